@@ -1,0 +1,1 @@
+"""The TapTrail server: taps, visitor pages, the API, the portal and analytics."""

@@ -1,0 +1,1 @@
+"""The field tool: write, verify and register TapTrail stickers through nfcpy."""
