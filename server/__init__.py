@@ -1,1 +1,53 @@
 """The TapTrail server: taps, visitor pages, the API, the portal and analytics."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application (settings from TAPTRAIL_* variables, or `test_config`)."""
+    from server import api, config, db, tap, visitor
+    from server.cache import DiskCache
+    from server.taps import recorder
+    from server.taps.stickers import StickerDirectory
+
+    app = Flask(__name__, instance_relative_config=True)
+    config.configure(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    proxies = int(app.config["PROXY_FIX"])
+    if proxies:
+        # Behind N trusted proxies: the visitor's scheme (Secure cookies) and address (hashed).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+    # Werkzeug's request log prints client addresses; TapTrail never logs one.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    db.init_app(app)
+    recorder.init_app(app)
+    pages = DiskCache(Path(app.config["CACHE_DIR"]) / "pages")
+    app.extensions["taptrail.pages"] = pages
+    app.extensions["taptrail.stickers"] = StickerDirectory(
+        db.database(app),
+        DiskCache(Path(app.config["CACHE_DIR"]) / "stickers"),
+        float(app.config["STICKER_CACHE_SECONDS"]),
+    )
+    if not app.config.get("VISITOR_SALT_SECRET"):
+        if app.config.get("SECRET_KEY"):  # one secret less to manage: derive it
+            app.config["VISITOR_SALT_SECRET"] = f"visitor-salt:{app.config['SECRET_KEY']}"
+        else:
+            app.logger.warning("TAPTRAIL_SECRET_KEY is not set: using a random one per process")
+            app.config["SECRET_KEY"] = app.config["VISITOR_SALT_SECRET"] = secrets.token_hex(32)
+
+    app.register_blueprint(visitor.bp)
+    app.register_blueprint(api.bp)
+    api.register_error_handlers(app)
+    app.register_blueprint(tap.bp)  # last: its /<code> rule must not shadow the others
+    return app

@@ -92,3 +92,15 @@ def keys_list(path: str | None) -> None:
     """Show key ids and states (never the secrets)."""
     for key in _load(_keyring_file(path)).keys:
         click.echo(f"{key.name}  {key.state.value}")
+
+
+def _register_commands() -> None:
+    from server.commands.content import demo, import_group
+    from server.commands.database import drain_command, init_db
+    from server.commands.field import batches, tokens
+
+    for command in (init_db, drain_command, import_group, demo, tokens, batches):
+        main.add_command(command)
+
+
+_register_commands()

@@ -1,0 +1,59 @@
+"""Bearer-token authorization with scopes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import g, request
+
+from server.api.errors import ApiError
+from server.db import session
+from server.models.types import utcnow
+from server.services.tokens import Scope, authenticate
+
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def require_scope(scope: Scope) -> Callable[[View], View]:
+    """Refuse the view without a valid token (401) or without `scope` (403)."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            kind, _, token = header.partition(" ")
+            if kind.lower() != "bearer" or not token.strip():
+                raise ApiError(
+                    401,
+                    "unauthorized",
+                    "send 'Authorization: Bearer <token>'; "
+                    f"create one with 'taptrail tokens create --scope {scope}'",
+                )
+            row = authenticate(session(), token.strip())
+            if row is None:
+                raise ApiError(
+                    401,
+                    "unauthorized",
+                    "this token is unknown or revoked; ask an administrator for a new one",
+                )
+            if scope not in row.scope_set:
+                raise ApiError(
+                    403,
+                    "forbidden",
+                    f"this token lacks the {scope!r} scope; "
+                    f"create one with 'taptrail tokens create --scope {scope}'",
+                )
+            now = utcnow()
+            if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
+                row.last_used_at = now  # at most one write a minute per token
+                session().commit()
+            g.api_token = row
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

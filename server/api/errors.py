@@ -1,0 +1,77 @@
+"""One JSON error shape for the whole API:
+
+    {"error": {"status": 404, "code": "not_found", "message": "...", "field": null}}
+
+`message` says what went wrong and what to do next; `field` names the offending input, if any.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from server.db import UNAVAILABLE
+from server.errors import TapTrailError
+
+log = logging.getLogger(__name__)
+PREFIX = "/api/"
+
+# Next steps for HTTP errors that do not come from the domain.
+HINTS = {
+    400: "the request could not be read; send JSON with Content-Type: application/json",
+    401: "send 'Authorization: Bearer <token>' (create one with 'taptrail tokens create')",
+    404: "no such resource; the routes are listed in /api/v1/openapi.json",
+    405: "this route does not take that method; see /api/v1/openapi.json",
+    503: "the database is not answering; try again in a minute",
+}
+
+
+class ApiError(TapTrailError):
+    """An HTTP-level refusal raised by the API layer itself."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.status, self.code = status, code
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    """The API's error shape."""
+    body = {"error": {"status": status, "code": code, "message": message, "field": field}}
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="taptrail"'
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer errors on /api/ paths with the JSON shape, and leave other paths alone."""
+
+    @app.errorhandler(TapTrailError)
+    def domain_error(error: TapTrailError) -> Response:
+        return error_response(error.status, error.code, error.message, error.field)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response | HTTPException:
+        if not request.path.startswith(PREFIX):
+            return error
+        status = error.code or 500
+        code = (error.name or "error").lower().replace(" ", "_")
+        return error_response(status, code, HINTS.get(status, error.description or code))
+
+    @app.errorhandler(UNAVAILABLE[0])
+    def database_error(error: Exception) -> Response | tuple[str, int]:
+        log.error("database error on %s: %s", request.path, type(error).__name__)
+        if not request.path.startswith(PREFIX):
+            raise error
+        return error_response(503, "unavailable", HINTS[503])
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        if not request.path.startswith(PREFIX):
+            raise error
+        log.exception("unexpected error on %s", request.path)
+        message = "the server failed on this request; it is logged, try again or report it"
+        return error_response(500, "internal_error", message)

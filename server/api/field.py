@@ -1,0 +1,97 @@
+"""For the field tool (scope "encode"): issue batches, fetch manifests, register stickers."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from server.api import bp
+from server.api.auth import require_scope
+from server.api.params import json_body, parse_moment
+from server.config import keyring
+from server.db import session
+from server.errors import Invalid
+from server.models import Sticker
+from server.services import batches
+from server.services.tokens import Scope
+from server.services.verdict import verdict
+
+
+@bp.post("/batches")
+@require_scope(Scope.ENCODE)
+def issue_batch() -> tuple[Response, int]:
+    """Issue N signed URLs for a place; answers with the batch's manifest."""
+    body = json_body()
+    for name, kind in (("place", str), ("count", int)):
+        if not isinstance(body.get(name), kind) or isinstance(body.get(name), bool):
+            raise Invalid(f"{name} is required ({kind.__name__})", field=name)
+    for name in ("password", "lock"):
+        if not isinstance(body.get(name, False), bool):
+            raise Invalid(f"{name} must be true or false", field=name)
+    batch = batches.issue_batch(
+        session(),
+        keyring(),
+        place_slug=body["place"],
+        count=body["count"],
+        base_url=current_app.config["TAP_BASE_URL"],
+        chip=str(body.get("chip") or "ntag213"),
+        mirror=body.get("mirror"),
+        password=body.get("password", False),
+        lock=body.get("lock", False),
+        note=body.get("note"),
+    )
+    session().commit()
+    response = jsonify(batches.manifest(batch))
+    response.headers["Location"] = f"{bp.url_prefix}/batches/{batch.id}"
+    return response, 201
+
+
+@bp.get("/batches/<int:batch_id>")
+@require_scope(Scope.ENCODE)
+def batch_manifest(batch_id: int) -> Response:
+    """A batch's manifest."""
+    return jsonify(batches.manifest(batches.find_batch(session(), batch_id)))
+
+
+@bp.get("/batches/<int:batch_id>/stickers")
+@require_scope(Scope.ENCODE)
+def batch_stickers(batch_id: int) -> Response:
+    """The stickers of a batch and how far each has got (planned, encoded, ...)."""
+    batch = batches.find_batch(session(), batch_id)
+    rows = session().scalars(
+        select(Sticker).where(Sticker.batch_id == batch.id).order_by(Sticker.id)
+    )
+    return jsonify({"batch": batch.id, "items": [batches.sticker_json(s) for s in rows]})
+
+
+@bp.post("/registrations")
+@require_scope(Scope.ENCODE)
+def register() -> tuple[Response, int]:
+    """Record the chip a code was written on; repeating the same registration is harmless."""
+    body = json_body()
+    for name in ("code", "uid", "chip"):
+        if not isinstance(body.get(name), str) or not body[name]:
+            raise Invalid(f"{name} is required (a string)", field=name)
+    encoded_at = body.get("encoded_at")
+    sticker, created = batches.register_sticker(
+        session(),
+        keyring(),
+        code=body["code"],
+        uid=body["uid"],
+        chip=body["chip"],
+        encoded_at=parse_moment(encoded_at, "encoded_at") if encoded_at else None,
+    )
+    session().commit()
+    return jsonify({"created": created, "sticker": batches.sticker_json(sticker)}), (
+        201 if created else 200
+    )
+
+
+@bp.get("/verdict")
+@require_scope(Scope.ENCODE)
+def check() -> Response:
+    """Is this URL or code one of ours, for which place, and in what state is its sticker?"""
+    text = request.args.get("url") or request.args.get("code")
+    if not text:
+        raise Invalid("give url=<tap URL> or code=<short code>", field="url")
+    return jsonify(verdict(session(), keyring(), text))

@@ -1,0 +1,51 @@
+"""The `taptrail` sub-commands that need the application, one module per area."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import click
+from flask import Flask
+from sqlalchemy.exc import DBAPIError
+
+from server.config import ConfigError
+from server.errors import TapTrailError
+from tags.keyring import KeyringError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def edge(command: F) -> F:
+    """Turn the domain's refusals into click errors: one line, with what to do next."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (TapTrailError, KeyringError, ConfigError) as error:
+            raise click.ClickException(str(error)) from None
+        except DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            raise click.ClickException(
+                f"the database refused or did not answer ({reason}); check TAPTRAIL_DATABASE_URL "
+                "and run 'taptrail init-db' if the schema is missing"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def application() -> Iterator[Flask]:
+    """The app built from the environment, with its context pushed, disposed of afterwards."""
+    from server import create_app
+    from server.db import database
+
+    app = create_app()
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        database(app).dispose()

@@ -1,0 +1,79 @@
+"""taptrail import (GTFS stops, iCalendar events, a content file) and taptrail demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from server.commands import application, edge
+from server.db import database
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import content; each file goes in whole or not at all."""
+
+
+@import_group.command("gtfs")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--feed", help="Name of the feed (default: the file or folder name).")
+@edge
+def import_gtfs_command(path: Path, feed: str | None) -> None:
+    """Transit stops from a GTFS feed (zip or folder) or its stops.txt."""
+    from server.importers.gtfs import import_gtfs
+
+    with application() as app, database(app).transaction() as session:
+        count = import_gtfs(session, path, feed)
+    click.echo(f"imported {count} stops from {path} (feed {feed or path.stem})")
+
+
+@import_group.command("ical")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--territory", required=True, help="The territory's slug.")
+@click.option("--latitude", type=click.FloatRange(-90, 90), help="Position for events without GEO.")
+@click.option("--longitude", type=click.FloatRange(-180, 180))
+@edge
+def import_ical_command(
+    path: Path, territory: str, latitude: float | None, longitude: float | None
+) -> None:
+    """Events from an iCalendar file."""
+    from server.importers.ical import import_ical
+
+    if (latitude is None) != (longitude is None):
+        raise click.UsageError("give both --latitude and --longitude, or neither")
+    position = (latitude, longitude) if latitude is not None and longitude is not None else None
+    with application() as app, database(app).transaction() as session:
+        count = import_ical(session, path, territory, position)
+    click.echo(f"imported {count} events from {path} into {territory}")
+
+
+@import_group.command("content")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@edge
+def import_content_command(path: Path) -> None:
+    """Shops, points of interest, offers, walks (and places, events) from a YAML or JSON file."""
+    from server.importers.content import import_content
+
+    with application() as app, database(app).transaction() as session:
+        report = import_content(session, path)
+    parts = [
+        f"{section}: {report.created.get(section, 0)} new, {report.updated.get(section, 0)} updated"
+        for section in sorted({*report.created, *report.updated})
+    ]
+    click.echo(f"imported {path}: " + ("; ".join(parts) or "nothing in it"))
+
+
+@click.command("demo")
+@click.option("--urls", default=4, show_default=True, help="How many demo tap URLs to print.")
+@edge
+def demo(urls: int) -> None:
+    """Load the demo content for the three pilot areas (again: updates it) and print tap URLs."""
+    from server.config import keyring
+    from server.demo import load_demo
+
+    with application() as app, database(app).transaction() as session:
+        loaded = load_demo(session, keyring(app), app.config["TAP_BASE_URL"])
+    click.echo(f"demo loaded: {loaded.summary}")
+    for label, url in loaded.urls[:urls]:
+        click.echo(f"  {label}: {url}")

@@ -1,0 +1,76 @@
+"""Settings: defaults, TAPTRAIL_* environment variables, and secrets read from files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from tags.keyring import ENV_FILE, ENV_JSON, Keyring
+
+DEFAULTS: dict[str, object] = {
+    "DATABASE_URL": None,  # SQLite in the instance folder when unset
+    "TAP_BASE_URL": "http://127.0.0.1:8000",  # public base of tap URLs written on stickers
+    "SPOOL_DIR": None,  # instance/spool when unset
+    "SPOOL_FSYNC": "interval",  # always | interval | never (see server/taps/spool.py)
+    "DRAIN_THREAD": True,  # drain the spool from a thread in each worker
+    "DRAIN_INTERVAL": 1.0,  # seconds between drains
+    "CACHE_DIR": None,  # instance/cache when unset: pages served while the database is away
+    "STICKER_CACHE_SECONDS": 30.0,
+    "PROXY_FIX": 0,  # number of trusted proxies in front (X-Forwarded-For/-Proto/-Host)
+    "NEARBY_LIMIT": 60,
+}
+
+# Settings that may instead name a file holding the secret: TAPTRAIL_SECRET_KEY_FILE=/run/...
+SECRET_SETTINGS = ("SECRET_KEY", "VISITOR_SALT_SECRET")
+
+
+class ConfigError(Exception):
+    """A setting is missing or unusable; the message says which and how to set it."""
+
+
+def configure(app: Flask, test_config: dict[str, object] | None) -> None:
+    """Fill app.config from defaults, the environment (TAPTRAIL_*), then `test_config`."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("TAPTRAIL")
+    if test_config:
+        app.config.from_mapping(test_config)
+    for name in SECRET_SETTINGS:
+        path = app.config.get(f"{name}_FILE")
+        if path and not app.config.get(name):
+            app.config[name] = _read_secret(Path(str(path)), f"TAPTRAIL_{name}_FILE")
+    instance = Path(app.instance_path)
+    app.config["SPOOL_DIR"] = str(app.config["SPOOL_DIR"] or instance / "spool")
+    app.config["CACHE_DIR"] = str(app.config["CACHE_DIR"] or instance / "cache")
+    if app.config["SPOOL_FSYNC"] not in ("always", "interval", "never"):
+        raise ConfigError("TAPTRAIL_SPOOL_FSYNC must be always, interval or never")
+
+
+def _read_secret(path: Path, setting: str) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError as error:
+        raise ConfigError(f"{setting}: cannot read {path}: {error.strerror}") from None
+
+
+def keyring(app: Flask | None = None) -> Keyring:
+    """The signing keyring, loaded once from TAPTRAIL_SIGNING_KEYS(_FILE)."""
+    app = app or current_app
+    ring = app.extensions.get("taptrail.keyring")
+    if ring is None:
+        source = {
+            ENV_JSON: str(app.config.get("SIGNING_KEYS") or ""),
+            ENV_FILE: str(app.config.get("SIGNING_KEYS_FILE") or ""),
+        }
+        ring = app.extensions["taptrail.keyring"] = Keyring.from_env(source)
+    return ring
+
+
+def required_secret(name: str, app: Flask | None = None) -> str:
+    """A secret setting, or ConfigError saying how to provide it."""
+    value = (app or current_app).config.get(name)
+    if not value:
+        raise ConfigError(
+            f"set TAPTRAIL_{name} or TAPTRAIL_{name}_FILE (a file holding a long random string)"
+        )
+    return str(value)

@@ -1,0 +1,102 @@
+"""The database: one engine per app, a session per request, helpers for commands and threads.
+
+SQLite (WAL mode) under the instance folder by default; PostgreSQL with TAPTRAIL_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+EXTENSION = "taptrail.db"
+
+# What a database that went away looks like; pages fall back to their cached copy on these.
+UNAVAILABLE = (DBAPIError,)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings TapTrail relies on for either database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # A busy writer makes others wait up to 30 s instead of failing at once.
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    # A database that does not answer must fail fast, so a tap falls back to its cache.
+    return create_engine(
+        url, pool_size=5, max_overflow=10, pool_recycle=3600, connect_args={"connect_timeout": 3}
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Database:
+    """An engine and the session factory bound to it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
+    def bind_to(self, connection: Connection) -> None:
+        """Run every session inside `connection`'s transaction, in savepoints (tests)."""
+        self.sessions = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session that commits when the block ends and rolls back if it raises."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def init_app(app: Flask) -> None:
+    """Attach a Database to the app and close each request's session when it ends."""
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'taptrail.db'}"
+    app.config["DATABASE_URL"] = url
+    app.extensions[EXTENSION] = Database(url)
+    app.teardown_appcontext(_close_session)
+
+
+def database(app: Flask | None = None) -> Database:
+    """The app's Database (the current app by default)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def session() -> Session:
+    """This request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = database().sessions()
+    return g.db_session
+
+
+def _close_session(_error: BaseException | None) -> None:
+    opened = g.pop("db_session", None)
+    if opened is not None:
+        opened.close()

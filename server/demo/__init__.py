@@ -1,0 +1,99 @@
+"""Demo data for the three pilot areas: content, transit stops, events and installed stickers.
+
+Loading is idempotent: content is matched by slug, and places that already have demo stickers
+get no new ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.importers.content import import_content
+from server.importers.gtfs import import_gtfs
+from server.importers.ical import import_ical
+from server.models import Place, Sticker, StickerStatus
+from server.models.types import utcnow
+from server.services.batches import issue_batch
+from tags.keyring import Keyring
+from tags.urls import tap_url
+
+# Where the demo stickers hang: museum exits, a market hall, stations, shop windows.
+STICKERS: dict[str, tuple[str, ...]] = {
+    "la-piscine": ("sortie principale", "sortie de la boutique"),
+    "la-condition-publique": ("entrée rue Jules Guesde",),
+    "villa-cavrois": ("sortie du parc",),
+    "musee-bataille-fromelles": ("sortie",),
+    "marche-de-wazemmes": ("halle, entrée nord",),
+    "gare-jean-lebas": ("sortie du métro",),
+    "vitrine-comptoir-de-la-piscine": ("vitrine",),
+    "vitrine-brasserie-du-beffroi": ("vitrine",),
+    "vitrine-epicerie-les-halles": ("vitrine",),
+    "vitrine-estaminet-des-weppes": ("vitrine",),
+}
+EVENTS = {"events-roubaix.ics": "roubaix", "events-wazemmes.ics": "lille-wazemmes"}
+EVENTS["events-weppes.ics"] = "weppes"
+
+
+@dataclass
+class DemoLoaded:
+    """What loading did, and tap URLs to try."""
+
+    summary: str = ""
+    urls: list[tuple[str, str]] = field(default_factory=list)
+
+
+def demo_file(name: str) -> Path:
+    """A file shipped with the demo data."""
+    return Path(str(resources.files("server.demo").joinpath(name)))
+
+
+def fake_uid(tag_id: int) -> str:
+    """A stable, NXP-looking UID (manufacturer byte 04) for a demo sticker."""
+    return "04" + hashlib.sha256(f"demo-{tag_id}".encode()).hexdigest()[:12].upper()
+
+
+def load_demo(session: Session, ring: Keyring, base_url: str) -> DemoLoaded:
+    """Load or refresh the demo; returns a summary and tap URLs of demo stickers."""
+    report = import_content(session, demo_file("content.yaml"), demo=True)
+    stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True)
+    events = sum(
+        import_ical(session, demo_file(name), territory, demo=True)
+        for name, territory in EVENTS.items()
+    )
+    added = 0
+    for slug, spots in STICKERS.items():
+        place = session.scalars(select(Place).where(Place.slug == slug)).one()
+        has = select(Sticker.id).where(Sticker.place_id == place.id, Sticker.demo.is_(True))
+        if session.scalars(has).first() is not None:
+            continue
+        batch = issue_batch(
+            session, ring, place_slug=slug, count=len(spots), base_url=base_url, note="demo"
+        )
+        for sticker, spot in zip(batch.stickers, spots, strict=True):
+            sticker.location, sticker.demo = spot, True
+            sticker.status, sticker.chip, sticker.uid = (
+                StickerStatus.INSTALLED,
+                "ntag213",
+                fake_uid(sticker.id),
+            )
+            sticker.encoded_at = sticker.installed_at = utcnow()
+            added += 1
+    session.flush()
+    stickers = session.scalars(
+        select(Sticker).where(Sticker.demo.is_(True)).order_by(Sticker.id)
+    ).all()
+    content = sum(report.created.values()) + sum(report.updated.values())
+    loaded = DemoLoaded(
+        f"{content} content records, {stops} transit stops, {events} event dates, "
+        f"{added} new stickers ({len(stickers)} in all)"
+    )
+    for sticker in stickers:
+        label = f"{sticker.place.name}, {sticker.location}"
+        loaded.urls.append((label, tap_url(base_url, sticker.code)))
+    return loaded

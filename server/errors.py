@@ -1,0 +1,50 @@
+"""The domain's exceptions. Each message says what went wrong and what to do next.
+
+The CLI turns them into click.ClickException and the API into its JSON error shape; the domain
+itself knows nothing of either.
+"""
+
+from __future__ import annotations
+
+
+class TapTrailError(Exception):
+    """Base of the domain's refusals; `code` and `status` say how the API reports them."""
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(TapTrailError):
+    """Something named does not exist."""
+
+    code = "not_found"
+    status = 404
+
+
+class Conflict(TapTrailError):
+    """The request contradicts what is stored (a sticker registered twice differently)."""
+
+    code = "conflict"
+    status = 409
+
+
+class Invalid(TapTrailError):
+    """A value is not acceptable; `field` names it."""
+
+    code = "invalid"
+    status = 422
+
+
+class ImportProblem(Invalid):
+    """A file being imported is wrong at a file, line and field; nothing was imported."""
+
+    def __init__(self, path: str, line: int | None, field: str | None, message: str) -> None:
+        where = f"{path}, line {line}" if line else path
+        where += f", field {field!r}" if field else ""
+        super().__init__(f"{where}: {message}; nothing was imported", field=field)
+        self.path, self.line = path, line

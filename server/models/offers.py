@@ -1,0 +1,70 @@
+"""Offers: a deal at a shop, or a cross-offer for visitors coming from a partner or a place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.models.base import Base
+from server.models.listings import Shop
+from server.models.places import Place
+from server.models.types import (
+    CreatedAt,
+    Demo,
+    OpeningHours,
+    Slug,
+    Timestamp,
+    Translated,
+    intpk,
+    str_enum,
+)
+
+
+class OfferKind(enum.StrEnum):
+    """A plain deal, or a cross-offer that needs a partner shop or a trigger place."""
+
+    DEAL = "deal"
+    CROSS = "cross"
+
+
+class Offer(Base):
+    """A deal ("bon plan") at a shop, valid between two dates and optionally on some hours."""
+
+    __tablename__ = "offers"
+
+    id: Mapped[intpk]
+    slug: Mapped[Slug]
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    kind: Mapped[OfferKind] = mapped_column(str_enum(OfferKind), default=OfferKind.DEAL)
+    title: Mapped[Translated]
+    conditions: Mapped[Translated]
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date] = mapped_column(Date)  # inclusive, in the territory's time zone
+    hours: Mapped[OpeningHours | None]  # when in the week it applies; None: the shop's hours
+    quota: Mapped[int | None]  # how many codes may be issued; None: no limit
+    partner_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"), index=True)
+    trigger_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
+    demo: Mapped[Demo]
+    created_at: Mapped[CreatedAt]
+
+    shop: Mapped[Shop] = relationship(foreign_keys=[shop_id], lazy="joined")
+    partner_shop: Mapped[Shop | None] = relationship(foreign_keys=[partner_shop_id])
+    trigger_place: Mapped[Place | None] = relationship(foreign_keys=[trigger_place_id])
+
+
+class RedemptionCode(Base):
+    """A single-use code a visitor shows at the till to get a cross-offer."""
+
+    __tablename__ = "redemption_codes"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    visitor_id: Mapped[str | None] = mapped_column(String(40))  # pseudonymous, as in taps
+    issued_at: Mapped[CreatedAt]
+    expires_at: Mapped[Timestamp]
+    redeemed_at: Mapped[Timestamp | None]
+    redeemed_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))

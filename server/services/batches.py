@@ -1,0 +1,200 @@
+"""Batches of signed URLs for the field tool, their manifests, and sticker registration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.errors import Conflict, Invalid, NotFound
+from server.models import Batch, Counter, Place, Sticker, StickerStatus
+from server.models.types import utcnow
+from tags import codes, ndef
+from tags.chips import CHIPS, UnknownChipError, chip_by_name
+from tags.keyring import Keyring
+from tags.urls import MirrorMode, UrlError, check_base, tap_url
+
+MANIFEST_FORMAT = "taptrail-manifest/1"
+MAX_BATCH = 1000
+UID_HEX_CHARS = 14  # NTAG21x: 7-byte UID
+
+
+def allocate_tag_ids(session: Session, count: int) -> range:
+    """Reserve `count` consecutive tag ids, atomically on both databases."""
+    top = session.execute(
+        update(Counter)
+        .where(Counter.name == "tag_id")
+        .values(value=Counter.value + count)
+        .returning(Counter.value)
+    ).scalar_one()
+    return range(top - count + 1, top + 1)
+
+
+def issue_batch(
+    session: Session,
+    ring: Keyring,
+    *,
+    place_slug: str,
+    count: int,
+    base_url: str,
+    chip: str = "ntag213",
+    mirror: str | None = None,
+    password: bool = False,
+    lock: bool = False,
+    note: str | None = None,
+) -> Batch:
+    """Sign `count` new codes for a place; the stickers start as "planned"."""
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_BATCH:
+        raise Invalid(f"count must be a whole number from 1 to {MAX_BATCH}", field="count")
+    place = find_place(session, place_slug)
+    try:
+        profile = chip_by_name(chip)
+        mode = MirrorMode(mirror) if mirror is not None else None
+        base = check_base(base_url)
+    except UnknownChipError as error:
+        raise Invalid(str(error), field="chip") from None
+    except ValueError as error:
+        field = "base_url" if isinstance(error, UrlError) else "mirror"
+        known = ", ".join(m.value for m in MirrorMode)
+        message = str(error) if field == "base_url" else f"mirror must be {known} or null"
+        raise Invalid(message, field=field) from None
+    ids = allocate_tag_ids(session, count)
+    longest = tap_url(base, codes.issue(ring, ids[-1]), mode)
+    try:
+        ndef.check_capacity(longest, profile)
+    except ndef.CapacityError as error:
+        raise Invalid(str(error), field="chip") from None
+    batch = Batch(
+        place=place,
+        chip=profile.key,
+        base_url=base,
+        mirror=mode.value if mode else None,
+        password=bool(password),
+        lock=bool(lock),
+        note=note,
+    )
+    session.add(batch)
+    for tag_id in ids:
+        session.add(
+            Sticker(id=tag_id, code=codes.issue(ring, tag_id), batch=batch, place_id=place.id)
+        )
+    session.flush()
+    return batch
+
+
+def find_place(session: Session, slug: str) -> Place:
+    """The place with this slug, or NotFound."""
+    place = session.scalars(select(Place).where(Place.slug == slug)).first()
+    if place is None:
+        raise NotFound(f"there is no place {slug!r}; list places with GET /api/v1/places")
+    return place
+
+
+def find_batch(session: Session, batch_id: int) -> Batch:
+    """The batch with this id, or NotFound."""
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NotFound(f"there is no batch {batch_id}; issue one with POST /api/v1/batches")
+    return batch
+
+
+def manifest(batch: Batch) -> dict[str, Any]:
+    """The manifest the field tool writes from (also exported to a file by administrators)."""
+    mode = MirrorMode(batch.mirror) if batch.mirror else None
+    return {
+        "format": MANIFEST_FORMAT,
+        "batch": batch.id,
+        "place": {"slug": batch.place.slug, "name": batch.place.name},
+        "chip": batch.chip,
+        "base_url": batch.base_url,
+        "mirror": batch.mirror,
+        "password": batch.password,
+        "lock": batch.lock,
+        "stickers": [
+            {"tag_id": s.id, "code": s.code, "url": tap_url(batch.base_url, s.code, mode)}
+            for s in batch.stickers
+        ],
+    }
+
+
+def sticker_json(sticker: Sticker) -> dict[str, Any]:
+    """A sticker's state, as the API shows it."""
+    return {
+        "tag_id": sticker.id,
+        "code": sticker.code,
+        "batch": sticker.batch_id,
+        "place": sticker.place.slug,
+        "status": sticker.status.value,
+        "chip": sticker.chip,
+        "uid": sticker.uid,
+        "encoded_at": sticker.encoded_at.isoformat() if sticker.encoded_at else None,
+    }
+
+
+def normalize_uid(uid: str) -> str:
+    """Upper-case hex without separators ("04:a1:..." -> "04A1..."), or Invalid."""
+    cleaned = uid.replace(":", "").replace(" ", "").replace("-", "").upper()
+    if len(cleaned) != UID_HEX_CHARS or any(c not in "0123456789ABCDEF" for c in cleaned):
+        raise Invalid(
+            f"uid must be the chip's 7-byte UID as 14 hex digits, not {uid!r}", field="uid"
+        )
+    return cleaned
+
+
+def register_sticker(
+    session: Session,
+    ring: Keyring,
+    *,
+    code: str,
+    uid: str,
+    chip: str,
+    encoded_at: dt.datetime | None = None,
+) -> tuple[Sticker, bool]:
+    """Record that `code` was written on the chip `uid`; (sticker, True if newly registered).
+
+    Registering the same code on the same chip again changes nothing. A code already on another
+    chip, or a chip already holding another code, is refused.
+    """
+    uid = normalize_uid(uid)
+    if chip.lower() not in CHIPS:
+        raise Invalid(f"unknown chip {chip!r}; choose one of {', '.join(CHIPS)}", field="chip")
+    try:
+        tag_id = codes.verify(ring, code)
+        canonical = codes.canonical(code)
+    except codes.CodeError as error:
+        raise Invalid(f"the code is not valid ({error.reason})", field="code") from None
+    sticker = session.get(Sticker, tag_id, with_for_update=True)
+    if sticker is None or sticker.code != canonical:
+        raise NotFound(f"no sticker was issued with code {canonical}; issue a batch first")
+    if sticker.status is StickerStatus.RETIRED:
+        raise Conflict(f"sticker {canonical} is retired; write a code from a current batch")
+    if sticker.uid == uid:
+        return sticker, False
+    if sticker.uid is not None:
+        raise Conflict(
+            f"code {canonical} is already on the chip {sticker.uid}; "
+            "never write one code on two stickers: take the next code of the batch"
+        )
+    _refuse_second_code(session, uid, canonical)
+    sticker.uid, sticker.chip = uid, chip.lower()
+    sticker.encoded_at = encoded_at or utcnow()
+    if sticker.status is StickerStatus.PLANNED:
+        sticker.status = StickerStatus.ENCODED
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # registered concurrently by another request
+        raise Conflict(f"the chip {uid} was registered with another code meanwhile") from None
+    return sticker, True
+
+
+def _refuse_second_code(session: Session, uid: str, code: str) -> None:
+    other = session.scalars(select(Sticker).where(Sticker.uid == uid)).first()
+    if other is not None:
+        raise Conflict(
+            f"the chip {uid} already holds code {other.code} (tag {other.id}), not {code}; "
+            "use a blank sticker, or retire the old one first"
+        )

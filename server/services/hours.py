@@ -1,0 +1,59 @@
+"""Opening state from OpenStreetMap opening_hours expressions (parsed once, then cached)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import opening_hours
+
+# Look ahead at most this far for the next change: "closed until next year" reads as closed.
+HORIZON_DAYS = 8
+_OPEN, _CLOSED = opening_hours.State.OPEN, opening_hours.State.CLOSED
+
+
+@dataclass(frozen=True)
+class OpenState:
+    """Open now (None: unknown or not applicable), and when that changes next."""
+
+    open: bool | None
+    next_change: dt.datetime | None = None
+
+
+def problem(expression: str) -> str | None:
+    """Why an expression is not valid opening_hours syntax, in one line, or None."""
+    try:
+        opening_hours.OpeningHours(expression)
+    except (opening_hours.ParserError, SyntaxError) as error:
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        return f"not valid opening_hours syntax ({lines[-1] if lines else 'parse error'})"
+    return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed(expression: str, timezone: str, country: str) -> opening_hours.OpeningHours | None:
+    try:
+        return opening_hours.OpeningHours(
+            expression,
+            timezone=ZoneInfo(timezone),
+            country=country or None,
+            max_interval_days=HORIZON_DAYS,
+        )
+    except (opening_hours.ParserError, SyntaxError, ValueError):
+        return None  # stored before validation existed: shown as unknown, never an error page
+
+
+def state(expression: str | None, now: dt.datetime, timezone: str, country: str) -> OpenState:
+    """The opening state at `now` (aware) of a place in `timezone` and `country`."""
+    if not expression:
+        return OpenState(None)
+    parsed = _parsed(expression, timezone, country)
+    if parsed is None:
+        return OpenState(None)
+    local = now.astimezone(ZoneInfo(timezone))
+    current = parsed.state(local)[0]
+    change = parsed.next_change(local)
+    is_open = {_OPEN: True, _CLOSED: False}.get(current)
+    return OpenState(is_open, change.astimezone(dt.UTC) if change else None)

@@ -1,0 +1,92 @@
+"""Turn spooled tap records into rows: resolve the sticker, check the NTAG mirror, insert once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db import Database
+from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
+from server.upsert import insert_ignoring_duplicates
+
+# Columns a spool record may set directly; everything else is derived here.
+RECORD_FIELDS = (
+    "id",
+    "code",
+    "tag_id",
+    "visitor_id",
+    "visitor_kind",
+    "human",
+    "reason",
+    "browser",
+    "language",
+    "method",
+    "mirror_uid",
+    "mirror_counter",
+    "mirror_error",
+)
+
+
+def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, int]:
+    """Insert the taps not stored yet, in one transaction; return (stored, already there)."""
+    unique = list({record["id"]: record for record in records}.values())
+    if not unique:
+        return 0, len(records)
+    with database.transaction() as session:
+        known = set(session.scalars(select(Tap.id).where(Tap.id.in_([r["id"] for r in unique]))))
+        fresh = sorted((r for r in unique if r["id"] not in known), key=lambda r: r["at"])
+        stickers = _stickers(session, {r["tag_id"] for r in fresh if r.get("tag_id") is not None})
+        rows = [_row(record, stickers) for record in fresh]
+        if rows:
+            insert_ignoring_duplicates(session, Tap.__table__, rows, ["id"])
+    return len(rows), len(records) - len(rows)
+
+
+def _stickers(session: Session, tag_ids: set[int]) -> dict[int, Sticker]:
+    if not tag_ids:
+        return {}
+    # Lock the stickers so two drainers (on two hosts) cannot interleave their counter checks.
+    query = select(Sticker).where(Sticker.id.in_(tag_ids)).with_for_update()
+    return {sticker.id: sticker for sticker in session.scalars(query)}
+
+
+def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]:
+    row = {field: record.get(field) for field in RECORD_FIELDS}
+    row["occurred_at"] = dt.datetime.fromisoformat(record["at"])
+    row["outcome"] = Outcome(record["outcome"])
+    row["visitor_kind"] = VisitorKind(record["visitor_kind"])
+    row["place_id"] = row["sticker_id"] = row["uid_matches"] = row["counter_advanced"] = None
+    if row["outcome"] is not Outcome.OK:
+        return row
+    sticker = stickers.get(record["tag_id"])
+    if sticker is None:
+        row["outcome"] = Outcome.UNKNOWN_STICKER
+        return row
+    row["sticker_id"], row["place_id"] = sticker.id, sticker.place_id
+    if sticker.status is StickerStatus.RETIRED:
+        row["outcome"] = Outcome.RETIRED_STICKER
+        return row
+    if row["mirror_uid"] and sticker.uid:
+        row["uid_matches"] = row["mirror_uid"] == sticker.uid
+    if row["human"]:
+        sticker.last_tap_at = max(filter(None, (sticker.last_tap_at, row["occurred_at"])))
+        if row["mirror_counter"] is not None and row["uid_matches"] is not False:
+            row["counter_advanced"] = _check_counter(sticker, row["mirror_counter"], row)
+    return row
+
+
+def _check_counter(sticker: Sticker, counter: int, row: dict[str, Any]) -> bool | None:
+    """Did the read counter go up since the previous tap in time? (No: a copy, or a replay.)"""
+    at = row["occurred_at"]
+    if sticker.last_counter is None or sticker.last_counter_at is None:
+        advanced = None
+    elif at >= sticker.last_counter_at:
+        advanced = counter > sticker.last_counter
+    else:  # drained late (another worker's spool): it must be lower than the later one
+        advanced = counter < sticker.last_counter
+    if sticker.last_counter_at is None or at >= sticker.last_counter_at:
+        sticker.last_counter, sticker.last_counter_at = counter, at
+    return advanced
