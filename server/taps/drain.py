@@ -100,6 +100,7 @@ def _drain_segment(database: Database, segment: Path, report: DrainReport) -> No
                 offset += sum(len(line) + 1 for line in batch)
                 _write_offset(offset_file, offset)
         if sealed:
+            handle.seek(offset)
             rest = handle.read()
             if rest:  # a torn last line from a crash mid-write: keep it for a human to look at
                 _set_aside(segment, rest)

@@ -59,16 +59,18 @@ def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]
     row["outcome"] = Outcome(record["outcome"])
     row["visitor_kind"] = VisitorKind(record["visitor_kind"])
     row["place_id"] = row["sticker_id"] = row["uid_matches"] = row["counter_advanced"] = None
-    if row["outcome"] is not Outcome.OK:
-        return row
+    if record.get("tag_id") is None:
+        return row  # the code was refused: an orphan visit
+    # The sticker as stored now decides (the tap path may have answered from a stale cache).
     sticker = stickers.get(record["tag_id"])
     if sticker is None:
         row["outcome"] = Outcome.UNKNOWN_STICKER
         return row
     row["sticker_id"], row["place_id"] = sticker.id, sticker.place_id
-    if sticker.status is StickerStatus.RETIRED:
+    if sticker.status is StickerStatus.RETIRED or row["outcome"] is Outcome.RETIRED_STICKER:
         row["outcome"] = Outcome.RETIRED_STICKER
         return row
+    row["outcome"] = Outcome.OK
     if row["mirror_uid"] and sticker.uid:
         row["uid_matches"] = row["mirror_uid"] == sticker.uid
     if row["human"]:

@@ -1,0 +1,134 @@
+"""Small builders of test data, so each test states only what matters to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+
+from server.config import keyring
+from server.db import database
+from server.models import Place, PlaceKind, Shop, Sticker, StickerStatus, Territory
+from server.services.batches import issue_batch
+from server.services.tokens import create_token
+
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
+
+
+def territory(app: Flask, slug: str = "roubaix", **values: Any) -> int:
+    """A territory; returns its id."""
+    with database(app).transaction() as session:
+        row = Territory(
+            slug=slug,
+            name=values.pop("name", slug.title()),
+            latitude=50.69,
+            longitude=3.17,
+            **values,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def place(
+    app: Flask, slug: str = "la-piscine", territory_id: int | None = None, **values: Any
+) -> int:
+    """A place (and its territory when none is given); returns its id."""
+    territory_id = territory_id or territory(app)
+    with database(app).transaction() as session:
+        row = Place(
+            slug=slug,
+            territory_id=territory_id,
+            name=values.pop("name", "La Piscine"),
+            kind=values.pop("kind", PlaceKind.MUSEUM),
+            latitude=values.pop("latitude", 50.69229),
+            longitude=values.pop("longitude", 3.16782),
+            **values,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def shop(
+    app: Flask, slug: str, territory_id: int, latitude: float, longitude: float, **values: Any
+) -> int:
+    """A shop; returns its id."""
+    with database(app).transaction() as session:
+        row = Shop(
+            slug=slug,
+            territory_id=territory_id,
+            name=values.pop("name", slug),
+            category=values.pop("category", "shop"),
+            latitude=latitude,
+            longitude=longitude,
+            **values,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def stickers(
+    app: Flask, place_slug: str = "la-piscine", count: int = 1, **options: Any
+) -> list[dict]:
+    """Issue a batch; returns its manifest's sticker entries."""
+    from server.services.batches import manifest
+
+    with database(app).transaction() as session:
+        batch = issue_batch(
+            session,
+            keyring(app),
+            place_slug=place_slug,
+            count=count,
+            base_url=app.config["TAP_BASE_URL"],
+            **options,
+        )
+        return manifest(batch)["stickers"]
+
+
+def update_sticker(app: Flask, tag_id: int, **values: Any) -> None:
+    """Change a sticker (status, uid, target...)."""
+    with database(app).transaction() as session:
+        sticker = session.get(Sticker, tag_id)
+        for name, value in values.items():
+            setattr(sticker, name, value)
+
+
+def installed_sticker(app: Flask, uid: str = "04A1B2C3D4E5F6", **values: Any) -> dict:
+    """A place with one installed sticker with a registered UID; returns its manifest entry."""
+    place(app)
+    entry = stickers(app)[0]
+    update_sticker(
+        app,
+        entry["tag_id"],
+        status=StickerStatus.INSTALLED,
+        uid=uid,
+        chip="ntag213",
+        installed_at=dt.datetime.now(dt.UTC),
+        **values,
+    )
+    return entry
+
+
+def token(app: Flask, *scopes: str) -> str:
+    """A bearer token with these scopes."""
+    with database(app).transaction() as session:
+        value, _ = create_token(session, "tests", list(scopes or ("encode",)))
+    return value
+
+
+def drained_taps(app: Flask) -> list:
+    """Drain the spool and return every stored tap, oldest first."""
+    from sqlalchemy import select
+
+    from server.models import Tap
+    from server.taps.recorder import recorder
+
+    recorder(app).drain_now()
+    with database(app).sessions() as session:
+        return list(session.scalars(select(Tap).order_by(Tap.id)))

@@ -1,0 +1,163 @@
+"""The spool: durable before the response, drained once, never doubled, even across crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from server.db import database
+from server.taps import drain as drain_module
+from server.taps.drain import drain
+from server.taps.spool import Spool, segments
+from tests.server.factories import drained_taps, installed_sticker
+
+
+def record(number: int, tag_id: int | None = None) -> dict:
+    """A spooled tap as the tap path writes it."""
+    return {
+        "id": f"{number:032x}",
+        "at": f"2026-05-01T10:{number // 60 % 60:02d}:{number % 60:02d}+00:00",
+        "code": "X",
+        "tag_id": tag_id,
+        "outcome": "ok" if tag_id else "malformed",
+        "visitor_id": "v",
+        "visitor_kind": "hash",
+        "human": True,
+        "method": "GET",
+    }
+
+
+def count_taps(app) -> int:
+    return len(drained_taps(app))
+
+
+def test_draining_twice_stores_each_tap_once(app, tmp_path):
+    spool = Spool(tmp_path / "spool")
+    for number in range(5):
+        spool.append(record(number))
+    first = drain(database(app), spool.directory)
+    again = drain(database(app), spool.directory)
+    assert (first.stored, again.stored) == (5, 0)
+    spool.append(record(5))
+    assert drain(database(app), spool.directory).stored == 1
+    spool.close()
+
+
+def test_a_crash_between_commit_and_offset_doubles_nothing(app, tmp_path, monkeypatch):
+    spool = Spool(tmp_path / "spool")
+    for number in range(7):
+        spool.append(record(number))
+    real = drain_module._write_offset
+
+    def crash(*args):
+        raise KeyboardInterrupt("killed after the commit, before the offset")
+
+    monkeypatch.setattr(drain_module, "_write_offset", crash)
+    with pytest.raises(KeyboardInterrupt):
+        drain(database(app), spool.directory)
+    monkeypatch.setattr(drain_module, "_write_offset", real)
+    report = drain(database(app), spool.directory)
+    assert (report.stored, report.skipped) == (0, 7)
+    spool.close()
+    app.config["SPOOL_DIR"] = str(spool.directory)
+    assert count_taps(app) == 7
+
+
+def test_a_sealed_segment_is_removed_once_drained_and_a_live_one_is_kept(app, tmp_path):
+    live, sealed = Spool(tmp_path / "spool"), Spool(tmp_path / "spool")
+    live.append(record(1))
+    sealed.append(record(2))
+    sealed.close()
+    report = drain(database(app), tmp_path / "spool")
+    assert report.stored == 2 and report.segments_removed == 1
+    assert segments(tmp_path / "spool") == [live.path]
+    live.close()
+
+
+def test_a_torn_or_foreign_line_is_set_aside_not_lost(app, tmp_path):
+    spool = Spool(tmp_path / "spool")
+    spool.append(record(1))
+    path = spool.path
+    spool.close()
+    with open(path, "ab") as handle:
+        handle.write(b"not json\n" + json.dumps(record(2)).encode() + b"\n" + b'{"id": "torn')
+    report = drain(database(app), tmp_path / "spool")
+    assert (report.stored, report.bad_lines) == (2, 2)
+    assert path.with_suffix(".bad").read_bytes() == b'not json\n{"id": "torn'
+
+
+def test_one_drainer_at_a_time(app, tmp_path):
+    spool = Spool(tmp_path / "spool")
+    spool.append(record(1))
+    with drain_module.drain_lock(tmp_path / "spool", wait=False) as held:
+        assert held
+        assert drain(database(app), tmp_path / "spool").busy
+    assert drain(database(app), tmp_path / "spool").stored == 1
+    spool.close()
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys, os
+    from server.taps.spool import Spool
+    spool = Spool(sys.argv[1], fsync="never")
+    for n in range(int(sys.argv[2])):
+        spool.append({"id": f"{n:032x}", "at": "2026-05-01T10:00:00+00:00", "code": "X",
+                      "tag_id": None, "outcome": "malformed", "visitor_id": "v",
+                      "visitor_kind": "hash", "human": True, "method": "GET"})
+    print("written", flush=True)
+    sys.stdin.read()  # wait to be killed, segment still open
+    """
+)
+
+
+def test_a_killed_worker_loses_nothing_it_wrote(app, tmp_path):
+    directory = tmp_path / "spool"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(directory), "300"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stdout.readline().strip() == "written"
+        assert drain(database(app), directory).segments_removed == 0  # still alive: kept
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        worker.stdin.close()
+        worker.stdout.close()
+    report = drain(database(app), directory)
+    assert report.segments_removed == 1 and segments(directory) == []
+    app.config["SPOOL_DIR"] = str(directory)
+    assert count_taps(app) == 300
+
+
+def test_the_background_drainer_stores_taps_without_help(committed_app):
+    committed_app.config["DRAIN_INTERVAL"] = 0.05
+    from server.taps.recorder import Recorder
+
+    recorder = Recorder(committed_app)
+    recorder.threaded = True
+    installed_sticker(committed_app)
+    recorder.record(record(1, tag_id=1001))
+    deadline = time.monotonic() + 10
+    from sqlalchemy import func, select
+
+    from server.models import Tap
+
+    while time.monotonic() < deadline:
+        with database(committed_app).sessions() as session:
+            if session.scalar(select(func.count(Tap.id))) == 1:
+                break
+        time.sleep(0.05)
+    recorder.stop()
+    with database(committed_app).sessions() as session:
+        assert session.scalar(select(Tap.sticker_id)) == 1001
