@@ -22,20 +22,27 @@ PREVIEWS = {
     "X/Twitter": "Twitterbot/1.0",
     "Telegram": "TelegramBot (like TwitterBot)",
     "Discord": "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
-    "LinkedIn": "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+    "LinkedIn": "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://"
+    "www.linkedin.com)",
     "Skype/Teams": "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5",
 }
 IN_APP_BROWSERS = {
-    "Instagram": "Mozilla/5.0 (Linux; Android 13; SM-S911B Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+    "Instagram": "Mozilla/5.0 (Linux; Android 13; SM-S911B Build/TP1A.220624.014; wv)"
+    " AppleWebKit/537.36 "
     "(KHTML, like Gecko) Version/4.0 Chrome/119.0.6045.163 Mobile Safari/537.36 Instagram "
-    "309.1.0.41.113 Android (33/13; 480dpi; 1080x2106; samsung; SM-S911B; dm1q; qcom; fr_FR; 541635863)",
-    "Facebook app": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
-    "like Gecko) Mobile/15E148 [FBAN/FBIOS;FBDV/iPhone14,5;FBMD/iPhone;FBSN/iOS;FBSV/17.1;FBLC/fr_FR]",
-    "LinkedIn app": "Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+    "309.1.0.41.113 Android (33/13; 480dpi; 1080x2106; samsung; SM-S911B; dm1q; qcom;"
+    " fr_FR; 541635863)",
+    "Facebook app": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebK"
+    "it/605.1.15 (KHTML, "
+    "like Gecko) Mobile/15E148 [FBAN/FBIOS;FBDV/iPhone14,5;FBMD/iPhone;FBSN/iOS;FBSV/"
+    "17.1;FBLC/fr_FR]",
+    "LinkedIn app": "Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebK"
+    "it/605.1.15 (KHTML, "
     "like Gecko) Mobile/15E148 LinkedInApp/9.29.7",
     "WhatsApp on Android": "Mozilla/5.0 (Linux; Android 11; moto g(30)) AppleWebKit/537.36 (KHTML, "
     "like Gecko) Chrome/119.0.0.0 Mobile Safari/537.36 WhatsApp/2.23",
-    "Snapchat": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+    "Snapchat": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/6"
+    "05.1.15 (KHTML, "
     "like Gecko) Mobile/15E148 Snapchat/12.60.0.52 (like Safari/8617.2.4.10.8, panda)",
 }
 
@@ -120,7 +127,7 @@ def test_a_counter_that_does_not_go_up_marks_a_suspected_copy(app, client):
     sticker = installed_sticker(app, uid="04A1B2C3D4E5F6")
     for value in ("04A1B2C3D4E5F6x000020", "04A1B2C3D4E5F6x000020", "04A1B2C3D4E5F6x00001F"):
         _mirrored(client, sticker, value)
-    first, replayed, older = drained_taps(app)
+    _, replayed, older = drained_taps(app)
     assert replayed.counter_advanced is False and replayed.suspected_copy
     assert older.counter_advanced is False
 
