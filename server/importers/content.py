@@ -129,10 +129,11 @@ class _Importer:
         self.report.count(section, created)
         return row
 
-    def _find(self, model: Any, slug: str, where: f.Where, name: str) -> Any:
+    def _find(self, model: Any, slug: str, where: f.Where, name: str, field: str = "") -> Any:
         row = self.session.scalars(select(model).where(model.slug == slug)).first()
         if row is None:
-            raise where.problem(name, f"there is no {name} {slug!r} in this file or the database")
+            message = f"there is no {name} {slug!r} in this file or the database"
+            raise where.problem(field or name, message)
         return row
 
     def territories(self, entry: Any, where: f.Where) -> None:
@@ -204,7 +205,9 @@ class _Importer:
                 Shop, values.pop("partner_shop"), where, "shop"
             ).id
         if "trigger_place" in values:
-            trigger = self._find(Place, values.pop("trigger_place"), where, "place")
+            trigger = self._find(
+                Place, values.pop("trigger_place"), where, "place", "trigger_place"
+            )
             values["trigger_place_id"] = trigger.id
         if values["kind"] is OfferKind.CROSS and not {"partner_shop_id", "trigger_place_id"} & set(
             values

@@ -47,7 +47,9 @@ def _schema_for(path: str, method: str, status: int) -> dict:
 def check(path: str, method: str, response) -> None:
     """Validate a response against the schema documented for its path, method and status."""
     schema = _schema_for(path, method, response.status_code)
-    registry = Registry().with_resource("urn:openapi", Resource.from_contents(document(), default_specification=DRAFT202012))
+    registry = Registry().with_resource(
+        "urn:openapi", Resource.from_contents(document(), default_specification=DRAFT202012)
+    )
     resolved = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
     validator = Draft202012Validator(_rebase(resolved), registry=registry)
     errors = [error.message for error in validator.iter_errors(response.json)]
