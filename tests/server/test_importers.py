@@ -15,7 +15,10 @@ from server.importers.ical import import_ical
 from server.models import Event, Offer, Shop, TransitStop, Walk
 from tests.server.factories import territory
 
-STOPS = "stop_id,stop_name,stop_lat,stop_lon,location_type\nA,Gare,50.69,3.16,0\nB,Place,50.70,3.17,\nN,Node,,,3\n"
+STOPS = (
+    "stop_id,stop_name,stop_lat,stop_lon,location_type\n"
+    "A,Gare,50.69,3.16,0\nB,Place,50.70,3.17,\nN,Node,,,3\n"
+)
 
 
 def count(app, model) -> int:
@@ -126,9 +129,11 @@ shops:
     opening_hours: "Tu-Su 09:00-18:30"
     description: {fr: Café, en: Coffee}
 places:
-  - {slug: la-piscine, territory: roubaix, name: La Piscine, kind: museum, latitude: 50.69229, longitude: 3.16782}
+  - {slug: la-piscine, territory: roubaix, name: La Piscine, kind: museum,
+     latitude: 50.69229, longitude: 3.16782}
 offers:
-  - {slug: billet, shop: comptoir, kind: cross, trigger_place: la-piscine, title: "-10 %", valid_from: 2026-01-01, valid_until: 2026-12-31}
+  - {slug: billet, shop: comptoir, kind: cross, trigger_place: la-piscine, title: "-10 %",
+     valid_from: 2026-01-01, valid_until: 2026-12-31}
 walks:
   - slug: tour
     territory: roubaix
@@ -165,13 +170,13 @@ def test_a_content_file_imports_and_reimports_in_place(app, tmp_path):
         (("category: cafe", "categorie: cafe"), 5, "categorie", "unknown field"),
         (
             ("trigger_place: la-piscine", "trigger_place: elsewhere"),
-            16,
+            17,
             "trigger_place",
             "no place",
         ),
-        (("kind: cross, trigger_place: la-piscine, ", "kind: cross, "), 16, "kind", "partner_shop"),
-        (("valid_until: 2026-12-31", "valid_until: 2025-12-31"), 16, "valid_until", "before"),
-        (("slug: tour", "slug: Tour!"), 18, "slug", "slug like"),
+        (("kind: cross, trigger_place: la-piscine, ", "kind: cross, "), 17, "kind", "partner_shop"),
+        (("valid_until: 2026-12-31", "valid_until: 2025-12-31"), 17, "valid_until", "before"),
+        (("slug: tour", "slug: Tour!"), 20, "slug", "slug like"),
     ],
 )
 def test_a_bad_content_file_says_where_and_imports_nothing(

@@ -11,7 +11,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from server.api.openapi import document
-from tests.server.factories import place, token
+from tests.server.factories import token
 
 PREFIX = "/api/v1"
 

@@ -1,0 +1,159 @@
+"""The taptrail commands: init-db, demo, tokens, batches, import, drain."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from server.cli import main
+from tags import codes
+from tags.keyring import Keyring
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    """Settings for a command run: a fresh SQLite database and keyring under tmp_path."""
+    keys = tmp_path / "keys.json"
+    Keyring.create().save(keys)
+    return {
+        "TAPTRAIL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "TAPTRAIL_SIGNING_KEYS_FILE": str(keys),
+        "TAPTRAIL_SIGNING_KEYS": "",
+        "TAPTRAIL_SECRET_KEY": "cli-secret",
+        "TAPTRAIL_SPOOL_DIR": str(tmp_path / "spool"),
+        "TAPTRAIL_CACHE_DIR": str(tmp_path / "cache"),
+        "TAPTRAIL_TAP_BASE_URL": "https://t.example.org",
+    }
+
+
+def ok(runner, env, *args):
+    result = runner.invoke(main, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_init_db_demo_batches_and_tokens(runner, env, tmp_path):
+    assert "migrated the database from empty" in ok(runner, env, "init-db").output
+    assert "up to date" in ok(runner, env, "init-db").output
+    first = ok(runner, env, "demo", "--urls", "2").output
+    assert "11 new stickers" in first and first.count("https://t.example.org/") == 2
+    assert "0 new stickers (11 in all)" in ok(runner, env, "demo").output
+
+    out = tmp_path / "batch.json"
+    ok(
+        runner,
+        env,
+        "batches",
+        "issue",
+        "--place",
+        "la-piscine",
+        "--count",
+        "3",
+        "--mirror",
+        "uid",
+        "--out",
+        str(out),
+    )
+    manifest = json.loads(out.read_text())
+    assert manifest["format"] == "taptrail-manifest/1" and len(manifest["stickers"]) == 3
+    assert manifest["stickers"][0]["url"].endswith("?M=00000000000000")
+    ring = Keyring.load(env["TAPTRAIL_SIGNING_KEYS_FILE"])
+    assert all(codes.verify(ring, s["code"]) == s["tag_id"] for s in manifest["stickers"])
+    exported = json.loads(ok(runner, env, "batches", "export", str(manifest["batch"])).output)
+    assert exported == manifest
+    assert (
+        f"{manifest['batch']}  la-piscine  ntag213  0/3 encoded"
+        in ok(runner, env, "batches", "list").output
+    )
+
+    created = ok(runner, env, "tokens", "create", "--scope", "encode", "--name", "laptop 1")
+    token = created.stdout.strip()
+    assert token.startswith("tt_") and "not shown again" in created.stderr
+    listing = ok(runner, env, "tokens", "list").output
+    assert "encode  active" in listing and token not in listing
+    ok(runner, env, "tokens", "revoke", "1")
+    assert "encode  revoked" in ok(runner, env, "tokens", "list").output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["batches", "issue", "--place", "nowhere", "--count", "2"], "there is no place 'nowhere'"),
+        (["batches", "export", "999"], "there is no batch 999"),
+        (["tokens", "revoke", "42"], "there is no token 42"),
+    ],
+)
+def test_domain_refusals_are_one_line_errors(runner, env, args, message):
+    ok(runner, env, "init-db")
+    result = runner.invoke(main, args, env=env)
+    assert result.exit_code == 1 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_schema_or_keyring_says_what_to_do(runner, env, tmp_path):
+    result = runner.invoke(main, ["batches", "list"], env=env)
+    assert result.exit_code == 1 and "run 'taptrail init-db'" in result.output
+    ok(runner, env, "init-db")
+    ok(runner, env, "demo")
+    missing = {**env, "TAPTRAIL_SIGNING_KEYS_FILE": ""}
+    result = runner.invoke(
+        main, ["batches", "issue", "--place", "la-piscine", "--count", "1"], env=missing
+    )
+    assert result.exit_code == 1 and "taptrail keys create" in result.output
+
+
+def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
+    ok(runner, env, "init-db")
+    ok(runner, env, "demo")
+    stops = tmp_path / "stops.txt"
+    stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,north\n")
+    result = runner.invoke(main, ["import", "gtfs", str(stops)], env=env)
+    assert result.exit_code == 1 and "line 2, field 'stop_lon'" in result.output
+    stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,3.1\n")
+    assert "imported 1 stops" in ok(runner, env, "import", "gtfs", str(stops)).output
+    content = tmp_path / "c.yaml"
+    content.write_text(
+        "pois:\n  - {slug: x, territory: roubaix, name: X, category: park,"
+        " latitude: 50.6, longitude: 3.1}\n"
+    )
+    assert "pois: 1 new, 0 updated" in ok(runner, env, "import", "content", str(content)).output
+    ics = tmp_path / "e.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:u1\nDTSTART:20260601T100000Z\n"
+        "SUMMARY:Fête\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    args = [
+        "import",
+        "ical",
+        str(ics),
+        "--territory",
+        "roubaix",
+        "--latitude",
+        "50.6",
+        "--longitude",
+        "3.1",
+    ]
+    assert "imported 1 events" in ok(runner, env, *args).output
+
+
+def test_drain_moves_spooled_taps(runner, env):
+    from server.taps.spool import Spool
+
+    ok(runner, env, "init-db")
+    spool = Spool(env["TAPTRAIL_SPOOL_DIR"])
+    spool.append(
+        {
+            "id": "a" * 32,
+            "at": "2026-05-01T10:00:00+00:00",
+            "code": "X",
+            "tag_id": None,
+            "outcome": "malformed",
+            "visitor_id": "v",
+            "visitor_kind": "hash",
+            "human": False,
+            "method": "GET",
+        }
+    )
+    spool.close()
+    assert "stored 1 taps (0 already stored), removed 1" in ok(runner, env, "drain").output
