@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+INSTANCE := instance
+# The demo's settings; production sets its own (see README, "Running in production").
+DEMO_ENV := TAPTRAIL_SIGNING_KEYS_FILE=$(INSTANCE)/keys.json \
+	TAPTRAIL_SECRET_KEY_FILE=$(INSTANCE)/secret_key \
+	TAPTRAIL_TAP_BASE_URL=http://127.0.0.1:8000
 
-.PHONY: install test lint format
+.PHONY: install test lint format run bench
 
 install: $(STAMP)
 
@@ -25,3 +30,22 @@ test: lint
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Demo secrets live in the gitignored instance/ folder, created on first run.
+$(INSTANCE)/keys.json: | $(STAMP)
+	@mkdir -p $(INSTANCE)
+	$(BIN)/taptrail keys create --file $@
+$(INSTANCE)/secret_key:
+	@mkdir -p $(INSTANCE)
+	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+
+run: install $(INSTANCE)/keys.json $(INSTANCE)/secret_key
+	$(DEMO_ENV) $(BIN)/taptrail init-db
+	$(DEMO_ENV) $(BIN)/taptrail demo --urls 6
+	@echo "Open one of the tap URLs above; the API is at http://127.0.0.1:8000/api/v1/openapi.json"
+	$(DEMO_ENV) $(BIN)/gunicorn -c python:server.gunicorn_conf 'server:create_app()'
+
+# Benchmarks run on demand, never in `make test` (they need wrk and take about a minute).
+bench: install
+	$(BIN)/python -m bench.tap
+	$(BIN)/python -m bench.nearby

@@ -15,10 +15,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application (settings from TAPTRAIL_* variables, or `test_config`)."""
     from server import api, config, db, tap, visitor
     from server.cache import DiskCache
+    from server.sessions import LazySessionInterface
     from server.taps import recorder
     from server.taps.stickers import StickerDirectory
 
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = LazySessionInterface()
     config.configure(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     proxies = int(app.config["PROXY_FIX"])

@@ -3,26 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Request,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from server.config import keyring
 from server.models import Outcome
 from server.taps.classify import Classification, classify
 from server.taps.recorder import recorder
-from server.taps.stickers import DirectoryUnavailable, StickerDirectory, StickerInfo
-from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, Visitor, identify
+from server.taps.stickers import DirectoryUnavailable, StickerInfo
+from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, identify
 from tags import codes
+from tags.keyring import Keyring
 from tags.urls import MIRROR_PARAM, UrlError, parse_mirror
 
 log = logging.getLogger(__name__)
 bp = Blueprint("tap", __name__)
 
 MAX_CODE_CHARS = 64  # longer paths are recorded truncated
+VERIFIED_CODES = 65536  # memoised verdicts; bounded so made-up codes cannot fill memory
+_PLACE_URLS: dict[tuple[str, str], str] = {}
+# Max-Age alone sets the lifetime (every browser since IE 11 honours it); never extended.
+_COOKIE_FLAGS = f"Max-Age={COOKIE_MAX_AGE}; Path=/; HttpOnly; SameSite=Lax"
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
 
 
@@ -34,59 +52,96 @@ def new_tap_id(now_ns: int) -> str:
 @bp.route("/<code>", methods=["GET", "HEAD"])
 def tap(code: str) -> Response:
     """Every request on a short path, valid or not, people and machines alike."""
+    # The request and app proxies are resolved once: this is the hottest path of the service.
+    req, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
     now_ns = time.time_ns()
     now = dt.datetime.fromtimestamp(now_ns / 1e9, dt.UTC)
     outcome, tag_id, shown_code = _verify(code)
-    seen = classify(request.method, request.headers)
+    headers = req.headers
+    agent = headers.get("User-Agent", "")
+    seen = classify(req.method, headers)
     visitor = identify(
-        request.cookies.get(COOKIE_NAME),
+        req.cookies.get(COOKIE_NAME),
         human=seen.human,
-        address=request.remote_addr or "",
-        agent=request.headers.get("User-Agent", ""),
-        secret=current_app.config["VISITOR_SALT_SECRET"],
+        address=req.remote_addr or "",
+        agent=agent,
+        secret=app.config["VISITOR_SALT_SECRET"],
         now=now,
     )
     sticker: StickerInfo | None = None
-    unavailable = False
-    if outcome is Outcome.OK:
+    if outcome is Outcome.OK and tag_id is not None:
         try:
-            sticker = directory().get(tag_id) if tag_id is not None else None
+            sticker = app.extensions["taptrail.stickers"].get(tag_id)
             if sticker is None:
                 outcome = Outcome.UNKNOWN_STICKER
             elif sticker.status == "retired":
                 outcome = Outcome.RETIRED_STICKER
         except DirectoryUnavailable:
-            unavailable = True  # recorded as ok; the drainer resolves the sticker later
-    _record(now_ns, now, shown_code, tag_id, outcome, seen, visitor)
-    response = _respond(outcome, seen, sticker, unavailable)
+            pass  # recorded as ok; the drainer resolves the sticker when the database is back
+    tap_record = {
+        "id": new_tap_id(now_ns),
+        "at": now.isoformat(),
+        "code": shown_code,
+        "tag_id": tag_id,
+        "outcome": outcome.value,
+        "visitor_id": visitor.id,
+        "visitor_kind": visitor.kind.value,
+        "human": seen.human,
+        "reason": seen.reason,
+        "browser": seen.browser,
+        "language": _language(headers.get("Accept-Language", "")),
+        "method": req.method,
+        **_mirror(req),
+    }
+    try:
+        recorder(app).record(tap_record)
+    except Exception:  # the visitor comes first: serve the page even if this tap is lost
+        log.exception("tap %s could not be recorded", tap_record["id"])
+    response = _respond(outcome, seen, sticker)
     response.headers["Cache-Control"] = "no-store"  # a cached redirect would hide the next tap
     if visitor.sets_cookie:
-        response.set_cookie(
-            COOKIE_NAME,
-            visitor.id,
-            max_age=COOKIE_MAX_AGE,
-            secure=request.is_secure,
-            httponly=True,
-            samesite="Lax",
-        )
+        response.headers.add("Set-Cookie", _cookie(visitor.id, req.is_secure))
     return response
 
 
-def directory() -> StickerDirectory:
-    """The app's sticker directory."""
-    return current_app.extensions["taptrail.stickers"]
+def _cookie(value: str, secure: bool) -> str:
+    """The visitor cookie header, written out directly (werkzeug's builder is slower here)."""
+    return f"{COOKIE_NAME}={value}; {_COOKIE_FLAGS}{'; Secure' if secure else ''}"
 
 
 def _verify(code: str) -> tuple[Outcome, int | None, str]:
-    try:
-        tag_id = codes.verify(keyring(), code)
-    except codes.CodeError as error:
-        return Outcome(error.reason.value), None, code[:MAX_CODE_CHARS]
-    return Outcome.OK, tag_id, codes.canonical(code)
+    verifier = current_app.extensions.get("taptrail.verifier")
+    if verifier is None:  # one per app: its answers hold for the keyring it was made with
+        verifier = current_app.extensions["taptrail.verifier"] = _verifier(keyring())
+    return verifier(code[:MAX_CODE_CHARS])
 
 
-def _mirror() -> dict[str, Any]:
-    value = request.args.get(MIRROR_PARAM) or request.args.get(MIRROR_PARAM.lower())
+def _verifier(ring: Keyring) -> Callable[[str], tuple[Outcome, int | None, str]]:
+    """Code verification, memoised: a sticker is tapped again and again with the same code."""
+
+    @functools.lru_cache(maxsize=VERIFIED_CODES)
+    def verify(code: str) -> tuple[Outcome, int | None, str]:
+        try:
+            tag_id = codes.verify(ring, code)
+        except codes.CodeError as error:
+            return Outcome(error.reason.value), None, code
+        return Outcome.OK, tag_id, codes.canonical(code)
+
+    return verify
+
+
+def _place_url(slug: str) -> str:
+    key = (request.script_root, slug)
+    cached = _PLACE_URLS.get(key)
+    if cached is None:
+        cached = _PLACE_URLS[key] = url_for("visitor.place", slug=slug)
+    return cached
+
+
+def _mirror(req: Request) -> dict[str, Any]:
+    if not req.query_string:
+        return {}
+    value = req.args.get(MIRROR_PARAM) or req.args.get(MIRROR_PARAM.lower())
     if not value:
         return {}
     try:
@@ -98,40 +153,14 @@ def _mirror() -> dict[str, Any]:
     return {"mirror_uid": mirrored.uid_hex, "mirror_counter": mirrored.counter}
 
 
-def _record(
-    now_ns: int,
-    now: dt.datetime,
-    code: str,
-    tag_id: int | None,
-    outcome: Outcome,
-    seen: Classification,
-    visitor: Visitor,
-) -> None:
-    language = request.accept_languages.best
-    tap = {
-        "id": new_tap_id(now_ns),
-        "at": now.isoformat(),
-        "code": code,
-        "tag_id": tag_id,
-        "outcome": outcome.value,
-        "visitor_id": visitor.id,
-        "visitor_kind": visitor.kind.value,
-        "human": seen.human,
-        "reason": seen.reason,
-        "browser": seen.browser,
-        "language": language[:16] if language else None,
-        "method": request.method,
-        **_mirror(),
-    }
-    try:
-        recorder(current_app).record(tap)
-    except Exception:  # the visitor comes first: serve the page even if this tap is lost
-        log.exception("tap %s could not be recorded", tap["id"])
+@functools.lru_cache(maxsize=1024)
+def _language(header: str) -> str | None:
+    """The preferred language of an Accept-Language header (a few headers make most taps)."""
+    best = parse_accept_header(header, LanguageAccept).best if header else None
+    return best[:16] if best else None
 
 
-def _respond(
-    outcome: Outcome, seen: Classification, sticker: StickerInfo | None, unavailable: bool
-) -> Response:
+def _respond(outcome: Outcome, seen: Classification, sticker: StickerInfo | None) -> Response:
     if outcome is not Outcome.OK:
         status = 410 if outcome in GONE else 404
         home = (
@@ -143,7 +172,7 @@ def _respond(
         return Response(page, status=status)
     if sticker is None:  # the database is away and this sticker was never seen here
         return Response(render_template("unavailable.html"), status=503)
-    destination = sticker.target_url or url_for("visitor.place", slug=sticker.place_slug)
+    destination = sticker.target_url or _place_url(sticker.place_slug)
     if seen.preview:
         page = render_template("preview.html", sticker=sticker, destination=destination)
         return Response(page, status=200)

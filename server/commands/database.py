@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
+from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
 from server.commands import application, edge
 from server.db import database
@@ -27,10 +32,15 @@ def init_db() -> None:
 
 @click.command("drain")
 @click.option("--wait/--no-wait", default=True, help="Wait for a drainer already at work.")
+@click.option("--follow", is_flag=True, help="Keep draining until stopped (a drainer process).")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between drains.")
 @edge
-def drain_command(wait: bool) -> None:
+def drain_command(wait: bool, follow: bool, interval: float) -> None:
     """Move spooled taps into the database now (also done by each server worker)."""
     with application() as app:
+        if follow:
+            _follow(app, interval)
+            return
         report = drain(database(app), app.config["SPOOL_DIR"], wait=wait)
         if report.busy:
             click.echo("another drainer is at work; nothing done")
@@ -45,3 +55,21 @@ def drain_command(wait: bool) -> None:
                 f"under {app.config['SPOOL_DIR']}; look at them, then delete them",
                 err=True,
             )
+
+
+def _follow(app: Flask, interval: float) -> None:
+    """Drain every `interval` seconds until SIGTERM or Ctrl-C; a database outage only waits."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    pause = interval
+    try:
+        while not stop.wait(pause):
+            try:
+                drain(database(app), app.config["SPOOL_DIR"])
+                pause = interval
+            except DBAPIError:
+                pause = min(pause * 2, 30.0)
+                click.echo(f"the database does not answer; next try in {pause:.0f} s", err=True)
+    except KeyboardInterrupt:
+        pass
+    drain(database(app), app.config["SPOOL_DIR"], wait=True)  # leave nothing behind if possible

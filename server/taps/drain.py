@@ -69,9 +69,17 @@ def drain(
             report.busy = True
             return report
         _remove_stale_temporaries(folder)
+        sync_segments(folder)
         for segment in segments(folder):
             _drain_segment(database, segment, report)
     return report
+
+
+def sync_segments(folder: Path) -> None:
+    """Flush every segment to the disk: fsync works on the file, whichever process wrote it."""
+    for segment in segments(folder):
+        with contextlib.suppress(FileNotFoundError), open(segment, "rb") as handle:
+            os.fdatasync(handle.fileno())
 
 
 def _drain_segment(database: Database, segment: Path, report: DrainReport) -> None:

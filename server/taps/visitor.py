@@ -25,7 +25,7 @@ from server.models.taps import VisitorKind
 
 COOKIE_NAME = "tt_vid"
 COOKIE_MAX_AGE = int(dt.timedelta(days=390).total_seconds())  # under 13 months
-_COOKIE_VALUE = re.compile(r"[a-z2-7]{26}")  # 128 random bits in lower-case base32
+_COOKIE_VALUE = re.compile(r"[0-9a-f]{32}")  # 128 random bits in hex
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ class Visitor:
 
 
 def new_cookie_value() -> str:
-    """128 random bits, base32."""
-    return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=").lower()
+    """128 random bits, in hex."""
+    return secrets.token_hex(16)
 
 
 def daily_salt(secret: str, day: dt.date) -> bytes:

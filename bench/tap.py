@@ -1,0 +1,121 @@
+"""The tap path against a bare Flask redirect, same gunicorn settings, same run, wrk on loopback.
+
+    python -m bench.tap [--seconds 15] [--rounds 2] [--exact 20000]
+
+Prints requests per second and p99 latency of both, their ratio (target: at least 0.8), then
+sends exactly N human taps with 64 concurrent clients and checks that exactly N are stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import statistics
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from bench.harness import PHONE, deployment, gunicorn, wrk
+
+WORKERS = 2 * (os.cpu_count() or 1)
+
+
+def demo_path() -> str:
+    """The path of an installed demo sticker."""
+    from server.db import database
+    from server.models import Sticker
+
+    app = _app()
+    with database(app).sessions() as session:
+        code = session.scalar(select(Sticker.code).where(Sticker.demo.is_(True)).limit(1))
+    database(app).dispose()
+    return f"/{code}"
+
+
+def _app():
+    from server import create_app
+
+    return create_app({"DRAIN_THREAD": False})
+
+
+def stored_human_taps() -> int:
+    """Drain whatever is spooled, then count the human taps in the database."""
+    from server.db import database
+    from server.models import Tap
+    from server.taps.recorder import recorder
+
+    app = _app()
+    recorder(app).drain_now()
+    with database(app).sessions() as session:
+        count = session.scalar(select(func.count(Tap.id)).where(Tap.human.is_(True)))
+    database(app).dispose()
+    return int(count or 0)
+
+
+def send_exactly(base: str, path: str, total: int, concurrency: int = 64) -> int:
+    """Send `total` tap requests from `concurrency` clients; returns how many got a 303."""
+    host, port = urlsplit(base).hostname, urlsplit(base).port
+
+    def one(_: int) -> int:
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            connection.request("GET", path, headers={"User-Agent": PHONE})
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return sum(status == 303 for status in pool.map(one, range(total)))
+
+
+def main() -> None:
+    """Run the comparison and the exactly-N check, and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--exact", type=int, default=20000)
+    options = parser.parse_args()
+    with deployment() as env:
+        os.environ.update(env)
+        path = demo_path()
+        print(f"gunicorn: {WORKERS} sync workers; wrk -t2 -c64 -d{options.seconds}s; path {path}")
+        bare, tap = [], []
+        for round_number in range(1, options.rounds + 1):
+            with gunicorn("bench.bare:app", env, WORKERS) as base:
+                bare.append(wrk(base + path, options.seconds))
+            with gunicorn("server:create_app()", env, WORKERS) as base:
+                send_exactly(base, path, 200)  # warm up each worker's caches
+                tap.append(wrk(base + path, options.seconds))
+            print(
+                f"round {round_number}: bare {bare[-1].per_second:8.0f} req/s p99 "
+                f"{bare[-1].p99_ms:6.1f} ms | tap {tap[-1].per_second:8.0f} req/s p99 "
+                f"{tap[-1].p99_ms:6.1f} ms"
+            )
+        bare_rate = statistics.mean(r.per_second for r in bare)
+        tap_rate = statistics.mean(r.per_second for r in tap)
+        print(
+            f"bare Flask redirect: {bare_rate:.0f} req/s, p99 {max(r.p99_ms for r in bare):.1f} ms"
+        )
+        print(f"TapTrail tap path:   {tap_rate:.0f} req/s, p99 {max(r.p99_ms for r in tap):.1f} ms")
+        print(f"ratio: {tap_rate / bare_rate:.2f} (target >= 0.80); wrk errors: {tap[-1].errors}")
+        answered = sum(r.requests for r in tap)
+        stored = stored_human_taps()
+        print(
+            f"under wrk: {answered} responses counted by wrk, {stored} human taps stored "
+            f"(wrk does not count the up to 64 requests in flight when it stops)"
+        )
+        before = stored
+        with gunicorn("server:create_app()", env, WORKERS) as base:
+            redirected = send_exactly(base, path, options.exact)
+        after = stored_human_taps()
+        verdict = "exact" if after - before == options.exact == redirected else "MISMATCH"
+        print(
+            f"exactly-N: sent {options.exact} human taps (64 at a time), {redirected} redirected, "
+            f"{after - before} stored: {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()

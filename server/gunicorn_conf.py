@@ -1,0 +1,49 @@
+"""gunicorn settings for TapTrail: `gunicorn -c python:server.gunicorn_conf 'server:create_app()'`.
+
+The access log leaves out the client address (%(h)s) and the user agent: TapTrail never
+writes an IP address anywhere, logs included.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+bind = os.environ.get("TAPTRAIL_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("TAPTRAIL_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("TAPTRAIL_THREADS", 1))
+timeout = 30
+graceful_timeout = 20
+accesslog = os.environ.get("TAPTRAIL_ACCESS_LOG", "-") or None
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+# Honour X-Forwarded-* only from these proxies (TAPTRAIL_PROXY_FIX sets how many hops to trust).
+forwarded_allow_ips = os.environ.get("TAPTRAIL_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Taps are drained into the database by one drainer process per host, at a lower CPU priority,
+# rather than by a thread in every worker: under full load the workers answer taps first and
+# the drainer catches up (the taps wait, durable, in the spool). TAPTRAIL_DRAIN_PROCESS=0 keeps
+# the per-worker threads instead.
+_drainer = None
+if os.environ.get("TAPTRAIL_DRAIN_PROCESS", "1") != "0":
+    os.environ["TAPTRAIL_DRAIN_THREAD"] = "false"  # the workers inherit this
+
+
+def when_ready(server: object) -> None:
+    """Start the drainer process beside the workers."""
+    global _drainer
+    if os.environ.get("TAPTRAIL_DRAIN_PROCESS", "1") == "0":
+        return
+    import subprocess
+    import sys
+
+    _drainer = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "drain", "--follow"],
+        preexec_fn=lambda: os.nice(10),
+    )
+
+
+def on_exit(server: object) -> None:
+    """Stop the drainer; it drains once more before leaving."""
+    if _drainer is not None:
+        _drainer.terminate()
+        _drainer.wait(timeout=30)
