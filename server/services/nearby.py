@@ -177,38 +177,43 @@ def _offer_filter(query: Query) -> ColumnElement[bool]:
 def _offers(session: Session, box: BoundingBox, query: Query, zones: Zones) -> Iterable[Item]:
     # Validity dates are local dates; a day of margin here, the exact check per time zone below.
     utc_day = query.now.date()
+    offer_columns = (Offer.slug, Offer.title, Offer.kind, Offer.valid_from, Offer.valid_until)
     rows = session.execute(
-        select(Offer, Shop.slug, Shop.name, Shop.latitude, Shop.longitude, Shop.opening_hours)
-        .add_columns(Shop.territory_id)
+        select(*offer_columns, Offer.hours, Shop.slug, Shop.name, Shop.latitude, Shop.longitude)
+        .add_columns(Shop.opening_hours, Shop.territory_id)
         .join(Shop, Offer.shop_id == Shop.id)
         .where(_inside(Shop.latitude, Shop.longitude, box))
         .where(Offer.valid_from <= utc_day + dt.timedelta(days=1))
         .where(Offer.valid_until >= utc_day - dt.timedelta(days=1))
         .where(_offer_filter(query))
     )
-    for offer, shop_slug, shop_name, lat, lon, shop_hours, territory in rows:
+    for slug, title, kind, valid_from, valid_until, offer_hours, *shop in rows:
+        shop_slug, shop_name, lat, lon, shop_hours, territory = shop
         zone = _zone(zones, territory)
         local_day = query.now.astimezone(ZoneInfo(zone[0])).date()
-        if not offer.valid_from <= local_day <= offer.valid_until:
+        if not valid_from <= local_day <= valid_until:
             continue
-        state = hours.state(offer.hours or shop_hours, query.now, *zone)
+        state = hours.state(offer_hours or shop_hours, query.now, *zone)
+        details = {
+            "shop": shop_slug,
+            "shop_name": shop_name,
+            "title": title,
+            "valid_until": valid_until.isoformat(),
+            "cross": kind is OfferKind.CROSS,
+        }
+        name = _text(title) or slug
+        distance = _distance(query, lat, lon)
         yield Item(
             Kind.OFFER,
-            offer.slug,
-            _text(offer.title) or offer.slug,
+            slug,
+            name,
             lat,
             lon,
-            _distance(query, lat, lon),
+            distance,
             state.open,
             state.next_change,
-            offer.kind.value,
-            {
-                "shop": shop_slug,
-                "shop_name": shop_name,
-                "title": offer.title,
-                "valid_until": offer.valid_until.isoformat(),
-                "cross": offer.kind is OfferKind.CROSS,
-            },
+            kind.value,
+            details,
         )
 
 
