@@ -96,6 +96,13 @@ def settings(tmp_path: Path, url: str, ring: Keyring, **extra: Any) -> dict[str,
     }
 
 
+def sqlite_copy(request: pytest.FixtureRequest, folder: Path) -> str:
+    """The URL of a fresh copy of the migrated SQLite template in `folder`."""
+    path = folder / "taptrail.db"
+    shutil.copy(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=DATABASES)
 def database_kind(request: pytest.FixtureRequest) -> str:
     """Which database this test runs on."""
@@ -108,9 +115,7 @@ def app(
 ) -> Iterator[Flask]:
     """The app on a throwaway database."""
     if database_kind == "sqlite":
-        path = tmp_path / "taptrail.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        application = create_app(settings(tmp_path, f"sqlite:///{path}", keyring))
+        application = create_app(settings(tmp_path, sqlite_copy(request, tmp_path), keyring))
         yield application
         recorder(application).stop()
         database(application).dispose()
@@ -134,9 +139,7 @@ def committed_app(
 ) -> Iterator[Flask]:
     """The app on a database of its own, where commits are real (threads, processes)."""
     if database_kind == "sqlite":
-        path = tmp_path / "taptrail.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        url = f"sqlite:///{path}"
+        url = sqlite_copy(request, tmp_path)
     else:
         postgres = request.getfixturevalue("postgres")
         template = make_url(request.getfixturevalue("postgres_database")).database
