@@ -57,3 +57,27 @@ def state(expression: str | None, now: dt.datetime, timezone: str, country: str)
     change = parsed.next_change(local)
     is_open = {_OPEN: True, _CLOSED: False}.get(current)
     return OpenState(is_open, change.astimezone(dt.UTC) if change else None)
+
+
+def week(
+    expression: str | None, start: dt.date, timezone: str, country: str, days: int = 7
+) -> list[tuple[dt.date, list[tuple[dt.datetime, dt.datetime]]]] | None:
+    """Open intervals (local times) of each day from `start`; None without usable hours."""
+    parsed = _parsed(expression, timezone, country) if expression else None
+    if parsed is None:
+        return None
+    zone = ZoneInfo(timezone)
+    first = dt.datetime.combine(start, dt.time(), zone)
+    by_day: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = {
+        start + dt.timedelta(days=n): [] for n in range(days)
+    }
+    for opens, closes, current, _comment in parsed.intervals(first, first + dt.timedelta(days)):
+        if current != _OPEN:
+            continue
+        # An interval past midnight shows on each day it covers.
+        while opens < closes:
+            day_end = dt.datetime.combine(opens.date() + dt.timedelta(days=1), dt.time(), zone)
+            if opens.date() in by_day:
+                by_day[opens.date()].append((opens, min(closes, day_end)))
+            opens = day_end
+    return list(by_day.items())

@@ -1,0 +1,121 @@
+"""Single-use codes for cross-offers: one per visitor and offer, valid for the day it is issued.
+
+A code is 8 Crockford base32 symbols (40 random bits), shown as two groups of four ("K7QM-4XPA")
+so it can be read aloud or typed at a till; reading it back is forgiving (lower case, O for 0, I
+and L for 1, hyphens and spaces ignored). The visitor is the pseudonymous id of the visitor
+cookie, the same as in taps, so reloading the offer page shows the same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.models import Offer, OfferKind, RedemptionCode
+from tags import crockford
+
+CODE_SYMBOLS = 8
+
+
+class Period(enum.StrEnum):
+    """Where today falls in an offer's validity dates."""
+
+    UPCOMING = "upcoming"
+    CURRENT = "current"
+    ENDED = "ended"
+
+
+class CodeRefused(Exception):
+    """No code can be issued; `reason` says why (the offer page words it for the visitor)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def local_day(offer: Offer, now: dt.datetime) -> dt.date:
+    """Today in the time zone of the offer's shop."""
+    return now.astimezone(ZoneInfo(offer.shop.territory.timezone)).date()
+
+
+def period(offer: Offer, now: dt.datetime) -> Period:
+    """Whether the offer has not started, is running or has ended (dates are inclusive)."""
+    today = local_day(offer, now)
+    if today < offer.valid_from:
+        return Period.UPCOMING
+    return Period.CURRENT if today <= offer.valid_until else Period.ENDED
+
+
+def shown(code: str) -> str:
+    """The code as the visitor reads it: two groups of four."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalize(text: str) -> str:
+    """A typed code in canonical form, or ValueError (crockford.DecodeError) if it cannot be."""
+    canonical = crockford.normalize(text.replace(" ", ""))
+    if len(canonical) != CODE_SYMBOLS:
+        raise crockford.DecodeError(f"a code has {CODE_SYMBOLS} symbols, not {len(canonical)}")
+    return canonical
+
+
+def current_code(
+    session: Session, offer: Offer, visitor_id: str, now: dt.datetime
+) -> RedemptionCode | None:
+    """The visitor's code for this offer that has not expired (used or not), if any."""
+    return session.scalars(
+        select(RedemptionCode)
+        .where(RedemptionCode.offer_id == offer.id, RedemptionCode.visitor_id == visitor_id)
+        .where(RedemptionCode.expires_at > now)
+        .order_by(RedemptionCode.issued_at.desc())
+        .limit(1)
+    ).first()
+
+
+def codes_left(session: Session, offer: Offer) -> int | None:
+    """How many more codes the offer's quota allows (None: no quota)."""
+    if offer.quota is None:
+        return None
+    issued = session.scalar(
+        select(func.count(RedemptionCode.id)).where(RedemptionCode.offer_id == offer.id)
+    )
+    return max(0, offer.quota - (issued or 0))
+
+
+def expiry(offer: Offer, now: dt.datetime) -> dt.datetime:
+    """The end of the local day the code is issued (the last day of the offer at the latest)."""
+    zone = ZoneInfo(offer.shop.territory.timezone)
+    day = min(local_day(offer, now), offer.valid_until)
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
+
+
+def issue(session: Session, offer: Offer, visitor_id: str, now: dt.datetime) -> RedemptionCode:
+    """The visitor's code for a cross-offer: the one already issued, or a new one.
+
+    A new code may clash with an existing one (IntegrityError, about 1 in 10**12 per code at a
+    million codes): the caller retries in a new transaction.
+    """
+    existing = current_code(session, offer, visitor_id, now)
+    if existing is not None:
+        return existing
+    if offer.kind is not OfferKind.CROSS:
+        raise CodeRefused("not a cross-offer")
+    if period(offer, now) is not Period.CURRENT:
+        raise CodeRefused("not valid today")
+    if codes_left(session, offer) == 0:
+        raise CodeRefused("no codes left")
+    code = RedemptionCode(
+        code=crockford.encode(secrets.randbits(5 * CODE_SYMBOLS), CODE_SYMBOLS),
+        offer_id=offer.id,
+        visitor_id=visitor_id,
+        issued_at=now,
+        expires_at=expiry(offer, now),
+    )
+    session.add(code)
+    session.flush()  # a clash with an existing code raises IntegrityError: try again
+    return code
