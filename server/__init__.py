@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application (settings from TAPTRAIL_* variables, or `test_config`)."""
-    from server import api, config, db, tap, visitor
+    from server import api, config, db, i18n, tap, visitor
     from server.cache import DiskCache
     from server.sessions import LazySessionInterface
     from server.taps import recorder
@@ -48,7 +48,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.logger.warning("TAPTRAIL_SECRET_KEY is not set: using a random one per process")
             app.config["SECRET_KEY"] = app.config["VISITOR_SALT_SECRET"] = secrets.token_hex(32)
 
-    app.register_blueprint(visitor.bp)
+    i18n.init_app(app)
+    visitor.init_app(app)
     app.register_blueprint(api.bp)
     api.register_error_handlers(app)
     app.register_blueprint(tap.bp)  # last: its /<code> rule must not shadow the others

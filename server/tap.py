@@ -168,7 +168,9 @@ def _respond(outcome: Outcome, seen: Classification, sticker: StickerInfo | None
             if sticker
             else url_for("visitor.home")
         )
-        page = render_template("tap_refused.html", outcome=outcome, gone=status == 410, home=home)
+        page = render_template(
+            "tap_refused.html", outcome=outcome, gone=status == 410, home=home, sticker=sticker
+        )
         return Response(page, status=status)
     if sticker is None:  # the database is away and this sticker was never seen here
         return Response(render_template("unavailable.html"), status=503)

@@ -1,0 +1,97 @@
+"""Languages of the visitor pages: French by default, English and Dutch.
+
+The language comes from the visitor's choice (a cookie set by the language switch), then the
+browser's Accept-Language, then French. Formatting follows the region the browser asks for when
+it speaks that language (en-US gets a 12-hour clock), otherwise a sensible default per language.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from flask import Flask, request
+from flask_babel import Babel, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+LANGUAGES = ("fr", "en", "nl")
+DEFAULT_LANGUAGE = "fr"
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands"}
+COOKIE_NAME = "tt_lang"
+COOKIE_MAX_AGE = 390 * 24 * 3600  # a preference the visitor set; as long as the visitor cookie
+# Formatting when the browser names no region: most English-speaking visitors to the pilot's
+# towns come from the United Kingdom (24-hour clock, day before month).
+DEFAULT_LOCALES = {"fr": "fr_FR", "en": "en_GB", "nl": "nl_NL"}
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel with the visitor's locale and the catalogues shipped in server/."""
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_locale=DEFAULT_LOCALES[DEFAULT_LANGUAGE],
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    # Templates are written for reading; these keep the whitespace out of what is sent.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(language=language, LANGUAGES=LANGUAGES, names=LANGUAGE_NAMES)
+
+
+def select_locale() -> str:
+    """The locale for this request (Flask-Babel asks once per request)."""
+    return choose_locale(request.cookies.get(COOKIE_NAME), request.headers.get("Accept-Language"))
+
+
+@functools.lru_cache(maxsize=4096)
+def choose_locale(chosen: str | None, accept_language: str | None) -> str:
+    """The locale for a remembered choice and an Accept-Language header; French when neither
+    names a language served here."""
+    accepted = parse_accept_header(accept_language or "", LanguageAccept)
+    wanted = chosen if chosen in LANGUAGES else accepted.best_match(LANGUAGES)
+    wanted = wanted or DEFAULT_LANGUAGE
+    for tag, _quality in accepted:
+        parts = tag.replace("_", "-").split("-")
+        if parts[0].lower() == wanted and len(parts) > 1:
+            regional = _known_locale(f"{wanted}_{parts[-1].upper()}")
+            if regional:
+                return regional
+    return DEFAULT_LOCALES[wanted]
+
+
+def _known_locale(name: str) -> str | None:
+    try:
+        return str(Locale.parse(name))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def language() -> str:
+    """The two-letter language of this request: fr, en or nl."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+class Text(str):
+    """Text from a translated field, knowing its language (lang="" when it differs)."""
+
+    lang: str
+
+    def __new__(cls, value: str, lang: str) -> Text:
+        text = super().__new__(cls, value)
+        text.lang = lang
+        return text
+
+
+def translated(values: dict[str, str] | None, wanted: str | None = None) -> Text:
+    """The visitor's language from a {"fr": ..., "en": ...} field, else French, else any."""
+    values = values or {}
+    wanted = wanted or language()
+    for lang in (wanted, DEFAULT_LANGUAGE, *values):
+        text = values.get(lang)
+        if text:
+            return Text(text, lang)
+    return Text("", wanted)

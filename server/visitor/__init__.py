@@ -1,0 +1,69 @@
+"""What the visitor sees: the place page a tap lands on and every page it links to.
+
+One blueprint per module: `pages` (home, territory, place, language), `details` (shop, point of
+interest, event, walk), `offers` (offers and cross-offer codes) and `tv` (the large screen).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, render_template, request, url_for
+from markupsafe import Markup
+
+from server.i18n import Text, language, translated
+from server.visitor import details, formats, offers, pages, present, tv
+from server.visitor.kept import stale_mark
+
+BLUEPRINTS: tuple[Blueprint, ...] = (pages.bp, details.bp, offers.bp, tv.bp)
+# Nothing is loaded from elsewhere, and nothing runs: pages are HTML and inline CSS only.
+POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the visitor blueprints and what their templates share."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(
+        here=here,
+        lang_of=lang_of,
+        tr=translated,
+        stale_mark=stale_mark,
+        place_kind=present.place_kind,
+        fmt=formats,
+    )
+
+
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")  # map links get no paths
+    response.headers.setdefault("Cache-Control", "no-cache")  # open now changes by the minute
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+def _not_found(_error: Exception) -> tuple[str, int]:
+    return render_template("not_found.html"), 404
+
+
+def here() -> str:
+    """This page's path and query, where the language switch comes back to; the home page for
+    tap pages, whose URL would count another tap."""
+    if not request.endpoint or request.endpoint.startswith("tap."):
+        return url_for("visitor.home")
+    query = request.query_string.decode("latin-1")
+    return request.path + (f"?{query}" if query else "")
+
+
+def lang_of(text: Text | str) -> Markup:
+    """A lang attribute when a text is not in the page's language (a French fallback)."""
+    lang = getattr(text, "lang", "")
+    return Markup(' lang="%s"') % lang if lang and lang != language() else Markup("")
+
+
+# Set up once, when first imported: blueprints are shared by every app made in a process.
+for _blueprint in BLUEPRINTS:
+    _blueprint.after_request(_headers)
+    _blueprint.register_error_handler(404, _not_found)

@@ -1,0 +1,141 @@
+"""The pages a place page links to: a shop, a sight, an event, a walk.
+
+Each takes ?from=<place> (set by the place page) to show the distance from where the visitor
+stands and a way back. Like the place page, they are kept for when the database is away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext
+from sqlalchemy import select
+
+from server.db import session
+from server.i18n import translated
+from server.models import Event, Offer, PointOfInterest, Shop, Walk
+from server.services import hours, redemption
+from server.services.nearby import Kind
+from server.visitor import clock, formats, jsonld, kept, lookup, present, route
+
+bp = Blueprint("details", __name__)
+
+
+def _key(kind: str, name: object) -> str:
+    return f"{kind}:{name}:{request.args.get('from', '')}"
+
+
+@bp.get("/shop/<slug>")
+def shop(slug: str) -> Response:
+    """A shop's listing: hours this week, offers running now, how to get there."""
+
+    def render() -> str:
+        found = lookup.by_slug(Shop, slug)
+        now = clock.now()
+        rows = session().scalars(
+            select(Offer).where(Offer.shop_id == found.id).order_by(Offer.valid_until)
+        )
+        offers = [o for o in rows if redemption.period(o, now) is redemption.Period.CURRENT]
+        return _listing("shop", found, now, offers=offers, ld=jsonld.shop(found))
+
+    return kept.serve(_key("shop", slug), render)
+
+
+@bp.get("/poi/<slug>")
+def poi(slug: str) -> Response:
+    """A sight: what it is, its hours, how to get there."""
+
+    def render() -> str:
+        found = lookup.by_slug(PointOfInterest, slug)
+        return _listing("poi", found, clock.now(), offers=[], ld=jsonld.poi(found))
+
+    return kept.serve(_key("poi", slug), render)
+
+
+def _listing(kind: str, found: Shop | PointOfInterest, now: dt.datetime, **extra: object) -> str:
+    origin = lookup.origin()
+    zone, country = found.territory.timezone, found.territory.country
+    state = hours.state(found.opening_hours, now, zone, country)
+    return render_template(
+        "listing.html",
+        kind=kind,
+        item=found,
+        zone=zone,
+        origin=origin,
+        label=present.category(found.category),
+        description=translated(found.description),
+        status=present.status(Kind.SHOP, state.open, state.next_change, now, zone),
+        state=present.state_class(Kind.SHOP, state.open),
+        week=present.week(found.opening_hours, now, zone, country),
+        spot=present.whereabouts(found.latitude, found.longitude, origin),
+        **extra,
+    )
+
+
+@bp.get("/event/<int:event_id>")
+def event(event_id: int) -> Response:
+    """An event: when, where, whether it is on now; gone (410) once it is over."""
+    status = 200
+
+    def render() -> str:
+        nonlocal status
+        found = session().get(Event, event_id)
+        if found is None:
+            abort(404)
+        now = clock.now()
+        zone = found.territory.timezone
+        ends = found.ends_at or found.starts_at
+        over = ends < now
+        status = 410 if over else 200
+        running = found.starts_at <= now <= ends
+        change = found.ends_at if running else found.starts_at
+        origin = lookup.origin()
+        return render_template(
+            "event.html",
+            event=found,
+            zone=zone,
+            origin=origin,
+            over=over,
+            when=formats.moment_range(found.starts_at, found.ends_at, zone),
+            status=None if over else present.status(Kind.EVENT, running, change, now, zone),
+            state=present.state_class(Kind.EVENT, running),
+            description=translated(found.description),
+            spot=present.whereabouts(found.latitude, found.longitude, origin),
+            ld=jsonld.event(found),
+        )
+
+    response = kept.serve(_key("event", event_id), render)
+    if response.status_code == 200:
+        response.status_code = status
+    return response
+
+
+@bp.get("/walk/<slug>")
+def walk(slug: str) -> Response:
+    """A walk: its stops in order, the distance between them, the total, and a sketch."""
+
+    def render() -> str:
+        found = lookup.by_slug(Walk, slug)
+        origin = lookup.origin()
+        legs = route.legs(found.stops)
+        total = legs[-1].from_start_m if legs else 0.0
+        here = (origin.latitude, origin.longitude) if origin else None
+        return render_template(
+            "walk.html",
+            walk=found,
+            zone=found.territory.timezone,
+            origin=origin,
+            legs=legs,
+            total=formats.distance(total),
+            duration=formats.walk(total),
+            description=translated(found.description),
+            sketch=route.sketch(
+                legs, gettext("Sketch of the route: %(walk)s", walk=found.name), here
+            ),
+            spot=present.whereabouts(found.start_latitude, found.start_longitude, origin),
+            stops=[present.whereabouts(leg.latitude, leg.longitude, None) for leg in legs],
+            ld=jsonld.walk(found, legs),
+        )
+
+    return kept.serve(_key("walk", slug), render)

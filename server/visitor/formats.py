@@ -1,0 +1,149 @@
+"""Distances, durations, dates and times in the visitor's locale (Babel, CLDR data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_interval, format_skeleton, format_time
+from babel.units import format_unit
+from flask_babel import get_locale, gettext
+
+from server.services.geo import walking_minutes
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogue; it is translated where it is shown."""
+    return message
+
+
+# What happens at an opening-hours change, said for today, tomorrow, or another day.
+PHRASES = {
+    "closes": (
+        N_("closes at %(time)s"),
+        N_("closes tomorrow at %(time)s"),
+        N_("closes %(day)s at %(time)s"),
+    ),
+    "opens": (
+        N_("opens at %(time)s"),
+        N_("opens tomorrow at %(time)s"),
+        N_("opens %(day)s at %(time)s"),
+    ),
+    "until": (
+        N_("until %(time)s"),
+        N_("until tomorrow at %(time)s"),
+        N_("until %(day)s at %(time)s"),
+    ),
+    "from": (
+        N_("from %(time)s"),
+        N_("from tomorrow at %(time)s"),
+        N_("from %(day)s at %(time)s"),
+    ),
+    "ends": (
+        N_("ends at %(time)s"),
+        N_("ends tomorrow at %(time)s"),
+        N_("ends %(day)s at %(time)s"),
+    ),
+    "starts": (
+        N_("starts at %(time)s"),
+        N_("starts tomorrow at %(time)s"),
+        N_("starts %(day)s at %(time)s"),
+    ),
+}
+
+
+def _locale() -> Locale:
+    return get_locale() or Locale.parse("fr_FR")
+
+
+def distance(metres: float) -> str:
+    """ "150 m" (to 10 m) below a kilometre, "1,2 km" above, in the visitor's locale."""
+    return _distance(round(metres, -1) if metres < 995 else round(metres / 100) * 100, _locale())
+
+
+@functools.lru_cache(maxsize=8192)
+def _distance(metres: float, locale: Locale) -> str:
+    if metres < 1000:
+        return format_unit(int(metres), "length-meter", length="short", locale=locale)
+    return format_unit(
+        metres / 1000, "length-kilometer", length="short", format="#,##0.#", locale=locale
+    )
+
+
+def walk(metres: float) -> str:
+    """Walking time at 4.8 km/h: "6 min", "1 h 20 min"."""
+    return _minutes(walking_minutes(metres), _locale())
+
+
+def minutes(count: int) -> str:
+    """A number of minutes, as hours and minutes past the hour."""
+    return _minutes(count, _locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _minutes(count: int, locale: Locale) -> str:
+    hours, rest = divmod(count, 60)
+    parts = [format_unit(hours, "duration-hour", length="short", locale=locale)] if hours else []
+    if rest or not hours:
+        parts.append(format_unit(rest, "duration-minute", length="short", locale=locale))
+    return " ".join(parts)
+
+
+def clock(moment: dt.datetime, timezone: str) -> str:
+    """The local time of day: "18:00" (or "6:00 PM" where the locale says so)."""
+    return format_time(moment, "short", tzinfo=ZoneInfo(timezone), locale=_locale())
+
+
+def time_range(start: dt.datetime, end: dt.datetime, timezone: str) -> str:
+    """A span of time as the locale writes it ("15:00-16:30" with an en dash in en_GB)."""
+    locale = _locale()
+    skeleton = "hm" if "h" in locale.time_formats["short"].pattern else "Hm"
+    return format_interval(start, end, skeleton, tzinfo=ZoneInfo(timezone), locale=locale)
+
+
+def moment_range(start: dt.datetime, end: dt.datetime | None, timezone: str) -> str:
+    """A dated span ("sam. 29 nov., 15:00 - 16:30"); an end on another day is dated too."""
+    begins = day_and_month(start, timezone)
+    if end is None:
+        return f"{begins}, {clock(start, timezone)}"
+    if day_and_month(end, timezone) == begins:
+        return f"{begins}, {time_range(start, end, timezone)}"
+    ends = f"{day_and_month(end, timezone)}, {clock(end, timezone)}"
+    return f"{begins}, {clock(start, timezone)} \u2013 {ends}"
+
+
+def day_and_month(moment: dt.datetime | dt.date, timezone: str | None = None) -> str:
+    """ "sam. 29 nov." / "Sat 29 Nov" / "za 29 nov"."""
+    zone = ZoneInfo(timezone) if timezone and isinstance(moment, dt.datetime) else None
+    return format_skeleton("MMMEd", moment, tzinfo=zone, locale=_locale())
+
+
+def full_date(day: dt.date) -> str:
+    """ "31 déc. 2027" / "31 Dec 2027"."""
+    return format_date(day, "medium", locale=_locale())
+
+
+def weekday(moment: dt.datetime, timezone: str) -> str:
+    """The local day of the week in full: "mardi", "Tuesday", "dinsdag"."""
+    return weekday_of(moment.astimezone(ZoneInfo(timezone)).date())
+
+
+def weekday_of(day: dt.date) -> str:
+    """The day of the week of a date, in full."""
+    return format_date(day, "EEEE", locale=_locale())
+
+
+def change(verb: str, moment: dt.datetime, now: dt.datetime, timezone: str) -> str:
+    """ "closes at 18:00", "opens tomorrow at 10:00", "starts Sat 6 Dec at 15:00"."""
+    today, tomorrow, other = PHRASES[verb]
+    zone = ZoneInfo(timezone)
+    days = (moment.astimezone(zone).date() - now.astimezone(zone).date()).days
+    time = clock(moment, timezone)
+    if days <= 0:
+        return gettext(today, time=time)
+    if days == 1:
+        return gettext(tomorrow, time=time)
+    day = weekday(moment, timezone) if days < 7 else day_and_month(moment, timezone)
+    return gettext(other, time=time, day=day)

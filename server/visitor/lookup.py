@@ -1,0 +1,34 @@
+"""Finding what a visitor page is about, and the place the visitor came from."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import abort, redirect, request, url_for
+from sqlalchemy import select
+
+from server.db import session
+from server.models import Place
+
+Model = TypeVar("Model")
+
+
+def by_slug(model: type[Model], slug: str) -> Model:
+    """The row with this slug, or a 404 page."""
+    found = session().scalars(select(model).where(model.slug == slug)).first()  # type: ignore[attr-defined]
+    if found is None:
+        abort(404)
+    return found
+
+
+def origin() -> Place | None:
+    """The place named by ?from= (the page the visitor came from); an unknown one is dropped
+    with a redirect, so only real places make distinct pages (and kept copies)."""
+    slug = request.args.get("from")
+    if not slug:
+        return None
+    found = session().scalars(select(Place).where(Place.slug == slug)).first()
+    if found is None:
+        args: dict[str, Any] = {**request.view_args} if request.view_args else {}
+        abort(redirect(url_for(request.endpoint or "visitor.home", **args), code=303))
+    return found

@@ -1,0 +1,129 @@
+"""Offer pages: what the deal is and on what conditions; for a cross-offer, the visitor's code.
+
+A code is asked for with a button (a POST, so link previews and prefetches never use up an
+offer's quota), then shown on the offer page as text and as a QR code. It is tied to the
+visitor cookie that taps already use (the same pseudonymous id), so the page shows the same
+code on every visit that day. These pages are personal: never kept on disk, never cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
+from sqlalchemy.exc import IntegrityError
+
+from server.db import UNAVAILABLE, session
+from server.i18n import translated
+from server.models import Offer, OfferKind
+from server.services import hours, redemption
+from server.services.nearby import Kind
+from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, Visitor, identify
+from server.visitor import clock, formats, jsonld, kept, lookup, present
+from server.visitor.qr import qr_svg
+
+bp = Blueprint("offers", __name__)
+ISSUE_ATTEMPTS = 3  # a new code clashing with a stored one is rare; three in a row is a fault
+
+
+@bp.get("/offer/<slug>")
+def offer(slug: str) -> Response:
+    """The offer, its conditions, and the visitor's code for a cross-offer."""
+    try:
+        return _offer_page(slug)
+    except UNAVAILABLE:
+        return kept.unavailable()
+
+
+def _offer_page(slug: str) -> Response:
+    found = lookup.by_slug(Offer, slug)
+    origin = lookup.origin()
+    now = clock.now()
+    zone, country = found.shop.territory.timezone, found.shop.territory.country
+    period = redemption.period(found, now)
+    cross = found.kind is OfferKind.CROSS
+    visitor = _visitor(now)
+    known = cross and not visitor.sets_cookie
+    code = redemption.current_code(session(), found, visitor.id, now) if known else None
+    left = redemption.codes_left(session(), found) if cross and code is None else None
+    state = hours.state(found.hours or found.shop.opening_hours, now, zone, country)
+    ended = period is redemption.Period.ENDED
+    html = render_template(
+        "offer.html",
+        offer=found,
+        zone=zone,
+        origin=origin,
+        cross=cross,
+        period=period.value,
+        title=translated(found.title),
+        conditions=translated(found.conditions),
+        status=None
+        if ended
+        else present.status(Kind.OFFER, state.open, state.next_change, now, zone),
+        state=present.state_class(Kind.OFFER, state.open),
+        valid_from=formats.full_date(found.valid_from),
+        valid_until=formats.full_date(found.valid_until),
+        code=code,
+        shown=redemption.shown(code.code) if code else None,
+        qr=qr_svg(code.code, gettext("QR code of your code")) if code else None,
+        code_day=formats.full_date(redemption.local_day(found, code.issued_at)) if code else None,
+        used_at=_moment(code.redeemed_at, zone) if code and code.redeemed_at else None,
+        sold_out=left == 0,
+        spot=present.whereabouts(found.shop.latitude, found.shop.longitude, origin),
+        ld=jsonld.offer(found),
+    )
+    response = Response(html, status=410 if ended else 200)
+    if code is not None:
+        response.headers["Cache-Control"] = "private, no-store"  # one visitor's code
+    return response
+
+
+def _moment(moment: dt.datetime, zone: str) -> str:
+    return f"{formats.day_and_month(moment, zone)}, {formats.clock(moment, zone)}"
+
+
+def _visitor(now: dt.datetime) -> Visitor:
+    """The visitor of the taps' cookie, or a new one (whose cookie the response must set)."""
+    return identify(
+        request.cookies.get(COOKIE_NAME),
+        human=True,  # only used for a new id when there is no cookie, never hashed here
+        address="",
+        agent="",
+        secret=current_app.config["VISITOR_SALT_SECRET"],
+        now=now,
+    )
+
+
+@bp.post("/offer/<slug>/code")
+def get_code(slug: str) -> Response:
+    """Issue the visitor's code (or find the one issued), then show it on the offer page."""
+    now = clock.now()
+    visitor = _visitor(now)
+    try:
+        for attempt in range(ISSUE_ATTEMPTS):
+            try:
+                redemption.issue(session(), lookup.by_slug(Offer, slug), visitor.id, now)
+                session().commit()
+                break
+            except IntegrityError:
+                session().rollback()
+                if attempt == ISSUE_ATTEMPTS - 1:
+                    raise
+            except redemption.CodeRefused:
+                break  # the offer page says why (ended, no codes left)
+    except UNAVAILABLE:
+        return kept.unavailable()
+    origin = request.args.get("from")
+    target = url_for("offers.offer", slug=slug, **({"from": origin} if origin else {}))
+    response = redirect(target + "#code", code=303)
+    if visitor.sets_cookie:
+        response.set_cookie(
+            COOKIE_NAME,
+            visitor.id,
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response

@@ -1,0 +1,128 @@
+"""The visitor's way in: home, a territory's places, the place page a tap lands on, languages.
+
+Pages are rendered from the database when it answers and kept on disk; when the database is
+away the kept copy is served, so a tap never ends on an error page.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+
+from server.db import session
+from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, translated
+from server.models import Place, Territory, Walk
+from server.services import hours, nearby
+from server.visitor import clock, jsonld, kept, lookup, present
+
+bp = Blueprint("visitor", __name__)
+
+
+@bp.get("/")
+def home() -> Response:
+    """The territories served here."""
+
+    def render() -> str:
+        territories = session().scalars(select(Territory).order_by(Territory.name)).all()
+        return render_template("home.html", territories=territories)
+
+    return kept.serve("home", render)
+
+
+@bp.get("/t/<slug>")
+def territory(slug: str) -> Response:
+    """A territory's home page: its places and walks."""
+
+    def render() -> str:
+        found = lookup.by_slug(Territory, slug)
+        walks = session().scalars(
+            select(Walk).where(Walk.territory_id == found.id).order_by(Walk.name)
+        )
+        return render_template(
+            "territory.html",
+            territory=found,
+            places=[p for p in found.places if p.kind != "shop"],
+            windows=[p for p in found.places if p.kind == "shop"],
+            walks=walks.all(),
+            ld=jsonld.territory(found),
+        )
+
+    return kept.serve(f"territory:{slug}", render)
+
+
+@bp.get("/p/<slug>")
+def place(slug: str) -> Response:
+    """What is near a place, open now first; from the kept copy if the database is away."""
+    kind = request.args.get("kind")
+    if kind is not None and kind not in present.FILTERS:
+        return redirect(url_for("visitor.place", slug=slug), code=303)
+    chosen = nearby.Kind(kind) if kind else None
+    return kept.serve(f"place:{slug}:{kind or ''}", lambda: _place_page(slug, chosen))
+
+
+def _place_page(slug: str, kind: nearby.Kind | None) -> str:
+    found = lookup.by_slug(Place, slug)
+    now = clock.now()
+    zone, country = found.territory.timezone, found.territory.country
+    # Everything in reach, to count each category for the filter; only one page is shown.
+    everything = nearby.for_place(session(), found, now, limit=sys.maxsize)
+    everything = present.collapse_repeats(everything)
+    counts = Counter(item.kind for item in everything)
+    matching = [item for item in everything if kind is None or item.kind is kind]
+    shown = matching[: int(current_app.config["NEARBY_LIMIT"])]
+    origin = (found.slug, found.latitude, found.longitude)
+    state = hours.state(found.opening_hours, now, zone, country)
+    with_hours = [item for item in everything if item.open is not None]
+    return render_template(
+        "place.html",
+        place=found,
+        zone=zone,
+        kind=kind,
+        filters=[
+            (k, gettext(label), n) for k, label in present.FILTERS.items() if (n := counts[k])
+        ],
+        heading=gettext(present.FILTERS[kind]) if kind else gettext("Near here"),
+        total=len(everything),
+        cards=[present.card(item, now, zone, origin) for item in shown],
+        more=len(matching) - len(shown),
+        nothing_open=bool(with_hours) and not any(item.open for item in with_hours),
+        description=translated(found.description),
+        place_status=present.status(nearby.Kind.POI, state.open, state.next_change, now, zone),
+        place_state=present.state_class(nearby.Kind.POI, state.open),
+        ld=jsonld.place(found),
+    )
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str) -> Response:
+    """Remember the visitor's language and go back to the page they were on."""
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("visitor.home")  # only pages of this site, never an open redirect
+    response = redirect(target, code=303)
+    if code in LANGUAGES:
+        response.set_cookie(
+            COOKIE_NAME,
+            code,
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Crawlers may read the pages, but need not switch languages or follow every sticker."""
+    return Response("User-agent: *\nDisallow: /lang/\nAllow: /\n", mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon yet; answered here so it is not taken for a tap."""
+    return Response(status=204)

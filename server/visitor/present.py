@@ -1,0 +1,262 @@
+"""What a visitor reads about a nearby item: its link, label, distance, state and directions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from flask_babel import gettext, ngettext
+
+from server.i18n import Text, translated
+from server.models import Place
+from server.services import hours
+from server.services.geo import distance_m
+from server.services.nearby import Item, Kind
+from server.visitor import formats
+from server.visitor.formats import N_
+
+# The category filter, in the order the visitor sees it.
+FILTERS = {
+    Kind.OFFER: N_("Deals"),
+    Kind.SHOP: N_("Shops and food"),
+    Kind.POI: N_("Sights"),
+    Kind.WALK: N_("Walks"),
+    Kind.EVENT: N_("Events"),
+    Kind.TRANSIT_STOP: N_("Transport"),
+}
+# Categories of shops and sights as stored ("farm-shop"); others are shown as written.
+CATEGORIES = {
+    "bakery": N_("Bakery"),
+    "bar": N_("Bar"),
+    "bookshop": N_("Bookshop"),
+    "cafe": N_("Café"),
+    "church": N_("Church"),
+    "culture": N_("Arts centre"),
+    "farm-shop": N_("Farm shop"),
+    "market": N_("Market"),
+    "memorial": N_("Memorial"),
+    "monument": N_("Monument"),
+    "museum": N_("Museum"),
+    "park": N_("Park"),
+    "restaurant": N_("Restaurant"),
+    "shop": N_("Shop"),
+    "sight": N_("Sight"),
+    "viewpoint": N_("Viewpoint"),
+}
+PLACE_KINDS = {
+    "museum": N_("Museum"),
+    "venue": N_("Venue"),
+    "market": N_("Market"),
+    "square": N_("Square"),
+    "station": N_("Station"),
+    "village": N_("Village"),
+    "shop": N_("Shop window"),
+}
+OSM = "https://www.openstreetmap.org"
+HERE_M = 30  # closer than this, an item is at the place itself
+
+
+@dataclass(frozen=True)
+class Card:
+    """One item as the place page, the TV view and the detail pages show it."""
+
+    kind: Kind
+    url: str | None
+    title: Text
+    label: str
+    note: str | None  # the shop of an offer, an event's venue, a walk's number of stops
+    where: str  # "450 m, 6 min on foot", or "Right here"
+    state: str | None  # "open", "closed" (class names) or None when hours do not apply
+    status: str | None  # "Open, closes at 18:00"
+    geo: str
+    osm: str
+
+
+def category(name: str | None) -> str:
+    """A shop's or a sight's category, translated when known."""
+    if not name:
+        return ""
+    known = CATEGORIES.get(name)
+    return gettext(known) if known else name.replace("-", " ").capitalize()
+
+
+def place_kind(kind: str) -> str:
+    """What kind of place a place is, translated."""
+    known = PLACE_KINDS.get(kind)
+    return gettext(known) if known else kind
+
+
+def geo_uri(latitude: float, longitude: float) -> str:
+    """An RFC 5870 geo: URI; phones open their maps app on it."""
+    return f"geo:{latitude:.5f},{longitude:.5f}"
+
+
+def osm_url(latitude: float, longitude: float, origin: tuple[float, float] | None = None) -> str:
+    """Walking directions on OpenStreetMap from `origin`, or the spot on the map without one."""
+    to = f"{latitude:.5f},{longitude:.5f}"
+    if origin is None:
+        return (
+            f"{OSM}/?mlat={latitude:.5f}&mlon={longitude:.5f}#map=18/{latitude:.5f}/{longitude:.5f}"
+        )
+    route = f"{origin[0]:.5f},{origin[1]:.5f}%3B{to}"  # a raw ";" splits queries in Rack
+    return f"{OSM}/directions?engine=fossgis_osrm_foot&route={route}"
+
+
+def detail_url(item: Item, origin: str | None) -> str | None:
+    """The item's own page, remembering the place the visitor came from."""
+    endpoint = {
+        Kind.SHOP: "details.shop",
+        Kind.POI: "details.poi",
+        Kind.WALK: "details.walk",
+        Kind.EVENT: "details.event",
+        Kind.OFFER: "offers.offer",
+    }.get(item.kind)
+    if endpoint is None:
+        return None
+    key = "event_id" if item.kind is Kind.EVENT else "slug"
+    return url_for(endpoint, **{key: item.id}, **({"from": origin} if origin else {}))
+
+
+def status(
+    kind: Kind, is_open: bool | None, change: dt.datetime | None, now: dt.datetime, zone: str
+) -> str | None:
+    """Open or closed and the next change, worded for the kind of item."""
+    if is_open is None:
+        return None
+    if kind is Kind.EVENT:
+        if is_open:
+            ends = formats.change("ends", change, now, zone) if change else ""
+            return _joined(gettext("On now"), ends)
+        starts = formats.change("starts", change, now, zone) if change else ""
+        return starts[:1].upper() + starts[1:] or None  # a sentence of its own
+    if kind is Kind.OFFER:
+        word = gettext("Available now") if is_open else gettext("Not available now")
+        verb = "until" if is_open else "from"
+    else:
+        word = gettext("Open") if is_open else gettext("Closed")
+        verb = "closes" if is_open else "opens"
+    return _joined(word, formats.change(verb, change, now, zone) if change else "")
+
+
+def state_class(kind: Kind, is_open: bool | None) -> str | None:
+    """ "open" or "closed" (coloured), or None where it says nothing (no hours, a coming event)."""
+    if is_open is None or (kind is Kind.EVENT and not is_open):
+        return None
+    return "open" if is_open else "closed"
+
+
+def _joined(word: str, phrase: str) -> str:
+    return gettext("%(state)s, %(change)s", state=word, change=phrase) if phrase else word
+
+
+def _label_and_note(item: Item) -> tuple[str, str | None]:
+    details = item.details
+    if item.kind is Kind.OFFER:
+        label = gettext("Partner offer") if details.get("cross") else gettext("Deal")
+        return label, details.get("shop_name")
+    if item.kind is Kind.EVENT:
+        return gettext("Event"), details.get("venue")
+    if item.kind is Kind.WALK:
+        count = details.get("stops") or 0
+        return gettext("Walk"), ngettext("%(num)d stop", "%(num)d stops", count) if count else None
+    if item.kind is Kind.TRANSIT_STOP:
+        return gettext("Stop"), None
+    return category(item.category), None
+
+
+def where(metres: float) -> str:
+    """How far, and how long on foot; "Right here" for what is at the place itself."""
+    if metres < HERE_M:
+        return gettext("Right here")
+    return gettext(
+        "%(distance)s, %(time)s on foot",
+        distance=formats.distance(metres),
+        time=formats.walk(metres),
+    )
+
+
+def collapse_repeats(items: list[Item]) -> list[Item]:
+    """Each repeated event once, at its next date (a weekly tour would fill the page)."""
+    seen: set[tuple[str, float, float]] = set()
+    kept = []
+    for item in items:
+        if item.kind is Kind.EVENT:
+            key = (item.name, item.latitude, item.longitude)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(item)
+    return kept
+
+
+def card(item: Item, now: dt.datetime, zone: str, origin: tuple[str, float, float] | None) -> Card:
+    """The card of a nearby item; `origin` is the place (slug, latitude, longitude) it is near."""
+    title = (
+        translated(item.details.get("title")) if item.kind is Kind.OFFER else Text(item.name, "")
+    )
+    label, note = _label_and_note(item)
+    return Card(
+        kind=item.kind,
+        url=detail_url(item, origin[0] if origin else None),
+        title=title or Text(item.name, ""),
+        label=label,
+        note=note,
+        where=where(item.distance_m),
+        state=state_class(item.kind, item.open),
+        status=status(item.kind, item.open, item.next_change, now, zone),
+        geo=geo_uri(item.latitude, item.longitude),
+        osm=osm_url(item.latitude, item.longitude, origin[1:] if origin else None),
+    )
+
+
+@dataclass(frozen=True)
+class Whereabouts:
+    """How far something is from the place the visitor came from, and how to get there."""
+
+    distance: str | None
+    walk: str | None
+    geo: str
+    osm: str
+    here: bool = False  # at the place the visitor came from
+
+
+def whereabouts(latitude: float, longitude: float, origin: Place | None) -> Whereabouts:
+    """Distance and walking time from `origin` (when known) and directions links."""
+    if origin is None:
+        return Whereabouts(None, None, geo_uri(latitude, longitude), osm_url(latitude, longitude))
+    metres = distance_m(origin.latitude, origin.longitude, latitude, longitude)
+    return Whereabouts(
+        formats.distance(metres),
+        formats.walk(metres),
+        geo_uri(latitude, longitude),
+        osm_url(latitude, longitude, (origin.latitude, origin.longitude)),
+        here=metres < HERE_M,
+    )
+
+
+@dataclass(frozen=True)
+class Day:
+    """One line of a week's opening hours."""
+
+    name: str
+    hours: str
+    today: bool
+
+
+def week(expression: str | None, now: dt.datetime, zone: str, country: str) -> list[Day]:
+    """The next seven days' opening hours, from today; empty without usable hours."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    days = hours.week(expression, today, zone, country)
+    if days is None:
+        return []
+    return [
+        Day(
+            formats.weekday_of(day),
+            ", ".join(formats.time_range(opens, closes, zone) for opens, closes in spans)
+            or gettext("Closed"),
+            day == today,
+        )
+        for day, spans in days
+    ]

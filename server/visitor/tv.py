@@ -1,0 +1,47 @@
+"""The large screen (tablets, connected TVs): what is near a place, one item at a time.
+
+Items rotate with a CSS animation; the page reloads itself every few minutes with a meta
+refresh, so it needs no script. A QR code takes the visitor to the place page on their phone.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, url_for
+from flask_babel import gettext
+
+from server.db import session
+from server.models import Place
+from server.services import nearby
+from server.visitor import clock, formats, kept, lookup, present
+from server.visitor.qr import qr_svg
+
+bp = Blueprint("tv", __name__)
+ITEMS = 12  # as many as a passer-by may watch go round (8 s each)
+SECONDS_PER_ITEM = 8
+REFRESH_SECONDS = 300
+
+
+@bp.get("/tv/<slug>")
+def screen(slug: str) -> Response:
+    """The large-screen view of a place."""
+
+    def render() -> str:
+        found = lookup.by_slug(Place, slug)
+        now = clock.now()
+        zone = found.territory.timezone
+        items = present.collapse_repeats(nearby.for_place(session(), found, now, limit=ITEMS))
+        origin = (found.slug, found.latitude, found.longitude)
+        phone_url = url_for("visitor.place", slug=found.slug, _external=True)
+        return render_template(
+            "tv.html",
+            place=found,
+            zone=zone,
+            cards=[present.card(item, now, zone, origin) for item in items],
+            seconds=SECONDS_PER_ITEM,
+            refresh=REFRESH_SECONDS,
+            clock=formats.clock(now, zone),
+            qr=qr_svg(phone_url, gettext("QR code: this page on your phone")),
+            phone_url=phone_url,
+        )
+
+    return kept.serve(f"tv:{slug}", render)
