@@ -9,7 +9,7 @@ DEMO_ENV := TAPTRAIL_SIGNING_KEYS_FILE=$(INSTANCE)/keys.json \
 	TAPTRAIL_SECRET_KEY_FILE=$(INSTANCE)/secret_key \
 	TAPTRAIL_TAP_BASE_URL=http://127.0.0.1:8000
 
-.PHONY: install test lint format run bench
+.PHONY: install test lint format run bench translations browser
 
 install: $(STAMP)
 
@@ -24,8 +24,24 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# After changing visitor-facing text: extract messages, merge them into the fr/en/nl catalogues,
+# translate the new ones (the tests list any left empty), then run this again to compile. The
+# compiled .mo files are committed so that any install, pip's included, has them.
+MESSAGES := server/translations
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project TapTrail \
+		--version 0.1 --copyright-holder TapTrail --msgid-bugs-address translations@taptrail.invalid \
+		-o $(MESSAGES)/messages.pot .
+	$(BIN)/pybabel update -i $(MESSAGES)/messages.pot -d $(MESSAGES) --no-fuzzy-matching \
+		--ignore-obsolete --width 100
+	$(BIN)/pybabel compile -d $(MESSAGES) --statistics
 
 format: install
 	$(BIN)/ruff format .

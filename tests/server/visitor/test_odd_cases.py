@@ -1,0 +1,73 @@
+"""Odd cases a visitor may meet: a retired sticker, a bad one, the large screen."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from server.db import database
+from server.models import Sticker, StickerStatus
+from tests.server.factories import PHONE, update_sticker
+from tests.support.html import page, text
+
+
+def _sticker(app, slug="la-piscine") -> Sticker:
+    with database(app).sessions() as session:
+        return session.scalars(select(Sticker).where(Sticker.place.has(slug=slug))).first()
+
+
+def test_a_retired_sticker_is_gone_but_leads_to_what_is_near_it(demo_app, visitor):
+    sticker = _sticker(demo_app)
+    update_sticker(demo_app, sticker.id, status=StickerStatus.RETIRED)
+    response = visitor.get(
+        f"/{sticker.code}", headers={"User-Agent": PHONE, "Accept-Language": "nl-BE"}
+    )
+    assert response.status_code == 410
+    soup = page(response)
+    assert (
+        soup.html["lang"] == "nl"
+        and text(soup.find("h1")) == "Deze sticker is niet meer in gebruik"
+    )
+    links = [a["href"] for a in soup.select("main a")]
+    assert links == ["/p/la-piscine", "/t/roubaix"]
+    # The language switch on this page must not tap the sticker again.
+    assert all(a["href"].split("?")[1] == "next=/" for a in soup.select(".langs a"))
+
+
+def test_an_unknown_sticker_is_explained_in_the_visitor_s_language(visitor):
+    response = visitor.get("/2000000000000000000", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert text(page(response).find("h1")) == "We do not recognise this sticker"
+
+
+def test_a_link_preview_of_a_sticker_is_described_in_its_language(demo_app, visitor):
+    sticker = _sticker(demo_app)
+    preview = visitor.get(
+        f"/{sticker.code}", headers={"User-Agent": "WhatsApp/2.23", "Accept-Language": "fr"}
+    )
+    description = page(preview).find("meta", property="og:description")["content"]
+    assert description.startswith("À découvrir autour de La Piscine")
+
+
+def test_the_large_screen_view_turns_through_what_is_near(demo_app, visitor):
+    response = visitor.get("/tv/la-piscine", headers={"Accept-Language": "en"})
+    soup = page(response)
+    assert response.status_code == 200
+    shown = soup.select("ol.deck > li")
+    assert 1 < len(shown) <= 12
+    style = soup.find("style").string
+    assert f"animation:turn {8 * len(shown)}s infinite" in style
+    assert re.search(r"prefers-reduced-motion", style)
+    assert soup.find("meta", attrs={"http-equiv": "refresh"})["content"] == "300"
+    qr = soup.select_one("aside svg.qr")
+    assert qr["role"] == "img" and "phone" in qr["aria-label"]
+    assert not soup.select("script:not([type='application/ld+json'])")
+
+
+def test_visitor_pages_say_how_caches_may_keep_them(visitor):
+    headers = visitor.get("/p/la-piscine").headers
+    assert headers["Cache-Control"] == "no-cache"
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in headers["Vary"].split(",")}
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"

@@ -1,0 +1,155 @@
+"""Offer pages and cross-offer codes: one per visitor, the same on every visit that day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import func, select, update
+
+from server.db import database
+from server.models import Offer, RedemptionCode, Sticker
+from server.services import redemption
+from tags import crockford
+from tests.server.factories import PHONE, drained_taps
+from tests.support.demo import PARIS
+from tests.support.html import json_ld, page, text
+
+CROSS = "/offer/beffroi-billet-piscine"
+
+
+def _get(client, path, lang="en"):
+    return client.get(path, headers={"Accept-Language": lang})
+
+
+def _code_of(client) -> str | None:
+    shown = page(_get(client, CROSS)).select_one("#code ~ .code")
+    return text(shown) or None
+
+
+def _get_code(client) -> str:
+    form = page(_get(client, CROSS)).select_one("#code ~ form")
+    assert form is not None and form["method"] == "post"
+    response = client.post(form["action"])
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"{CROSS}#code")
+    return _code_of(client)
+
+
+def _change_offer(app, slug, **values):
+    with database(app).transaction() as session:
+        session.execute(update(Offer).where(Offer.slug == slug).values(**values))
+
+
+def test_a_deal_gives_its_conditions_and_needs_no_code(visitor):
+    soup = page(_get(visitor, "/offer/comptoir-cafe-offert", "fr"))
+    assert text(soup.find("h1")) == "Café offert pour une part de gâteau"
+    assert "Montrez cette page en caisse chez Le Comptoir de la Piscine" in text(soup.find("main"))
+    assert not soup.select("form, #code")
+    offer = json_ld(soup)
+    assert offer["@type"] == "Offer" and offer["offeredBy"]["name"] == "Le Comptoir de la Piscine"
+    assert (offer["validFrom"], offer["validThrough"]) == ("2026-01-01", "2027-12-31")
+
+
+def test_a_cross_offer_gives_the_visitor_a_code_that_stays_the_same(demo_app, visitor):
+    soup = page(_get(visitor, CROSS))
+    assert "For visitors coming from La Piscine" in text(soup.find("main"))
+    assert _code_of(visitor) is None
+    code = _get_code(visitor)
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
+    again = _get(visitor, CROSS)
+    assert _code_of(visitor) == code  # a reload shows the same code
+    assert page(again).select_one("#code ~ svg.qr[role=img]") is not None
+    assert again.headers["Cache-Control"] == "private, no-store"
+    assert visitor.post(f"{CROSS}/code").status_code == 303 and _code_of(visitor) == code
+    with database(demo_app).sessions() as session:
+        stored = session.scalars(select(RedemptionCode)).one()
+    assert stored.code == redemption.normalize(code)
+    assert stored.visitor_id == visitor.get_cookie("tt_vid").value
+    assert stored.expires_at == dt.datetime.combine(
+        demo_app.config["FIXED_NOW"].astimezone(PARIS).date() + dt.timedelta(days=1),
+        dt.time(),
+        PARIS,
+    )
+
+
+def test_each_visitor_has_a_code_of_their_own(demo_app):
+    codes = {_get_code(demo_app.test_client()) for _ in range(3)}
+    assert len(codes) == 3
+
+
+def test_the_code_belongs_to_the_visitor_who_tapped(demo_app, visitor):
+    with database(demo_app).sessions() as session:
+        stickers = session.scalars(select(Sticker).where(Sticker.place.has(slug="la-piscine")))
+        code = stickers.first().code
+    assert visitor.get(f"/{code}", headers={"User-Agent": PHONE}).status_code == 303
+    _get_code(visitor)
+    [tap] = drained_taps(demo_app)
+    with database(demo_app).sessions() as session:
+        assert session.scalars(select(RedemptionCode.visitor_id)).one() == tap.visitor_id
+
+
+def test_a_new_day_brings_a_new_code(demo_app, visitor):
+    first = _get_code(visitor)
+    demo_app.config["FIXED_NOW"] = demo_app.config["FIXED_NOW"] + dt.timedelta(days=1)
+    assert _code_of(visitor) is None
+    assert _get_code(visitor) != first
+
+
+def test_a_used_code_says_when_it_was_used(demo_app, visitor):
+    code = _get_code(visitor)
+    used = demo_app.config["FIXED_NOW"] - dt.timedelta(minutes=5)
+    with database(demo_app).transaction() as session:
+        session.execute(update(RedemptionCode).values(redeemed_at=used))
+    soup = page(_get(visitor, CROSS))
+    assert text(soup.select_one("#code ~ .code")) == code and not soup.select("#code ~ svg")
+    said = text(soup.select_one("#code ~ .code ~ p"))
+    assert said.startswith("This code was used on ")
+    assert used.astimezone(PARIS).strftime("%H:%M") in said
+
+
+def test_no_code_once_the_quota_is_reached(demo_app, visitor):
+    _change_offer(demo_app, "beffroi-billet-piscine", quota=1)
+    _get_code(demo_app.test_client())
+    soup = page(_get(visitor, CROSS))
+    assert "All the codes for this offer have been given out." in text(soup.find("main"))
+    assert not soup.select("#code ~ form")
+    assert visitor.post(f"{CROSS}/code").status_code == 303
+    with database(demo_app).sessions() as session:
+        assert session.scalar(select(func.count(RedemptionCode.id))) == 1
+
+
+def test_an_expired_offer_is_gone_and_gives_no_code(demo_app, visitor):
+    yesterday = demo_app.config["FIXED_NOW"].astimezone(PARIS).date() - dt.timedelta(days=1)
+    _change_offer(demo_app, "beffroi-billet-piscine", valid_until=yesterday)
+    response = _get(visitor, CROSS, "nl")
+    assert response.status_code == 410
+    soup = page(response)
+    assert "Deze aanbieding is geëindigd op" in text(soup.find("main"))
+    assert not soup.select("form")
+    visitor.post(f"{CROSS}/code")
+    with database(demo_app).sessions() as session:
+        assert session.scalar(select(func.count(RedemptionCode.id))) == 0
+
+
+def test_an_offer_yet_to_start_says_when(demo_app, visitor):
+    tomorrow = demo_app.config["FIXED_NOW"].astimezone(PARIS).date() + dt.timedelta(days=1)
+    _change_offer(demo_app, "beffroi-billet-piscine", valid_from=tomorrow)
+    response = _get(visitor, CROSS)
+    assert response.status_code == 200
+    assert "This offer starts on" in text(page(response).find("main"))
+    assert not page(response).select("form")
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [("k7qm-4xpa", "K7QM4XPA"), ("K7QM 4XPA", "K7QM4XPA"), ("o1il-0000", "0111" + "0000")],
+)
+def test_a_typed_code_reads_back_forgivingly(typed, canonical):
+    assert redemption.normalize(typed) == canonical
+
+
+@pytest.mark.parametrize("typed", ["K7QM-4XP", "K7QM-4XPAA", "K7QM-4XP!"])
+def test_a_mistyped_code_is_refused(typed):
+    with pytest.raises(crockford.DecodeError):
+        redemption.normalize(typed)

@@ -1,0 +1,60 @@
+"""The demo data as tests see it: a database holding it, a moment to look at it, and what the
+place page should list then, worked out from the nearby service rather than written down."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db import make_engine
+from server.demo import load_demo
+from server.migrate import upgrade
+from server.models import Place
+from server.services import nearby
+from server.visitor.present import collapse_repeats
+from tags.keyring import Keyring
+
+PARIS = ZoneInfo("Europe/Paris")
+SATURDAY = 5
+
+
+def next_local(weekday: int, hour: int, zone: ZoneInfo = PARIS) -> dt.datetime:
+    """The next such weekday and hour (local time) from now, in UTC: close enough to today that
+    the demo's recurring events and offers are there."""
+    now = dt.datetime.now(zone)
+    day = now.date() + dt.timedelta(days=(weekday - now.weekday()) % 7 or 7)
+    return dt.datetime.combine(day, dt.time(hour), zone).astimezone(dt.UTC)
+
+
+def demo_database(path: Path, ring: Keyring, base_url: str = "https://t.example.org") -> str:
+    """A migrated SQLite database at `path` with the demo loaded; returns its URL."""
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        load_demo(session, ring, base_url)
+    engine.dispose()
+    return url
+
+
+def expected_titles(
+    session: Session, slug: str, now: dt.datetime, lang: str, kind: str | None = None
+) -> list[str]:
+    """The titles the place page should list, in order: the nearby ranking (each repeated event
+    once), offers under their title in `lang` (French when missing), everything else by name."""
+    place = session.scalars(select(Place).where(Place.slug == slug)).one()
+    items = collapse_repeats(nearby.for_place(session, place, now, limit=10_000))
+    titles = []
+    for item in items:
+        if kind and item.kind != kind:
+            continue
+        if item.kind is nearby.Kind.OFFER:
+            title = item.details["title"]
+            titles.append(title.get(lang) or title["fr"])
+        else:
+            titles.append(item.name)
+    return titles
