@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
+import flask_babel
 from babel import Locale, UnknownLocaleError
-from flask import Flask, request
-from flask_babel import Babel, get_locale
+from babel.support import NullTranslations
+from flask import Flask, g, request
+from flask_babel import Babel
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -34,6 +37,12 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_locale=DEFAULT_LOCALES[DEFAULT_LANGUAGE],
         default_translation_directories=str(TRANSLATIONS),
+    )
+    # The same catalogue as Flask-Babel's, looked up once per request (see translations()).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: translations().ugettext(message),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        newstyle=True,
     )
     # Templates are written for reading; these keep the whitespace out of what is sent.
     app.jinja_env.trim_blocks = True
@@ -69,10 +78,44 @@ def _known_locale(name: str) -> str | None:
         return None
 
 
+# Flask-Babel finds the locale and catalogue through several context lookups at every call; a
+# place page makes hundreds of calls, so both are kept on `g` for the rest of the request.
+
+
+def locale() -> Locale:
+    """This request's locale."""
+    try:
+        return g._tt_locale  # type: ignore[no-any-return]
+    except AttributeError:
+        found = g._tt_locale = flask_babel.get_locale() or Locale.parse(
+            DEFAULT_LOCALES[DEFAULT_LANGUAGE]
+        )
+        return found
+
+
+def translations() -> NullTranslations:
+    """This request's catalogue."""
+    try:
+        return g._tt_translations  # type: ignore[no-any-return]
+    except AttributeError:
+        found = g._tt_translations = flask_babel.get_translations()
+        return found
+
+
+def gettext(message: str, **variables: Any) -> str:
+    """`message` in the visitor's language, with %(name)s variables filled in."""
+    text = translations().ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """The form of a message for `num` in the visitor's language (%(num)d is `num`)."""
+    return translations().ungettext(singular, plural, num) % {"num": num, **variables}
+
+
 def language() -> str:
     """The two-letter language of this request: fr, en or nl."""
-    locale = get_locale()
-    return locale.language if locale is not None else DEFAULT_LANGUAGE
+    return locale().language
 
 
 class Text(str):

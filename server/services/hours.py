@@ -47,6 +47,14 @@ def _parsed(expression: str, timezone: str, country: str) -> opening_hours.Openi
 
 def state(expression: str | None, now: dt.datetime, timezone: str, country: str) -> OpenState:
     """The opening state at `now` (aware) of a place in `timezone` and `country`."""
+    # opening_hours counts in whole minutes: anywhere in a minute gives the same answer.
+    return _state(expression, now.replace(second=0, microsecond=0), timezone, country)
+
+
+# Many places share their hours ("Tu-Sa 10:00-19:00"), and a nearby list asks about all of them
+# at one moment: the same question gets the same answer without asking the parser again.
+@functools.lru_cache(maxsize=4096)
+def _state(expression: str | None, now: dt.datetime, timezone: str, country: str) -> OpenState:
     if not expression:
         return OpenState(None)
     parsed = _parsed(expression, timezone, country)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import gettext
 from sqlalchemy import select
 
 from server.db import session
-from server.i18n import translated
+from server.i18n import gettext, translated
 from server.models import Event, Offer, PointOfInterest, Shop, Walk
 from server.services import hours, redemption
 from server.services.nearby import Kind

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 from babel.units import format_unit
-from flask_babel import get_locale, gettext
 
+from server.i18n import gettext, locale
 from server.services.geo import walking_minutes
 
 
@@ -54,13 +54,9 @@ PHRASES = {
 }
 
 
-def _locale() -> Locale:
-    return get_locale() or Locale.parse("fr_FR")
-
-
 def distance(metres: float) -> str:
     """ "150 m" (to 10 m) below a kilometre, "1,2 km" above, in the visitor's locale."""
-    return _distance(round(metres, -1) if metres < 995 else round(metres / 100) * 100, _locale())
+    return _distance(round(metres, -1) if metres < 995 else round(metres / 100) * 100, locale())
 
 
 @functools.lru_cache(maxsize=8192)
@@ -74,12 +70,12 @@ def _distance(metres: float, locale: Locale) -> str:
 
 def walk(metres: float) -> str:
     """Walking time at 4.8 km/h: "6 min", "1 h 20 min"."""
-    return _minutes(walking_minutes(metres), _locale())
+    return _minutes(walking_minutes(metres), locale())
 
 
 def minutes(count: int) -> str:
     """A number of minutes, as hours and minutes past the hour."""
-    return _minutes(count, _locale())
+    return _minutes(count, locale())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -93,14 +89,14 @@ def _minutes(count: int, locale: Locale) -> str:
 
 def clock(moment: dt.datetime, timezone: str) -> str:
     """The local time of day: "18:00" (or "6:00 PM" where the locale says so)."""
-    return format_time(moment, "short", tzinfo=ZoneInfo(timezone), locale=_locale())
+    return format_time(moment, "short", tzinfo=ZoneInfo(timezone), locale=locale())
 
 
 def time_range(start: dt.datetime, end: dt.datetime, timezone: str) -> str:
     """A span of time as the locale writes it ("15:00-16:30" with an en dash in en_GB)."""
-    locale = _locale()
-    skeleton = "hm" if "h" in locale.time_formats["short"].pattern else "Hm"
-    return format_interval(start, end, skeleton, tzinfo=ZoneInfo(timezone), locale=locale)
+    current = locale()
+    skeleton = "hm" if "h" in current.time_formats["short"].pattern else "Hm"
+    return format_interval(start, end, skeleton, tzinfo=ZoneInfo(timezone), locale=current)
 
 
 def moment_range(start: dt.datetime, end: dt.datetime | None, timezone: str) -> str:
@@ -117,12 +113,12 @@ def moment_range(start: dt.datetime, end: dt.datetime | None, timezone: str) -> 
 def day_and_month(moment: dt.datetime | dt.date, timezone: str | None = None) -> str:
     """ "sam. 29 nov." / "Sat 29 Nov" / "za 29 nov"."""
     zone = ZoneInfo(timezone) if timezone and isinstance(moment, dt.datetime) else None
-    return format_skeleton("MMMEd", moment, tzinfo=zone, locale=_locale())
+    return format_skeleton("MMMEd", moment, tzinfo=zone, locale=locale())
 
 
 def full_date(day: dt.date) -> str:
     """ "31 déc. 2027" / "31 Dec 2027"."""
-    return format_date(day, "medium", locale=_locale())
+    return format_date(day, "medium", locale=locale())
 
 
 def weekday(moment: dt.datetime, timezone: str) -> str:
@@ -132,7 +128,7 @@ def weekday(moment: dt.datetime, timezone: str) -> str:
 
 def weekday_of(day: dt.date) -> str:
     """The day of the week of a date, in full."""
-    return format_date(day, "EEEE", locale=_locale())
+    return format_date(day, "EEEE", locale=locale())
 
 
 def change(verb: str, moment: dt.datetime, now: dt.datetime, timezone: str) -> str:

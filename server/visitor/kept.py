@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable
 
 from flask import Response, current_app, render_template
-from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 from server.cache import DiskCache
 from server.db import UNAVAILABLE
+from server.i18n import gettext, locale
 from server.visitor import formats
 
 # Templates put this where the notice goes, with the time zone its time is told in.
@@ -39,7 +39,7 @@ def pages() -> DiskCache:
 
 def serve(key: str, render: Callable[[], str]) -> Response:
     """The page rendered now and kept, or its kept copy if the database is away (else 503)."""
-    key = f"{key}@{get_locale()}"
+    key = f"{key}@{locale()}"
     try:
         html = render()
     except UNAVAILABLE:

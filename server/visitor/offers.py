@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from server.db import UNAVAILABLE, session
-from server.i18n import translated
+from server.i18n import gettext, translated
 from server.models import Offer, OfferKind
 from server.services import hours, redemption
 from server.services.nearby import Kind

@@ -10,11 +10,10 @@ import sys
 from collections import Counter
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext
 from sqlalchemy import select
 
 from server.db import session
-from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, translated
+from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
 from server.visitor import clock, jsonld, kept, lookup, present

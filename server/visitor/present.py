@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import url_for
-from flask_babel import gettext, ngettext
+from flask import g, url_for
 
-from server.i18n import Text, translated
+from server.i18n import Text, gettext, ngettext, translated
 from server.models import Place
 from server.services import hours
 from server.services.geo import distance_m
@@ -104,19 +104,35 @@ def osm_url(latitude: float, longitude: float, origin: tuple[float, float] | Non
     return f"{OSM}/directions?engine=fossgis_osrm_foot&route={route}"
 
 
+DETAIL_ENDPOINTS = {
+    Kind.SHOP: ("details.shop", "slug"),
+    Kind.POI: ("details.poi", "slug"),
+    Kind.WALK: ("details.walk", "slug"),
+    Kind.EVENT: ("details.event", "event_id"),
+    Kind.OFFER: ("offers.offer", "slug"),
+}
+
+
 def detail_url(item: Item, origin: str | None) -> str | None:
     """The item's own page, remembering the place the visitor came from."""
-    endpoint = {
-        Kind.SHOP: "details.shop",
-        Kind.POI: "details.poi",
-        Kind.WALK: "details.walk",
-        Kind.EVENT: "details.event",
-        Kind.OFFER: "offers.offer",
-    }.get(item.kind)
-    if endpoint is None:
+    prefix = _detail_prefixes().get(item.kind)
+    if prefix is None:
         return None
-    key = "event_id" if item.kind is Kind.EVENT else "slug"
-    return url_for(endpoint, **{key: item.id}, **({"from": origin} if origin else {}))
+    query = f"?from={quote(origin, safe='')}" if origin else ""
+    return f"{prefix}{quote(item.id, safe='')}{query}"
+
+
+def _detail_prefixes() -> dict[Kind, str]:
+    """ "/shop/" and the like, from the URL map once per request (url_for is slow per item)."""
+    try:
+        return g._tt_detail_prefixes  # type: ignore[no-any-return]
+    except AttributeError:
+        prefixes = {
+            kind: url_for(endpoint, **{key: 0})[:-1]
+            for kind, (endpoint, key) in DETAIL_ENDPOINTS.items()
+        }
+        g._tt_detail_prefixes = prefixes
+        return prefixes
 
 
 def status(

@@ -7,9 +7,9 @@ refresh, so it needs no script. A QR code takes the visitor to the place page on
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, url_for
-from flask_babel import gettext
 
 from server.db import session
+from server.i18n import gettext
 from server.models import Place
 from server.services import nearby
 from server.visitor import clock, formats, kept, lookup, present
