@@ -1,0 +1,151 @@
+"""A real server with the demo and one headless Chromium for the whole session.
+
+Chromium is Debian's (on the PATH; `make test` installs it when missing): Playwright drives it
+through `executable_path`, since Playwright's own browser downloads are not possible here. Every
+page is watched: a request to any other host is blocked and fails the test, and so does a
+console error or an uncaught page error. Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from server import create_app
+from server.db import database
+from server.taps.recorder import recorder
+from tags.keyring import Keyring
+from tests.server.conftest import settings
+from tests.support.demo import SATURDAY, demo_database, next_local
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium; skipped without it, except in CI where it must be there."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Chromium for the browser tests (make test installs it)")
+        pytest.skip("no chromium on the PATH (apt-get install chromium)")
+    return path
+
+
+@dataclass
+class LiveServer:
+    """The demo app served over HTTP on a free loopback port."""
+
+    app: Flask
+    url: str
+
+    @property
+    def host(self) -> str:
+        """host:port, what every request of a page must go to."""
+        return urlsplit(self.url).netloc
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real server with the demo data, its clock pinned to next Saturday at 15:00."""
+    folder = tmp_path_factory.mktemp("live")
+    ring = Keyring.create()
+    url = demo_database(folder / "taptrail.db", ring)
+    app = create_app(settings(folder, url, ring, FIXED_NOW=next_local(SATURDAY, 15)))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=5)
+    recorder(app).stop()
+    database(app).dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[object]:
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Watch:
+    """What a page did that a visitor's page must never do."""
+
+    host: str
+    requests: list[str] = field(default_factory=list)
+    elsewhere: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        """No request left the server, nothing went wrong in the console."""
+        assert self.requests, "the page made no request at all"
+        assert not self.elsewhere, f"requests left the server: {self.elsewhere}"
+        assert not self.errors, f"console errors: {self.errors}"
+
+
+@pytest.fixture
+def open_page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
+    """open_page(locale="fr-FR", viewport=PHONE): a fresh visitor's page, watched throughout."""
+    opened = []
+
+    def open_(locale: str = "fr-FR", viewport: dict[str, int] = PHONE, **options):  # type: ignore[no-untyped-def]
+        context = browser.new_context(  # type: ignore[attr-defined]
+            locale=locale, viewport=viewport, base_url=live_server.url, **options
+        )
+        watch = Watch(live_server.host)
+
+        def route(route, request) -> None:  # type: ignore[no-untyped-def]
+            watch.requests.append(request.url)
+            if urlsplit(request.url).netloc != watch.host:
+                watch.elsewhere.append(request.url)
+                route.abort()
+                return
+            route.continue_()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
+        page.on("pageerror", lambda error: watch.errors.append(str(error)))
+        opened.append((context, watch))
+        return page, watch
+
+    yield open_
+    for context, watch in opened:
+        context.close()
+        watch.check()
+
+
+@pytest.fixture
+def screenshot():  # type: ignore[no-untyped-def]
+    """screenshot(page, name): keep a full-page screenshot as a test artefact."""
+
+    def keep(page, name: str, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return keep

@@ -1,0 +1,106 @@
+"""The visitor pages in a real browser: a phone in three languages, the large screen, and an
+accessibility check (axe-core), against the real server with the demo data."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from server.db import database
+from tests.support.demo import expected_titles
+
+LOCALES = {"fr": "fr-FR", "en": "en-GB", "nl": "nl-NL"}
+CROSS = "/offer/beffroi-billet-piscine?from=la-piscine"
+
+
+def _expected(live_server, lang: str, kind: str | None = None) -> list[str]:
+    app = live_server.app
+    with database(app).sessions() as session:
+        found = expected_titles(session, "la-piscine", app.config["FIXED_NOW"], lang, kind)
+    return found[: app.config["NEARBY_LIMIT"]]
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_a_phone_sees_what_is_near_in_order_in_its_language(
+    open_page, live_server, screenshot, lang
+):
+    page, _ = open_page(LOCALES[lang])
+    page.goto("/p/la-piscine")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("ol.items > li h3").all_inner_texts() == _expected(live_server, lang)
+    # Readable on a 360-pixel-wide phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    first = page.locator("ol.items > li").first
+    assert first.is_visible() and first.bounding_box()["width"] <= 360
+    screenshot(page, f"place-phone-{lang}")
+
+
+def test_the_language_switch_is_remembered_from_page_to_page(open_page):
+    page, _ = open_page("fr-FR")
+    page.goto("/p/la-piscine")
+    page.get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.locator("ol.items a[href^='/shop/']").first.click()
+    assert page.url.split("?")[0].rsplit("/", 2)[-2] == "shop"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Opening hours this week").is_visible()
+
+
+def test_the_category_filter_works_without_script(open_page, live_server):
+    page, _ = open_page("en-GB", java_script_enabled=False)
+    page.goto("/p/la-piscine")
+    page.locator("nav.filters a[href$='kind=walk']").click()
+    assert page.locator("ol.items > li h3").all_inner_texts() == _expected(
+        live_server, "en", "walk"
+    )
+    assert page.locator("nav.filters [aria-current=page]").inner_text().startswith("Walks")
+
+
+def test_a_cross_offer_code_is_shown_and_stays_the_same(open_page, screenshot):
+    page, _ = open_page("en-GB")
+    page.goto(CROSS)
+    page.get_by_role("button", name="Get my code").click()
+    code = page.locator("#code ~ .code").inner_text()
+    assert len(code) == 9 and code[4] == "-"
+    assert page.get_by_role("img", name="QR code of your code").is_visible()
+    screenshot(page, "offer-code-phone")
+    page.reload()
+    assert page.locator("#code ~ .code").inner_text() == code
+
+
+def test_the_large_screen_view_renders_and_turns(open_page, screenshot):
+    page, _ = open_page("fr-FR", viewport={"width": 1920, "height": 1080})
+    page.goto("/tv/la-piscine")
+    first = page.locator("ol.deck > li").first
+    # The first item fades in; polled from here, since the page's CSP forbids eval'd scripts.
+    for _ in range(30):
+        if float(first.evaluate("e => getComputedStyle(e).opacity")) > 0.9:
+            break
+        page.wait_for_timeout(100)
+    assert first.is_visible() and float(first.evaluate("e => getComputedStyle(e).opacity")) > 0.9
+    assert float(first.locator("h2").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) > 40
+    assert page.get_by_role("img", name="QR code : cette page sur votre téléphone").is_visible()
+    screenshot(page, "tv", full_page=False)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/p/la-piscine",
+        "/shop/comptoir-de-la-piscine?from=la-piscine",
+        "/walk/roubaix-piscine-grand-place?from=la-piscine",
+        CROSS,
+    ],
+)
+def test_no_serious_accessibility_problem(open_page, path):
+    page, _ = open_page("fr-FR")
+    page.goto(path)
+    if path == CROSS:
+        page.get_by_role("button", name="Obtenir mon code").click()  # the page with its code
+    results = Axe().run(page)
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
