@@ -62,7 +62,6 @@ HERE_M = 30  # closer than this, an item is at the place itself
 class Card:
     """One item as the place page, the TV view and the detail pages show it."""
 
-    kind: Kind
     url: str | None
     title: Text
     label: str
@@ -214,7 +213,6 @@ def card(item: Item, now: dt.datetime, zone: str, origin: tuple[str, float, floa
     )
     label, note = _label_and_note(item)
     return Card(
-        kind=item.kind,
         url=detail_url(item, origin[0] if origin else None),
         title=title or Text(item.name, ""),
         label=label,

@@ -33,6 +33,24 @@ def test_a_phone_sees_what_is_near_in_order_in_its_language(
     first = page.locator("ol.items > li").first
     assert first.is_visible() and first.bounding_box()["width"] <= 360
     screenshot(page, f"place-phone-{lang}")
+    screenshot(page, f"place-phone-{lang}-screen", full_page=False)
+
+
+def test_the_keyboard_focus_is_visible(open_page):
+    page, _ = open_page("en-GB")
+    page.goto("/p/la-piscine")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("e => e === document.activeElement") and skip.is_visible()
+    box = skip.bounding_box()
+    assert box["x"] >= 0 and box["y"] >= 0  # brought on screen when focused
+    for _ in range(4):  # on to the brand and the language links
+        page.keyboard.press("Tab")
+        outline = page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+        )
+        assert outline[0] != "none" and outline[1] >= 2, outline
 
 
 def test_the_language_switch_is_remembered_from_page_to_page(open_page):
