@@ -59,14 +59,21 @@ def _described(data: dict[str, Any], text: dict[str, str] | None) -> dict[str, A
 
 def place(found: Place) -> dict[str, Any]:
     """A place where stickers hang."""
-    data = {
+    return _listing(found, PLACE_TYPES.get(found.kind, "Place"), "visitor.place")
+
+
+def _listing(
+    found: Place | Shop | PointOfInterest, schema_type: str, endpoint: str
+) -> dict[str, Any]:
+    """What places, shops and sights share: a name, a page, a position, hours, a description."""
+    data: dict[str, Any] = {
         "@context": CONTEXT,
-        "@type": PLACE_TYPES.get(found.kind, "Place"),
+        "@type": schema_type,
         "name": found.name,
-        "url": url_for("visitor.place", slug=found.slug, _external=True),
+        "url": url_for(endpoint, slug=found.slug, _external=True),
         "geo": _geo(found.latitude, found.longitude),
     }
-    if found.opening_hours and opening_hours(found.opening_hours):
+    if opening_hours(found.opening_hours):
         data["openingHours"] = opening_hours(found.opening_hours)
     return _described(data, found.description)
 
@@ -85,36 +92,19 @@ def territory(found: Territory) -> dict[str, Any]:
 
 def shop(found: Shop) -> dict[str, Any]:
     """A shop, café or restaurant as a LocalBusiness (or its closest subtype)."""
-    data: dict[str, Any] = {
-        "@context": CONTEXT,
-        "@type": SHOP_TYPES.get(found.category, "LocalBusiness"),
-        "name": found.name,
-        "url": url_for("details.shop", slug=found.slug, _external=True),
-        "geo": _geo(found.latitude, found.longitude),
-    }
+    data = _listing(found, SHOP_TYPES.get(found.category, "LocalBusiness"), "details.shop")
     if found.address:
         data["address"] = {"@type": "PostalAddress", "streetAddress": found.address}
     if found.phone:
         data["telephone"] = found.phone
     if found.website:
         data["sameAs"] = found.website
-    if opening_hours(found.opening_hours):
-        data["openingHours"] = opening_hours(found.opening_hours)
-    return _described(data, found.description)
+    return data
 
 
 def poi(found: PointOfInterest) -> dict[str, Any]:
     """A sight."""
-    data: dict[str, Any] = {
-        "@context": CONTEXT,
-        "@type": "TouristAttraction",
-        "name": found.name,
-        "url": url_for("details.poi", slug=found.slug, _external=True),
-        "geo": _geo(found.latitude, found.longitude),
-    }
-    if opening_hours(found.opening_hours):
-        data["openingHours"] = opening_hours(found.opening_hours)
-    return _described(data, found.description)
+    return _listing(found, "TouristAttraction", "details.poi")
 
 
 def offer(found: Offer) -> dict[str, Any]:
