@@ -73,11 +73,6 @@ def walk(metres: float) -> str:
     return _minutes(walking_minutes(metres), locale())
 
 
-def minutes(count: int) -> str:
-    """A number of minutes, as hours and minutes past the hour."""
-    return _minutes(count, locale())
-
-
 @functools.lru_cache(maxsize=4096)
 def _minutes(count: int, locale: Locale) -> str:
     hours, rest = divmod(count, 60)

@@ -48,6 +48,7 @@ def _offer_page(slug: str) -> Response:
     left = redemption.codes_left(session(), found) if cross and code is None else None
     state = hours.state(found.hours or found.shop.opening_hours, now, zone, country)
     ended = period is redemption.Period.ENDED
+    status = present.status(Kind.OFFER, state.open, state.next_change, now, zone)
     html = render_template(
         "offer.html",
         offer=found,
@@ -57,9 +58,7 @@ def _offer_page(slug: str) -> Response:
         period=period.value,
         title=translated(found.title),
         conditions=translated(found.conditions),
-        status=None
-        if ended
-        else present.status(Kind.OFFER, state.open, state.next_change, now, zone),
+        status=None if ended else status,
         state=present.state_class(Kind.OFFER, state.open),
         valid_from=formats.full_date(found.valid_from),
         valid_until=formats.full_date(found.valid_until),
@@ -67,7 +66,9 @@ def _offer_page(slug: str) -> Response:
         shown=redemption.shown(code.code) if code else None,
         qr=qr_svg(code.code, gettext("QR code of your code")) if code else None,
         code_day=formats.full_date(redemption.local_day(found, code.issued_at)) if code else None,
-        used_at=_moment(code.redeemed_at, zone) if code and code.redeemed_at else None,
+        used_at=formats.moment_range(code.redeemed_at, None, zone)
+        if code and code.redeemed_at
+        else None,
         sold_out=left == 0,
         spot=present.whereabouts(found.shop.latitude, found.shop.longitude, origin),
         ld=jsonld.offer(found),
@@ -76,10 +77,6 @@ def _offer_page(slug: str) -> Response:
     if code is not None:
         response.headers["Cache-Control"] = "private, no-store"  # one visitor's code
     return response
-
-
-def _moment(moment: dt.datetime, zone: str) -> str:
-    return f"{formats.day_and_month(moment, zone)}, {formats.clock(moment, zone)}"
 
 
 def _visitor(now: dt.datetime) -> Visitor:

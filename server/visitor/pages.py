@@ -44,6 +44,7 @@ def territory(slug: str) -> Response:
         return render_template(
             "territory.html",
             territory=found,
+            zone=found.timezone,
             places=[p for p in found.places if p.kind != "shop"],
             windows=[p for p in found.places if p.kind == "shop"],
             walks=walks.all(),
