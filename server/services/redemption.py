@@ -1,16 +1,20 @@
 """Single-use codes for cross-offers: one per visitor and offer, valid for the day it is issued.
 
-A code is 8 Crockford base32 symbols (40 random bits), shown as two groups of four ("K7QM-4XPA")
-so it can be read aloud or typed at a till; reading it back is forgiving (lower case, O for 0, I
-and L for 1, hyphens and spaces ignored). The visitor is the pseudonymous id of the visitor
-cookie, the same as in taps, so reloading the offer page shows the same code.
+A code is 8 Crockford base32 symbols (40 bits), shown as two groups of four ("K7QM-4XPA") so it
+can be read aloud or typed at a till; reading it back is forgiving (lower case, O for 0, I and L
+for 1, hyphens and spaces ignored). The visitor is the pseudonymous id of the visitor cookie,
+the same as in taps, so reloading the offer page shows the same code.
+
+The bits are an HMAC of the offer, the visitor, the day and an attempt number under the server's
+secret: unguessable from outside, and the same for two requests of one visitor at once, so the
+unique index on codes lets only one of them be stored (the other finds it when it tries again).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import secrets
+import hmac
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -94,11 +98,26 @@ def expiry(offer: Offer, now: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
 
 
-def issue(session: Session, offer: Offer, visitor_id: str, now: dt.datetime) -> RedemptionCode:
+def code_for(secret: str, offer: Offer, visitor_id: str, day: dt.date, attempt: int = 0) -> str:
+    """The code a visitor gets for an offer on a day (the next attempt after a clash)."""
+    message = f"taptrail-redemption/{offer.id}/{visitor_id}/{day.isoformat()}/{attempt}"
+    digest = hmac.new(secret.encode(), message.encode(), "sha256").digest()
+    return crockford.encode(int.from_bytes(digest[:5], "big"), CODE_SYMBOLS)
+
+
+def issue(
+    session: Session,
+    offer: Offer,
+    visitor_id: str,
+    now: dt.datetime,
+    secret: str,
+    attempt: int = 0,
+) -> RedemptionCode:
     """The visitor's code for a cross-offer: the one already issued, or a new one.
 
-    A new code may clash with an existing one (IntegrityError, about 1 in 10**12 per code at a
-    million codes): the caller retries in a new transaction.
+    Storing a new code raises IntegrityError when the same code is there already: stored by the
+    same visitor a moment ago, or (about once in a million codes) another visitor's. The caller
+    rolls back and calls again with the next `attempt`, which finds the first or makes another.
     """
     existing = current_code(session, offer, visitor_id, now)
     if existing is not None:
@@ -110,12 +129,12 @@ def issue(session: Session, offer: Offer, visitor_id: str, now: dt.datetime) -> 
     if codes_left(session, offer) == 0:
         raise CodeRefused("no codes left")
     code = RedemptionCode(
-        code=crockford.encode(secrets.randbits(5 * CODE_SYMBOLS), CODE_SYMBOLS),
+        code=code_for(secret, offer, visitor_id, local_day(offer, now), attempt),
         offer_id=offer.id,
         visitor_id=visitor_id,
         issued_at=now,
         expires_at=expiry(offer, now),
     )
     session.add(code)
-    session.flush()  # a clash with an existing code raises IntegrityError: try again
+    session.flush()
     return code

@@ -23,7 +23,7 @@ from server.visitor import clock, formats, jsonld, kept, lookup, present
 from server.visitor.qr import qr_svg
 
 bp = Blueprint("offers", __name__)
-ISSUE_ATTEMPTS = 3  # a new code clashing with a stored one is rare; three in a row is a fault
+ISSUE_ATTEMPTS = 3  # the same visitor twice at once, then a rare clash with another's code
 
 
 @bp.get("/offer/<slug>")
@@ -97,9 +97,11 @@ def get_code(slug: str) -> Response:
     now = clock.now()
     visitor = _visitor(now)
     try:
+        secret = current_app.config["SECRET_KEY"]
         for attempt in range(ISSUE_ATTEMPTS):
             try:
-                redemption.issue(session(), lookup.by_slug(Offer, slug), visitor.id, now)
+                found = lookup.by_slug(Offer, slug)
+                redemption.issue(session(), found, visitor.id, now, secret, attempt)
                 session().commit()
                 break
             except IntegrityError:

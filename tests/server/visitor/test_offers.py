@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select, update
 
 from server.db import database
+from server.demo import load_demo
 from server.models import Offer, RedemptionCode, Sticker
 from server.services import redemption
 from tags import crockford
 from tests.server.factories import PHONE, drained_taps
-from tests.support.demo import PARIS
+from tests.support.demo import PARIS, SATURDAY, next_local
 from tests.support.html import json_ld, page, text
 
 CROSS = "/offer/beffroi-billet-piscine"
@@ -141,6 +145,46 @@ def test_an_offer_yet_to_start_says_when(demo_app, visitor):
     assert not page(response).select("form")
 
 
+def test_a_visitor_asking_twice_at_once_keeps_one_code(demo_app, visitor, monkeypatch):
+    first = _get_code(visitor)
+    # The second request read "no code yet" before the first stored it: its insert clashes.
+    found = redemption.current_code
+    calls = []
+
+    def late(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else found(*args)
+
+    monkeypatch.setattr(redemption, "current_code", late)
+    assert visitor.post(f"{CROSS}/code").status_code == 303
+    assert len(calls) == 2  # the clash, then the code found on the second attempt
+    monkeypatch.undo()
+    assert _code_of(visitor) == first
+    with database(demo_app).sessions() as session:
+        assert session.scalar(select(func.count(RedemptionCode.id))) == 1
+
+
+def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_app, keyring):
+    with database(committed_app).transaction() as session:
+        load_demo(session, keyring, "https://t.example.org")
+    committed_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
+    visitors = [secrets.token_hex(16) for _ in range(6)]
+    start = threading.Barrier(2)
+
+    def ask(cookie: str) -> int:
+        client = committed_app.test_client()
+        client.set_cookie("tt_vid", cookie)
+        start.wait(timeout=10)
+        return client.post(f"{CROSS}/code").status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for cookie in visitors:
+            assert list(pool.map(ask, [cookie, cookie])) == [303, 303]
+    with database(committed_app).sessions() as session:
+        holders = session.scalars(select(RedemptionCode.visitor_id)).all()
+    assert sorted(holders) == sorted(visitors)
+
+
 @pytest.mark.parametrize(
     ("typed", "canonical"),
     [("k7qm-4xpa", "K7QM4XPA"), ("K7QM 4XPA", "K7QM4XPA"), ("o1il-0000", "0111" + "0000")],
@@ -153,3 +197,19 @@ def test_a_typed_code_reads_back_forgivingly(typed, canonical):
 def test_a_mistyped_code_is_refused(typed):
     with pytest.raises(crockford.DecodeError):
         redemption.normalize(typed)
+
+
+def test_a_code_depends_on_the_secret_the_offer_the_visitor_the_day_and_the_attempt():
+    offer, other = Offer(id=1), Offer(id=2)
+    day = dt.date(2026, 11, 28)
+    code = redemption.code_for("secret", offer, "a" * 32, day)
+    assert code == redemption.code_for("secret", offer, "a" * 32, day)
+    variants = {
+        redemption.code_for("other secret", offer, "a" * 32, day),
+        redemption.code_for("secret", other, "a" * 32, day),
+        redemption.code_for("secret", offer, "b" * 32, day),
+        redemption.code_for("secret", offer, "a" * 32, day + dt.timedelta(days=1)),
+        redemption.code_for("secret", offer, "a" * 32, day, attempt=1),
+    }
+    assert code not in variants and len(variants) == 5
+    assert redemption.normalize(code) == code and len(code) == redemption.CODE_SYMBOLS
