@@ -128,13 +128,20 @@ def weekday_of(day: dt.date) -> str:
 
 def change(verb: str, moment: dt.datetime, now: dt.datetime, timezone: str) -> str:
     """ "closes at 18:00", "opens tomorrow at 10:00", "starts Sat 6 Dec at 15:00"."""
-    today, tomorrow, other = PHRASES[verb]
     zone = ZoneInfo(timezone)
-    days = (moment.astimezone(zone).date() - now.astimezone(zone).date()).days
+    today = now.astimezone(zone).date()
+    # Many entries change at the same time ("closes at 19:00"): said once per request and locale.
+    return _change(verb, moment, today, timezone, locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _change(verb: str, moment: dt.datetime, today: dt.date, timezone: str, _locale: Locale) -> str:
+    on_today, on_tomorrow, on_other = PHRASES[verb]
+    days = (moment.astimezone(ZoneInfo(timezone)).date() - today).days
     time = clock(moment, timezone)
     if days <= 0:
-        return gettext(today, time=time)
+        return gettext(on_today, time=time)
     if days == 1:
-        return gettext(tomorrow, time=time)
+        return gettext(on_tomorrow, time=time)
     day = weekday(moment, timezone) if days < 7 else day_and_month(moment, timezone)
-    return gettext(other, time=time, day=day)
+    return gettext(on_other, time=time, day=day)
