@@ -50,8 +50,13 @@ def sketch(route: Sequence[Leg], title: str, here: tuple[float, float] | None = 
     squash = math.cos(math.radians(mid_lat))  # metres per degree of longitude shrink northwards
     xs = [lon * squash for _, lon in points]
     ys = [-lat for lat, _ in points]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-5)
-    scale = min((WIDTH - 2 * MARGIN) / span, (HEIGHT - 2 * MARGIN) / span)
+    # The largest scale at which the route fits both ways; a single spot sits in the middle.
+    wide, high = max(xs) - min(xs), max(ys) - min(ys)
+    scale = min(
+        (WIDTH - 2 * MARGIN) / wide if wide > 1e-7 else math.inf,
+        (HEIGHT - 2 * MARGIN) / high if high > 1e-7 else math.inf,
+    )
+    scale = scale if scale < math.inf else 1.0
     left = (WIDTH - (max(xs) - min(xs)) * scale) / 2
     top = (HEIGHT - (max(ys) - min(ys)) * scale) / 2
 
