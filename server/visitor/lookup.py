@@ -13,9 +13,10 @@ from server.models import Place
 Model = TypeVar("Model")
 
 
-def by_slug(model: type[Model], slug: str) -> Model:
-    """The row with this slug, or a 404 page."""
-    found = session().scalars(select(model).where(model.slug == slug)).first()  # type: ignore[attr-defined]
+def by_slug(model: type[Model], slug: str, *options: Any) -> Model:
+    """The row with this slug (loaded with `options`), or a 404 page."""
+    query = select(model).where(model.slug == slug).options(*options)  # type: ignore[attr-defined]
+    found = session().scalars(query).first()
     if found is None:
         abort(404)
     return found
