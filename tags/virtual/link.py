@@ -1,0 +1,120 @@
+"""The air between nfcpy and the virtual chip: nfcpy's udp driver protocol on a UDP socket.
+
+nfcpy's `udp:HOST:PORT` driver sends one datagram per frame, "106A <hex>", waits for the answer
+in the same form, and sends "RFOFF" when it switches the field off. Each new field comes from a
+new client socket, so a datagram from a new address also means the field went off and on.
+"""
+
+from __future__ import annotations
+
+import binascii
+import socket
+import threading
+from typing import Protocol
+
+from tags.virtual.realtime import raise_priority
+
+TECHNOLOGY = b"106A"
+RF_OFF = b"RFOFF"
+MAX_DATAGRAM = 4096
+
+Address = tuple[str, int]
+
+
+class FrameHandler(Protocol):
+    """What sits behind the link: the reader's field with its sticker."""
+
+    def frame(self, frame: bytes, client: Address) -> bytes | None:
+        """Answer one frame from `client` (None: the chip stays silent)."""
+
+    def rf_off(self, client: Address) -> None:
+        """The reader at `client` switched the field off."""
+
+
+class LinkError(OSError):
+    """The UDP port cannot be opened."""
+
+
+def parse_datagram(data: bytes) -> bytes | None:
+    """The frame inside a "106A <hex>" datagram, or None for another technology or noise."""
+    parts = data.split()
+    if len(parts) != 2 or parts[0] != TECHNOLOGY:
+        return None
+    try:
+        return binascii.unhexlify(parts[1])
+    except (binascii.Error, ValueError):
+        return None
+
+
+def format_datagram(frame: bytes) -> bytes:
+    """A frame as nfcpy's udp driver expects it."""
+    return TECHNOLOGY + b" " + binascii.hexlify(frame)
+
+
+class UdpLink:
+    """A UDP server thread that hands each frame to a FrameHandler and sends back its answer."""
+
+    def __init__(self, handler: FrameHandler, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.handler = handler
+        self.host = host
+        self._requested_port = port
+        self._socket: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self.priority = "not started"
+
+    @property
+    def port(self) -> int:
+        """The UDP port nfcpy must use."""
+        if self._socket is None:
+            raise LinkError("the link is not started")
+        return self._socket.getsockname()[1]
+
+    def start(self) -> None:
+        """Open the port and serve in a background thread."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.bind((self.host, self._requested_port))
+        except OSError as error:
+            sock.close()
+            raise LinkError(
+                f"cannot listen on {self.host}:{self._requested_port}: {error}"
+            ) from None
+        self._socket, self._stopping = sock, False
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=self._serve, args=(ready,), name="virtual-ntag-link", daemon=True
+        )
+        self._thread.start()
+        ready.wait()
+
+    def stop(self) -> None:
+        """Stop serving and close the port."""
+        if self._socket is None or self._thread is None:
+            return
+        self._stopping = True
+        # Wake the blocking recvfrom with an empty datagram rather than polling with a timeout.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as waker:
+            waker.sendto(b"", (self.host, self.port))
+        self._thread.join()
+        self._socket.close()
+        self._socket = self._thread = None
+
+    def _serve(self, ready: threading.Event) -> None:
+        self.priority = raise_priority()
+        ready.set()
+        sock = self._socket
+        assert sock is not None
+        while True:
+            data, client = sock.recvfrom(MAX_DATAGRAM)
+            if self._stopping:
+                return
+            if data.startswith(RF_OFF):
+                self.handler.rf_off(client)
+                continue
+            frame = parse_datagram(data)
+            if frame is None:
+                continue
+            answer = self.handler.frame(frame, client)
+            if answer is not None:
+                sock.sendto(format_datagram(answer), client)

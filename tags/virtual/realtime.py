@@ -1,0 +1,30 @@
+"""Scheduling for the link thread: nfcpy gives a READ only 5 ms, even on a busy machine."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+# A low real-time priority: ahead of every ordinary process, behind the kernel's own threads.
+REALTIME_PRIORITY = 10
+NICE_BOOST = -10
+
+
+def raise_priority() -> str:
+    """Best effort: schedule the calling thread ahead of ordinary work; says what it got.
+
+    The thread only ever runs for a few hundred microseconds per frame and then blocks on its
+    socket, so a real-time policy cannot starve the machine; without the privilege for it,
+    a lower nice value, and failing that, nothing.
+    """
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(REALTIME_PRIORITY))
+        return f"SCHED_FIFO {REALTIME_PRIORITY}"
+    except (AttributeError, PermissionError, OSError):
+        pass
+    try:
+        # On Linux, PRIO_PROCESS with the thread id sets the nice value of this thread only.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE_BOOST)
+        return f"nice {NICE_BOOST}"
+    except (AttributeError, PermissionError, OSError):
+        return "normal"
