@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ecdsa import SECP128r1, BadSignatureError, SigningKey, VerifyingKey
+from ecdsa import BadSignatureError, SECP128r1, SigningKey, VerifyingKey
 from ecdsa.util import sigdecode_string, sigencode_string
 
 SIGNATURE_BYTES = 32
