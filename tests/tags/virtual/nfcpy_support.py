@@ -22,11 +22,15 @@ def frontend(reader: VirtualReader) -> Iterator[nfc.ContactlessFrontend]:
 
 
 def connect(clf: nfc.ContactlessFrontend) -> nfc.tag.Tag | None:
-    """One activation as a field tool does it: Type A only, no presence loop."""
+    """One activation attempt as a field tool does it: Type A only, no presence loop.
+
+    Returns None if no sticker answered (after nfcpy's 1 s wait for an ATQA).
+    """
+    attempts = iter([False])
     options = {
         "targets": ["106A"],
         "iterations": 1,
         "beep-on-connect": False,
         "on-connect": lambda tag: False,
     }
-    return clf.connect(rdwr=options)
+    return clf.connect(rdwr=options, terminate=lambda: next(attempts, True)) or None
