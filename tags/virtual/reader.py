@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from tags.virtual.chip import Ntag21x, State
 from tags.virtual.faults import FaultInjector, Faults
@@ -97,6 +98,16 @@ class VirtualReader:
         if self.roll is not None:
             return list(self.roll.stickers)
         return [s for s in (self.sticker or self._last_taken,) if s is not None]
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every sticker as plain data, and which one is on the reader (index or None)."""
+        with self._lock:
+            stickers = self.stickers
+            current = self.sticker
+            return {
+                "stickers": [sticker.to_dict() for sticker in stickers],
+                "current": next((i for i, s in enumerate(stickers) if s is current), None),
+            }
 
     def present(self, sticker: Sticker) -> None:
         """Put `sticker` on the reader (taking away the one there)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tags.chipconfig import ChipConfig
@@ -87,6 +87,7 @@ class Sticker:
             "memory": self.memory.hex().upper(),
             "nfc_counter": self.nfc_counter,
             "auth_failures": self.auth_failures,
+            "stats": asdict(self.stats),
         }
 
     @classmethod
@@ -100,6 +101,7 @@ class Sticker:
                 memory=bytearray.fromhex(data["memory"]),
                 nfc_counter=int(data["nfc_counter"]),
                 auth_failures=int(data["auth_failures"]),
+                stats=StickerStats(**data.get("stats", {})),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise StickerStateError(f"not a saved sticker: {error}") from None

@@ -1,4 +1,4 @@
-"""The practice reader: a roll of stickers, sticker changes, faults, and the counters per sticker."""
+"""The practice reader: a roll of stickers, sticker changes, faults, counters per sticker."""
 
 import ndef as ndeflib
 import nfc.tag.tt2

@@ -1,0 +1,146 @@
+"""`tagwriter simulate`: a virtual reader with a virtual sticker (or a roll) for nfcpy to use."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from tags.chips import CHIPS, chip_by_name
+from tags.virtual.faults import FaultError, Faults
+from tags.virtual.link import LinkError
+from tags.virtual.reader import VirtualReader
+from tags.virtual.roll import Roll
+from tags.virtual.statefile import load_stickers, save_stickers
+from tags.virtual.sticker import Sticker, StickerStateError
+from tags.virtual.uid import UidError, parse_uid
+
+# nfcpy's udp driver talks to port 54321 when the path gives none ("udp").
+DEFAULT_PORT = 54321
+KEYS = "Enter: next sticker (or lift / put back)   b: put back   r: take away   q: quit"
+
+
+def _load(state: Path | None, chip: str) -> list[Sticker]:
+    """The stickers of an earlier run, which must be of the chip asked for."""
+    if state is None or not state.exists():
+        return []
+    saved = load_stickers(state)
+    if any(sticker.profile is not chip_by_name(chip) for sticker in saved):
+        raise StickerStateError(f"{state} holds other chips than {chip}: give its --chip")
+    return saved
+
+
+def _one_sticker(chip: str, uid: str | None, saved: list[Sticker]) -> Sticker:
+    """The sticker of a single-sticker run: the saved one (with that UID), or a blank one."""
+    wanted = parse_uid(uid) if uid is not None else None
+    for sticker in reversed(saved):
+        if wanted in (None, sticker.uid):
+            return sticker
+    return Sticker.blank(chip_by_name(chip), wanted)
+
+
+class _Session:
+    """Prints what happens on the reader and keeps the state file up to date."""
+
+    def __init__(self, state: Path | None) -> None:
+        self.state = state
+        self.reader: VirtualReader | None = None
+        self._saving = threading.Lock()
+
+    def event(self, event: str, sticker: Sticker | None) -> None:
+        if event == "presented" and sticker is not None:
+            click.echo(
+                f"sticker {sticker.uid.hex().upper()} ({sticker.profile.name}) on the reader"
+            )
+        elif event in ("taken away", "pulled away") and sticker is not None:
+            click.echo(f"sticker {sticker.uid.hex().upper()} {event}")
+        elif event == "roll empty":
+            click.echo("the roll is empty: press q to quit")
+        if event != "presented":
+            self.save()
+
+    def save(self) -> None:
+        if self.state is not None and self.reader is not None:
+            with self._saving:
+                save_stickers(self.state, self.reader.stickers)
+
+
+def _keys(reader: VirtualReader) -> None:
+    for line in sys.stdin:
+        key = line.strip().lower()
+        if key == "q":
+            return
+        if key == "b":
+            reader.put_back()
+        elif key == "r":
+            reader.take_away()
+        elif reader.roll is not None:
+            reader.next_sticker()
+        elif reader.sticker is not None:
+            reader.take_away()
+        else:
+            reader.put_back()
+    threading.Event().wait()  # no keyboard (stdin closed): serve until interrupted
+
+
+@click.command("simulate")
+@click.option("--chip", type=click.Choice(sorted(CHIPS)), default="ntag213", show_default=True)
+@click.option("--uid", help="UID of the sticker, 14 hex digits (default: a random NXP UID).")
+@click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep the stickers' memory in this file across runs.",
+)
+@click.option(
+    "--roll",
+    "count",
+    type=click.IntRange(min=1),
+    help="A roll of N blank stickers; the next comes on after write and read-back.",
+)
+@click.option("--pull-after-writes", type=int, help="Fault: pull the sticker off after K writes.")
+@click.option("--drop-rate", type=float, default=0.0, help="Fault: share of frames lost.")
+@click.option("--delay-ms", type=float, default=0.0, help="Fault: the chip answers this late.")
+@click.option("--seed", type=int, help="Make UIDs and lost frames reproducible.")
+def simulate(
+    chip: str,
+    uid: str | None,
+    port: int,
+    state: Path | None,
+    count: int | None,
+    pull_after_writes: int | None,
+    drop_rate: float,
+    delay_ms: float,
+    seed: int | None,
+) -> None:
+    """Serve a virtual NTAG21x sticker to nfcpy at udp:127.0.0.1:PORT until q."""
+    try:
+        faults = Faults(pull_after_writes, drop_rate, 0.0, delay_ms / 1000, seed)
+        saved = _load(state, chip)
+        sticker = None if count else _one_sticker(chip, uid, saved)
+    except (FaultError, UidError, StickerStateError) as error:
+        raise click.ClickException(f"{error}; see tagwriter simulate --help") from None
+    session = _Session(state)
+    # A roll continues after the stickers the state file already holds.
+    roll = Roll(chip_by_name(chip), count=count, seed=seed, used=saved) if count else None
+    reader = VirtualReader(
+        roll, faults, take_away_after_read_back=True, listener=session.event, port=port
+    )
+    session.reader = reader
+    if sticker is not None:
+        reader.present(sticker)
+    try:
+        reader.start()
+    except LinkError as error:
+        raise click.ClickException(f"{error}: stop the other simulator or choose --port") from None
+    click.echo(f"virtual reader at {reader.path} (nfcpy path), scheduling: {reader.priority}")
+    click.echo(KEYS)
+    try:
+        _keys(reader)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reader.stop()
+        session.save()
