@@ -107,8 +107,8 @@ class UdpLink:
         assert sock is not None
         while True:
             data, client = sock.recvfrom(MAX_DATAGRAM)
-            if self._stopping:
-                return
+            if not data and self._stopping:
+                return  # the waker: everything nfcpy sent before stop() has been handled
             if data.startswith(RF_OFF):
                 self.handler.rf_off(client)
                 continue

@@ -42,6 +42,7 @@ class VirtualReader:
         self.listener = listener
         self._faults = FaultInjector(faults or Faults())
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._chip: Ntag21x | None = None
         self._client: Address | None = None
         self._last_taken: Sticker | None = None
@@ -98,6 +99,15 @@ class VirtualReader:
         if self.roll is not None:
             return list(self.roll.stickers)
         return [s for s in (self.sticker or self._last_taken,) if s is not None]
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 1.0) -> bool:
+        """Wait until `condition()` holds after a frame or field change; False on timeout.
+
+        nfcpy's RFOFF is a datagram: when clf.close() returns, the reader may not have
+        seen it yet.
+        """
+        with self._changed:
+            return self._changed.wait_for(condition, timeout)
 
     def snapshot(self) -> dict[str, Any]:
         """Every sticker as plain data, and which one is on the reader (index or None)."""
@@ -156,6 +166,7 @@ class VirtualReader:
                 self._client = client
             answer = self._air(frame, events)
             delay = self._faults.faults.delay
+            self._changed.notify_all()
         for event in events:
             self._tell(*event)
         if answer is not None and delay:
@@ -167,6 +178,7 @@ class VirtualReader:
         with self._lock:
             events = self._field_off()
             self._client = None
+            self._changed.notify_all()
         for event in events:
             self._tell(*event)
 

@@ -43,7 +43,8 @@ def test_roll_gives_the_next_sticker_after_write_and_read_back():
             tag = connect(clf)
             uids.append(tag.identifier)
             assert write_and_verify(clf, f"{URL}{n}") == f"{URL}{n}"
-    assert reader.sticker is None  # closing nfcpy switched the field off: the last one went
+    # Closing nfcpy switched the field off: the last sticker went too.
+    assert reader.wait_until(lambda: reader.sticker is None)
     assert [s.uid for s in reader.stickers] == uids and len(set(uids)) == 3
     assert [s.url() for s in reader.stickers] == [f"{URL}{n}" for n in range(3)]
     assert events.count("presented") == 3 and events[-1] == "roll empty"
