@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 from tags.virtual.chip import Ntag21x, State
 from tags.virtual.faults import FaultInjector, Faults
 from tags.virtual.link import Address, UdpLink
 from tags.virtual.roll import Roll, RollEmptyError
+from tags.virtual.served import Served
 from tags.virtual.sticker import Sticker
 
 # What the reader tells its listener: "presented", "taken away", "pulled away", "field off",
@@ -19,7 +19,7 @@ from tags.virtual.sticker import Sticker
 Listener = Callable[[str, Sticker | None], None]
 
 
-class VirtualReader:
+class VirtualReader(Served):
     """A reader with a virtual NTAG21x on it; nfcpy opens it as `reader.path`.
 
     With a roll, the first blank sticker is on the reader from the start, and with
@@ -46,6 +46,7 @@ class VirtualReader:
         self._chip: Ntag21x | None = None
         self._client: Address | None = None
         self._last_taken: Sticker | None = None
+        self.host = host
         self._link = UdpLink(self, host, port)
         if roll is not None:
             self._present_next()
@@ -60,26 +61,10 @@ class VirtualReader:
         """Close the port; the stickers keep their memory."""
         self._link.stop()
 
-    def __enter__(self) -> VirtualReader:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     @property
     def port(self) -> int:
         """The UDP port."""
         return self._link.port
-
-    @property
-    def path(self) -> str:
-        """What to give nfcpy: nfc.ContactlessFrontend(reader.path)."""
-        return f"udp:{self._link.host}:{self.port}"
 
     @property
     def priority(self) -> str:

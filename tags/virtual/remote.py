@@ -6,10 +6,10 @@ import dataclasses
 import json
 import subprocess
 import sys
-from types import TracebackType
 from typing import Any
 
 from tags.virtual.faults import Faults
+from tags.virtual.served import Served
 from tags.virtual.sticker import Sticker
 
 
@@ -17,7 +17,7 @@ class ReaderProcessError(RuntimeError):
     """The reader process did not start or stopped answering."""
 
 
-class ReaderProcess:
+class ReaderProcess(Served):
     """Drive `python -m tags.virtual.serve`: same calls as VirtualReader, stickers as copies."""
 
     def __init__(
@@ -37,7 +37,7 @@ class ReaderProcess:
             "take_away_after_read_back": take_away_after_read_back,
         }
         self._process: subprocess.Popen[str] | None = None
-        self.port = 0
+        self._port = 0
         self.priority = "not started"
 
     def start(self) -> ReaderProcess:
@@ -47,7 +47,7 @@ class ReaderProcess:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
         hello = self._read()
-        self.port, self.priority = hello["port"], hello["priority"]
+        self._port, self.priority = hello["port"], hello["priority"]
         return self
 
     def stop(self) -> None:
@@ -65,21 +65,10 @@ class ReaderProcess:
         assert process.stdout is not None
         process.stdout.close()
 
-    def __enter__(self) -> ReaderProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     @property
-    def path(self) -> str:
-        """What to give nfcpy."""
-        return f"udp:127.0.0.1:{self.port}"
+    def port(self) -> int:
+        """The UDP port the process serves on."""
+        return self._port
 
     def next_sticker(self) -> Sticker | None:
         """Take the current sticker away and put the next blank one on."""
