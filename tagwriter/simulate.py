@@ -102,6 +102,9 @@ def _keys(reader: VirtualReader) -> None:
 )
 @click.option("--pull-after-writes", type=int, help="Fault: pull the sticker off after K writes.")
 @click.option("--drop-rate", type=float, default=0.0, help="Fault: share of frames lost.")
+@click.option(
+    "--write-error-rate", type=float, default=0.0, help="Fault: share of writes that fail (NAK 5h)."
+)
 @click.option("--delay-ms", type=float, default=0.0, help="Fault: the chip answers this late.")
 @click.option("--seed", type=int, help="Make UIDs and lost frames reproducible.")
 def simulate(
@@ -112,12 +115,19 @@ def simulate(
     count: int | None,
     pull_after_writes: int | None,
     drop_rate: float,
+    write_error_rate: float,
     delay_ms: float,
     seed: int | None,
 ) -> None:
     """Serve a virtual NTAG21x sticker to nfcpy at udp:127.0.0.1:PORT until q."""
     try:
-        faults = Faults(pull_after_writes, drop_rate, 0.0, delay_ms / 1000, seed)
+        faults = Faults(
+            pull_after_writes=pull_after_writes,
+            drop_rate=drop_rate,
+            write_error_rate=write_error_rate,
+            delay=delay_ms / 1000,
+            seed=seed,
+        )
         saved = _load(state, chip)
         sticker = None if count else _one_sticker(chip, uid, saved)
     except (FaultError, UidError, StickerStateError) as error:

@@ -8,6 +8,7 @@ the chip back to its waiting state, IDLE, or HALT once it has been halted in thi
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 from tags.virtual.commands import COMMANDS, compatibility_write_data
 from tags.virtual.session import NAK_CRC_ERROR, NAK_INVALID_ARGUMENT, Nak, Session
@@ -38,8 +39,9 @@ class State(enum.Enum):
 class Ntag21x:
     """The chip: feed it the reader's frames with `handle`, get its answer (None: silence)."""
 
-    def __init__(self, sticker: Sticker) -> None:
+    def __init__(self, sticker: Sticker, eeprom_fails: Callable[[], bool] | None = None) -> None:
         self.sticker = sticker
+        self.eeprom_fails = eeprom_fails or (lambda: False)
         self.state = State.OFF
         self.session: Session | None = None
         self._waiting = State.IDLE
@@ -56,7 +58,7 @@ class Ntag21x:
 
     def power_on(self) -> None:
         """Power-on reset: latch the configuration, forget authentication, go IDLE."""
-        self.session = Session(self.sticker)
+        self.session = Session(self.sticker, eeprom_fails=self.eeprom_fails)
         self.state = self._waiting = State.IDLE
         self.sticker.stats.power_ups += 1
 

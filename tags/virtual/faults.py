@@ -18,6 +18,7 @@ class Faults:
         COMPATIBILITY_WRITE) from now, that write stored and acknowledged; fires once.
     drop_rate: probability that a frame, command or answer, is lost on the air.
     corrupt_rate: probability that a command arrives damaged: the chip answers NAK 1h.
+    write_error_rate: probability that the EEPROM fails a write: NAK 5h, page unchanged.
     delay: seconds the chip takes before each answer.
     seed: makes drops and corruptions reproducible.
     """
@@ -25,13 +26,14 @@ class Faults:
     pull_after_writes: int | None = None
     drop_rate: float = 0.0
     corrupt_rate: float = 0.0
+    write_error_rate: float = 0.0
     delay: float = 0.0
     seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.pull_after_writes is not None and self.pull_after_writes < 1:
             raise FaultError("pull_after_writes counts writes from 1")
-        for name in ("drop_rate", "corrupt_rate"):
+        for name in ("drop_rate", "corrupt_rate", "write_error_rate"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise FaultError(f"{name} is a probability from 0 up to (not including) 1")
         if self.delay < 0:
@@ -57,6 +59,11 @@ class FaultInjector:
     def corrupted(self) -> bool:
         """True if this command arrives damaged."""
         return self.faults.corrupt_rate > 0 and self.rng.random() < self.faults.corrupt_rate
+
+    def write_fails(self) -> bool:
+        """True if the EEPROM fails this write."""
+        rate = self.faults.write_error_rate
+        return rate > 0 and self.rng.random() < rate
 
     def count_write(self) -> bool:
         """Count one stored write; True when the sticker must now be pulled away."""

@@ -49,7 +49,7 @@ class VirtualReader(Served):
         self.host = host
         self._link = UdpLink(self, host, port)
         if roll is not None:
-            self._present_next()
+            self.next_sticker()
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> VirtualReader:
@@ -107,15 +107,19 @@ class VirtualReader(Served):
     def present(self, sticker: Sticker) -> None:
         """Put `sticker` on the reader (taking away the one there)."""
         with self._lock:
-            self._take_away("taken away")
-            self._chip = Ntag21x(sticker)
+            taken = self._take_away()
+            self._chip = self._new_chip(sticker)
+            self._changed.notify_all()
+        self._tell_taken(taken)
         self._tell("presented", sticker)
 
     def take_away(self) -> Sticker | None:
         """Lift the sticker off the reader; returns it."""
         with self._lock:
-            sticker = self._take_away("taken away")
-        return sticker
+            taken = self._take_away()
+            self._changed.notify_all()
+        self._tell_taken(taken)
+        return taken
 
     def put_back(self) -> Sticker | None:
         """Put the last sticker taken away (or pulled away) back on the reader."""
@@ -127,8 +131,12 @@ class VirtualReader(Served):
     def next_sticker(self) -> Sticker | None:
         """Take the current sticker away and put the next blank one of the roll on the reader."""
         with self._lock:
-            self._take_away("taken away")
-        return self._present_next()
+            taken = self._take_away()
+            event = self._next_from_roll()
+            self._changed.notify_all()
+        self._tell_taken(taken)
+        self._tell(*event)
+        return event[1]
 
     def set_faults(self, faults: Faults) -> None:
         """Change the faults from now on (the pull-away counts writes from now)."""
@@ -179,8 +187,7 @@ class VirtualReader(Served):
         writes = chip.sticker.stats.writes
         answer = chip.handle(frame)
         if chip.sticker.stats.writes > writes and faults.count_write():
-            sticker = self._take_away("pulled away")
-            events.append(("pulled away", sticker))
+            events.append(("pulled away", self._take_away()))
         return None if faults.lost() else answer
 
     def _field_off(self) -> list[tuple[str, Sticker | None]]:
@@ -190,11 +197,11 @@ class VirtualReader(Served):
         chip.power_off()
         events: list[tuple[str, Sticker | None]] = [("field off", chip.sticker)]
         if self.take_away_after_read_back and self.roll and chip.sticker.stats.read_back:
-            events.append(("taken away", self._take_away(None)))
+            events.append(("taken away", self._take_away()))
             events.append(self._next_from_roll())
         return events
 
-    def _take_away(self, reason: str | None) -> Sticker | None:
+    def _take_away(self) -> Sticker | None:
         chip, self._chip = self._chip, None
         if chip is None:
             return None
@@ -209,15 +216,17 @@ class VirtualReader(Served):
             sticker = self.roll.take()
         except RollEmptyError:
             return ("roll empty", None)
-        self._chip = Ntag21x(sticker)
+        self._chip = self._new_chip(sticker)
         return ("presented", sticker)
 
-    def _present_next(self) -> Sticker | None:
-        with self._lock:
-            event = self._next_from_roll()
-        self._tell(*event)
-        return event[1]
+    def _new_chip(self, sticker: Sticker) -> Ntag21x:
+        # The chip asks the faults in force at each write, even if they change later.
+        return Ntag21x(sticker, eeprom_fails=lambda: self._faults.write_fails())
 
     def _tell(self, event: str, sticker: Sticker | None) -> None:
         if self.listener is not None:
             self.listener(event, sticker)
+
+    def _tell_taken(self, sticker: Sticker | None) -> None:
+        if sticker is not None:
+            self._tell("taken away", sticker)

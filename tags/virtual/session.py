@@ -3,6 +3,7 @@ the once-per-power-up counter flag, and which pages it lets the reader read and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tags.chipconfig import ChipConfig
@@ -43,6 +44,7 @@ class Session:
     authenticated: bool = False
     counted: bool = False  # the NFC counter went up in this power-up
     compat_write_page: int | None = None  # COMPATIBILITY_WRITE waiting for its data
+    eeprom_fails: Callable[[], bool] = lambda: False  # a fault: this write does not program
 
     def __post_init__(self) -> None:
         # CFG0/CFG1 are latched at power-up: what a WRITE puts there counts from the next one.
@@ -82,6 +84,8 @@ class Session:
 
     def store(self, page: int, data: bytes) -> None:
         """Write one page as the EEPROM does: lock bits and CC only OR, UID bytes stay."""
+        if self.eeprom_fails():
+            raise Nak(NAK_EEPROM_ERROR)
         old = self.sticker.page(page)
         if page == STATIC_LOCK_PAGE:
             data = old[0:2] + merge_static_lock(old[STATIC_LOCK_BYTES], data[STATIC_LOCK_BYTES])

@@ -128,3 +128,11 @@ def test_damaged_frame_naks_with_crc_error(chip):
     assert chip.damaged_frame() == x("01")
     assert chip.state is State.IDLE
     assert chip.damaged_frame() is None
+
+
+def test_eeprom_failure_naks_5(sticker):
+    chip = Ntag21x(sticker, eeprom_fails=lambda: True)
+    activate(chip)
+    assert chip.handle(x("A2 10 01 02 03 04")) == x("05")
+    assert chip.state is State.IDLE
+    assert sticker.page(0x10) == bytes(4)

@@ -168,3 +168,15 @@ def test_corrupted_commands_get_nak_1():
 def test_bad_fault_settings_are_refused(faults):
     with pytest.raises(FaultError):
         Faults(**faults)
+
+
+def test_eeprom_write_errors_nak_5_and_leave_the_page():
+    sticker = Sticker.blank(NTAG213)
+    reader = VirtualReader(faults=Faults(write_error_rate=0.999999, seed=1))
+    reader.present(sticker)
+    select(reader, sticker)
+    assert reader.frame(x("A2 10 01 02 03 04"), CLIENT) == x("05")
+    assert sticker.page(0x10) == bytes(4) and sticker.stats.writes == 0
+    reader.set_faults(Faults())
+    select(reader, sticker, OTHER_CLIENT)
+    assert reader.frame(x("A2 10 01 02 03 04"), OTHER_CLIENT) == x("0A")
