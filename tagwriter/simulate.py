@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -42,14 +43,21 @@ def _one_sticker(chip: str, uid: str | None, saved: list[Sticker]) -> Sticker:
 
 
 class _Session:
-    """Prints what happens on the reader and keeps the state file up to date."""
+    """Prints what happens on the reader and keeps the state file up to date.
+
+    The reader tells its events from the link thread, in the middle of an exchange with nfcpy,
+    so the file is written by a thread of its own: the chip's answer is never kept waiting.
+    """
 
     def __init__(self, state: Path | None) -> None:
         self.state = state
         self.reader: VirtualReader | None = None
-        self._saving = threading.Lock()
+        self._dirty = threading.Event()
+        self._closing = False
+        self._saver = threading.Thread(target=self._save_when_dirty, name="state-file")
 
     def event(self, event: str, sticker: Sticker | None) -> None:
+        """Say what happened on the reader; have the state saved once a sticker was used."""
         if event == "presented" and sticker is not None:
             click.echo(
                 f"sticker {sticker.uid.hex().upper()} ({sticker.profile.name}) on the reader"
@@ -58,13 +66,36 @@ class _Session:
             click.echo(f"sticker {sticker.uid.hex().upper()} {event}")
         elif event == "roll empty":
             click.echo("the roll is empty: press q to quit")
-        if event != "presented":
-            self.save()
+        if event != "presented" and self.state is not None:
+            self._dirty.set()
 
-    def save(self) -> None:
-        if self.state is not None and self.reader is not None:
-            with self._saving:
+    def start(self, reader: VirtualReader) -> None:
+        """Serve `reader` and save its stickers from now on."""
+        self.reader = reader
+        reader.start()
+        self._saver.start()
+
+    def close(self) -> None:
+        """Stop the reader and write the state file one last time."""
+        if self.reader is not None:
+            self.reader.stop()
+        if self._saver.is_alive():
+            self._closing = True
+            self._dirty.set()
+            self._saver.join()
+
+    def _save_when_dirty(self) -> None:
+        while True:
+            self._dirty.wait()
+            self._dirty.clear()
+            if self.state is not None and self.reader is not None:
                 save_stickers(self.state, self.reader.stickers)
+            if self._closing:
+                return
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _keys(reader: VirtualReader) -> None:
@@ -138,19 +169,19 @@ def simulate(
     reader = VirtualReader(
         roll, faults, take_away_after_read_back=True, listener=session.event, port=port
     )
-    session.reader = reader
     if sticker is not None:
         reader.present(sticker)
     try:
-        reader.start()
+        session.start(reader)
     except LinkError as error:
         raise click.ClickException(f"{error}: stop the other simulator or choose --port") from None
     click.echo(f"virtual reader at {reader.path} (nfcpy path), scheduling: {reader.priority}")
     click.echo(KEYS)
+    # A `kill` must save the stickers too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         _keys(reader)
     except KeyboardInterrupt:
         pass
     finally:
-        reader.stop()
-        session.save()
+        session.close()

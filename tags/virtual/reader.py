@@ -196,7 +196,11 @@ class VirtualReader(Served):
             return []
         chip.power_off()
         events: list[tuple[str, Sticker | None]] = [("field off", chip.sticker)]
-        if self.take_away_after_read_back and self.roll and chip.sticker.stats.read_back:
+        if (
+            self.take_away_after_read_back
+            and self.roll is not None
+            and chip.sticker.stats.read_back
+        ):
             events.append(("taken away", self._take_away()))
             events.append(self._next_from_roll())
         return events
