@@ -74,8 +74,7 @@ class Session:
         profile = self.profile
         if not STATIC_LOCK_PAGE <= page <= profile.last_page or self.protected(page):
             raise Nak(NAK_INVALID_ARGUMENT)
-        memory = self.sticker.memory
-        static = memory[STATIC_LOCK_PAGE * PAGE_SIZE + 2 : STATIC_LOCK_PAGE * PAGE_SIZE + 4]
+        static = self.sticker.page(STATIC_LOCK_PAGE)[STATIC_LOCK_BYTES]
         dynamic = self.sticker.page(profile.dynamic_lock_page)
         if page in static_locked_pages(static) or page in dynamic_locked_pages(profile, dynamic):
             raise Nak(NAK_INVALID_ARGUMENT)
