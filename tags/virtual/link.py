@@ -8,6 +8,7 @@ new client socket, so a datagram from a new address also means the field went of
 from __future__ import annotations
 
 import binascii
+import logging
 import socket
 import threading
 from typing import Protocol
@@ -17,6 +18,8 @@ from tags.virtual.realtime import raise_priority
 TECHNOLOGY = b"106A"
 RF_OFF = b"RFOFF"
 MAX_DATAGRAM = 4096
+
+log = logging.getLogger(__name__)
 
 Address = tuple[str, int]
 
@@ -115,6 +118,10 @@ class UdpLink:
             frame = parse_datagram(data)
             if frame is None:
                 continue
-            answer = self.handler.frame(frame, client)
-            if answer is not None:
-                sock.sendto(format_datagram(answer), client)
+            try:
+                answer = self.handler.frame(frame, client)
+                if answer is not None:
+                    sock.sendto(format_datagram(answer), client)
+            except Exception:
+                # One bad frame must not silence the reader for good: say it, stay silent.
+                log.exception("the virtual chip failed on frame %s", frame.hex())

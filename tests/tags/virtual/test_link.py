@@ -3,7 +3,7 @@
 import socket
 
 from tags.chips import NTAG213
-from tags.virtual.link import format_datagram, parse_datagram
+from tags.virtual.link import UdpLink, format_datagram, parse_datagram
 from tags.virtual.reader import VirtualReader
 from tags.virtual.sticker import Sticker
 
@@ -30,3 +30,33 @@ def test_only_type_a_frames_are_answered_over_udp():
         assert client.recvfrom(1024)[0] == b"106A 4400"
         assert reader.sticker.stats.power_ups == 2
         assert reader.priority != "not started"
+
+
+class Failing:
+    """A frame handler with a bug in its first frame."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def frame(self, frame, client):
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("bug")
+        return b"\x0a"
+
+    def rf_off(self, client):
+        """Nothing to power down."""
+
+
+def test_a_failing_frame_is_logged_and_the_link_goes_on(caplog):
+    link = UdpLink(Failing())
+    link.start()
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
+            client.settimeout(1.0)
+            client.sendto(b"106A 3000", ("127.0.0.1", link.port))
+            client.sendto(b"106A 3000", ("127.0.0.1", link.port))
+            assert client.recvfrom(1024)[0] == b"106A 0a"
+    finally:
+        link.stop()
+    assert "the virtual chip failed on frame 3000" in caplog.text
