@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import binascii
 import logging
+import select
 import socket
 import threading
 from typing import Protocol
@@ -108,10 +109,15 @@ class UdpLink:
         ready.set()
         sock = self._socket
         assert sock is not None
+        retry: tuple[bytes, Address] | None = None
         while True:
             data, client = sock.recvfrom(MAX_DATAGRAM)
             if not data and self._stopping:
                 return  # the waker: everything nfcpy sent before stop() has been handled
+            if (data, client) == retry:
+                retry = None  # nfcpy takes our late answer for this retry: answer it once
+                continue
+            retry = None
             if data.startswith(RF_OFF):
                 self.handler.rf_off(client)
                 continue
@@ -121,7 +127,24 @@ class UdpLink:
             try:
                 answer = self.handler.frame(frame, client)
                 if answer is not None:
+                    retry = _retry_waiting(sock, data, client)
                     sock.sendto(format_datagram(answer), client)
             except Exception:
                 # One bad frame must not silence the reader for good: say it, stay silent.
                 log.exception("the virtual chip failed on frame %s", frame.hex())
+
+
+def _retry_waiting(
+    sock: socket.socket, data: bytes, client: Address
+) -> tuple[bytes, Address] | None:
+    """The same command from the same reader, already queued before we answered, if any.
+
+    On the air an answer either comes in time or is lost. Over UDP a late answer (the machine
+    was busy) waits in nfcpy's socket: nfcpy has timed out, sent the command again, and will
+    take the late answer as the answer to that retry. Answering the retry too would leave one
+    answer queued, which nfcpy would then take for the answer to its next command.
+    """
+    if not select.select([sock], [], [], 0)[0]:
+        return None
+    queued, sender = sock.recvfrom(MAX_DATAGRAM, socket.MSG_PEEK)
+    return (queued, sender) if (queued, sender) == (data, client) else None

@@ -8,6 +8,8 @@ import threading
 # A low real-time priority: ahead of every ordinary process, behind the kernel's own threads.
 REALTIME_PRIORITY = 10
 NICE_BOOST = -10
+# TAPTRAIL_VIRTUAL_REALTIME=0 keeps the link thread at normal priority (to measure, or to share).
+SWITCH = "TAPTRAIL_VIRTUAL_REALTIME"
 
 
 def raise_priority() -> str:
@@ -17,6 +19,8 @@ def raise_priority() -> str:
     socket, so a real-time policy cannot starve the machine; without the privilege for it,
     a lower nice value, and failing that, nothing.
     """
+    if os.environ.get(SWITCH) == "0":
+        return "normal (switched off)"
     try:
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(REALTIME_PRIORITY))
         return f"SCHED_FIFO {REALTIME_PRIORITY}"

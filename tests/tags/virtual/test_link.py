@@ -3,6 +3,7 @@
 import socket
 
 from tags.chips import NTAG213
+from tags.virtual.faults import Faults
 from tags.virtual.link import UdpLink, format_datagram, parse_datagram
 from tags.virtual.reader import VirtualReader
 from tags.virtual.sticker import Sticker
@@ -60,3 +61,32 @@ def test_a_failing_frame_is_logged_and_the_link_goes_on(caplog):
     finally:
         link.stop()
     assert "the virtual chip failed on frame 3000" in caplog.text
+
+
+def exchange(client, port, frame):
+    client.sendto(b"106A " + frame.encode(), ("127.0.0.1", port))
+    return client.recvfrom(1024)[0]
+
+
+def test_a_retry_sent_before_a_late_answer_is_answered_once():
+    sticker = Sticker.blank(NTAG213)
+    reader = VirtualReader()
+    reader.present(sticker)
+    uid = sticker.uid.hex()
+    with reader, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
+        client.settimeout(1.0)
+        assert exchange(client, reader.port, "26") == b"106A 4400"
+        cl1 = "88" + uid[:6] + f"{0x88 ^ sticker.uid[0] ^ sticker.uid[1] ^ sticker.uid[2]:02x}"
+        exchange(client, reader.port, "9370" + cl1)
+        cl2 = uid[6:] + f"{sticker.uid[3] ^ sticker.uid[4] ^ sticker.uid[5] ^ sticker.uid[6]:02x}"
+        exchange(client, reader.port, "9570" + cl2)
+        reader.set_faults(Faults(delay=0.05))  # the answer comes after nfcpy's 5 ms
+        client.sendto(b"106A 3004", ("127.0.0.1", reader.port))
+        client.sendto(b"106A 3004", ("127.0.0.1", reader.port))  # nfcpy's retry
+        assert client.recvfrom(1024)[0].startswith(b"106A 0103a00c")
+        reader.set_faults(Faults())
+        # The retry got no second answer, so the next command gets its own answer.
+        assert exchange(client, reader.port, "3000").startswith(b"106A 04")
+        # A repeat sent after the answer came is a new command, answered as usual.
+        assert exchange(client, reader.port, "3000").startswith(b"106A 04")
+    assert sticker.stats.reads == 3
