@@ -9,7 +9,7 @@ import ndef as ndeflib
 import nfc
 
 from tagwriter.cli import main
-from tests.tags.virtual.nfcpy_support import connect
+from tests.support.nfcpy_frontend import connect
 
 URL = "https://t.example.org/1000C1SS9CG22JXH6EK"
 

@@ -13,7 +13,7 @@ from tags.originality import NXP_NTAG21X_PUBLIC_KEY, VIRTUAL_PUBLIC_KEY, verify_
 from tags.urls import MirrorMode, tap_url
 from tags.virtual.reader import VirtualReader
 from tags.virtual.sticker import Sticker
-from tests.tags.virtual.nfcpy_support import connect, frontend
+from tests.support.nfcpy_frontend import connect, frontend
 
 NFCPY_CLASSES = {
     "ntag213": nfc.tag.tt2_nxp.NTAG213,

@@ -10,8 +10,8 @@ from tags.virtual.faults import FaultError, Faults
 from tags.virtual.reader import VirtualReader
 from tags.virtual.roll import Roll, RollEmptyError
 from tags.virtual.sticker import Sticker
+from tests.support.nfcpy_frontend import connect, frontend
 from tests.tags.virtual.conftest import x
-from tests.tags.virtual.nfcpy_support import connect, frontend
 
 URL = "https://t.example.org/1000C1SS9CG22JXH6EK"
 CLIENT, OTHER_CLIENT = ("127.0.0.1", 50001), ("127.0.0.1", 50002)

@@ -10,7 +10,7 @@ from tags.virtual.faults import Faults
 from tags.virtual.remote import ReaderProcess, ReaderProcessError
 from tags.virtual.statefile import load_stickers, save_stickers
 from tags.virtual.sticker import Sticker, StickerStateError
-from tests.tags.virtual.nfcpy_support import connect, frontend
+from tests.support.nfcpy_frontend import connect, frontend
 
 URL = "https://t.example.org/1000C1SS9CG22JXH6EK"
 
