@@ -76,21 +76,32 @@ class UdpLink:
 
     def start(self) -> None:
         """Open the port and serve in a background thread."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            sock.bind((self.host, self._requested_port))
-        except OSError as error:
-            sock.close()
-            raise LinkError(
-                f"cannot listen on {self.host}:{self._requested_port}: {error}"
-            ) from None
-        self._socket, self._stopping = sock, False
+        self._socket, self._stopping = self._bind(), False
         ready = threading.Event()
         self._thread = threading.Thread(
             target=self._serve, args=(ready,), name="virtual-ntag-link", daemon=True
         )
         self._thread.start()
         ready.wait()
+
+    def _bind(self) -> socket.socket:
+        for _attempt in range(100):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                sock.bind((self.host, self._requested_port))
+            except OSError as error:
+                sock.close()
+                raise LinkError(
+                    f"cannot listen on {self.host}:{self._requested_port}: {error}"
+                ) from None
+            if not _has_service_name(sock.getsockname()[1]):
+                return sock
+            sock.close()  # nfcpy could not open this port: try another free one
+            if self._requested_port:
+                raise LinkError(
+                    f"nfcpy cannot open port {self._requested_port}: /etc/services names it"
+                )
+        raise LinkError("no free UDP port without a service name")
 
     def stop(self) -> None:
         """Stop serving and close the port."""
@@ -132,6 +143,19 @@ class UdpLink:
             except Exception:
                 # One bad frame must not silence the reader for good: say it, stay silent.
                 log.exception("the virtual chip failed on frame %s", frame.hex())
+
+
+def _has_service_name(port: int) -> bool:
+    """True if /etc/services names `port`.
+
+    nfcpy's udp driver turns the port of its path back into text with getnameinfo() without
+    NI_NUMERICSERV, so for a named port (60179 is "fido") it gets a name and fails on int().
+    """
+    try:
+        socket.getservbyport(port, "tcp")
+    except OSError:
+        return False
+    return True
 
 
 def _retry_waiting(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # A low real-time priority: ahead of every ordinary process, behind the kernel's own threads.
 REALTIME_PRIORITY = 10
@@ -32,3 +34,21 @@ def raise_priority() -> str:
         return f"nice {NICE_BOOST}"
     except (AttributeError, PermissionError, OSError):
         return "normal"
+
+
+@contextmanager
+def priority_raised() -> Iterator[str]:
+    """Inside the block, the calling thread runs as raise_priority() says; then as before.
+
+    For the thread that drives nfcpy: its 5 ms READ deadline counts from its own clock, so on a
+    busy machine the reader's side must be woken in time as much as the chip's.
+    """
+    thread = threading.get_native_id()
+    policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    nice = os.getpriority(os.PRIO_PROCESS, thread)
+    try:
+        yield raise_priority()
+    finally:
+        # Going back to a normal policy or a higher nice value needs no privilege.
+        os.sched_setscheduler(0, policy, param)
+        os.setpriority(os.PRIO_PROCESS, thread, nice)

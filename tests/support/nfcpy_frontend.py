@@ -8,17 +8,21 @@ from contextlib import contextmanager
 import nfc
 import nfc.tag
 
-from tags.virtual.reader import VirtualReader
+from tags.virtual.realtime import priority_raised
 
 
 @contextmanager
-def frontend(reader: VirtualReader) -> Iterator[nfc.ContactlessFrontend]:
-    """nfcpy's ContactlessFrontend on the reader's UDP port, closed afterwards."""
-    clf = nfc.ContactlessFrontend(reader.path)
-    try:
-        yield clf
-    finally:
-        clf.close()
+def frontend(path: str) -> Iterator[nfc.ContactlessFrontend]:
+    """nfcpy's ContactlessFrontend on a virtual reader's `path`, closed afterwards.
+
+    The test thread drives nfcpy with raised priority, as the reader's link thread runs.
+    """
+    with priority_raised():
+        clf = nfc.ContactlessFrontend(path)
+        try:
+            yield clf
+        finally:
+            clf.close()
 
 
 def connect(clf: nfc.ContactlessFrontend) -> nfc.tag.Tag | None:

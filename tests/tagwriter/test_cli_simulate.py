@@ -6,10 +6,9 @@ import subprocess
 import sys
 
 import ndef as ndeflib
-import nfc
 
 from tagwriter.cli import main
-from tests.support.nfcpy_frontend import connect
+from tests.support.nfcpy_frontend import connect, frontend
 
 URL = "https://t.example.org/1000C1SS9CG22JXH6EK"
 
@@ -41,22 +40,16 @@ class Simulator:
 def test_simulate_keeps_the_sticker_across_runs(tmp_path):
     state = tmp_path / "sticker.json"
     simulator = Simulator("--chip", "ntag216", "--uid", "04E141124C2880", "--state", str(state))
-    clf = nfc.ContactlessFrontend(simulator.path)
-    try:
+    with frontend(simulator.path) as clf:
         tag = connect(clf)
         assert type(tag).__name__ == "NTAG216"
         tag.ndef.records = [ndeflib.UriRecord(URL)]
-    finally:
-        clf.close()
     simulator.quit()
     saved = json.loads(state.read_text())["stickers"]
     assert [s["uid"] for s in saved] == ["04E141124C2880"]
     simulator = Simulator("--chip", "ntag216", "--state", str(state))
-    clf = nfc.ContactlessFrontend(simulator.path)
-    try:
+    with frontend(simulator.path) as clf:
         assert connect(clf).ndef.records[0].iri == URL
-    finally:
-        clf.close()
     assert "04E141124C2880" in simulator.quit()
 
 

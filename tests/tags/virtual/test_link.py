@@ -2,9 +2,11 @@
 
 import socket
 
+import pytest
+
 from tags.chips import NTAG213
 from tags.virtual.faults import Faults
-from tags.virtual.link import UdpLink, format_datagram, parse_datagram
+from tags.virtual.link import LinkError, UdpLink, format_datagram, parse_datagram
 from tags.virtual.reader import VirtualReader
 from tags.virtual.sticker import Sticker
 
@@ -90,3 +92,28 @@ def test_a_retry_sent_before_a_late_answer_is_answered_once():
         # A repeat sent after the answer came is a new command, answered as usual.
         assert exchange(client, reader.port, "3000").startswith(b"106A 04")
     assert sticker.stats.reads == 3
+
+
+def test_a_port_0_link_never_picks_a_port_nfcpy_cannot_open(monkeypatch):
+    named = []
+
+    def getservbyport(port, protocol):
+        if not named:  # the first port the kernel offers has a name, as 60179 "fido" does
+            named.append(port)
+            return "fido"
+        raise OSError("port not found")
+
+    monkeypatch.setattr(socket, "getservbyport", getservbyport)
+    link = UdpLink(Failing())
+    link.start()
+    try:
+        assert named and link.port != named[0]
+    finally:
+        link.stop()
+
+
+def test_a_named_port_is_refused_with_the_reason(monkeypatch):
+    monkeypatch.setattr(socket, "getservbyport", lambda port, protocol: "fido")
+    link = UdpLink(Failing(), port=60179)
+    with pytest.raises(LinkError, match="nfcpy cannot open port 60179"):
+        link.start()

@@ -44,7 +44,7 @@ def test_each_chip_is_identified_and_holds_the_largest_ndef(on_reader, key):
     sticker = Sticker.blank(profile)
     reader = on_reader(sticker)
     url = "https://" + "a" * ndef.max_uri_chars(profile)
-    with frontend(reader) as clf:
+    with frontend(reader.path) as clf:
         tag = connect(clf)
         assert type(tag) is NFCPY_CLASSES[key]
         assert tag.identifier == sticker.uid
@@ -60,7 +60,7 @@ def test_each_chip_is_identified_and_holds_the_largest_ndef(on_reader, key):
 
 def test_signature_is_the_virtual_manufacturers(on_reader):
     sticker = Sticker.blank(NTAG213)
-    with frontend(on_reader(sticker)) as clf:
+    with frontend(on_reader(sticker).path) as clf:
         signature = connect(clf).signature
     assert verify_signature(sticker.uid, signature, VIRTUAL_PUBLIC_KEY)
     assert not verify_signature(sticker.uid, signature, NXP_NTAG21X_PUBLIC_KEY)
@@ -68,7 +68,7 @@ def test_signature_is_the_virtual_manufacturers(on_reader):
 
 def test_password_protection(on_reader):
     sticker = Sticker.blank(NTAG213)
-    with frontend(on_reader(sticker)) as clf:
+    with frontend(on_reader(sticker).path) as clf:
         tag = connect(clf)
         tag.ndef.records = [ndeflib.UriRecord("https://t.example.org/first")]
         assert tag.protect(b"pass12") is True
@@ -90,7 +90,7 @@ def test_password_protection(on_reader):
 
 def test_locking_makes_the_sticker_read_only_for_good(on_reader):
     sticker = Sticker.blank(NTAG213)
-    with frontend(on_reader(sticker)) as clf:
+    with frontend(on_reader(sticker).path) as clf:
         tag = connect(clf)
         tag.ndef.records = [ndeflib.UriRecord("https://t.example.org/locked")]
         assert tag.protect() is True
@@ -109,7 +109,7 @@ def test_locking_makes_the_sticker_read_only_for_good(on_reader):
 
 def test_counter_goes_up_once_per_activation(on_reader):
     sticker = Sticker.blank(NTAG213)
-    with frontend(on_reader(sticker)) as clf:
+    with frontend(on_reader(sticker).path) as clf:
         tag = connect(clf)
         tag.write(NTAG213.cfg1_page, ChipConfig(nfc_cnt_en=True).cfg1())
         counts = []
@@ -125,7 +125,7 @@ def test_mirror_shows_up_in_the_url_nfcpy_reads(on_reader):
     sticker = Sticker.blank(NTAG213)
     url = tap_url("https://t.example.org", "1000C1SS9CG22JXH6EK", MirrorMode.BOTH)
     config = mirror_position(url, NTAG213, MirrorMode.BOTH).apply(ChipConfig())
-    with frontend(on_reader(sticker)) as clf:
+    with frontend(on_reader(sticker).path) as clf:
         tag = connect(clf)
         tag.ndef.records = [ndeflib.UriRecord(url)]
         tag.write(NTAG213.cfg0_page, config.cfg0())

@@ -37,7 +37,7 @@ def test_roll_gives_the_next_sticker_after_write_and_read_back():
     reader = VirtualReader(
         roll, take_away_after_read_back=True, listener=lambda e, s: events.append(e)
     )
-    with reader, frontend(reader) as clf:
+    with reader, frontend(reader.path) as clf:
         uids = []
         for n in range(3):
             tag = connect(clf)
@@ -55,7 +55,7 @@ def test_roll_gives_the_next_sticker_after_write_and_read_back():
 
 def test_a_sticker_read_but_never_written_stays_on_the_reader():
     reader = VirtualReader(Roll(NTAG213, seed=1), take_away_after_read_back=True)
-    with reader, frontend(reader) as clf:
+    with reader, frontend(reader.path) as clf:
         first = connect(clf).identifier
         assert connect(clf).identifier == first
 
@@ -114,7 +114,7 @@ def test_nfcpy_write_interrupted_by_a_pull_then_finished_after_put_back():
     sticker = Sticker.blank(NTAG213)
     reader = VirtualReader()
     reader.present(sticker)
-    with reader, frontend(reader) as clf:
+    with reader, frontend(reader.path) as clf:
         tag = connect(clf)
         assert tag.ndef is not None
         reader.set_faults(Faults(pull_after_writes=3))
@@ -130,7 +130,7 @@ def test_lost_frames_are_recovered_by_nfcpy_retries():
     sticker = Sticker.blank(NTAG213)
     reader = VirtualReader(faults=Faults(drop_rate=0.05, seed=3))
     reader.present(sticker)
-    with reader, frontend(reader) as clf:
+    with reader, frontend(reader.path) as clf:
         for _attempt in range(20):
             try:
                 if write_and_verify(clf) == URL:
@@ -144,7 +144,7 @@ def test_a_slightly_slow_chip_is_fine_a_very_slow_one_is_misidentified():
     sticker = Sticker.blank(NTAG213)
     reader = VirtualReader(faults=Faults(delay=0.001))
     reader.present(sticker)
-    with reader, frontend(reader) as clf:
+    with reader, frontend(reader.path) as clf:
         assert type(connect(clf)) is nfc.tag.tt2_nxp.NTAG213
         # nfcpy waits 10 ms for GET_VERSION: a 30 ms chip looks like a plain Ultralight.
         reader.set_faults(Faults(delay=0.03))

@@ -51,7 +51,7 @@ def test_wrong_memory_size_is_refused():
 
 def test_reader_in_a_subprocess():
     with ReaderProcess("ntag215", 2, seed=5, take_away_after_read_back=True) as reader:
-        with frontend(reader) as clf:
+        with frontend(reader.path) as clf:
             first = connect(clf)
             assert type(first).__name__ == "NTAG215"
             first.ndef.records = [ndeflib.UriRecord(URL)]
