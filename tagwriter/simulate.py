@@ -76,22 +76,27 @@ class _Session:
         self._saver.start()
 
     def close(self) -> None:
-        """Stop the reader and write the state file one last time."""
+        """Stop the reader and write the state file one last time, with the final memory."""
         if self.reader is not None:
             self.reader.stop()
         if self._saver.is_alive():
             self._closing = True
             self._dirty.set()
             self._saver.join()
+        # Here rather than in the saver: a save it began earlier may hold an older snapshot.
+        self._save()
 
     def _save_when_dirty(self) -> None:
         while True:
             self._dirty.wait()
-            self._dirty.clear()
-            if self.state is not None and self.reader is not None:
-                save_stickers(self.state, self.reader.stickers)
             if self._closing:
                 return
+            self._dirty.clear()
+            self._save()
+
+    def _save(self) -> None:
+        if self.state is not None and self.reader is not None:
+            save_stickers(self.state, self.reader.stickers)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -11,6 +11,7 @@ import binascii
 import logging
 import select
 import socket
+import sys
 import threading
 from typing import Protocol
 
@@ -19,6 +20,7 @@ from tags.virtual.realtime import raise_priority
 TECHNOLOGY = b"106A"
 RF_OFF = b"RFOFF"
 MAX_DATAGRAM = 4096
+SWITCH_INTERVAL = 0.0005  # seconds
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,10 @@ class UdpLink:
     def start(self) -> None:
         """Open the port and serve in a background thread."""
         self._socket, self._stopping = self._bind(), False
+        # Another busy Python thread (a state file being saved, the test itself) keeps the
+        # interpreter lock for up to the switch interval, 5 ms by default: all of nfcpy's READ
+        # timeout. A shorter interval lets the link thread in within half a millisecond.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         ready = threading.Event()
         self._thread = threading.Thread(
             target=self._serve, args=(ready,), name="virtual-ntag-link", daemon=True

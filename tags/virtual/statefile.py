@@ -15,9 +15,12 @@ FORMAT = "taptrail-virtual-stickers/1"
 def save_stickers(path: Path, stickers: list[Sticker]) -> None:
     """Write the stickers atomically (a crash never leaves half a file)."""
     data = {"format": FORMAT, "stickers": [sticker.to_dict() for sticker in stickers]}
+    # One json.dumps (the C encoder) rather than json.dump's Python one: a save runs beside the
+    # link thread, which must get the interpreter back within nfcpy's 5 ms.
+    text = json.dumps(data)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w") as file:
-        json.dump(data, file, indent=1)
+        file.write(text)
     os.replace(temporary, path)
 
 

@@ -14,7 +14,7 @@ URL = "https://t.example.org/1000C1SS9CG22JXH6EK"
 
 
 class Simulator:
-    """`tagwriter simulate` in a subprocess, on a free port, quit with q."""
+    """`tagwriter simulate` in a subprocess, on a free port; q quits, and it is killed if not."""
 
     def __init__(self, *args):
         command = [sys.executable, "-m", "tagwriter.cli", "simulate", "--port", "0", *args]
@@ -28,29 +28,40 @@ class Simulator:
                 self.path = line.split()[3]
                 break
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if not pipe.closed:
+                pipe.close()
+
     def quit(self):
         self.process.stdin.write("q\n")
         self.process.stdin.close()
         self.output += self.process.stdout.read()
-        self.process.stdout.close()
         assert self.process.wait(timeout=10) == 0
         return self.output
 
 
 def test_simulate_keeps_the_sticker_across_runs(tmp_path):
     state = tmp_path / "sticker.json"
-    simulator = Simulator("--chip", "ntag216", "--uid", "04E141124C2880", "--state", str(state))
-    with frontend(simulator.path) as clf:
-        tag = connect(clf)
-        assert type(tag).__name__ == "NTAG216"
-        tag.ndef.records = [ndeflib.UriRecord(URL)]
-    simulator.quit()
+    args = ("--chip", "ntag216", "--uid", "04E141124C2880", "--state", str(state))
+    with Simulator(*args) as simulator:
+        with frontend(simulator.path) as clf:
+            tag = connect(clf)
+            assert type(tag).__name__ == "NTAG216"
+            tag.ndef.records = [ndeflib.UriRecord(URL)]
+        simulator.quit()
     saved = json.loads(state.read_text())["stickers"]
     assert [s["uid"] for s in saved] == ["04E141124C2880"]
-    simulator = Simulator("--chip", "ntag216", "--state", str(state))
-    with frontend(simulator.path) as clf:
-        assert connect(clf).ndef.records[0].iri == URL
-    assert "04E141124C2880" in simulator.quit()
+    with Simulator("--chip", "ntag216", "--state", str(state)) as simulator:
+        with frontend(simulator.path) as clf:
+            assert connect(clf).ndef.records[0].iri == URL
+        assert "04E141124C2880" in simulator.quit()
 
 
 def test_simulate_refuses_bad_settings_with_the_next_step(runner, tmp_path):
