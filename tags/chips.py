@@ -10,6 +10,8 @@ from dataclasses import dataclass
 PAGE_SIZE = 4
 FIRST_USER_PAGE = 4
 CC_PAGE = 3
+# Pages 03h to 0Fh are locked by the static lock bytes, from 10h on by the dynamic ones.
+FIRST_DYNAMIC_LOCK_PAGE = 0x10
 
 # Factory content of the configuration area, identical on the three chips:
 # dynamic lock bytes (RFUI byte BDh); CFG0 (MIRROR=04h: STRG_MOD_EN set, mirror off;
@@ -37,6 +39,9 @@ class ChipProfile:
     dynamic_lock_page: int
     # TLVs that precede the (empty) NDEF TLV in the factory layout of pages 4 and 5.
     factory_tlvs: bytes
+    # Pages from 10h on that one dynamic lock bit locks (2 on the NTAG213, 16 on the others);
+    # each block-locking bit freezes two consecutive lock bits.
+    dynamic_lock_granularity: int
 
     @property
     def key(self) -> str:
@@ -84,6 +89,12 @@ class ChipProfile:
         return self.capability_container[2] * 8
 
     @property
+    def dynamic_lock_bits(self) -> int:
+        """How many dynamic lock bits cover pages 10h to the last user page."""
+        pages = self.last_user_page - FIRST_DYNAMIC_LOCK_PAGE + 1
+        return -(-pages // self.dynamic_lock_granularity)
+
+    @property
     def factory_user_data(self) -> bytes:
         """Pages 4 and 5 as delivered: the TLVs, an empty NDEF TLV and a terminator."""
         data = self.factory_tlvs + b"\x03\x00\xfe"
@@ -103,6 +114,7 @@ NTAG213 = ChipProfile(
     dynamic_lock_page=0x28,
     # Lock Control TLV: dynamic lock bits at page 28h (outside the data area, so no bytes skipped).
     factory_tlvs=bytes.fromhex("0103A00C34"),
+    dynamic_lock_granularity=2,
 )
 NTAG215 = ChipProfile(
     name="NTAG215",
@@ -111,6 +123,7 @@ NTAG215 = ChipProfile(
     version=bytes.fromhex("0004040201001103"),
     dynamic_lock_page=0x82,
     factory_tlvs=b"",
+    dynamic_lock_granularity=16,
 )
 NTAG216 = ChipProfile(
     name="NTAG216",
@@ -119,6 +132,7 @@ NTAG216 = ChipProfile(
     version=bytes.fromhex("0004040201001303"),
     dynamic_lock_page=0xE2,
     factory_tlvs=b"",
+    dynamic_lock_granularity=16,
 )
 
 CHIPS: dict[str, ChipProfile] = {chip.key: chip for chip in (NTAG213, NTAG215, NTAG216)}

@@ -8,6 +8,7 @@ from tags import ndef
 from tags.chips import CHIPS, chip_by_name
 from tags.mirror import mirror_position
 from tags.urls import MirrorMode
+from tagwriter.simulate import simulate
 
 CHIP_CHOICE = click.Choice(sorted(CHIPS), case_sensitive=False)
 
@@ -37,3 +38,8 @@ def check_url(url: str, chip: str, mirror: str | None) -> None:
     click.echo(f"fits an {profile.name}: {spare} bytes to spare of {profile.ndef_area_bytes}")
     if position is not None:
         click.echo(f"mirror: MIRROR_PAGE {position.page:02X}h, MIRROR_BYTE {position.byte}")
+
+
+main.add_command(simulate)
+if __name__ == "__main__":
+    main()

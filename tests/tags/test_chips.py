@@ -68,3 +68,11 @@ def test_configuration_bits_land_where_the_datasheet_says():
     assert config.cfg0() == bytes([0b1110_0100, 0x00, 0x10, 0x04])
     assert config.cfg1() == bytes([0b1101_1101, 0x05, 0x00, 0x00])
     assert ChipConfig.from_pages(config.cfg0(), config.cfg1()) == config
+
+
+@pytest.mark.parametrize(
+    ("chip", "granularity", "bits"), [(NTAG213, 2, 12), (NTAG215, 16, 8), (NTAG216, 16, 14)]
+)
+def test_dynamic_lock_bits_cover_the_pages_from_10h(chip, granularity, bits):
+    assert chip.dynamic_lock_granularity == granularity
+    assert chip.dynamic_lock_bits == bits
