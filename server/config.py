@@ -19,10 +19,23 @@ DEFAULTS: dict[str, object] = {
     "STICKER_CACHE_SECONDS": 30.0,
     "PROXY_FIX": 0,  # number of trusted proxies in front (X-Forwarded-For/-Proto/-Host)
     "NEARBY_LIMIT": 60,
+    "MEDIA_DIR": None,  # instance/media when unset: uploaded photos (back it up)
+    "PASSWORD_HASHING": "default",  # argon2 cost: default, or cheapest (tests only)
+    "SMTP_HOST": None,  # invitations are also mailed when set (see server/services/mail.py)
+    "SMTP_PORT": None,
+    "SMTP_FROM": None,
+    "SMTP_USER": None,
+    "SMTP_TLS": "starttls",
+    "SESSION_COOKIE_NAME": "tt_session",
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,  # a portal sign-in lasts a working day
+    "WTF_CSRF_CHECK_DEFAULT": False,  # the portal checks its own forms (server/portal)
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session: a form left open at the till works
 }
 
 # Settings that may instead name a file holding the secret: TAPTRAIL_SECRET_KEY_FILE=/run/...
-SECRET_SETTINGS = ("SECRET_KEY", "VISITOR_SALT_SECRET")
+SECRET_SETTINGS = ("SECRET_KEY", "VISITOR_SALT_SECRET", "SMTP_PASSWORD")
 
 
 class ConfigError(Exception):
@@ -42,8 +55,11 @@ def configure(app: Flask, test_config: dict[str, object] | None) -> None:
     instance = Path(app.instance_path)
     app.config["SPOOL_DIR"] = str(app.config["SPOOL_DIR"] or instance / "spool")
     app.config["CACHE_DIR"] = str(app.config["CACHE_DIR"] or instance / "cache")
+    app.config["MEDIA_DIR"] = str(app.config["MEDIA_DIR"] or instance / "media")
     if app.config["SPOOL_FSYNC"] not in ("always", "interval", "never"):
         raise ConfigError("TAPTRAIL_SPOOL_FSYNC must be always, interval or never")
+    if app.config["PASSWORD_HASHING"] not in ("default", "cheapest"):
+        raise ConfigError("TAPTRAIL_PASSWORD_HASHING must be default (or cheapest, for tests)")
 
 
 def _read_secret(path: Path, setting: str) -> str:
@@ -64,6 +80,13 @@ def keyring(app: Flask | None = None) -> Keyring:
         }
         ring = app.extensions["taptrail.keyring"] = Keyring.from_env(source)
     return ring
+
+
+def forget_keyring(app: Flask | None = None) -> None:
+    """Load the keyring again at its next use in this process (after the portal changed it)."""
+    extensions = (app or current_app).extensions
+    extensions.pop("taptrail.keyring", None)
+    extensions.pop("taptrail.verifier", None)  # the tap path's memo of verified codes
 
 
 def required_secret(name: str, app: Flask | None = None) -> str:

@@ -6,6 +6,13 @@ itself knows nothing of either.
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a message for the translation catalogue; it is translated where it is shown."""
+    return message
+
 
 class TapTrailError(Exception):
     """Base of the domain's refusals; `code` and `status` say how the API reports them."""
@@ -48,3 +55,22 @@ class ImportProblem(Invalid):
         where += f", field {field!r}" if field else ""
         super().__init__(f"{where}: {message}; nothing was imported", field=field)
         self.path, self.line = path, line
+
+
+class Problem(Invalid):
+    """A refusal people read in their own language: `msgid` is looked up in the catalogue.
+
+    The portal shows `gettext(msgid) % params`; logs and the command line get the English.
+    """
+
+    def __init__(self, msgid: str, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(msgid % params if params else msgid, field=field)
+        self.msgid, self.params = msgid, params
+
+
+class Problems(Invalid):
+    """Several fields of one form refused at once; nothing was saved."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = problems

@@ -15,6 +15,7 @@ from server.api.params import moment, number, page
 from server.db import session
 from server.errors import Invalid, NotFound
 from server.models import Event, Offer, Place, PointOfInterest, Shop, Territory, Walk
+from server.models.offers import agreed_offers
 from server.services import content, nearby
 
 Model = Any  # a mapped class with slug and territory_id
@@ -94,7 +95,8 @@ def poi(slug: str) -> Response:
 @bp.get("/offers")
 def offers() -> Response:
     """Offers, optionally of one shop; `valid_on` keeps those valid on a date."""
-    query = select(Offer).join(Shop, Offer.shop_id == Shop.id).order_by(Offer.slug)
+    query = select(Offer).join(Shop, Offer.shop_id == Shop.id).where(agreed_offers())
+    query = query.order_by(Offer.slug)
     if request.args.get("shop"):
         query = query.where(Shop.slug == request.args["shop"])
     if request.args.get("valid_on"):
@@ -108,8 +110,11 @@ def offers() -> Response:
 
 @bp.get("/offers/<slug>")
 def offer(slug: str) -> Response:
-    """One offer."""
-    return _one(Offer, slug, content.offer_json, "offer", "offers")
+    """One offer (a partner offer only once its partner agreed)."""
+    found = session().scalars(select(Offer).where(Offer.slug == slug, agreed_offers())).first()
+    if found is None:
+        raise NotFound(f"there is no offer {slug!r}; list them with GET /api/v1/offers")
+    return jsonify(content.offer_json(found))
 
 
 @bp.get("/events")

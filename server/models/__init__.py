@@ -1,33 +1,45 @@
 """The data model, one module per area; importing this package registers every table."""
 
+from server.models.accounts import AuditEntry, Invitation, LoginFailure, Role, ShopOwner, User
 from server.models.agenda import Event, Walk, WalkStop
 from server.models.base import Base
 from server.models.listings import PointOfInterest, Shop, TransitStop
 from server.models.offers import Offer, OfferKind, RedemptionCode
 from server.models.places import Place, PlaceKind, Territory
+from server.models.portal import ChangeStatus, OfferView, PendingChange, Photo
 from server.models.stickers import Batch, Counter, Sticker, StickerStatus
 from server.models.taps import Outcome, Tap, VisitorKind
 from server.models.tokens import ApiToken
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Base",
     "Batch",
+    "ChangeStatus",
     "Counter",
     "Event",
+    "Invitation",
+    "LoginFailure",
     "Offer",
     "OfferKind",
+    "OfferView",
     "Outcome",
+    "PendingChange",
+    "Photo",
     "Place",
     "PlaceKind",
     "PointOfInterest",
     "RedemptionCode",
+    "Role",
     "Shop",
+    "ShopOwner",
     "Sticker",
     "StickerStatus",
     "Tap",
     "Territory",
     "TransitStop",
+    "User",
     "VisitorKind",
     "Walk",
     "WalkStop",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import ColumnElement, Date, ForeignKey, String, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models.base import Base
@@ -47,12 +47,24 @@ class Offer(Base):
     quota: Mapped[int | None]  # how many codes may be issued; None: no limit
     partner_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"), index=True)
     trigger_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
+    # A cross-offer with a partner shop is live only once the partner agreed (None: not yet).
+    partner_agreed_at: Mapped[Timestamp | None]
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
 
     shop: Mapped[Shop] = relationship(foreign_keys=[shop_id], lazy="joined")
     partner_shop: Mapped[Shop | None] = relationship(foreign_keys=[partner_shop_id])
     trigger_place: Mapped[Place | None] = relationship(foreign_keys=[trigger_place_id])
+
+    @property
+    def agreed(self) -> bool:
+        """Shown to visitors: not a partner offer, or one its partner shop agreed to."""
+        return self.partner_shop_id is None or self.partner_agreed_at is not None
+
+
+def agreed_offers() -> ColumnElement[bool]:
+    """The SQL condition of Offer.agreed: what visitor pages and the API may show."""
+    return or_(Offer.partner_shop_id.is_(None), Offer.partner_agreed_at.is_not(None))
 
 
 class RedemptionCode(Base):
@@ -68,3 +80,4 @@ class RedemptionCode(Base):
     expires_at: Mapped[Timestamp]
     redeemed_at: Mapped[Timestamp | None]
     redeemed_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))
+    redeemed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # at which till

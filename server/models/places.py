@@ -35,6 +35,8 @@ class Territory(Base):
     latitude: Mapped[Latitude]
     longitude: Mapped[Longitude]
     description: Mapped[Translated]
+    # Changes shop owners make to public content wait for a staff review before going live.
+    review_changes: Mapped[bool] = mapped_column(default=False)
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
 

@@ -29,6 +29,7 @@ from server.models import (
     Walk,
     WalkStop,
 )
+from server.models.offers import agreed_offers
 from server.services import hours
 from server.services.geo import BoundingBox, bounding_box, distance_m, walking_minutes
 
@@ -171,7 +172,8 @@ def _offer_filter(query: Query) -> ColumnElement[bool]:
         allowed.append(Offer.trigger_place_id == query.place.id)
         if query.place.shop_id is not None:
             allowed.append(Offer.partner_shop_id == query.place.shop_id)
-    return or_(*allowed)
+    # A partner offer shows only once its partner shop agreed.
+    return and_(or_(*allowed), agreed_offers())
 
 
 def _offers(session: Session, box: BoundingBox, query: Query, zones: Zones) -> Iterable[Item]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from server.db import session
 from server.i18n import gettext, translated
 from server.models import Event, Offer, PointOfInterest, Shop, Walk
+from server.models.offers import agreed_offers
 from server.services import hours, redemption
 from server.services.nearby import Kind
 from server.visitor import clock, formats, jsonld, kept, lookup, present, route
@@ -33,7 +34,9 @@ def shop(slug: str) -> Response:
         found = lookup.by_slug(Shop, slug)
         now = clock.now()
         rows = session().scalars(
-            select(Offer).where(Offer.shop_id == found.id).order_by(Offer.valid_until)
+            select(Offer)
+            .where(Offer.shop_id == found.id, agreed_offers())
+            .order_by(Offer.valid_until)
         )
         offers = [o for o in rows if redemption.period(o, now) is redemption.Period.CURRENT]
         return _listing("shop", found, now, offers=offers, ld=jsonld.shop(found))

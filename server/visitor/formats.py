@@ -10,13 +10,9 @@ from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 from babel.units import format_unit
 
+from server.errors import N_
 from server.i18n import gettext, locale
 from server.services.geo import walking_minutes
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalogue; it is translated where it is shown."""
-    return message
 
 
 # What happens at an opening-hours change, said for today, tomorrow, or another day.

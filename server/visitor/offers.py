@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy.exc import IntegrityError
 
 from server.db import UNAVAILABLE, session
@@ -19,7 +28,7 @@ from server.models import Offer, OfferKind
 from server.services import hours, redemption
 from server.services.nearby import Kind
 from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, Visitor, identify
-from server.visitor import clock, formats, jsonld, kept, lookup, present
+from server.visitor import clock, formats, jsonld, kept, lookup, present, views
 from server.visitor.qr import qr_svg
 
 bp = Blueprint("offers", __name__)
@@ -35,8 +44,16 @@ def offer(slug: str) -> Response:
         return kept.unavailable()
 
 
-def _offer_page(slug: str) -> Response:
+def _agreed(slug: str) -> Offer:
+    """The offer, if visitors may see it (a partner offer once its partner agreed); else 404."""
     found = lookup.by_slug(Offer, slug)
+    if not found.agreed:
+        abort(404)
+    return found
+
+
+def _offer_page(slug: str) -> Response:
+    found = _agreed(slug)
     origin = lookup.origin()
     now = clock.now()
     zone, country = found.shop.territory.timezone, found.shop.territory.country
@@ -73,6 +90,7 @@ def _offer_page(slug: str) -> Response:
         spot=present.whereabouts(found.shop.latitude, found.shop.longitude, origin),
         ld=jsonld.offer(found),
     )
+    views.record(session(), found, None if visitor.sets_cookie else visitor.id, origin, now)
     response = Response(html, status=410 if ended else 200)
     if code is not None:
         response.headers["Cache-Control"] = "private, no-store"  # one visitor's code
@@ -100,7 +118,7 @@ def get_code(slug: str) -> Response:
         secret = current_app.config["SECRET_KEY"]
         for attempt in range(ISSUE_ATTEMPTS):
             try:
-                found = lookup.by_slug(Offer, slug)
+                found = _agreed(slug)
                 redemption.issue(session(), found, visitor.id, now, secret, attempt)
                 session().commit()
                 break

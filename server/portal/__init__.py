@@ -1,0 +1,90 @@
+"""The portal under /portal: shop owners keep their listing and offers; staff run the service.
+
+One blueprint, one module per area: auth (signing in, invitations, the account), home, listing
+(text, hours, position, photos), offers (and partner agreements), till, figures, staff (shops in
+help mode, review), field (places, stickers, batches), keys, tokens and users (accounts, audit).
+Every form is checked against its CSRF token; every view declares the roles it allows.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from server.services import accounts
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+csrf = CSRFProtect()
+UPLOAD_LIMIT = 8 * 1024 * 1024  # a request with a photo; photos themselves: services.photos
+# Scripts only from here (the till's camera scanner); images from here and data: URIs.
+POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: blob:; "
+    "script-src 'self'; media-src 'self' blob:; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the portal and the CSRF check of its forms."""
+    from server.portal.access import current_user
+    from server.portal.home import role_name
+
+    csrf.init_app(app)
+    accounts.use_hashing(str(app.config["PASSWORD_HASHING"]))
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(portal_user=current_user, role_name=role_name)
+
+
+@bp.before_request
+def _before() -> None:
+    request.max_content_length = UPLOAD_LIMIT
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()  # every state-changing request, signed in or not (the sign-in form too)
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cache-Control", "no-store")  # personal pages, never cached
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_refused(_error: CSRFError) -> tuple[str, int]:
+    return render_template("portal/problem.html", problem="csrf"), 400
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    limit = UPLOAD_LIMIT // (1024 * 1024)
+    return render_template("portal/problem.html", problem="too_large", limit=limit), 413
+
+
+@bp.errorhandler(403)
+def _forbidden(_error: Exception) -> tuple[str, int]:
+    return render_template("portal/problem.html", problem="forbidden"), 403
+
+
+@bp.errorhandler(404)
+def _not_found(_error: Exception) -> tuple[str, int]:
+    return render_template("portal/problem.html", problem="not_found"), 404
+
+
+from server.portal import (  # noqa: E402, F401  (routes register on import)
+    auth,
+    field,
+    figures,
+    home,
+    keys,
+    listing,
+    offers,
+    photos,
+    staff,
+    till,
+    tokens,
+    users,
+)

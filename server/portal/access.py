@@ -1,0 +1,106 @@
+"""Who is signed in, and what each role may open: every portal view says which roles it allows.
+
+Views are declared with @allow(Role...) (or @public for the sign-in pages); the tests read
+`allowed_roles` from every view of the URL map, so a route without a declaration fails them.
+Shop pages also check that a shop owner keeps that shop (others get a 404: a shop owner does
+not even learn whether another shop's page exists).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import select
+
+from server.db import session as db_session
+from server.models import Role, Shop, User
+from server.services import accounts
+
+View = TypeVar("View", bound=Callable[..., Any])
+EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.ADMINISTRATOR, Role.STAFF})
+KEEPERS = frozenset({Role.ADMINISTRATOR, Role.STAFF, Role.SHOP_OWNER})  # may edit shops
+READERS = KEEPERS | {Role.ANALYST}  # may read a shop's figures
+ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
+
+
+def allow(roles: frozenset[Role]) -> Callable[[View], View]:
+    """Open the view to signed-in accounts of these roles: others get 403, strangers sign in."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                target = request.full_path if request.method == "GET" else None
+                return redirect(url_for("portal.login", next=target), code=303)
+            if user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.allowed_roles = roles  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def public(view: View) -> View:
+    """A view anyone may open (signing in, invitation links)."""
+    view.allowed_roles = None  # type: ignore[attr-defined]
+    return view
+
+
+def sign_in(user: User) -> None:
+    """Start a session for `user` (a new session: a new CSRF token too)."""
+    session.clear()
+    session.permanent = True
+    session["uid"], session["epoch"] = user.id, user.session_epoch
+    g.portal_user = user
+
+
+def sign_out() -> None:
+    """End this browser's session."""
+    session.clear()
+    g.portal_user = None
+
+
+def current_user() -> User | None:
+    """The signed-in account, if its session is still good (same epoch, account active)."""
+    if "portal_user" in g:
+        return g.portal_user  # type: ignore[no-any-return]
+    user = None
+    uid = session.get("uid")
+    if isinstance(uid, int):
+        found = db_session().get(User, uid)
+        if found is not None and found.active and found.session_epoch == session.get("epoch"):
+            user = found
+        else:
+            session.clear()  # a password change or a lock ended this session
+    g.portal_user = user
+    return user
+
+
+def user() -> User:
+    """The signed-in account (in views behind @allow)."""
+    found = current_user()
+    assert found is not None, "only views behind @allow ask for the user"
+    return found
+
+
+def is_staff() -> bool:
+    """Staff or administrator: may act on any shop (help mode)."""
+    return user().role in STAFF
+
+
+def shop_for(slug: str, roles: frozenset[Role] = KEEPERS) -> Shop:
+    """The shop, if this account may act on it with one of `roles`; 404 otherwise."""
+    found = db_session().scalars(select(Shop).where(Shop.slug == slug)).first()
+    account = user()
+    if found is None or account.role not in roles:
+        abort(404)
+    if account.role is Role.SHOP_OWNER and not accounts.owns(db_session(), account, found.id):
+        abort(404)
+    return found

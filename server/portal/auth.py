@@ -1,0 +1,141 @@
+"""Signing in and out, invitation links, and one's own account (password, sessions)."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from server.db import session
+from server.errors import N_, Problem
+from server.i18n import gettext
+from server.models.types import utcnow
+from server.portal import bp
+from server.portal.access import EVERYONE, allow, public, sign_in, sign_out, user
+from server.portal.forms import done, problems_of, said
+from server.services import accounts, audit
+from server.taps.visitor import daily_salt, hashed_id
+from server.visitor import formats
+
+
+def _next_page() -> str:
+    target = request.values.get("next") or ""
+    # Only a page of the portal itself: never an open redirect.
+    if not target.startswith("/portal/") or target.startswith("//") or "\\" in target:
+        return url_for("portal.home")
+    return target
+
+
+def _client_key() -> str:
+    secret = current_app.config["VISITOR_SALT_SECRET"]
+    return hashed_id(daily_salt(secret, utcnow().date()), request.remote_addr or "", "")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Response | tuple[str, int] | str:
+    """The sign-in form; too many failures for an account or a client wait a while."""
+    if request.method == "GET":
+        return render_template("portal/login.html", email="", problem=None, next=_next_page())
+    email = request.form.get("email", "").strip()
+    now = utcnow()
+    try:
+        found = accounts.authenticate(
+            session(), email, request.form.get("password", ""), _client_key(), now
+        )
+    except accounts.LoginRefused as refused:
+        session().commit()  # the failure counts, in every worker
+        if refused.retry_at:
+            wait = max(1, round((refused.retry_at - now).total_seconds() / 60))
+            problem = gettext(
+                N_("Too many attempts. Wait %(minutes)d minutes, then try again."), minutes=wait
+            )
+        else:
+            problem = gettext(N_("Wrong email or password. Check both and try again."))
+        page = render_template("portal/login.html", email=email, problem=problem, next=_next_page())
+        return page, 429 if refused.retry_at else 401
+    session().commit()
+    sign_in(found)
+    return redirect(_next_page(), code=303)
+
+
+@bp.post("/logout")
+@allow(EVERYONE)
+def logout() -> Response:
+    """Sign out of this browser."""
+    sign_out()
+    return redirect(url_for("portal.login"), code=303)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def invitation(token: str) -> Response | tuple[str, int] | str:
+    """Set a password through a one-time link, then go in."""
+    now = utcnow()
+    try:
+        opened = accounts.open_invitation(session(), token, now)
+    except Problem as problem:
+        return render_template("portal/invitation.html", problem=said(problem), errors={}), 410
+    if request.method == "GET":
+        return render_template("portal/invitation.html", invited=opened.user, errors={})
+    password = request.form.get("password", "")
+    try:
+        if password != request.form.get("again", ""):
+            raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
+        account = accounts.accept(session(), token, password, now)
+    except Problem as problem:
+        session().rollback()
+        errors = problems_of(problem)
+        return render_template("portal/invitation.html", invited=opened.user, errors=errors), 422
+    audit.record(session(), account.id, "account.password", ("user", account.id), "set a password")
+    session().commit()
+    sign_in(account)
+    done(gettext(N_("Your password is set. Welcome!")))
+    return redirect(url_for("portal.home"), code=303)
+
+
+@bp.get("/account")
+@allow(EVERYONE)
+def account() -> str:
+    """One's own account: email, role, shops, change the password."""
+    return render_template("portal/account.html", errors={}, changed=_changed())
+
+
+def _changed() -> str | None:
+    when = user().password_changed_at
+    return formats.day_and_month(when, "Europe/Paris") if when else None
+
+
+@bp.post("/account/password")
+@allow(EVERYONE)
+def change_password() -> Response | tuple[str, int]:
+    """Change the password; every session ends, this one too: sign in again with it."""
+    account = user()
+    current, new = request.form.get("current", ""), request.form.get("password", "")
+    try:
+        if not accounts.verify_password(account, current):
+            raise Problem(N_("Your current password is not right."), field="current")
+        if new != request.form.get("again", ""):
+            raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
+        accounts.set_password(account, new, utcnow())
+    except Problem as problem:
+        session().rollback()
+        page = render_template("portal/account.html", errors=problems_of(problem), changed=None)
+        return page, 422
+    audit.record(session(), account.id, "account.password", ("user", account.id), "new password")
+    session().commit()
+    sign_out()
+    done(gettext(N_("Your password was changed. Sign in again with the new one.")))
+    return redirect(url_for("portal.login"), code=303)
+
+
+@bp.post("/account/sessions")
+@allow(EVERYONE)
+def end_sessions() -> Response:
+    """Sign out on every device (a lost phone, a shared till)."""
+    account = user()
+    accounts.end_sessions(session(), account)
+    audit.record(session(), account.id, "account.sessions", ("user", account.id), "signed out")
+    session().commit()
+    sign_out()
+    done(gettext(N_("You were signed out everywhere. Sign in again.")))
+    return redirect(url_for("portal.login"), code=303)

@@ -1,0 +1,41 @@
+"""Forms at the edge: the domain's refusals in the reader's language, per field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import flash, request
+
+from server.errors import Invalid, Problem, Problems
+from server.i18n import gettext
+
+
+def said(problem: Invalid) -> str:
+    """One refusal in the reader's language (staff messages are English already)."""
+    if isinstance(problem, Problem):
+        return gettext(problem.msgid, **problem.params)
+    return problem.message
+
+
+def problems_of(error: Invalid) -> dict[str, str]:
+    """{field: message} for a refusal; problems without a field go under "_form"."""
+    found: dict[str, str] = {}
+    for problem in error.problems if isinstance(error, Problems) else [error]:
+        key = problem.field or "_form"
+        found[key] = f"{found[key]} {said(problem)}" if key in found else said(problem)
+    return found
+
+
+def values() -> dict[str, str]:
+    """The submitted form, each field stripped (what the form shows again after a refusal)."""
+    return {name: value.strip() for name, value in request.form.items() if name != "csrf_token"}
+
+
+def done(message: str) -> None:
+    """Tell the reader, on the next page, that what they did worked."""
+    flash(message, "done")
+
+
+def merged(stored: Mapping[str, object], submitted: Mapping[str, str]) -> dict[str, object]:
+    """What a form shows: the stored values, overwritten by what was just submitted."""
+    return {**stored, **submitted}

@@ -1,0 +1,250 @@
+"""Portal accounts: argon2 passwords, a login rate limit kept in the database, invitations.
+
+The rate limit lives in the database, not in a worker's memory, so it holds across stateless
+gunicorn workers and hosts: at most ACCOUNT_LIMIT failures per account and CLIENT_LIMIT per
+client (a day-salted hash of its address, never the address) in any WINDOW.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import argon2
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from server.errors import N_, NotFound, Problem
+from server.models import Invitation, LoginFailure, Role, ShopOwner, User
+
+WINDOW = dt.timedelta(minutes=15)
+ACCOUNT_LIMIT = 5
+CLIENT_LIMIT = 30
+KEEP_FAILURES = dt.timedelta(days=1)
+INVITATION_DAYS = 7
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200  # argon2 takes any length; a cap keeps a huge POST from costing much
+
+_hasher = argon2.PasswordHasher()
+# Verifying against this when the account does not exist takes as long as a real check.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+def use_hashing(profile: str) -> None:
+    """Choose argon2's cost: "default" (RFC 9106 low-memory) or "cheapest" (tests only)."""
+    global _hasher, _DUMMY_HASH
+    parameters = {
+        "default": argon2.profiles.RFC_9106_LOW_MEMORY,
+        "cheapest": argon2.profiles.CHEAPEST,
+    }[profile]
+    _hasher = argon2.PasswordHasher.from_parameters(parameters)
+    _DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+def normalize_email(email: str) -> str:
+    """An email address as stored: trimmed, lower-case; Problem if it does not look like one."""
+    cleaned = email.strip().lower()
+    local, _, domain = cleaned.partition("@")
+    if not local or "." not in domain or len(cleaned) > 254 or any(c.isspace() for c in cleaned):
+        raise Problem(N_("Enter an email address like name@example.fr."), field="email")
+    return cleaned
+
+
+def check_password(password: str, email: str = "") -> None:
+    """Refuse a password too short, too long, or that is the email address."""
+    if len(password) < MIN_PASSWORD:
+        raise Problem(
+            N_("Choose a password of at least %(count)d characters."),
+            field="password",
+            count=MIN_PASSWORD,
+        )
+    if len(password) > MAX_PASSWORD:
+        raise Problem(
+            N_("Choose a password of at most %(count)d characters."),
+            field="password",
+            count=MAX_PASSWORD,
+        )
+    if email and password.strip().lower() == email.lower():
+        raise Problem(N_("Your password must not be your email address."), field="password")
+
+
+def set_password(user: User, password: str, now: dt.datetime) -> None:
+    """Store a new password hash and end every session signed before (forced re-login)."""
+    check_password(password, user.email)
+    user.password_hash = _hasher.hash(password)
+    user.password_changed_at = now
+    user.session_epoch += 1
+
+
+def verify_password(user: User, password: str) -> bool:
+    """Whether `password` is the account's current password."""
+    try:
+        return _hasher.verify(user.password_hash or _DUMMY_HASH, password[:MAX_PASSWORD]) and bool(
+            user.password_hash
+        )
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        return False
+
+
+def create_user(
+    session: Session, email: str, role: Role, *, name: str | None = None, demo: bool = False
+) -> User:
+    """A new account without a password (set through an invitation or set_password)."""
+    email = normalize_email(email)
+    if session.scalars(select(User).where(User.email == email)).first() is not None:
+        raise Problem(N_("There is already an account for %(email)s."), field="email", email=email)
+    user = User(email=email, role=role, name=name or None, demo=demo)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, user_id: int) -> User:
+    """The account with this id, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"there is no account {user_id}")
+    return user
+
+
+def give_shop(session: Session, user: User, shop_id: int) -> None:
+    """Make `user` a keeper of the shop (nothing happens if already one)."""
+    exists = select(ShopOwner.id).where(ShopOwner.user_id == user.id, ShopOwner.shop_id == shop_id)
+    if session.scalars(exists).first() is None:
+        session.add(ShopOwner(user_id=user.id, shop_id=shop_id))
+        session.flush()
+    session.expire(user, ["shops"])
+
+
+def owns(session: Session, user: User, shop_id: int) -> bool:
+    """Whether the account keeps this shop."""
+    query = select(ShopOwner.id).where(ShopOwner.user_id == user.id, ShopOwner.shop_id == shop_id)
+    return session.scalars(query).first() is not None
+
+
+# --- signing in ---------------------------------------------------------------------------
+
+
+class LoginRefused(Exception):
+    """Wrong email or password, or too many attempts; `retry_at` is set for the latter."""
+
+    def __init__(self, retry_at: dt.datetime | None = None) -> None:
+        super().__init__("too many attempts" if retry_at else "wrong email or password")
+        self.retry_at = retry_at
+
+
+def account_key(email: str) -> str:
+    """The rate-limit key of an account (a hash: attempted addresses are not kept in clear)."""
+    return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _retry_at(session: Session, key: str, limit: int, now: dt.datetime) -> dt.datetime | None:
+    recent = session.scalars(
+        select(LoginFailure.occurred_at)
+        .where(LoginFailure.key == key, LoginFailure.occurred_at > now - WINDOW)
+        .order_by(LoginFailure.occurred_at.desc())
+        .limit(limit)
+    ).all()
+    return recent[-1] + WINDOW if len(recent) >= limit else None
+
+
+def authenticate(
+    session: Session, email: str, password: str, client_key: str, now: dt.datetime
+) -> User:
+    """The account for this email and password, or LoginRefused.
+
+    A refusal records the failure in `session`: the caller commits in both cases.
+    """
+    keys = ((account_key(email), ACCOUNT_LIMIT), (f"client:{client_key}", CLIENT_LIMIT))
+    waits = [when for key, limit in keys if (when := _retry_at(session, key, limit, now))]
+    if waits:
+        raise LoginRefused(max(waits))
+    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    stored = user.password_hash if user is not None and user.active else None
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password[:MAX_PASSWORD])
+        if stored is None:
+            raise argon2.exceptions.VerifyMismatchError
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        session.execute(delete(LoginFailure).where(LoginFailure.occurred_at < now - KEEP_FAILURES))
+        session.add_all(LoginFailure(key=key, occurred_at=now) for key, _ in keys)
+        session.flush()
+        raise LoginRefused() from None
+    assert user is not None
+    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0][0]))
+    if _hasher.check_needs_rehash(stored):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = now
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the account out everywhere (its sessions carry the old epoch)."""
+    session.execute(
+        update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1)
+    )
+    session.refresh(user)
+
+
+# --- invitations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An invitation and the token of its link (shown once, only its hash is stored)."""
+
+    token: str
+    invitation: Invitation
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(session: Session, user: User, by: User | None, now: dt.datetime) -> Issued:
+    """A one-time link for `user` to set a password; earlier unused links stop working."""
+    session.execute(
+        update(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        user_id=user.id,
+        token_hash=_digest(token),
+        created_by_id=by.id if by else None,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=INVITATION_DAYS),
+    )
+    session.add(invitation)
+    session.flush()
+    return Issued(token, invitation)
+
+
+def open_invitation(session: Session, token: str, now: dt.datetime) -> Invitation:
+    """The invitation of a link, if it can still be used, or Problem saying what to do."""
+    invitation = session.scalars(
+        select(Invitation).where(Invitation.token_hash == _digest(token))
+    ).first()
+    if invitation is None or invitation.used_at is not None:
+        raise Problem(N_("This link has already been used or is not valid. Ask for a new one."))
+    if invitation.expires_at <= now or not invitation.user.active:
+        raise Problem(N_("This link has expired. Ask the TapTrail team for a new one."))
+    return invitation
+
+
+def accept(session: Session, token: str, password: str, now: dt.datetime) -> User:
+    """Set the password through an invitation link; the link cannot be used again."""
+    invitation = open_invitation(session, token, now)
+    check_password(password, invitation.user.email)
+    used = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:  # the same link opened twice at once: the first one wins
+        raise Problem(N_("This link has already been used or is not valid. Ask for a new one."))
+    set_password(invitation.user, password, now)
+    return invitation.user
