@@ -6,18 +6,18 @@ from collections.abc import Mapping
 
 from flask import flash, request
 
-from server.errors import Invalid, Problem, Problems
+from server.errors import Problem, Problems, TapTrailError
 from server.i18n import gettext
 
 
-def said(problem: Invalid) -> str:
+def said(problem: TapTrailError) -> str:
     """One refusal in the reader's language (staff messages are English already)."""
     if isinstance(problem, Problem):
         return gettext(problem.msgid, **problem.params)
     return problem.message
 
 
-def problems_of(error: Invalid) -> dict[str, str]:
+def problems_of(error: TapTrailError) -> dict[str, str]:
     """{field: message} for a refusal; problems without a field go under "_form"."""
     found: dict[str, str] = {}
     for problem in error.problems if isinstance(error, Problems) else [error]:
@@ -34,6 +34,11 @@ def values() -> dict[str, str]:
 def done(message: str) -> None:
     """Tell the reader, on the next page, that what they did worked."""
     flash(message, "done")
+
+
+def refused(message: str) -> None:
+    """Tell the reader, on the next page, that what they asked was refused and why."""
+    flash(message, "problem")
 
 
 def merged(stored: Mapping[str, object], submitted: Mapping[str, str]) -> dict[str, object]:

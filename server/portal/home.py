@@ -69,7 +69,8 @@ def shop(slug: str) -> str:
     if user().role in STAFF:
         owners = list(
             session().scalars(
-                select(User).join(ShopOwner, ShopOwner.user_id == User.id)
+                select(User)
+                .join(ShopOwner, ShopOwner.user_id == User.id)
                 .where(ShopOwner.shop_id == found.id)
                 .order_by(User.email)
             )

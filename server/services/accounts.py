@@ -118,6 +118,14 @@ def give_shop(session: Session, user: User, shop_id: int) -> None:
     session.expire(user, ["shops"])
 
 
+def take_shops(session: Session, user: User, shop_ids: set[int]) -> None:
+    """The account no longer keeps these shops."""
+    session.execute(
+        delete(ShopOwner).where(ShopOwner.user_id == user.id, ShopOwner.shop_id.in_(shop_ids))
+    )
+    session.expire(user, ["shops"])
+
+
 def owns(session: Session, user: User, shop_id: int) -> bool:
     """Whether the account keeps this shop."""
     query = select(ShopOwner.id).where(ShopOwner.user_id == user.id, ShopOwner.shop_id == shop_id)

@@ -8,8 +8,6 @@ changing the partner asks again. A trigger place needs no agreement: it is not a
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session
 from server.errors import N_, Problem, Problems
 from server.models import Offer, OfferKind, Place, RedemptionCode, Shop
 from server.services import weekly
+from server.services.content_slugs import free_slug, slugify
 from server.services.listings import clean_fields, translated_texts
 
 MAX_DAYS = 2 * 366  # an offer runs at most two years; a longer one is surely a typo
@@ -163,14 +162,7 @@ def from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 def new_slug(session: Session, shop: Shop, title: str) -> str:
     """A free slug: the shop's, then the title's words ("comptoir-de-la-piscine-cafe-offert")."""
-    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    words = "-".join(re.findall(r"[a-z0-9]+", plain))[:40].strip("-") or "offer"
-    base = f"{shop.slug[:36]}-{words}".strip("-")
-    taken = set(session.scalars(select(Offer.slug).where(Offer.slug.startswith(base))))
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
+    return free_slug(session, Offer, f"{shop.slug[:36]} {slugify(title, 40)}", "offer")
 
 
 def create(

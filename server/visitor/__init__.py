@@ -1,7 +1,8 @@
 """What the visitor sees: the place page a tap lands on and every page it links to.
 
 One blueprint per module: `pages` (home, territory, place, language), `details` (shop, point of
-interest, event, walk), `offers` (offers and cross-offer codes) and `tv` (the large screen).
+interest, event, walk), `offers` (offers and cross-offer codes), `tv` (the large screen) and
+`media` (shop photos).
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from flask import Blueprint, Flask, Response, render_template, request, url_for
 from markupsafe import Markup
 
 from server.i18n import Text, language, translated
-from server.visitor import details, formats, offers, pages, present, tv
+from server.visitor import details, formats, media, offers, pages, present, tv
 from server.visitor.kept import stale_mark
 
-BLUEPRINTS: tuple[Blueprint, ...] = (pages.bp, details.bp, offers.bp, tv.bp)
+BLUEPRINTS: tuple[Blueprint, ...] = (pages.bp, details.bp, offers.bp, tv.bp, media.bp)
 # Nothing is loaded from elsewhere, and nothing runs: pages are HTML and inline CSS only.
 POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from server.db import session
 from server.i18n import gettext, translated
-from server.models import Event, Offer, PointOfInterest, Shop, Walk
+from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
 from server.models.offers import agreed_offers
 from server.services import hours, redemption
 from server.services.nearby import Kind
@@ -39,7 +39,12 @@ def shop(slug: str) -> Response:
             .order_by(Offer.valid_until)
         )
         offers = [o for o in rows if redemption.period(o, now) is redemption.Period.CURRENT]
-        return _listing("shop", found, now, offers=offers, ld=jsonld.shop(found))
+        shown = session().scalars(
+            select(Photo).where(Photo.shop_id == found.id, Photo.live.is_(True)).order_by(Photo.id)
+        )
+        return _listing(
+            "shop", found, now, offers=offers, photos=list(shown), ld=jsonld.shop(found)
+        )
 
     return kept.serve(_key("shop", slug), render)
 
@@ -50,7 +55,7 @@ def poi(slug: str) -> Response:
 
     def render() -> str:
         found = lookup.by_slug(PointOfInterest, slug)
-        return _listing("poi", found, clock.now(), offers=[], ld=jsonld.poi(found))
+        return _listing("poi", found, clock.now(), offers=[], photos=[], ld=jsonld.poi(found))
 
     return kept.serve(_key("poi", slug), render)
 

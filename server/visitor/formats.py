@@ -14,7 +14,6 @@ from server.errors import N_
 from server.i18n import gettext, locale
 from server.services.geo import walking_minutes
 
-
 # What happens at an opening-hours change, said for today, tomorrow, or another day.
 PHRASES = {
     "closes": (

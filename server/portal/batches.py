@@ -1,0 +1,111 @@
+"""Batches: issue N signed URLs for a place, download the manifest, follow their encoding."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from server.config import keyring
+from server.db import session
+from server.errors import Invalid, TapTrailError
+from server.models import Batch, Place, Sticker
+from server.portal import bp
+from server.portal.access import STAFF, allow, user
+from server.portal.forms import done, problems_of, values
+from server.services import audit
+from server.services import batches as batch_service
+from tags.chips import CHIPS
+from tags.keyring import KeyringError
+from tags.urls import MirrorMode
+
+
+def _render(form: dict[str, str], errors: dict[str, str]) -> str:
+    encoded = func.count(Sticker.uid)
+    rows = session().execute(
+        select(Batch, func.count(Sticker.id), encoded)
+        .join(Sticker, Sticker.batch_id == Batch.id)
+        .group_by(Batch.id)
+        .order_by(Batch.id.desc())
+        .limit(100)
+    )
+    return render_template(
+        "portal/batches.html",
+        batches=list(rows),
+        places=list(session().scalars(select(Place).order_by(Place.name))),
+        chips=sorted(CHIPS),
+        mirrors=[mode.value for mode in MirrorMode],
+        form=form,
+        errors=errors,
+        limit=batch_service.MAX_BATCH,
+    )
+
+
+@bp.route("/staff/batches", methods=["GET", "POST"])
+@allow(STAFF)
+def batches() -> Response | str | tuple[str, int]:
+    """The batches issued, and a form to issue one."""
+    if request.method == "GET":
+        return _render({"place": request.args.get("place", ""), "count": "10"}, {})
+    form = values()
+    count = form.get("count", "")
+    try:
+        if not count.isdigit():
+            raise Invalid(
+                f"count must be a whole number from 1 to {batch_service.MAX_BATCH}", field="count"
+            )
+        batch = batch_service.issue_batch(
+            session(),
+            keyring(),
+            place_slug=form.get("place", ""),
+            count=int(count),
+            base_url=current_app.config["TAP_BASE_URL"],
+            chip=form.get("chip") or "ntag213",
+            mirror=form.get("mirror") or None,
+            password=form.get("password") == "on",
+            lock=form.get("lock") == "on",
+            note=form.get("note") or None,
+        )
+    except (TapTrailError, KeyringError) as refused:
+        session().rollback()
+        errors = (
+            problems_of(refused) if isinstance(refused, TapTrailError) else {"_form": str(refused)}
+        )
+        return _render(form, errors), 422
+    audit.record(
+        session(),
+        user().id,
+        "batch.issue",
+        ("batch", batch.id),
+        f"{len(batch.stickers)} stickers for {batch.place.name}",
+    )
+    session().commit()
+    done(f"Batch {batch.id}: {len(batch.stickers)} signed URLs for {batch.place.name}.")
+    return redirect(url_for("portal.batch", batch_id=batch.id), code=303)
+
+
+def _batch(batch_id: int) -> Batch:
+    found = session().get(Batch, batch_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/staff/batches/<int:batch_id>")
+@allow(STAFF)
+def batch(batch_id: int) -> str:
+    """A batch's stickers and how far each has got."""
+    found = _batch(batch_id)
+    return render_template("portal/batch.html", batch=found, stickers=found.stickers)
+
+
+@bp.get("/staff/batches/<int:batch_id>/manifest.json")
+@allow(STAFF)
+def manifest(batch_id: int) -> Response:
+    """The manifest for 'tagwriter batch --manifest' (the URLs, no key)."""
+    found = _batch(batch_id)
+    text = json.dumps(batch_service.manifest(found), indent=2, ensure_ascii=False) + "\n"
+    response = Response(text, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="batch-{found.id}.json"'
+    return response

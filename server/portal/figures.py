@@ -1,0 +1,26 @@
+"""A shop's own figures, week by week (its keepers, staff, and analysts may read them)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from server.db import session
+from server.models.types import utcnow
+from server.portal import bp
+from server.portal.access import READERS, allow, shop_for
+from server.services import figures as weekly_figures
+
+
+@bp.get("/shops/<slug>/figures")
+@allow(READERS)
+def figures(slug: str) -> str:
+    """Taps near the shop, offer views, codes given and used, for the last weeks."""
+    shop = shop_for(slug, READERS)
+    weeks = weekly_figures.weekly(session(), shop, utcnow())
+    near = weekly_figures.places_near(session(), shop)
+    return render_template(
+        "portal/figures.html",
+        shop=shop,
+        weeks=list(reversed(weeks)),
+        near=near,
+    )

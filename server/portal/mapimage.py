@@ -1,0 +1,118 @@
+"""A small map drawn on the server, to pick a position without any tile server or script.
+
+The picture is used as <input type="image">: a click submits its x and y with the form, and
+point_at() turns them back into a latitude and longitude. It shows what TapTrail knows around
+the point (places, shops, sights, stops, walks) on a 100 m grid, with a scale bar and north up.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageFont
+
+from server.services.geo import METRES_PER_DEGREE
+
+WIDTH, HEIGHT = 360, 270
+SPAN_M = 600.0  # metres from the left edge to the right edge
+COLOURS = {
+    "place": (11, 87, 208),
+    "shop": (20, 108, 46),
+    "poi": (140, 70, 0),
+    "transit_stop": (90, 90, 90),
+    "walk": (11, 87, 208),
+    "pin": (165, 14, 14),
+}
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Something drawn on the map."""
+
+    kind: str  # a COLOURS key
+    latitude: float
+    longitude: float
+    label: str = ""
+
+
+def _scale(latitude: float, span_m: float = SPAN_M) -> tuple[float, float]:
+    """Pixels per degree of latitude and of longitude at this latitude."""
+    per_metre = WIDTH / span_m
+    return (
+        per_metre * METRES_PER_DEGREE,
+        per_metre * METRES_PER_DEGREE * math.cos(math.radians(latitude)),
+    )
+
+
+def pixel(
+    center: tuple[float, float], latitude: float, longitude: float, span_m: float = SPAN_M
+) -> tuple[float, float]:
+    """Where a position falls on the map centred on `center`."""
+    per_lat, per_lon = _scale(center[0], span_m)
+    return (
+        WIDTH / 2 + (longitude - center[1]) * per_lon,
+        HEIGHT / 2 - (latitude - center[0]) * per_lat,
+    )
+
+
+def point_at(center: tuple[float, float], x: float, y: float) -> tuple[float, float]:
+    """The position under a click at (x, y) on the map centred on `center`."""
+    per_lat, per_lon = _scale(center[0])
+    x, y = min(max(x, 0), WIDTH), min(max(y, 0), HEIGHT)
+    return (
+        round(center[0] - (y - HEIGHT / 2) / per_lat, 6),
+        round(center[1] + (x - WIDTH / 2) / per_lon, 6),
+    )
+
+
+def reach_m(span_m: float = SPAN_M) -> float:
+    """How far from the centre the map shows things (half its diagonal)."""
+    return math.hypot(span_m, span_m * HEIGHT / WIDTH) / 2
+
+
+@functools.cache
+def _font() -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=11)
+
+
+def render(
+    center: tuple[float, float],
+    features: Sequence[Feature],
+    walks: Sequence[Sequence[Feature]],
+    span_m: float = SPAN_M,
+    pin: bool = True,
+) -> bytes:
+    """The map as PNG, with the pin at the centre (a grid line every 100 m, or every km)."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), (244, 244, 240))
+    draw = ImageDraw.Draw(image)
+    metres = 100 if span_m < 3000 else 1000
+    step = WIDTH / span_m * metres
+    for n in range(-4, 5):
+        x, y = WIDTH / 2 + n * step, HEIGHT / 2 + n * step
+        draw.line([(x, 0), (x, HEIGHT)], fill=(222, 222, 214))
+        draw.line([(0, y), (WIDTH, y)], fill=(222, 222, 214))
+    for route in walks:
+        points = [pixel(center, stop.latitude, stop.longitude, span_m) for stop in route]
+        if len(points) > 1:
+            draw.line(points, fill=COLOURS["walk"], width=2)
+    for feature in features:
+        x, y = pixel(center, feature.latitude, feature.longitude, span_m)
+        colour = COLOURS.get(feature.kind, (0, 0, 0))
+        draw.ellipse([x - 4, y - 4, x + 4, y + 4], fill=colour, outline=(255, 255, 255))
+        if feature.label:
+            draw.text((x + 6, y - 6), feature.label[:28], fill=colour, font=_font())
+    if pin:
+        x, y = WIDTH / 2, HEIGHT / 2
+        draw.polygon([(x, y), (x - 7, y - 16), (x + 7, y - 16)], fill=COLOURS["pin"])
+        draw.ellipse([x - 7, y - 23, x + 7, y - 9], fill=COLOURS["pin"], outline=(255, 255, 255))
+    draw.line([(8, HEIGHT - 10), (8 + step, HEIGHT - 10)], fill=(26, 26, 26), width=3)
+    label = f"{metres} m" if metres < 1000 else "1 km"
+    draw.text((12 + step, HEIGHT - 17), label, fill=(26, 26, 26), font=_font())
+    draw.text((WIDTH - 16, 6), "N", fill=(26, 26, 26), font=_font())
+    output = io.BytesIO()
+    image.save(output, "PNG", optimize=True)
+    return output.getvalue()

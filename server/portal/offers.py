@@ -1,0 +1,215 @@
+"""A shop's offers: deals and cross-offers, written in three languages, with days and hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from server.db import session
+from server.errors import N_, Invalid
+from server.i18n import LANGUAGES, gettext
+from server.models import Offer, OfferKind, Shop
+from server.models.types import utcnow
+from server.portal import bp
+from server.portal.access import KEEPERS, allow, shop_for, user
+from server.portal.forms import done, problems_of, values
+from server.portal.hours import form_week, week_rows
+from server.portal.listing import pending_change
+from server.services import accounts, audit, offer_editing, redemption, review, weekly
+
+
+def today(shop: Shop) -> dt.date:
+    """Today in the shop's time zone."""
+    return utcnow().astimezone(ZoneInfo(shop.territory.timezone)).date()
+
+
+def own_offer(shop: Shop, offer_slug: str) -> Offer:
+    """One of the shop's offers, or 404."""
+    found = session().scalars(select(Offer).where(Offer.slug == offer_slug)).first()
+    if found is None or found.shop_id != shop.id:
+        abort(404)
+    return found
+
+
+def offer_form(values_: dict[str, Any]) -> dict[str, Any]:
+    """Offer values as form fields."""
+    form: dict[str, Any] = {
+        "kind": OfferKind(values_["kind"]).value,
+        "valid_from": str(values_["valid_from"]),
+        "valid_until": str(values_["valid_until"]),
+        "quota": values_.get("quota") or "",
+        "hours": values_.get("hours") or "",
+    }
+    for field in ("title", "conditions"):
+        for lang in LANGUAGES:
+            form[f"{field}_{lang}"] = (values_.get(field) or {}).get(lang, "")
+    hours = values_.get("hours")
+    form["hours_mode"] = "shop" if not hours else "week" if weekly.from_expression(hours) else "raw"
+    partner_shop, place = values_.get("partner_shop_id"), values_.get("trigger_place_id")
+    form["partner"] = _partner_value(partner_shop, place)
+    return form
+
+
+def _partner_value(shop_id: int | None, place_id: int | None) -> str:
+    from server.models import Place
+
+    if shop_id:
+        found = session().get(Shop, shop_id)
+        return f"shop:{found.slug}" if found else ""
+    if place_id:
+        place = session().get(Place, place_id)
+        return f"place:{place.slug}" if place else ""
+    return ""
+
+
+def _render(shop: Shop, form: dict[str, Any], errors: dict, offer: Offer | None, rows: list) -> str:
+    shops, places = offer_editing.partners(session(), shop)
+    return render_template(
+        "portal/offer.html",
+        shop=shop,
+        offer=offer,
+        form=form,
+        errors=errors,
+        rows=rows,
+        partner_shops=shops,
+        partner_places=places,
+        waiting=pending_change(shop, "offer", offer.id) if offer else None,
+    )
+
+
+@bp.get("/shops/<slug>/offers")
+@allow(KEEPERS)
+def offers(slug: str) -> str:
+    """The shop's offers, running, coming and ended, with their codes."""
+    shop = shop_for(slug)
+    rows = session().scalars(
+        select(Offer).where(Offer.shop_id == shop.id).order_by(Offer.valid_until.desc())
+    )
+    listed = [
+        (
+            offer,
+            redemption.period(offer, utcnow()).value,
+            offer_editing.codes_count(session(), offer),
+        )
+        for offer in rows
+    ]
+    new = pending_change(shop, "offer")
+    return render_template(
+        "portal/offers.html",
+        shop=shop,
+        offers=listed,
+        proposed=new if new and new.target_id is None else None,
+    )
+
+
+@bp.route("/shops/<slug>/offers/new", methods=["GET", "POST"])
+@allow(KEEPERS)
+def new_offer(slug: str) -> Response | str | tuple[str, int]:
+    """Write a new offer."""
+    shop = shop_for(slug)
+    if request.method == "GET":
+        start = today(shop)
+        blank = {"kind": "deal", "valid_from": start, "valid_until": start + dt.timedelta(days=30)}
+        return _render(shop, offer_form(blank), {}, None, week_rows(None))
+    form = values()
+    try:
+        cleaned = offer_editing.clean_offer(session(), shop, form, today(shop))
+    except Invalid as refused:
+        return _render(shop, form, problems_of(refused), None, form_week(form)), 422
+    account = user()
+    if review.needs_review(shop, account):
+        review.propose(session(), shop, account, "offer", offer_editing.to_payload(cleaned))
+        done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
+    else:
+        partner = cleaned.get("partner_shop_id")
+        agreed = utcnow() if partner and accounts.owns(session(), account, partner) else None
+        offer = offer_editing.create(session(), shop, cleaned, agreed)
+        audit.record(
+            session(),
+            account.id,
+            "offer.create",
+            ("offer", offer.id),
+            f"{shop.name}: new offer",
+            offer_editing.to_payload(cleaned),
+        )
+        done(_saved_message(offer))
+    session().commit()
+    return redirect(url_for("portal.offers", slug=shop.slug), code=303)
+
+
+def _saved_message(offer: Offer) -> str:
+    if not offer.agreed:
+        return gettext(N_("Saved. It goes online once the partner shop agrees."))
+    return gettext(N_("Saved. Visitors see it now."))
+
+
+@bp.route("/shops/<slug>/offers/<offer_slug>", methods=["GET", "POST"])
+@allow(KEEPERS)
+def edit_offer(slug: str, offer_slug: str) -> Response | str | tuple[str, int]:
+    """Change an offer (a new partner shop must agree again)."""
+    shop = shop_for(slug)
+    offer = own_offer(shop, offer_slug)
+    if request.method == "GET":
+        stored = offer_editing.offer_values(offer)
+        waiting = pending_change(shop, "offer", offer.id)
+        if waiting:
+            stored = offer_editing.from_payload(waiting.payload)
+        return _render(
+            shop,
+            offer_form(stored),
+            {},
+            offer,
+            week_rows(weekly.from_expression(stored.get("hours"))),
+        )
+    form = values()
+    try:
+        cleaned = offer_editing.clean_offer(
+            session(), shop, form, min(today(shop), offer.valid_until)
+        )
+    except Invalid as refused:
+        return _render(shop, form, problems_of(refused), offer, form_week(form)), 422
+    account = user()
+    if review.needs_review(shop, account):
+        review.propose(
+            session(), shop, account, "offer", offer_editing.to_payload(cleaned), offer.id
+        )
+        done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
+    else:
+        changes = offer_editing.update(offer, cleaned)
+        if changes:
+            audit.record(
+                session(),
+                account.id,
+                "offer.update",
+                ("offer", offer.id),
+                f"{shop.name}: offer",
+                changes,
+            )
+        done(_saved_message(offer))
+    session().commit()
+    return redirect(url_for("portal.offers", slug=shop.slug), code=303)
+
+
+@bp.post("/shops/<slug>/offers/<offer_slug>/end")
+@allow(KEEPERS)
+def end_offer(slug: str, offer_slug: str) -> Response:
+    """Stop an offer now (ending is never held for review: it only takes something down)."""
+    shop = shop_for(slug)
+    offer = own_offer(shop, offer_slug)
+    before = offer.valid_until
+    offer_editing.end(offer, today(shop))
+    audit.record(
+        session(),
+        user().id,
+        "offer.end",
+        ("offer", offer.id),
+        f"{shop.name}: offer ended",
+        {"valid_until": [before, offer.valid_until]},
+    )
+    session().commit()
+    done(gettext(N_("The offer has ended. Codes given today still work until tonight.")))
+    return redirect(url_for("portal.offers", slug=shop.slug), code=303)

@@ -1,0 +1,75 @@
+"""Partner offers: another shop's cross-offer naming this shop goes live once this shop agrees."""
+
+from __future__ import annotations
+
+from flask import Response, abort, redirect, render_template, url_for
+from sqlalchemy import select
+
+from server.db import session
+from server.errors import N_
+from server.i18n import gettext
+from server.models import Offer, Shop
+from server.models.types import utcnow
+from server.portal import bp
+from server.portal.access import KEEPERS, allow, shop_for, user
+from server.portal.forms import done
+from server.services import audit, offer_editing
+
+
+def _naming(shop: Shop, offer_slug: str) -> Offer:
+    found = session().scalars(select(Offer).where(Offer.slug == offer_slug)).first()
+    if found is None or found.partner_shop_id != shop.id:
+        abort(404)
+    return found
+
+
+@bp.get("/shops/<slug>/partners")
+@allow(KEEPERS)
+def partners(slug: str) -> str:
+    """Other shops' offers that name this shop as their partner."""
+    shop = shop_for(slug)
+    rows = session().scalars(
+        select(Offer).where(Offer.partner_shop_id == shop.id).order_by(Offer.valid_until.desc())
+    )
+    return render_template("portal/partners.html", shop=shop, offers=list(rows))
+
+
+@bp.post("/shops/<slug>/partners/<offer_slug>/agree")
+@allow(KEEPERS)
+def agree(slug: str, offer_slug: str) -> Response:
+    """Agree to a partner offer: it goes online."""
+    shop = shop_for(slug)
+    offer = _naming(shop, offer_slug)
+    offer_editing.agree(offer, shop, utcnow())
+    audit.record(
+        session(),
+        user().id,
+        "offer.agree",
+        ("offer", offer.id),
+        f"{shop.name} agreed",
+        {"partner_agreed_at": [None, offer.partner_agreed_at]},
+    )
+    session().commit()
+    done(gettext(N_("Thank you: the offer is online now.")))
+    return redirect(url_for("portal.partners", slug=shop.slug), code=303)
+
+
+@bp.post("/shops/<slug>/partners/<offer_slug>/withdraw")
+@allow(KEEPERS)
+def withdraw(slug: str, offer_slug: str) -> Response:
+    """No longer agree: the offer is taken offline until this shop agrees again."""
+    shop = shop_for(slug)
+    offer = _naming(shop, offer_slug)
+    before = offer.partner_agreed_at
+    offer_editing.withdraw(offer, shop)
+    audit.record(
+        session(),
+        user().id,
+        "offer.withdraw",
+        ("offer", offer.id),
+        f"{shop.name} withdrew",
+        {"partner_agreed_at": [before, None]},
+    )
+    session().commit()
+    done(gettext(N_("The offer is offline until you agree again.")))
+    return redirect(url_for("portal.partners", slug=shop.slug), code=303)

@@ -1,0 +1,114 @@
+"""A shop's photos: upload (checked, resized, stripped), remove; previews before review."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from sqlalchemy import select
+
+from server.db import session
+from server.errors import N_, Invalid
+from server.i18n import gettext
+from server.models import Photo, Shop
+from server.portal import bp
+from server.portal.access import KEEPERS, STAFF, allow, shop_for, user
+from server.portal.forms import done, problems_of
+from server.services import audit, review
+from server.services import photos as stored_photos
+
+MAX_PHOTOS = 12
+
+
+def upload(shop_id: int | None = None, sticker_id: int | None = None) -> Photo:
+    """Store the photo sent in the form's "photo" field; Problem if it is refused."""
+    sent = request.files.get("photo")
+    processed = stored_photos.process(sent.read(stored_photos.MAX_BYTES + 1) if sent else b"")
+    name = stored_photos.store(current_app.config["MEDIA_DIR"], processed)
+    photo = Photo(
+        name=name,
+        shop_id=shop_id,
+        sticker_id=sticker_id,
+        width=processed.width,
+        height=processed.height,
+        size=len(processed.data),
+        uploaded_by_id=user().id,
+    )
+    session().add(photo)
+    session().flush()
+    return photo
+
+
+def _render(shop: Shop, errors: dict[str, str]) -> str:
+    rows = session().scalars(select(Photo).where(Photo.shop_id == shop.id).order_by(Photo.id))
+    return render_template(
+        "portal/photos.html", shop=shop, shown=list(rows), errors=errors, limit=MAX_PHOTOS
+    )
+
+
+@bp.route("/shops/<slug>/photos", methods=["GET", "POST"])
+@allow(KEEPERS)
+def photos(slug: str) -> Response | str | tuple[str, int]:
+    """The shop's photos and a form to add one."""
+    shop = shop_for(slug)
+    if request.method == "GET":
+        return _render(shop, {})
+    count = len(session().scalars(select(Photo.id).where(Photo.shop_id == shop.id)).all())
+    if count >= MAX_PHOTOS:
+        message = gettext(
+            N_("A shop has %(count)d photos at most: remove one first."), count=MAX_PHOTOS
+        )
+        return _render(shop, {"photo": message}), 422
+    try:
+        photo = upload(shop_id=shop.id)
+    except Invalid as refused:
+        return _render(shop, problems_of(refused)), 422
+    account = user()
+    if review.needs_review(shop, account):
+        photo.live = False
+        review.propose(session(), shop, account, "photo", {"name": photo.name}, photo.id)
+        done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
+    else:
+        audit.record(session(), account.id, "photo.add", ("photo", photo.id), f"{shop.name}: photo")
+        done(gettext(N_("Saved. Visitors see it now.")))
+    session().commit()
+    return redirect(url_for("portal.photos", slug=shop.slug), code=303)
+
+
+@bp.post("/shops/<slug>/photos/<int:photo_id>/delete")
+@allow(KEEPERS)
+def delete_photo(slug: str, photo_id: int) -> Response:
+    """Remove a photo for good."""
+    shop = shop_for(slug)
+    photo = session().get(Photo, photo_id)
+    if photo is None or photo.shop_id != shop.id:
+        abort(404)
+    session().delete(photo)
+    audit.record(session(), user().id, "photo.delete", ("photo", photo.id), f"{shop.name}: photo")
+    session().commit()
+    stored_photos.remove(current_app.config["MEDIA_DIR"], photo.name)
+    done(gettext(N_("The photo was removed.")))
+    return redirect(url_for("portal.photos", slug=shop.slug), code=303)
+
+
+@bp.get("/photos/<int:photo_id>.jpg")
+@allow(KEEPERS)
+def photo_preview(photo_id: int) -> Response:
+    """A photo as its shop's keepers see it, waiting for review or not."""
+    photo = session().get(Photo, photo_id)
+    if photo is None:
+        abort(404)
+    if photo.shop_id is not None:
+        shop_for(session().get(Shop, photo.shop_id).slug)  # type: ignore[union-attr]
+    elif user().role not in STAFF:
+        abort(404)
+    response = send_from_directory(current_app.config["MEDIA_DIR"], photo.name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,154 @@
+"""Places on a map: where stickers hang, with their stickers and how far each has got."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from server.db import session
+from server.errors import Invalid
+from server.i18n import LANGUAGES
+from server.models import Place, PlaceKind, Sticker, Territory
+from server.portal import bp, mapimage
+from server.portal.access import STAFF, allow, user
+from server.portal.forms import done, problems_of, values
+from server.services import audit, place_editing
+from server.services.content_slugs import free_slug
+from server.services.geo import distance_m
+
+
+def _territory() -> Territory | None:
+    slug = request.args.get("territory")
+    query = select(Territory).order_by(Territory.name)
+    if slug:
+        query = query.where(Territory.slug == slug)
+    return session().scalars(query).first()
+
+
+def _span(territory: Territory, places: list[Place]) -> float:
+    """The width in metres that shows every place of the territory."""
+    furthest = max(
+        [
+            distance_m(territory.latitude, territory.longitude, p.latitude, p.longitude)
+            for p in places
+        ]
+        or [500.0]
+    )
+    return min(max(furthest * 2.4, 1000.0), 20000.0)
+
+
+@bp.get("/staff/places")
+@allow(STAFF)
+def places() -> str:
+    """A territory's places on a map, with their stickers by status."""
+    territories = list(session().scalars(select(Territory).order_by(Territory.name)))
+    territory = _territory()
+    found: list[Place] = []
+    counts: dict[int, dict[str, int]] = {}
+    if territory is not None:
+        found = list(
+            session().scalars(
+                select(Place).where(Place.territory_id == territory.id).order_by(Place.name)
+            )
+        )
+        rows = session().execute(
+            select(Sticker.place_id, Sticker.status, func.count(Sticker.id))
+            .where(Sticker.place_id.in_([p.id for p in found]))
+            .group_by(Sticker.place_id, Sticker.status)
+        )
+        for place_id, status, count in rows:
+            counts.setdefault(place_id, {})[status.value] = count
+    return render_template(
+        "portal/places.html",
+        territories=territories,
+        territory=territory,
+        places=found,
+        counts=counts,
+        span=_span(territory, found) if territory else 0,
+    )
+
+
+def _form(place: Place | None, territory: Territory) -> dict[str, Any]:
+    stored = place_editing.place_values(place) if place else {}
+    form: dict[str, Any] = {
+        "name": stored.get("name", ""),
+        "kind": getattr(stored.get("kind"), "value", "square"),
+        "latitude": stored.get("latitude", territory.latitude),
+        "longitude": stored.get("longitude", territory.longitude),
+        "radius_m": stored.get("radius_m", 800),
+        "opening_hours": stored.get("opening_hours") or "",
+    }
+    for lang in LANGUAGES:
+        form[f"description_{lang}"] = (stored.get("description") or {}).get(lang, "")
+    return form
+
+
+@bp.route("/staff/places/new", methods=["GET", "POST"])
+@allow(STAFF)
+def new_place() -> Response | str | tuple[str, int]:
+    """Add a place to a territory (?territory=)."""
+    territory = _territory()
+    if territory is None:
+        abort(404)
+    return _edit(None, territory)
+
+
+@bp.route("/staff/places/<slug>", methods=["GET", "POST"])
+@allow(STAFF)
+def edit_place(slug: str) -> Response | str | tuple[str, int]:
+    """Change a place: name, kind, position (map or coordinates), reach, hours, description."""
+    place = session().scalars(select(Place).where(Place.slug == slug)).first()
+    if place is None:
+        abort(404)
+    return _edit(place, place.territory)
+
+
+def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[str, int]:
+    def page(form: dict[str, Any], errors: dict[str, str], moved: bool = False) -> str:
+        return render_template(
+            "portal/place.html",
+            place=place,
+            territory=territory,
+            form=form,
+            errors=errors,
+            moved=moved,
+            kinds=[kind.value for kind in PlaceKind],
+        )
+
+    if request.method == "GET":
+        return page(_form(place, territory), {})
+    form: dict[str, Any] = values()
+    if "map.x" in request.form:
+        try:
+            center = (float(request.form["map_lat"]), float(request.form["map_lon"]))
+            form["latitude"], form["longitude"] = mapimage.point_at(
+                center, float(request.form["map.x"]), float(request.form["map.y"])
+            )
+        except (KeyError, ValueError):
+            return page(form, {}), 400
+        return page(form, {}, moved=True)
+    try:
+        cleaned = place_editing.clean_place(form)
+    except Invalid as refused:
+        return page(form, problems_of(refused)), 422
+    if place is None:
+        place = Place(
+            slug=free_slug(session(), Place, cleaned["name"], "place"), territory_id=territory.id
+        )
+        session().add(place)
+        changes = {name: [None, value] for name, value in cleaned.items()}
+    else:
+        changes = {
+            name: [getattr(place, name), value]
+            for name, value in cleaned.items()
+            if getattr(place, name) != value
+        }
+    for name, value in cleaned.items():
+        setattr(place, name, value)
+    session().flush()
+    audit.record(session(), user().id, "place.save", ("place", place.id), place.name, changes)
+    session().commit()
+    done(f"{place.name} saved.")
+    return redirect(url_for("portal.places", territory=territory.slug), code=303)

@@ -1,0 +1,167 @@
+"""Staff: shops in help mode (create, fill, hand over to their owner) and the review queue."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, render_template, request, url_for
+from sqlalchemy import or_, select
+
+from server.db import session
+from server.errors import Invalid, Problem
+from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, Territory, User
+from server.models.types import utcnow
+from server.portal import bp
+from server.portal.access import STAFF, allow, shop_for, user
+from server.portal.forms import done, problems_of, said, values
+from server.portal.forms import refused as flash_refused
+from server.portal.invites import issue_and_show
+from server.services import accounts, audit, listings, offer_editing, review
+from server.services.content_slugs import free_slug
+
+SHOP_PAGE = 100
+
+
+@bp.route("/staff/shops", methods=["GET", "POST"])
+@allow(STAFF)
+def staff_shops() -> Response | str | tuple[str, int]:
+    """Every shop (search by name), and a form to create one on its owner's behalf."""
+    territories = list(session().scalars(select(Territory).order_by(Territory.name)))
+    errors: dict[str, str] = {}
+    form = values() if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            shop = _create_shop(form, territories)
+        except Invalid as refused:
+            errors = problems_of(refused)
+        else:
+            done(f"{shop.name} created. Fill in its listing, then hand it over to its owner.")
+            return redirect(url_for("portal.listing", slug=shop.slug), code=303)
+    search = request.args.get("q", "").strip()
+    query = select(Shop).order_by(Shop.name).limit(SHOP_PAGE)
+    if search:
+        query = query.where(or_(Shop.name.ilike(f"%{search}%"), Shop.slug.ilike(f"%{search}%")))
+    shops = list(session().scalars(query))
+    page = render_template(
+        "portal/staff_shops.html",
+        shops=shops,
+        territories=territories,
+        search=search,
+        form=form,
+        errors=errors,
+        categories=listings.SHOP_CATEGORIES,
+    )
+    return (page, 422) if errors else page
+
+
+def _create_shop(form: dict[str, str], territories: list[Territory]) -> Shop:
+    territory = next((t for t in territories if t.slug == form.get("territory")), None)
+    if territory is None:
+        raise Problem("Choose the shop's territory.", field="territory")
+    name = listings.text(200, required=True)
+    try:
+        shop_name = name(form.get("name", ""))
+    except ValueError:
+        raise Problem("Give the shop's name.", field="name") from None
+    category = form.get("category") if form.get("category") in listings.SHOP_CATEGORIES else "shop"
+    shop = Shop(
+        slug=free_slug(session(), Shop, shop_name),
+        territory_id=territory.id,
+        name=shop_name,
+        category=category,
+        latitude=territory.latitude,
+        longitude=territory.longitude,
+        description={},
+    )
+    session().add(shop)
+    session().flush()
+    audit.record(session(), user().id, "shop.create", ("shop", shop.id), f"created {shop.name}")
+    session().commit()
+    return shop
+
+
+@bp.post("/shops/<slug>/hand-over")
+@allow(STAFF)
+def hand_over(slug: str) -> str | tuple[str, int]:
+    """Invite the shop's owner (a new account, or an existing shop owner's) to keep it."""
+    shop = shop_for(slug)
+    email = request.form.get("email", "")
+    try:
+        normalized = accounts.normalize_email(email)
+        owner = session().scalars(select(User).where(User.email == normalized)).first()
+        if owner is None:
+            owner = accounts.create_user(session(), normalized, Role.SHOP_OWNER)
+        elif owner.role is not Role.SHOP_OWNER:
+            raise Problem(f"{normalized} has the {owner.role.value} role; use another address.")
+    except Invalid as refused:
+        session().rollback()
+        flash_refused(said(refused))
+        return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
+    accounts.give_shop(session(), owner, shop.id)
+    audit.record(
+        session(), user().id, "shop.owner", ("shop", shop.id), f"{owner.email} keeps {shop.name}"
+    )
+    if owner.password_hash:  # already signed in before: the shop simply appears on their page
+        session().commit()
+        done(f"{owner.email} now keeps {shop.name}; it shows on their portal page.")
+        return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
+    return issue_and_show(owner, f"L'équipe TapTrail a préparé la fiche de {shop.name} pour vous.")
+
+
+@bp.get("/staff/review")
+@allow(STAFF)
+def review_queue() -> str:
+    """Changes waiting for review, oldest first, and the last ones decided."""
+    pending = session().scalars(
+        select(PendingChange)
+        .where(PendingChange.status == ChangeStatus.PENDING)
+        .order_by(PendingChange.submitted_at)
+    )
+    decided = session().scalars(
+        select(PendingChange)
+        .where(PendingChange.status != ChangeStatus.PENDING)
+        .order_by(PendingChange.reviewed_at.desc())
+        .limit(20)
+    )
+    return render_template("portal/review_queue.html", pending=list(pending), decided=list(decided))
+
+
+@bp.get("/staff/review/<int:change_id>")
+@allow(STAFF)
+def review_change(change_id: int) -> str:
+    """One change: what is online now and what the owner asks for, field by field."""
+    change = review.find(session(), change_id)
+    before: dict = {}
+    if change.kind == "listing":
+        before = audit.plain(
+            listings.listing_values(change.shop) | {"opening_hours": change.shop.opening_hours}
+        )
+    elif change.kind == "offer" and change.target_id is not None:
+        offer = session().get(Offer, change.target_id)
+        before = offer_editing.to_payload(offer_editing.offer_values(offer)) if offer else {}
+    rows = [
+        (name, before.get(name), value)
+        for name, value in change.payload.items()
+        if change.kind == "photo" or audit.plain(before.get(name)) != value
+    ]
+    return render_template("portal/review_change.html", change=change, rows=rows)
+
+
+@bp.post("/staff/review/<int:change_id>/approve")
+@allow(STAFF)
+def approve_change(change_id: int) -> Response:
+    """Put a change online."""
+    change = review.find(session(), change_id)
+    review.approve(session(), change, user(), utcnow())
+    session().commit()
+    done(f"Approved: the {change.kind} change of {change.shop.name} is online.")
+    return redirect(url_for("portal.review_queue"), code=303)
+
+
+@bp.post("/staff/review/<int:change_id>/reject")
+@allow(STAFF)
+def reject_change(change_id: int) -> Response:
+    """Refuse a change, with a note the owner sees."""
+    change = review.find(session(), change_id)
+    review.reject(session(), change, user(), request.form.get("note", "").strip(), utcnow())
+    session().commit()
+    done(f"Refused: the {change.kind} change of {change.shop.name} stays offline.")
+    return redirect(url_for("portal.review_queue"), code=303)

@@ -1,0 +1,94 @@
+"""Stickers of a place through their life: encoded ones get installed (with a photo), old ones
+retired."""
+
+from __future__ import annotations
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from server.db import session
+from server.errors import Invalid
+from server.models import Photo, Place, Sticker
+from server.models.types import utcnow
+from server.portal import bp
+from server.portal.access import STAFF, allow, user
+from server.portal.forms import done, refused, said
+from server.portal.photos import upload
+from server.services import audit, sticker_life
+
+
+def _place(slug: str) -> Place:
+    found = session().scalars(select(Place).where(Place.slug == slug)).first()
+    if found is None:
+        abort(404)
+    return found
+
+
+def _sticker(tag_id: int) -> Sticker:
+    found = session().get(Sticker, tag_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/staff/places/<slug>/stickers")
+@allow(STAFF)
+def stickers(slug: str) -> str:
+    """The place's stickers, newest first, with their state and photo."""
+    place = _place(slug)
+    rows = list(
+        session().scalars(
+            select(Sticker).where(Sticker.place_id == place.id).order_by(Sticker.id.desc())
+        )
+    )
+    photos = session().scalars(select(Photo).where(Photo.sticker_id.in_([s.id for s in rows])))
+    return render_template(
+        "portal/stickers.html",
+        place=place,
+        stickers=rows,
+        photos={photo.sticker_id: photo for photo in photos},
+    )
+
+
+@bp.post("/staff/stickers/<int:tag_id>/install")
+@allow(STAFF)
+def install_sticker(tag_id: int) -> Response:
+    """Mark an encoded sticker as put up, where, with an optional photo."""
+    sticker = _sticker(tag_id)
+    try:
+        sticker_life.install(sticker, request.form.get("location", "").strip(), utcnow())
+        photo_sent = request.files.get("photo")
+        if photo_sent and photo_sent.filename:
+            upload(sticker_id=sticker.id)
+    except Invalid as problem:
+        session().rollback()
+        refused(f"Sticker {tag_id} was not changed: {said(problem)}")
+        return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)
+    audit.record(
+        session(),
+        user().id,
+        "sticker.install",
+        ("sticker", sticker.id),
+        f"sticker {sticker.id} installed at {sticker.place.name}",
+    )
+    session().commit()
+    done(f"Sticker {tag_id} is installed.")
+    return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)
+
+
+@bp.post("/staff/stickers/<int:tag_id>/retire")
+@allow(STAFF)
+def retire_sticker(tag_id: int) -> Response:
+    """Take a sticker out of service for good."""
+    sticker = _sticker(tag_id)
+    sticker_life.retire(sticker, utcnow())
+    audit.record(
+        session(),
+        user().id,
+        "sticker.retire",
+        ("sticker", sticker.id),
+        f"sticker {sticker.id} retired at {sticker.place.name}",
+    )
+    session().commit()
+    done(f"Sticker {tag_id} is retired: its taps now get the “no longer in service” page.")
+    return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)

@@ -1,0 +1,44 @@
+"""At the till: type or scan the visitor's code; it is used once, and only once."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from server.db import session
+from server.models.types import utcnow
+from server.portal import bp
+from server.portal.access import KEEPERS, allow, shop_for, user
+from server.services import audit
+from server.services import till as till_service
+from server.services.redemption import shown
+
+
+@bp.route("/shops/<slug>/till", methods=["GET", "POST"])
+@allow(KEEPERS)
+def till(slug: str) -> str | tuple[str, int]:
+    """The code field, and the answer about the last code checked."""
+    shop = shop_for(slug)
+    if request.method == "GET":
+        return render_template("portal/till.html", shop=shop, verdict=None)
+    typed = request.form.get("code", "")[:40]
+    verdict = till_service.redeem(session(), typed, shop, user().id, utcnow())
+    if verdict.answer is till_service.Answer.VALID and verdict.code is not None:
+        audit.record(
+            session(),
+            user().id,
+            "code.redeem",
+            ("code", verdict.code.id),
+            f"{shop.name}: code {verdict.code.code} used",
+        )
+    session().commit()
+    status = 200 if verdict.answer is till_service.Answer.VALID else 409
+    if verdict.answer in (till_service.Answer.MALFORMED, till_service.Answer.UNKNOWN):
+        status = 404 if verdict.answer is till_service.Answer.UNKNOWN else 422
+    zone = shop.territory.timezone
+    return render_template(
+        "portal/till.html",
+        shop=shop,
+        verdict=verdict,
+        shown=shown(verdict.typed) if len(verdict.typed) == 8 else verdict.typed,
+        zone=zone,
+    ), status

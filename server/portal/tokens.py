@@ -1,0 +1,73 @@
+"""API tokens with scopes: shown once, stored as a hash. Staff make field-tool tokens ("encode");
+administrators also analytics ones ("read-analytics")."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from server.db import session
+from server.errors import TapTrailError
+from server.models import ApiToken, Role
+from server.portal import bp
+from server.portal.access import STAFF, allow, user
+from server.portal.forms import done, refused, said
+from server.services import audit
+from server.services.tokens import Scope, create_token, revoke_token
+
+
+def allowed_scopes() -> list[str]:
+    """The scopes this account may give a token."""
+    if user().role is Role.ADMINISTRATOR:
+        return [scope.value for scope in Scope]
+    return [Scope.ENCODE.value]
+
+
+def _render(token: str | None = None, made: ApiToken | None = None) -> str:
+    rows = session().scalars(select(ApiToken).order_by(ApiToken.id.desc()))
+    return render_template(
+        "portal/tokens.html", tokens=list(rows), scopes=allowed_scopes(), token=token, made=made
+    )
+
+
+@bp.route("/staff/tokens", methods=["GET", "POST"])
+@allow(STAFF)
+def tokens() -> Response | str:
+    """The tokens (never their value), and a form to make one: its value is shown once."""
+    if request.method == "GET":
+        return _render()
+    scopes = request.form.getlist("scope")
+    name = request.form.get("name", "").strip()[:200] or "field tool"
+    if not set(scopes) <= set(allowed_scopes()):
+        refused("Your account can give tokens the encode scope only.")
+        return redirect(url_for("portal.tokens"), code=303)
+    try:
+        token, row = create_token(session(), name, scopes)
+    except TapTrailError as problem:
+        session().rollback()
+        refused(f"No token was made: {said(problem)}")
+        return redirect(url_for("portal.tokens"), code=303)
+    audit.record(
+        session(), user().id, "token.create", ("token", row.id), f"token {name} ({row.scopes})"
+    )
+    session().commit()
+    return _render(token, row)
+
+
+@bp.post("/staff/tokens/<int:token_id>/revoke")
+@allow(STAFF)
+def revoke_token_view(token_id: int) -> Response:
+    """Stop a token from working (analytics tokens: administrators only)."""
+    row = session().get(ApiToken, token_id)
+    if row is not None and not row.scope_set <= set(allowed_scopes()):
+        refused("Only an administrator can revoke an analytics token.")
+        return redirect(url_for("portal.tokens"), code=303)
+    try:
+        row = revoke_token(session(), token_id)
+    except TapTrailError as problem:
+        refused(said(problem))
+        return redirect(url_for("portal.tokens"), code=303)
+    audit.record(session(), user().id, "token.revoke", ("token", row.id), f"revoked {row.name}")
+    session().commit()
+    done(f"Token {row.prefix}… is revoked.")
+    return redirect(url_for("portal.tokens"), code=303)

@@ -1,0 +1,137 @@
+"""Administrators: accounts and roles, invitations, territories' review setting, the audit log."""
+
+from __future__ import annotations
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from server.db import session
+from server.errors import TapTrailError
+from server.models import AuditEntry, Role, Shop, Territory, User
+from server.portal import bp
+from server.portal.access import ADMINISTRATORS, allow, user
+from server.portal.forms import done, problems_of, refused, values
+from server.portal.invites import issue_and_show
+from server.services import accounts, audit
+
+AUDIT_PAGE = 200
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@allow(ADMINISTRATORS)
+def users() -> str | tuple[str, int]:
+    """Every account, and a form to invite someone with a role (and shop, for shop owners)."""
+    shops = list(session().scalars(select(Shop).order_by(Shop.name)))
+    form, errors = values() if request.method == "POST" else {}, {}
+    if request.method == "POST":
+        try:
+            role = Role(form.get("role", ""))
+            shop = next((s for s in shops if s.slug == form.get("shop")), None)
+            invited = accounts.create_user(
+                session(), form.get("email", ""), role, name=form.get("name")
+            )
+            if role is Role.SHOP_OWNER and shop is not None:
+                accounts.give_shop(session(), invited, shop.id)
+        except ValueError:
+            errors = {"role": "Choose a role."}
+        except TapTrailError as problem:
+            session().rollback()
+            errors = problems_of(problem)
+        else:
+            return issue_and_show(invited, "Un compte TapTrail a été créé pour vous.")
+    accounts_ = list(session().scalars(select(User).order_by(User.role, User.email)))
+    page = render_template(
+        "portal/users.html",
+        accounts=accounts_,
+        shops=shops,
+        roles=list(Role),
+        form=form,
+        errors=errors,
+    )
+    return (page, 422) if errors else page
+
+
+def _account(user_id: int) -> User:
+    found = session().get(User, user_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@allow(ADMINISTRATORS)
+def account_admin(user_id: int) -> Response | str:
+    """One account: role, shops, locked or not; a new invitation link (a password reset)."""
+    found = _account(user_id)
+    shops = list(session().scalars(select(Shop).order_by(Shop.name)))
+    if request.method == "GET":
+        return render_template("portal/user.html", account=found, shops=shops, roles=list(Role))
+    before = audit.snapshot(found, ("role", "active"))
+    kept = {shop.id for shop in found.shops}
+    try:
+        role = Role(request.form.get("role", ""))
+    except ValueError:
+        refused("Choose a role.")
+        return redirect(url_for("portal.account_admin", user_id=found.id), code=303)
+    if found.id == user().id and (role is not Role.ADMINISTRATOR or not request.form.get("active")):
+        refused("You cannot take away your own administrator role or lock yourself out.")
+        return redirect(url_for("portal.account_admin", user_id=found.id), code=303)
+    found.role, found.active = role, bool(request.form.get("active"))
+    wanted = {shop.id for shop in shops if request.form.get(f"shop-{shop.slug}")}
+    for shop_id in wanted - kept:
+        accounts.give_shop(session(), found, shop_id)
+    if kept - wanted:
+        accounts.take_shops(session(), found, kept - wanted)
+    after = audit.snapshot(found, ("role", "active"))
+    changes = audit.diff(before, after) | (
+        {"shops": [sorted(kept), sorted(wanted)]} if kept != wanted else {}
+    )
+    if changes.get("role") or changes.get("active"):
+        accounts.end_sessions(session(), found)  # a new role or a lock takes effect at once
+    audit.record(session(), user().id, "account.update", ("user", found.id), found.email, changes)
+    session().commit()
+    done(f"{found.email} saved.")
+    return redirect(url_for("portal.account_admin", user_id=found.id), code=303)
+
+
+@bp.post("/admin/users/<int:user_id>/invite")
+@allow(ADMINISTRATORS)
+def reinvite(user_id: int) -> str:
+    """A new one-time link for the account (earlier links stop working): also a reset."""
+    found = _account(user_id)
+    return issue_and_show(found, "Voici un nouveau lien pour choisir votre mot de passe TapTrail.")
+
+
+@bp.route("/admin/territories", methods=["GET", "POST"])
+@allow(ADMINISTRATORS)
+def territories() -> Response | str:
+    """Whether each territory's shop changes go live at once or after review."""
+    rows = list(session().scalars(select(Territory).order_by(Territory.name)))
+    if request.method == "GET":
+        return render_template("portal/territories.html", territories=rows)
+    for territory in rows:
+        wanted = bool(request.form.get(f"review-{territory.slug}"))
+        if territory.review_changes != wanted:
+            audit.record(
+                session(),
+                user().id,
+                "territory.review",
+                ("territory", territory.id),
+                f"{territory.name}: review {'on' if wanted else 'off'}",
+                {"review_changes": [territory.review_changes, wanted]},
+            )
+            territory.review_changes = wanted
+    session().commit()
+    done("Saved.")
+    return redirect(url_for("portal.territories"), code=303)
+
+
+@bp.get("/admin/audit")
+@allow(ADMINISTRATORS)
+def audit_log() -> str:
+    """The latest changes: who, what, when, before and after (?target=shop:12 to narrow)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE)
+    kind, _, target = request.args.get("target", "").partition(":")
+    if kind and target.isdigit():
+        query = query.where(AuditEntry.target_type == kind, AuditEntry.target_id == int(target))
+    return render_template("portal/audit.html", entries=list(session().scalars(query)))

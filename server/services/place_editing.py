@@ -1,0 +1,60 @@
+"""Places as staff edit them: where stickers hang and whose page lists what is near."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from server.errors import Problem, Problems
+from server.models import Place, PlaceKind
+from server.services import weekly
+from server.services.listings import clean_fields, coordinate, text, translated_texts
+
+FIELDS = ("name", "kind", "latitude", "longitude", "radius_m", "opening_hours", "description")
+
+
+def _kind(value: str) -> PlaceKind:
+    try:
+        return PlaceKind(value)
+    except ValueError:
+        raise ValueError("Choose what kind of place it is.") from None
+
+
+def _radius(value: str) -> int:
+    if not value.strip().isdigit() or not 50 <= int(value) <= 5000:
+        raise ValueError("The radius is a whole number of metres from 50 to 5000.")
+    return int(value)
+
+
+def clean_place(form: Mapping[str, str]) -> dict[str, Any]:
+    """A place's values from a staff form, or Problems naming each wrong field."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    checks = {
+        "name": text(200, required=True),
+        "kind": _kind,
+        "latitude": coordinate(-90, 90, "50.69229"),
+        "longitude": coordinate(-180, 180, "3.16782"),
+        "radius_m": _radius,
+    }
+    for part in (
+        lambda: clean_fields(form, checks),
+        lambda: {"description": translated_texts(form, "description", 1000)},
+    ):
+        try:
+            values.update(part())
+        except Problems as refused:
+            problems += refused.problems
+    raw = form.get("opening_hours", "").strip()
+    try:
+        values["opening_hours"] = weekly.check_expression(raw, "opening_hours") if raw else None
+    except Problem as refused:
+        problems.append(refused)
+    if problems:
+        raise Problems(problems)
+    return values
+
+
+def place_values(place: Place) -> dict[str, Any]:
+    """The stored place, in the shape clean_place returns."""
+    return {name: getattr(place, name) for name in FIELDS}
