@@ -61,6 +61,7 @@ run: install $(INSTANCE)/keys.json $(INSTANCE)/secret_key
 	$(DEMO_ENV) $(BIN)/taptrail init-db
 	$(DEMO_ENV) $(BIN)/taptrail demo --urls 6
 	@echo "Open one of the tap URLs above, or the visitor pages at http://127.0.0.1:8000/;"
+	@echo "the portal is at http://127.0.0.1:8000/portal/ (demo accounts above);"
 	@echo "the API is at http://127.0.0.1:8000/api/v1/openapi.json"
 	$(DEMO_ENV) $(BIN)/gunicorn -c python:server.gunicorn_conf 'server:create_app()'
 

@@ -98,8 +98,9 @@ def _register_commands() -> None:
     from server.commands.content import demo, import_group
     from server.commands.database import drain_command, init_db
     from server.commands.field import batches, tokens
+    from server.commands.users import users
 
-    for command in (init_db, drain_command, import_group, demo, tokens, batches):
+    for command in (init_db, drain_command, import_group, demo, tokens, batches, users):
         main.add_command(command)
 
 

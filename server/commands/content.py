@@ -77,3 +77,6 @@ def demo(urls: int) -> None:
     click.echo(f"demo loaded: {loaded.summary}")
     for label, url in loaded.urls[:urls]:
         click.echo(f"  {label}: {url}")
+    click.echo("demo accounts for the portal at /portal/login (new passwords at every load):")
+    for email, role, password in loaded.accounts:
+        click.echo(f"  {role:<14} {email:<34} {password}")

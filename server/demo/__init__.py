@@ -7,6 +7,7 @@ get no new ones.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session
 from server.importers.content import import_content
 from server.importers.gtfs import import_gtfs
 from server.importers.ical import import_ical
-from server.models import Place, Sticker, StickerStatus
+from server.models import Place, Role, Shop, Sticker, StickerStatus, User
 from server.models.types import utcnow
+from server.services import accounts
 from server.services.batches import issue_batch
 from tags.keyring import Keyring
 from tags.urls import tap_url
@@ -40,12 +42,23 @@ EVENTS = {"events-roubaix.ics": "roubaix", "events-wazemmes.ics": "lille-wazemme
 EVENTS["events-weppes.ics"] = "weppes"
 
 
+# One account per role; the shop owners keep the shops on either side of a partner offer.
+ACCOUNTS: tuple[tuple[str, Role, tuple[str, ...]], ...] = (
+    ("admin@demo.taptrail.invalid", Role.ADMINISTRATOR, ()),
+    ("staff@demo.taptrail.invalid", Role.STAFF, ()),
+    ("comptoir@demo.taptrail.invalid", Role.SHOP_OWNER, ("comptoir-de-la-piscine",)),
+    ("atelier@demo.taptrail.invalid", Role.SHOP_OWNER, ("atelier-textile-roubaisien",)),
+    ("analyst@demo.taptrail.invalid", Role.ANALYST, ()),
+)
+
+
 @dataclass
 class DemoLoaded:
-    """What loading did, and tap URLs to try."""
+    """What loading did, tap URLs to try, and the demo accounts with their new passwords."""
 
     summary: str = ""
     urls: list[tuple[str, str]] = field(default_factory=list)
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, role, password
 
 
 def demo_file(name: str) -> Path:
@@ -96,4 +109,24 @@ def load_demo(session: Session, ring: Keyring, base_url: str) -> DemoLoaded:
     for sticker in stickers:
         label = f"{sticker.place.name}, {sticker.location}"
         loaded.urls.append((label, tap_url(base_url, sticker.code)))
+    loaded.accounts = demo_accounts(session)
     return loaded
+
+
+def demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+    """Create the demo accounts, or give them new passwords: made up now, printed, and never
+    stored anywhere but as argon2 hashes (so nothing secret is in the repository)."""
+    made = []
+    for email, role, shops in ACCOUNTS:
+        user = session.scalars(select(User).where(User.email == email)).first()
+        if user is None:
+            user = accounts.create_user(session, email, role, demo=True)
+        user.role, user.active = role, True
+        password = secrets.token_urlsafe(9)
+        accounts.set_password(user, password, utcnow())
+        for slug in shops:
+            accounts.give_shop(
+                session, user, session.scalars(select(Shop.id).where(Shop.slug == slug)).one()
+            )
+        made.append((email, role.value, password))
+    return made

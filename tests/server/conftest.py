@@ -92,6 +92,8 @@ def settings(tmp_path: Path, url: str, ring: Keyring, **extra: Any) -> dict[str,
         "CACHE_DIR": str(tmp_path / "cache"),
         "DRAIN_THREAD": False,
         "TAP_BASE_URL": "https://t.example.org",
+        "PASSWORD_HASHING": "cheapest",  # argon2 at full cost would make sign-ins slow
+        "MEDIA_DIR": str(tmp_path / "media"),
         **extra,
     }
 

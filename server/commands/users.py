@@ -1,0 +1,75 @@
+"""taptrail users: the first administrator, and accounts when the portal cannot be used."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from server.commands import application, edge
+from server.db import database
+from server.models import Role, Shop, User
+from server.models.types import utcnow
+from server.services import accounts, audit
+
+
+@click.group()
+def users() -> None:
+    """Portal accounts: create (the first administrator), list, set a password."""
+
+
+def _prompt_password() -> str:
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users.command("create")
+@click.option("--email", required=True, help="The account's email address (its sign-in).")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="What it may do.",
+)
+@click.option("--name", default=None, help="A name to greet the person with.")
+@click.option("--shop", "shops", multiple=True, help="A shop's slug it keeps (shop owners).")
+@edge
+def users_create(email: str, role: str, name: str | None, shops: tuple[str, ...]) -> None:
+    """Create an account with a password typed twice (read from standard input if piped)."""
+    password = _prompt_password()
+    with application() as app, database(app).transaction() as session:
+        user = accounts.create_user(session, email, Role(role), name=name)
+        accounts.set_password(user, password, utcnow())
+        for slug in shops:
+            shop = session.scalars(select(Shop).where(Shop.slug == slug)).first()
+            if shop is None:
+                raise click.ClickException(f"there is no shop {slug!r}; nothing was created")
+            accounts.give_shop(session, user, shop.id)
+        audit.record(session, None, "account.create", ("user", user.id), f"{user.email} ({role})")
+        email = user.email
+    click.echo(f"created {email} ({role}); sign in at /portal/login")
+
+
+@users.command("list")
+@edge
+def users_list() -> None:
+    """Show accounts: id, email, role, state, shops (never a password or its hash)."""
+    with application() as app, database(app).transaction() as session:
+        for user in session.scalars(select(User).order_by(User.id)):
+            state = "locked" if not user.active else "active" if user.password_hash else "invited"
+            shops = ",".join(shop.slug for shop in user.shops)
+            click.echo(f"{user.id}  {user.email}  {user.role.value}  {state}  {shops}".rstrip())
+
+
+@users.command("password")
+@click.argument("email")
+@edge
+def users_password(email: str) -> None:
+    """Set EMAIL's password (typed twice); its sessions end and it is unlocked."""
+    password = _prompt_password()
+    with application() as app, database(app).transaction() as session:
+        user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+        if user is None:
+            raise click.ClickException(f"there is no account {email}; 'taptrail users list'")
+        accounts.set_password(user, password, utcnow())
+        user.active = True
+        audit.record(session, None, "account.password", ("user", user.id), "password set (CLI)")
+    click.echo(f"the password of {email} is set; its other sessions have ended")
