@@ -35,7 +35,7 @@ def allow(roles: frozenset[Role]) -> Callable[[View], View]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                target = request.full_path if request.method == "GET" else None
+                target = request.full_path.rstrip("?") if request.method == "GET" else None
                 return redirect(url_for("portal.login", next=target), code=303)
             if user.role not in roles:
                 abort(403)
