@@ -1,0 +1,137 @@
+"""Photos: type and size checked, turned upright, resized, metadata stripped, served when live."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import select, update
+
+from server.db import database
+from server.models import Photo, Territory
+from server.services import photos
+from tests.server.portal.conftest import jpeg
+from tests.support.html import page, text
+
+PHOTOS = "/portal/shops/comptoir/photos"
+
+
+def _send(browser, data: bytes, name: str = "photo.jpg"):  # type: ignore[no-untyped-def]
+    """Upload as a browser does; the body is written out here, because the test client spools
+    a large one to a temporary file it never closes."""
+    body = (
+        b'--x\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + browser.token().encode()
+        + b'\r\n--x\r\nContent-Disposition: form-data; name="photo"; filename="'
+        + name.encode()
+        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        + data
+        + b"\r\n--x--\r\n"
+    )
+    return browser.client.post(PHOTOS, data=body, content_type="multipart/form-data; boundary=x")
+
+
+def _stored(app) -> list[Photo]:
+    with database(app).sessions() as session:
+        return list(session.scalars(select(Photo).order_by(Photo.id)))
+
+
+def test_a_photo_is_resized_turned_upright_and_stripped_of_its_metadata(app, seed, signed_in):
+    owner = signed_in("owner")
+    assert _send(owner, jpeg(2400, 1800)).status_code == 303
+    [photo] = _stored(app)
+    assert (photo.width, photo.height) == (1200, 1600)  # EXIF said: rotated a quarter turn
+    path = Path(app.config["MEDIA_DIR"]) / photo.name
+    with Image.open(path) as image:
+        assert image.format == "JPEG" and image.size == (1200, 1600)
+        assert not image.getexif() and "exif" not in image.info and "icc_profile" not in image.info
+    assert b"SecretCam" not in path.read_bytes()
+    public = app.test_client().get(f"/media/{photo.name}")
+    assert public.status_code == 200 and "immutable" in public.headers["Cache-Control"]
+    public.close()
+    shop_page = page(app.test_client().get("/shop/comptoir"))
+    assert shop_page.find("img", src=f"/media/{photo.name}") is not None
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"<script>alert(1)</script>", "photo.jpg"),
+        (b"GIF89a" + b"\0" * 100, "photo.gif"),
+        (jpeg(20, 20)[:200], "broken.jpg"),
+    ],
+)
+def test_what_is_not_a_photo_is_refused_with_what_to_send(app, seed, signed_in, data, name):
+    response = _send(signed_in("owner"), data, name)
+    assert response.status_code == 422
+    said = text(page(response).find(id="e-photo"))
+    assert "JPEG, PNG" in said
+    assert _stored(app) == []
+
+
+def test_a_gif_is_refused_even_when_pillow_reads_it(app, seed, signed_in):
+    image = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(image, "GIF")
+    response = _send(signed_in("owner"), image.getvalue(), "photo.gif")
+    assert response.status_code == 422 and _stored(app) == []
+
+
+def test_a_photo_over_the_limit_is_refused_with_the_limit(app, seed, signed_in):
+    big = jpeg(40, 40, exif=False) + b"\0" * photos.MAX_BYTES
+    response = _send(signed_in("owner"), big)
+    assert response.status_code == 422
+    assert "5 MB" in text(page(response).find(id="e-photo"))
+
+
+def test_a_request_over_the_upload_limit_gets_a_clear_page(app, seed, signed_in):
+    response = _send(signed_in("owner"), b"\xff" * (9 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "8 MB" in text(page(response).find("main"))
+
+
+def test_a_png_with_transparency_becomes_a_white_backed_jpeg(app, seed, signed_in):
+    image = io.BytesIO()
+    Image.new("RGBA", (300, 200), (255, 0, 0, 0)).save(image, "PNG")
+    assert _send(signed_in("owner"), image.getvalue(), "logo.png").status_code == 303
+    [photo] = _stored(app)
+    with Image.open(Path(app.config["MEDIA_DIR"]) / photo.name) as stored:
+        assert stored.getpixel((10, 10)) == (255, 255, 255)
+
+
+def test_a_photo_waiting_for_review_is_not_public(app, seed, signed_in):
+    with database(app).transaction() as session:
+        session.execute(update(Territory).values(review_changes=True))
+    owner = signed_in("owner")
+    assert _send(owner, jpeg(100, 100)).status_code == 303
+    [photo] = _stored(app)
+    assert not photo.live
+    assert app.test_client().get(f"/media/{photo.name}").status_code == 404
+    preview = owner.get(f"/portal/photos/{photo.id}.jpg")  # the owner's preview
+    assert preview.status_code == 200
+    preview.close()
+    assert signed_in("other_owner").get(f"/portal/photos/{photo.id}.jpg").status_code == 404
+    staff = signed_in("staff")
+    queue = page(staff.get("/portal/staff/review"))
+    link = queue.select_one("main ul a")["href"]
+    change_id = link.rsplit("/", 1)[1]
+    assert staff.post(f"/portal/staff/review/{change_id}/approve").status_code == 303
+    public = app.test_client().get(f"/media/{photo.name}")
+    assert public.status_code == 200
+    public.close()
+
+
+def test_a_removed_photo_is_gone_from_disk_and_page(app, seed, signed_in):
+    owner = signed_in("owner")
+    _send(owner, jpeg(100, 100))
+    [photo] = _stored(app)
+    assert owner.post(f"{PHOTOS}/{photo.id}/delete").status_code == 303
+    assert _stored(app) == []
+    assert not (Path(app.config["MEDIA_DIR"]) / photo.name).exists()
+    assert app.test_client().get(f"/media/{photo.name}").status_code == 404
+
+
+def test_only_names_the_server_made_are_served(app, seed):
+    for name in ("../taptrail.db", "x.jpg", "0" * 32 + ".png"):
+        assert app.test_client().get(f"/media/{name}").status_code == 404
