@@ -1,0 +1,213 @@
+"""Staff and administrators: help mode and hand-over, places, stickers through their life,
+batches and manifests, signing keys, API tokens, accounts, territories, the audit log."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from server.db import database
+from server.models import ApiToken, AuditEntry, Place, Shop, Sticker, StickerStatus, Territory, User
+from server.services.tokens import authenticate
+from tags.keyring import Keyring, KeyState
+from tests.server import factories
+from tests.server.portal.conftest import Browser, jpeg
+from tests.support.html import page, text
+
+
+def test_help_mode_creates_a_shop_then_hands_it_over(app, seed, signed_in):
+    staff = signed_in("staff")
+    created = staff.post(
+        "/portal/staff/shops",
+        {"name": "Épicerie du Coin", "territory": "roubaix", "category": "shop"},
+    )
+    assert created.status_code == 303
+    assert created.headers["Location"] == "/portal/shops/epicerie-du-coin/listing"
+    listing = page(staff.get(created.headers["Location"]))
+    assert "Help mode" in text(listing.find("main")) or listing.find("form") is not None
+    handed = staff.post("/portal/shops/epicerie-du-coin/hand-over", {"email": "coin@example.org"})
+    link = text(page(handed).find(id="invitation-link"))
+    owner = Browser(app.test_client())
+    path = link.split("localhost", 1)[1]
+    assert (
+        owner.post(
+            path, {"password": "a long password here", "again": "a long password here"}
+        ).status_code
+        == 303
+    )
+    assert "Épicerie du Coin" in text(page(owner.get("/portal/")).find("main"))
+    assert owner.get("/portal/shops/epicerie-du-coin/listing").status_code == 200
+    assert owner.get("/portal/shops/comptoir/listing").status_code == 404
+
+
+def test_handing_over_to_a_staff_address_is_refused(app, seed, signed_in):
+    staff = signed_in("staff")
+    response = staff.post("/portal/shops/comptoir/hand-over", {"email": "admin@example.org"})
+    assert response.status_code == 303
+    shown = page(staff.get(response.headers["Location"]))
+    assert "administrator role" in text(shown.find(class_="problem"))
+
+
+def test_staff_edit_a_place_on_the_map(app, seed, signed_in):
+    staff = signed_in("staff")
+    places = page(staff.get("/portal/staff/places?territory=roubaix"))
+    assert places.find("img", class_="map") is not None
+    form = {
+        "name": "Place de la Liberté",
+        "kind": "square",
+        "latitude": "50.6925",
+        "longitude": "3.1700",
+        "radius_m": "600",
+        "opening_hours": "",
+    }
+    assert staff.post("/portal/staff/places/new?territory=roubaix", form).status_code == 303
+    with database(app).sessions() as session:
+        place = session.scalars(select(Place).where(Place.slug == "place-de-la-liberte")).one()
+    assert place.radius_m == 600
+    bad = staff.post("/portal/staff/places/place-de-la-liberte", form | {"radius_m": "5"})
+    assert bad.status_code == 422
+
+
+def test_a_batch_is_issued_its_manifest_downloaded_and_its_stickers_followed(app, seed, signed_in):
+    staff = signed_in("staff")
+    issued = staff.post(
+        "/portal/staff/batches",
+        {"place": "la-piscine", "count": "3", "chip": "ntag213", "mirror": "both"},
+    )
+    assert issued.status_code == 303
+    batch_page = staff.get(issued.headers["Location"])
+    assert len(page(batch_page).select("tbody tr")) == 3
+    manifest = staff.get(issued.headers["Location"] + "/manifest.json")
+    data = json.loads(manifest.data)
+    assert data["format"] == "taptrail-manifest/1" and len(data["stickers"]) == 3
+    assert "attachment" in manifest.headers["Content-Disposition"]
+    refused = staff.post("/portal/staff/batches", {"place": "la-piscine", "count": "5000"})
+    assert refused.status_code == 422 and "1000" in text(page(refused).find(id="e-count"))
+
+
+def test_a_sticker_is_installed_with_a_photo_then_retired(app, seed, signed_in):
+    entry = factories.stickers(app, "la-piscine", 1)[0]
+    staff = signed_in("staff")
+    planned = staff.post(f"/portal/staff/stickers/{entry['tag_id']}/install", {"location": "door"})
+    assert "not encoded yet" in text(
+        page(staff.get(planned.headers["Location"])).find(class_="problem")
+    )
+    factories.update_sticker(
+        app, entry["tag_id"], status=StickerStatus.ENCODED, uid="04AABBCCDDEEFF"
+    )
+    import io
+
+    response = staff.client.post(
+        f"/portal/staff/stickers/{entry['tag_id']}/install",
+        data={
+            "csrf_token": staff.token(),
+            "location": "exit, left",
+            "photo": (io.BytesIO(jpeg(300, 200)), "s.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    with database(app).sessions() as session:
+        sticker = session.get(Sticker, entry["tag_id"])
+    assert sticker.status is StickerStatus.INSTALLED and sticker.location == "exit, left"
+    listed = page(staff.get("/portal/staff/places/la-piscine/stickers"))
+    assert listed.find("img", alt=f"Sticker {entry['tag_id']} where it hangs") is not None
+    assert staff.post(f"/portal/staff/stickers/{entry['tag_id']}/retire").status_code == 303
+    assert app.test_client().get(f"/{entry['code']}").status_code == 410
+
+
+@pytest.fixture
+def keyring_file(app, tmp_path):
+    path = tmp_path / "keys.json"
+    Keyring.create().save(path)
+    app.config["SIGNING_KEYS"] = None
+    app.config["SIGNING_KEYS_FILE"] = str(path)
+    app.extensions.pop("taptrail.keyring", None)
+    return path
+
+
+def test_keys_are_rotated_and_revoked_without_showing_a_secret(app, seed, signed_in, keyring_file):
+    admin = signed_in("administrator")
+    secret = Keyring.load(keyring_file).active.secret
+    shown = admin.get("/portal/admin/keys").get_data(as_text=True)
+    assert "active" in shown
+    assert admin.post("/portal/admin/keys/rotate").status_code == 303
+    ring = Keyring.load(keyring_file)
+    assert [k.state for k in ring.keys] == [KeyState.VERIFY, KeyState.ACTIVE]
+    assert ring.keys[0].secret == secret
+    assert admin.post("/portal/admin/keys/1/revoke", {"confirm": "2"}).status_code == 303
+    assert Keyring.load(keyring_file).keys[0].state is KeyState.VERIFY  # not confirmed
+    assert admin.post("/portal/admin/keys/1/revoke", {"confirm": "1"}).status_code == 303
+    assert Keyring.load(keyring_file).keys[0].state is KeyState.REVOKED
+    for key in Keyring.load(keyring_file).keys:
+        encoded = base64.urlsafe_b64encode(key.secret).decode()
+        assert encoded not in admin.get("/portal/admin/keys").get_data(as_text=True)
+    with database(app).sessions() as session:
+        actions = session.scalars(select(AuditEntry.action)).all()
+    assert {"keys.rotate", "keys.revoke"} <= set(actions)
+
+
+def test_keys_from_the_environment_are_explained_not_changed(app, seed, signed_in):
+    admin = signed_in("administrator")
+    assert "cannot change" in text(page(admin.get("/portal/admin/keys")).find("main"))
+    before = app.config["SIGNING_KEYS"]
+    response = admin.post("/portal/admin/keys/rotate")
+    assert response.status_code == 303 and app.config["SIGNING_KEYS"] == before
+
+
+def test_a_token_is_shown_once_and_stored_hashed(app, seed, signed_in):
+    staff = signed_in("staff")
+    response = staff.post("/portal/staff/tokens", {"name": "tablet", "scope": "encode"})
+    token = text(page(response).find(id="new-token"))
+    assert token.startswith("tt_")
+    with database(app).sessions() as session:
+        row = session.scalars(select(ApiToken)).one()
+        assert row.token_hash != token and authenticate(session, token) is not None
+    assert token not in staff.get("/portal/staff/tokens").get_data(as_text=True)
+    analytics = staff.post("/portal/staff/tokens", {"name": "x", "scope": "read-analytics"})
+    assert analytics.status_code == 303  # staff give encode tokens only
+    admin = signed_in("administrator")
+    made = admin.post("/portal/staff/tokens", {"name": "dash", "scope": "read-analytics"})
+    assert text(page(made).find(id="new-token")).startswith("tt_")
+    assert staff.post(f"/portal/staff/tokens/{row.id}/revoke").status_code == 303
+    with database(app).sessions() as session:
+        assert authenticate(session, token) is None
+
+
+def test_an_administrator_changes_a_role_and_the_person_signs_in_again(app, seed, signed_in):
+    owner = signed_in("owner")
+    admin = signed_in("administrator")
+    form = {"role": "analyst", "active": "on"}
+    assert admin.post(f"/portal/admin/users/{seed.users['owner']}", form).status_code == 303
+    assert owner.get("/portal/").status_code == 303
+    with database(app).sessions() as session:
+        assert session.get(User, seed.users["owner"]).role.value == "analyst"
+    myself = admin.post(f"/portal/admin/users/{seed.users['administrator']}", {"role": "staff"})
+    assert myself.status_code == 303
+    with database(app).sessions() as session:
+        assert session.get(User, seed.users["administrator"]).role.value == "administrator"
+
+
+def test_review_is_a_territory_setting(app, seed, signed_in):
+    admin = signed_in("administrator")
+    assert admin.post("/portal/admin/territories", {"review-roubaix": "on"}).status_code == 303
+    with database(app).sessions() as session:
+        assert session.scalars(select(Territory.review_changes)).one() is True
+    log = text(page(admin.get("/portal/admin/audit")).find("main"))
+    assert "review on" in log and "admin@example.org" in log
+
+
+def test_the_audit_log_says_who_changed_what(app, seed, signed_in):
+    owner = signed_in("owner")
+    owner.post("/portal/shops/comptoir/hours", {"editor": "raw", "expression": "Mo 10:00-12:00"})
+    log = text(page(signed_in("administrator").get("/portal/admin/audit")).find("main"))
+    assert "owner@example.org" in log and "Tu-Su 09:00-18:30 → Mo 10:00-12:00" in log
+    with database(app).sessions() as session:
+        assert (
+            session.scalars(select(Shop.opening_hours).where(Shop.slug == "comptoir")).one()
+            == "Mo 10:00-12:00"
+        )
