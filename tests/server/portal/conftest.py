@@ -118,8 +118,10 @@ def seed(app: Flask) -> Seed:
 class Browser:
     """A test client that signs in and sends forms with their CSRF token, as a browser does."""
 
-    def __init__(self, client: FlaskClient) -> None:
+    def __init__(self, client: FlaskClient, language: str = "en") -> None:
         self.client = client
+        # Tests read the English text; French is the default (test_a_shop_owner_reads_french).
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
 
     def token(self) -> str:
         """The CSRF token of this browser's session (read from a form, as a browser would)."""

@@ -131,6 +131,7 @@ def _world(app, seed: Seed, tmp_path: Path) -> dict[str, object]:
 def _as(app, who: str):  # type: ignore[no-untyped-def]
     """A client signed in as `who` (the session a sign-in makes, without the form)."""
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     user = user_row(app, EMAILS[who])
     with client.session_transaction() as session:
         session["uid"], session["epoch"] = user.id, user.session_epoch

@@ -202,3 +202,15 @@ def test_a_new_link_replaces_the_earlier_one(app, seed):
         first = accounts.invite(session, user, None, utcnow())
         accounts.invite(session, user, None, utcnow())
     assert Browser(app.test_client()).get(f"/portal/invitation/{first.token}").status_code == 410
+
+
+def test_a_shop_owner_reads_french_by_default_and_dutch_when_asked(app, seed):
+    french = Browser(app.test_client(), language="")
+    french.login(EMAILS["owner"])
+    soup = page(french.get("/portal/shops/comptoir/hours"))
+    assert soup.html["lang"] == "fr" and soup.find("h1").get_text() == "Horaires d’ouverture"
+    dutch = Browser(app.test_client(), language="nl-BE,nl;q=0.9")
+    dutch.login(EMAILS["owner"])
+    soup = page(dutch.get("/portal/shops/comptoir/hours"))
+    assert soup.find("h1").get_text() == "Openingsuren"
+    assert "Maandag" in text(soup.find("tbody"))
