@@ -99,7 +99,6 @@ def test_a_sticker_is_installed_with_a_photo_then_retired(app, seed, signed_in):
     factories.update_sticker(
         app, entry["tag_id"], status=StickerStatus.ENCODED, uid="04AABBCCDDEEFF"
     )
-    import io
 
     response = staff.client.post(
         f"/portal/staff/stickers/{entry['tag_id']}/install",
