@@ -208,7 +208,10 @@ def test_a_shop_owner_reads_french_by_default_and_dutch_when_asked(app, seed):
     french = Browser(app.test_client(), language="")
     french.login(EMAILS["owner"])
     soup = page(french.get("/portal/shops/comptoir/hours"))
-    assert soup.html["lang"] == "fr" and soup.find("h1").get_text() == "Horaires d\N{RIGHT SINGLE QUOTATION MARK}ouverture"
+    assert (
+        soup.html["lang"] == "fr"
+        and soup.find("h1").get_text() == "Horaires d\N{RIGHT SINGLE QUOTATION MARK}ouverture"
+    )
     dutch = Browser(app.test_client(), language="nl-BE,nl;q=0.9")
     dutch.login(EMAILS["owner"])
     soup = page(dutch.get("/portal/shops/comptoir/hours"))
