@@ -37,6 +37,7 @@ from server.models import (
     Walk,
     WalkStop,
 )
+from server.models.types import utcnow
 
 SECTIONS = ("territories", "shops", "places", "pois", "offers", "walks", "events")
 LOCATED = {"latitude": f.latitude, "longitude": f.longitude}
@@ -213,7 +214,10 @@ class _Importer:
             values
         ):
             raise where.problem("kind", "a cross-offer needs a partner_shop or a trigger_place")
-        self._upsert(Offer, "slug", values, "offers")
+        offer = self._upsert(Offer, "slug", values, "offers")
+        # A content file is an administrator's: the partner offers in it are agreed already.
+        if offer.partner_shop_id is not None and offer.partner_agreed_at is None:
+            offer.partner_agreed_at = utcnow()
 
     def walks(self, entry: Any, where: f.Where) -> None:
         required = {"slug": f.slug, "territory": f.slug, "name": f.text(), "stops": _stops}

@@ -69,13 +69,39 @@ def point_at(center: tuple[float, float], x: float, y: float) -> tuple[float, fl
     )
 
 
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def fit(points: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], float]:
+    """The centre and the width in metres of a map showing all these positions."""
+    if not points:
+        return (0.0, 0.0), SPAN_M
+    south, north = min(p[0] for p in points), max(p[0] for p in points)
+    west, east = min(p[1] for p in points), max(p[1] for p in points)
+    center = ((south + north) / 2, (west + east) / 2)
+    wide = (east - west) * METRES_PER_DEGREE * math.cos(math.radians(center[0]))
+    high = (north - south) * METRES_PER_DEGREE * WIDTH / HEIGHT
+    return center, min(max(max(wide, high) * 1.3, 1000.0), 20000.0)
+
+
 def reach_m(span_m: float = SPAN_M) -> float:
     """How far from the centre the map shows things (half its diagonal)."""
     return math.hypot(span_m, span_m * HEIGHT / WIDTH) / 2
 
 
+# DejaVu (Debian's fonts-dejavu-core) has every accent of French and Dutch names; Pillow's
+# built-in font, used when it is missing, lacks some ("Métro").
+FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans.ttf")
+
+
 @functools.cache
 def _font() -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    for name in FONTS:
+        try:
+            return ImageFont.truetype(name, 10)
+        except OSError:
+            continue
     return ImageFont.load_default(size=11)
 
 
@@ -99,12 +125,16 @@ def render(
         points = [pixel(center, stop.latitude, stop.longitude, span_m) for stop in route]
         if len(points) > 1:
             draw.line(points, fill=COLOURS["walk"], width=2)
+    labelled: list[tuple[float, float, float, float]] = []
     for feature in features:
         x, y = pixel(center, feature.latitude, feature.longitude, span_m)
         colour = COLOURS.get(feature.kind, (0, 0, 0))
         draw.ellipse([x - 4, y - 4, x + 4, y + 4], fill=colour, outline=(255, 255, 255))
-        if feature.label:
+        box = draw.textbbox((x + 6, y - 6), feature.label[:28], font=_font())
+        # A label that would cover another is left out: the dot stays, the page lists names.
+        if feature.label and not any(_overlap(box, other) for other in labelled):
             draw.text((x + 6, y - 6), feature.label[:28], fill=colour, font=_font())
+            labelled.append(box)
     if pin:
         x, y = WIDTH / 2, HEIGHT / 2
         draw.polygon([(x, y), (x - 7, y - 16), (x + 7, y - 16)], fill=COLOURS["pin"])

@@ -16,7 +16,6 @@ from server.portal.access import STAFF, allow, user
 from server.portal.forms import done, problems_of, values
 from server.services import audit, place_editing
 from server.services.content_slugs import free_slug
-from server.services.geo import distance_m
 
 
 def _territory() -> Territory | None:
@@ -27,16 +26,11 @@ def _territory() -> Territory | None:
     return session().scalars(query).first()
 
 
-def _span(territory: Territory, places: list[Place]) -> float:
-    """The width in metres that shows every place of the territory."""
-    furthest = max(
-        [
-            distance_m(territory.latitude, territory.longitude, p.latitude, p.longitude)
-            for p in places
-        ]
-        or [500.0]
-    )
-    return min(max(furthest * 2.4, 1000.0), 20000.0)
+def _view(territory: Territory, places: list[Place]) -> tuple[tuple[float, float], float]:
+    """The centre and width of a map showing every place (the territory's centre without)."""
+    if not places:
+        return (territory.latitude, territory.longitude), 2000.0
+    return mapimage.fit([(place.latitude, place.longitude) for place in places])
 
 
 @bp.get("/staff/places")
@@ -66,7 +60,7 @@ def places() -> str:
         territory=territory,
         places=found,
         counts=counts,
-        span=_span(territory, found) if territory else 0,
+        view=_view(territory, found) if territory else None,
     )
 
 

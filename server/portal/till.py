@@ -15,7 +15,7 @@ from server.services.redemption import shown
 
 @bp.route("/shops/<slug>/till", methods=["GET", "POST"])
 @allow(KEEPERS)
-def till(slug: str) -> str | tuple[str, int]:
+def till(slug: str) -> str:
     """The code field, and the answer about the last code checked."""
     shop = shop_for(slug)
     if request.method == "GET":
@@ -31,14 +31,12 @@ def till(slug: str) -> str | tuple[str, int]:
             f"{shop.name}: code {verdict.code.code} used",
         )
     session().commit()
-    status = 200 if verdict.answer is till_service.Answer.VALID else 409
-    if verdict.answer in (till_service.Answer.MALFORMED, till_service.Answer.UNKNOWN):
-        status = 404 if verdict.answer is till_service.Answer.UNKNOWN else 422
     zone = shop.territory.timezone
+    # Every answer is a page that worked (the till reads it); the answer is in the page.
     return render_template(
         "portal/till.html",
         shop=shop,
         verdict=verdict,
         shown=shown(verdict.typed) if len(verdict.typed) == 8 else verdict.typed,
         zone=zone,
-    ), status
+    )

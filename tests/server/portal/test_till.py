@@ -50,19 +50,19 @@ def test_a_code_is_valid_once_then_says_when_and_where_it_was_used(app, seed, si
     assert first.status_code == 200 and _answer(first)[0] == "valid"
     again = till.post(TILL, {"code": code})
     answer, said = _answer(again)
-    assert again.status_code == 409 and answer == "used" and "Le Comptoir" in said
+    assert answer == "used" and "Le Comptoir" in said
     with database(app).sessions() as session:
         stored = session.scalars(select(RedemptionCode)).one()
     assert stored.redeemed_at is not None and stored.redeemed_by_id == seed.users["owner"]
 
 
 @pytest.mark.parametrize(
-    ("typed", "answer", "status"),
-    [("K7QM-4XPA", "unknown", 404), ("hello", "malformed", 422), ("", "malformed", 422)],
+    ("typed", "answer"), [("K7QM-4XPA", "unknown"), ("hello", "malformed"), ("", "malformed")]
 )
-def test_unknown_and_mistyped_codes_are_refused(app, seed, signed_in, typed, answer, status):
+def test_unknown_and_mistyped_codes_are_refused(app, seed, signed_in, typed, answer):
     response = signed_in("owner").post(TILL, {"code": typed})
-    assert response.status_code == status and _answer(response)[0] == answer
+    assert _answer(response)[0] == answer
+    assert page(response).find(id="f-code").get("value") is None  # an empty field for the next
 
 
 def test_an_expired_code_is_refused(app, seed, signed_in):

@@ -1,0 +1,111 @@
+"""The portal in a real browser: a shop owner on a phone signs in, changes the opening hours,
+writes an offer, and sees it on the visitor's place page; staff issue a batch on a desktop."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from server.db import database
+from server.models import User
+from server.models.types import utcnow
+from server.services import accounts
+
+OWNER = "comptoir@demo.taptrail.invalid"
+STAFF = "staff@demo.taptrail.invalid"
+PASSWORD = "browser test password"
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def known_passwords(live_server) -> None:
+    """The demo accounts get passwords made up at load time; these tests set their own."""
+    with database(live_server.app).transaction() as session:
+        for email in (OWNER, STAFF):
+            user = session.scalars(select(User).where(User.email == email)).one()
+            accounts.set_password(user, PASSWORD, utcnow())
+
+
+def _sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/portal/login")
+    page.locator("#f-email").fill(email)
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("form.stack button[type=submit]").click()
+    page.wait_for_url("**/portal/")
+
+
+def _serious(page) -> list:  # type: ignore[no-untyped-def]
+    results = Axe().run(page)
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_a_shop_owner_edits_the_hours_writes_an_offer_and_visitors_see_it(
+    open_page, screenshot, known_passwords
+):
+    page, _ = open_page("fr-FR")
+    _sign_in(page, OWNER)
+    screenshot(page, "portal-home-phone", full_page=False)
+    page.get_by_role(
+        "link", name="Horaires d\N{RIGHT SINGLE QUOTATION MARK}ouverture"
+    ).first.click()
+    assert page.locator("h1").inner_text() == "Horaires d\N{RIGHT SINGLE QUOTATION MARK}ouverture"
+    page.locator("input[name=Mo_open1]").fill("10:00")
+    page.locator("input[name=Mo_close1]").fill("18:30")
+    page.get_by_role("button", name="Enregistrer les horaires").click()
+    assert "Enregistré" in page.locator("p.flash").inner_text()
+    assert page.locator("input[name=Mo_close1]").input_value() == "18:30"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert not _serious(page)
+    screenshot(page, "portal-hours-phone")
+
+    page.goto("/portal/shops/comptoir-de-la-piscine/offers/new")
+    page.locator("#f-title_fr").fill("Un macaron offert avec chaque café")
+    page.locator("#f-title_en").fill("A free macaron with every coffee")
+    page.locator("#f-conditions_fr").fill(
+        "Sur présentation de cette page, dans la limite des stocks."
+    )
+    assert not _serious(page)
+    page.get_by_role("button", name="Enregistrer l\N{RIGHT SINGLE QUOTATION MARK}offre").click()
+    assert "Les visiteurs le voient" in page.locator("p.flash").inner_text()
+    screenshot(page, "portal-offers-phone", full_page=False)
+
+    page.goto("/p/la-piscine")
+    titles = page.locator("ol.items > li h3").all_inner_texts()
+    assert "Un macaron offert avec chaque café" in titles
+    page.get_by_role("link", name="Un macaron offert avec chaque café").click()
+    assert page.locator("h1").inner_text() == "Un macaron offert avec chaque café"
+    screenshot(page, "portal-offer-on-visitor-page", full_page=False)
+
+
+def test_the_till_answers_on_a_phone(open_page, screenshot, known_passwords):
+    page, _ = open_page("fr-FR")
+    _sign_in(page, OWNER)
+    page.goto("/portal/shops/comptoir-de-la-piscine/till")
+    page.locator("#f-code").fill("k7qm 4xpa")
+    page.get_by_role("button", name="Vérifier et utiliser le code").click()
+    assert page.locator("#answer").get_attribute("data-answer") == "unknown"
+    assert not _serious(page)
+    screenshot(page, "portal-till-phone", full_page=False)
+
+
+def test_staff_issue_a_batch_and_see_the_places(open_page, screenshot, known_passwords):
+    page, _ = open_page("en-GB", viewport=DESKTOP)
+    _sign_in(page, STAFF)
+    page.goto("/portal/staff/places?territory=roubaix")
+    assert page.locator("img.map").evaluate("img => img.complete && img.naturalWidth > 0")
+    screenshot(page, "portal-places-desktop", full_page=False)
+    page.goto("/portal/staff/batches")
+    page.locator("#f-place").select_option("la-piscine")
+    page.locator("#f-count").fill("4")
+    page.get_by_role("button", name="Issue the batch").click()
+    assert page.locator("tbody tr").count() == 4
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the manifest").click()
+    assert download.value.suggested_filename.endswith(".json")
+    assert not _serious(page)
+    screenshot(page, "portal-batch-desktop", full_page=False)
