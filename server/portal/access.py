@@ -20,6 +20,7 @@ from server.models import Role, Shop, User
 from server.services import accounts
 
 View = TypeVar("View", bound=Callable[..., Any])
+Row = TypeVar("Row")
 EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.ADMINISTRATOR, Role.STAFF})
 KEEPERS = frozenset({Role.ADMINISTRATOR, Role.STAFF, Role.SHOP_OWNER})  # may edit shops
@@ -93,6 +94,19 @@ def user() -> User:
 def is_staff() -> bool:
     """Staff or administrator: may act on any shop (help mode)."""
     return user().role in STAFF
+
+
+def found(row: Row | None, check: Callable[[Row], bool] | None = None) -> Row:
+    """The row, or a 404 page when there is none (or it fails `check`: not where the URL says)."""
+    if row is None or (check is not None and not check(row)):
+        abort(404)
+    return row
+
+
+def by_slug(model: type[Row], slug: str) -> Row:
+    """The row of `model` with this slug, or a 404 page."""
+    column = model.slug  # type: ignore[attr-defined]
+    return found(db_session().scalars(select(model).where(column == slug)).first())
 
 
 def shop_for(slug: str, roles: frozenset[Role] = KEEPERS) -> Shop:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from server.config import keyring
@@ -12,7 +12,7 @@ from server.db import session
 from server.errors import Invalid, TapTrailError
 from server.models import Batch, Place, Sticker
 from server.portal import bp
-from server.portal.access import STAFF, allow, user
+from server.portal.access import STAFF, allow, found, user
 from server.portal.forms import done, problems_of, values
 from server.services import audit
 from server.services import batches as batch_service
@@ -85,27 +85,20 @@ def batches() -> Response | str | tuple[str, int]:
     return redirect(url_for("portal.batch", batch_id=batch.id), code=303)
 
 
-def _batch(batch_id: int) -> Batch:
-    found = session().get(Batch, batch_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.get("/staff/batches/<int:batch_id>")
 @allow(STAFF)
 def batch(batch_id: int) -> str:
     """A batch's stickers and how far each has got."""
-    found = _batch(batch_id)
-    return render_template("portal/batch.html", batch=found, stickers=found.stickers)
+    batch_ = found(session().get(Batch, batch_id))
+    return render_template("portal/batch.html", batch=batch_, stickers=batch_.stickers)
 
 
 @bp.get("/staff/batches/<int:batch_id>/manifest.json")
 @allow(STAFF)
 def manifest(batch_id: int) -> Response:
     """The manifest for 'tagwriter batch --manifest' (the URLs, no key)."""
-    found = _batch(batch_id)
-    text = json.dumps(batch_service.manifest(found), indent=2, ensure_ascii=False) + "\n"
+    batch_ = found(session().get(Batch, batch_id))
+    text = json.dumps(batch_service.manifest(batch_), indent=2, ensure_ascii=False) + "\n"
     response = Response(text, mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="batch-{found.id}.json"'
+    response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_.id}.json"'
     return response

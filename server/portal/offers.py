@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from server.db import session
@@ -15,7 +15,7 @@ from server.i18n import LANGUAGES, gettext
 from server.models import Offer, OfferKind, Shop
 from server.models.types import utcnow
 from server.portal import bp
-from server.portal.access import KEEPERS, allow, shop_for, user
+from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
 from server.portal.forms import done, problems_of, values
 from server.portal.hours import form_week, week_rows
 from server.portal.listing import pending_change
@@ -29,10 +29,7 @@ def today(shop: Shop) -> dt.date:
 
 def own_offer(shop: Shop, offer_slug: str) -> Offer:
     """One of the shop's offers, or 404."""
-    found = session().scalars(select(Offer).where(Offer.slug == offer_slug)).first()
-    if found is None or found.shop_id != shop.id:
-        abort(404)
-    return found
+    return found(by_slug(Offer, offer_slug), lambda offer: offer.shop_id == shop.id)
 
 
 def offer_form(values_: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, url_for
+from flask import Response, redirect, render_template, url_for
 from sqlalchemy import select
 
 from server.db import session
@@ -11,16 +11,13 @@ from server.i18n import gettext
 from server.models import Offer, Shop
 from server.models.types import utcnow
 from server.portal import bp
-from server.portal.access import KEEPERS, allow, shop_for, user
+from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
 from server.portal.forms import done
 from server.services import audit, offer_editing
 
 
 def _naming(shop: Shop, offer_slug: str) -> Offer:
-    found = session().scalars(select(Offer).where(Offer.slug == offer_slug)).first()
-    if found is None or found.partner_shop_id != shop.id:
-        abort(404)
-    return found
+    return found(by_slug(Offer, offer_slug), lambda offer: offer.partner_shop_id == shop.id)
 
 
 @bp.get("/shops/<slug>/partners")

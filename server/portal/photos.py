@@ -19,7 +19,7 @@ from server.errors import N_, Invalid
 from server.i18n import gettext
 from server.models import Photo, Shop
 from server.portal import bp
-from server.portal.access import KEEPERS, STAFF, allow, shop_for, user
+from server.portal.access import KEEPERS, STAFF, allow, found, shop_for, user
 from server.portal.forms import done, problems_of
 from server.services import audit, review
 from server.services import photos as stored_photos
@@ -87,9 +87,7 @@ def photos(slug: str) -> Response | str | tuple[str, int]:
 def delete_photo(slug: str, photo_id: int) -> Response:
     """Remove a photo for good."""
     shop = shop_for(slug)
-    photo = session().get(Photo, photo_id)
-    if photo is None or photo.shop_id != shop.id:
-        abort(404)
+    photo = found(session().get(Photo, photo_id), lambda row: row.shop_id == shop.id)
     session().delete(photo)
     audit.record(session(), user().id, "photo.delete", ("photo", photo.id), f"{shop.name}: photo")
     session().commit()
@@ -102,9 +100,7 @@ def delete_photo(slug: str, photo_id: int) -> Response:
 @allow(KEEPERS)
 def photo_preview(photo_id: int) -> Response:
     """A photo as its shop's keepers see it, waiting for review or not."""
-    photo = session().get(Photo, photo_id)
-    if photo is None:
-        abort(404)
+    photo = found(session().get(Photo, photo_id))
     if photo.shop_id is not None:
         shop_for(session().get(Shop, photo.shop_id).slug)  # type: ignore[union-attr]
     elif user().role not in STAFF:

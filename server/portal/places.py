@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from server.db import session
@@ -12,7 +12,7 @@ from server.errors import Invalid
 from server.i18n import LANGUAGES
 from server.models import Place, PlaceKind, Sticker, Territory
 from server.portal import bp, mapimage
-from server.portal.access import STAFF, allow, user
+from server.portal.access import STAFF, allow, by_slug, found, user
 from server.portal.forms import done, problems_of, values
 from server.services import audit, place_editing
 from server.services.content_slugs import free_slug
@@ -39,17 +39,17 @@ def places() -> str:
     """A territory's places on a map, with their stickers by status."""
     territories = list(session().scalars(select(Territory).order_by(Territory.name)))
     territory = _territory()
-    found: list[Place] = []
+    listed: list[Place] = []
     counts: dict[int, dict[str, int]] = {}
     if territory is not None:
-        found = list(
+        listed = list(
             session().scalars(
                 select(Place).where(Place.territory_id == territory.id).order_by(Place.name)
             )
         )
         rows = session().execute(
             select(Sticker.place_id, Sticker.status, func.count(Sticker.id))
-            .where(Sticker.place_id.in_([p.id for p in found]))
+            .where(Sticker.place_id.in_([p.id for p in listed]))
             .group_by(Sticker.place_id, Sticker.status)
         )
         for place_id, status, count in rows:
@@ -58,9 +58,9 @@ def places() -> str:
         "portal/places.html",
         territories=territories,
         territory=territory,
-        places=found,
+        places=listed,
         counts=counts,
-        view=_view(territory, found) if territory else None,
+        view=_view(territory, listed) if territory else None,
     )
 
 
@@ -83,19 +83,14 @@ def _form(place: Place | None, territory: Territory) -> dict[str, Any]:
 @allow(STAFF)
 def new_place() -> Response | str | tuple[str, int]:
     """Add a place to a territory (?territory=)."""
-    territory = _territory()
-    if territory is None:
-        abort(404)
-    return _edit(None, territory)
+    return _edit(None, found(_territory()))
 
 
 @bp.route("/staff/places/<slug>", methods=["GET", "POST"])
 @allow(STAFF)
 def edit_place(slug: str) -> Response | str | tuple[str, int]:
     """Change a place: name, kind, position (map or coordinates), reach, hours, description."""
-    place = session().scalars(select(Place).where(Place.slug == slug)).first()
-    if place is None:
-        abort(404)
+    place = by_slug(Place, slug)
     return _edit(place, place.territory)
 
 

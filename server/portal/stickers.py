@@ -3,7 +3,7 @@ retired."""
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from server.db import session
@@ -11,31 +11,21 @@ from server.errors import Invalid
 from server.models import Photo, Place, Sticker
 from server.models.types import utcnow
 from server.portal import bp
-from server.portal.access import STAFF, allow, user
+from server.portal.access import STAFF, allow, by_slug, found, user
 from server.portal.forms import done, refused, said
 from server.portal.photos import upload
 from server.services import audit, sticker_life
 
 
-def _place(slug: str) -> Place:
-    found = session().scalars(select(Place).where(Place.slug == slug)).first()
-    if found is None:
-        abort(404)
-    return found
-
-
 def _sticker(tag_id: int) -> Sticker:
-    found = session().get(Sticker, tag_id)
-    if found is None:
-        abort(404)
-    return found
+    return found(session().get(Sticker, tag_id))
 
 
 @bp.get("/staff/places/<slug>/stickers")
 @allow(STAFF)
 def stickers(slug: str) -> str:
     """The place's stickers, newest first, with their state and photo."""
-    place = _place(slug)
+    place = by_slug(Place, slug)
     rows = list(
         session().scalars(
             select(Sticker).where(Sticker.place_id == place.id).order_by(Sticker.id.desc())

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from server.db import session
 from server.errors import TapTrailError
 from server.models import AuditEntry, Role, Shop, Territory, User
 from server.portal import bp
-from server.portal.access import ADMINISTRATORS, allow, user
+from server.portal.access import ADMINISTRATORS, allow, found, user
 from server.portal.forms import done, problems_of, refused, values
 from server.portal.invites import issue_and_show
 from server.services import accounts, audit
@@ -52,54 +52,53 @@ def users() -> str | tuple[str, int]:
 
 
 def _account(user_id: int) -> User:
-    found = session().get(User, user_id)
-    if found is None:
-        abort(404)
-    return found
+    return found(session().get(User, user_id))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @allow(ADMINISTRATORS)
 def account_admin(user_id: int) -> Response | str:
     """One account: role, shops, locked or not; a new invitation link (a password reset)."""
-    found = _account(user_id)
+    target = _account(user_id)
     shops = list(session().scalars(select(Shop).order_by(Shop.name)))
     if request.method == "GET":
-        return render_template("portal/user.html", account=found, shops=shops, roles=list(Role))
-    before = audit.snapshot(found, ("role", "active"))
-    kept = {shop.id for shop in found.shops}
+        return render_template("portal/user.html", account=target, shops=shops, roles=list(Role))
+    before = audit.snapshot(target, ("role", "active"))
+    kept = {shop.id for shop in target.shops}
     try:
         role = Role(request.form.get("role", ""))
     except ValueError:
         refused("Choose a role.")
-        return redirect(url_for("portal.account_admin", user_id=found.id), code=303)
-    if found.id == user().id and (role is not Role.ADMINISTRATOR or not request.form.get("active")):
+        return redirect(url_for("portal.account_admin", user_id=target.id), code=303)
+    if target.id == user().id and (
+        role is not Role.ADMINISTRATOR or not request.form.get("active")
+    ):
         refused("You cannot take away your own administrator role or lock yourself out.")
-        return redirect(url_for("portal.account_admin", user_id=found.id), code=303)
-    found.role, found.active = role, bool(request.form.get("active"))
+        return redirect(url_for("portal.account_admin", user_id=target.id), code=303)
+    target.role, target.active = role, bool(request.form.get("active"))
     wanted = {shop.id for shop in shops if request.form.get(f"shop-{shop.slug}")}
     for shop_id in wanted - kept:
-        accounts.give_shop(session(), found, shop_id)
+        accounts.give_shop(session(), target, shop_id)
     if kept - wanted:
-        accounts.take_shops(session(), found, kept - wanted)
-    after = audit.snapshot(found, ("role", "active"))
+        accounts.take_shops(session(), target, kept - wanted)
+    after = audit.snapshot(target, ("role", "active"))
     changes = audit.diff(before, after) | (
         {"shops": [sorted(kept), sorted(wanted)]} if kept != wanted else {}
     )
     if changes.get("role") or changes.get("active"):
-        accounts.end_sessions(session(), found)  # a new role or a lock takes effect at once
-    audit.record(session(), user().id, "account.update", ("user", found.id), found.email, changes)
+        accounts.end_sessions(session(), target)  # a new role or a lock takes effect at once
+    audit.record(session(), user().id, "account.update", ("user", target.id), target.email, changes)
     session().commit()
-    done(f"{found.email} saved.")
-    return redirect(url_for("portal.account_admin", user_id=found.id), code=303)
+    done(f"{target.email} saved.")
+    return redirect(url_for("portal.account_admin", user_id=target.id), code=303)
 
 
 @bp.post("/admin/users/<int:user_id>/invite")
 @allow(ADMINISTRATORS)
 def reinvite(user_id: int) -> str:
     """A new one-time link for the account (earlier links stop working): also a reset."""
-    found = _account(user_id)
-    return issue_and_show(found, "Voici un nouveau lien pour choisir votre mot de passe TapTrail.")
+    target = _account(user_id)
+    return issue_and_show(target, "Voici un nouveau lien pour choisir votre mot de passe TapTrail.")
 
 
 @bp.route("/admin/territories", methods=["GET", "POST"])

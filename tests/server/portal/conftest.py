@@ -60,6 +60,20 @@ def add_user(app: Flask, who: str, email: str, role: Role, shops: tuple[str, ...
         return user.id
 
 
+def _offer(slug: str, shop_id: int, title: str) -> Offer:
+    """A deal of the shop, running from yesterday for a month."""
+    today = dt.date.today()
+    return Offer(
+        slug=slug,
+        shop_id=shop_id,
+        kind=OfferKind.DEAL,
+        title={"fr": title},
+        conditions={},
+        valid_from=today - dt.timedelta(days=1),
+        valid_until=today + dt.timedelta(days=30),
+    )
+
+
 def seed_portal(app: Flask) -> Seed:
     """The portal's test world."""
     territory = factories.territory(app)
@@ -79,33 +93,15 @@ def seed_portal(app: Flask) -> Seed:
     for who, email in EMAILS.items():
         shops = {"owner": ("comptoir",), "other_owner": ("atelier",)}.get(who, ())
         seed.users[who] = add_user(app, who, email, ROLES[who], shops)
-    today = dt.date.today()
     with database(app).transaction() as session:
-        comptoir = session.scalars(select(Shop).where(Shop.slug == "comptoir")).one()
-        atelier = session.scalars(select(Shop).where(Shop.slug == "atelier")).one()
-        session.add(
-            Offer(
-                slug=seed.offer,
-                shop_id=comptoir.id,
-                kind=OfferKind.DEAL,
-                title={"fr": "Café offert"},
-                conditions={},
-                valid_from=today - dt.timedelta(days=1),
-                valid_until=today + dt.timedelta(days=30),
-            )
+        comptoir, atelier = (
+            session.scalars(select(Shop.id).where(Shop.slug == slug)).one()
+            for slug in ("comptoir", "atelier")
         )
-        session.add(
-            Offer(
-                slug=seed.partner_offer,
-                shop_id=atelier.id,
-                kind=OfferKind.CROSS,
-                title={"fr": "-15 % pour les clients du Comptoir"},
-                conditions={},
-                valid_from=today - dt.timedelta(days=1),
-                valid_until=today + dt.timedelta(days=30),
-                partner_shop_id=comptoir.id,
-            )
-        )
+        session.add(_offer(seed.offer, comptoir, "Café offert"))
+        cross = _offer(seed.partner_offer, atelier, "-15 % pour les clients du Comptoir")
+        cross.kind, cross.partner_shop_id = OfferKind.CROSS, comptoir
+        session.add(cross)
     return seed
 
 
