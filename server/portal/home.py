@@ -80,10 +80,17 @@ def shop(slug: str) -> str:
         .where(PendingChange.shop_id == found.id, PendingChange.status == ChangeStatus.PENDING)
         .order_by(PendingChange.submitted_at)
     )
+    refused = session().scalars(
+        select(PendingChange)
+        .where(PendingChange.shop_id == found.id, PendingChange.status == ChangeStatus.REJECTED)
+        .order_by(PendingChange.reviewed_at.desc())
+        .limit(3)
+    )
     return render_template(
         "portal/shop.html",
         shop=found,
         owners=owners,
         changes=list(changes),
+        refused=list(refused),
         waiting=awaiting_agreement([found.id]),
     )

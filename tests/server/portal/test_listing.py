@@ -204,6 +204,8 @@ def test_a_refused_change_stays_offline(app, seed, signed_in):
     with database(app).sessions() as session:
         assert session.get(PendingChange, change.id).status is ChangeStatus.REJECTED
     assert _shop(app).name == "Le Comptoir"
+    said = text(page(owner.get("/portal/shops/comptoir/")).find(class_="problem"))
+    assert said.startswith("Not put online by the TapTrail team") and said.endswith("Not a name")
 
 
 def test_staff_changes_go_live_at_once_even_with_review_on(app, seed, signed_in):
