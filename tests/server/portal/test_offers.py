@@ -4,6 +4,7 @@ see a cross-offer naming it, on the place page, the shop page, the offer page an
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -135,7 +136,8 @@ def test_ending_an_offer_takes_it_down(app, seed, signed_in):
     owner = signed_in("owner")
     assert owner.post(f"/portal/shops/comptoir/offers/{seed.offer}/end").status_code == 303
     offer = _offer(app, seed.offer)
-    assert offer.valid_until == dt.date.today() - dt.timedelta(days=1)
+    paris_today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()  # the shop's day, not UTC's
+    assert offer.valid_until == paris_today - dt.timedelta(days=1)
     assert not _visible(app, seed.offer)["place"]
 
 
