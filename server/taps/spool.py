@@ -28,6 +28,8 @@ from typing import Any
 
 SEGMENT_GLOB = "taps-*.jsonl"
 SEGMENT_BYTES = 16 * 1024 * 1024  # start a new segment past this size
+# One encoder for every line: json.dumps() with options builds a new one per call.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class SpoolError(OSError):
@@ -53,7 +55,7 @@ class Spool:
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one tap durably (see the module's fsync policy) or raise SpoolError."""
-        line = (json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+        line = (_encode(record) + "\n").encode()
         with self._lock:
             fd = self._segment()
             try:
