@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -47,9 +49,30 @@ NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next 
 HTML = "text/html; charset=utf-8"
 
 
+class _TapIds:
+    """Where tap ids get their uniqueness: a random tag per process and a counter within it."""
+
+    def __init__(self) -> None:
+        self.renew()
+
+    def renew(self) -> None:
+        """A new 48-bit tag (also in each forked child, which must not share its parent's)."""
+        self.tag = secrets.token_hex(6)
+        self.counter = itertools.count()  # next() on it is atomic: safe with threaded workers
+
+
+_ids = _TapIds()
+os.register_at_fork(after_in_child=_ids.renew)
+
+
 def new_tap_id(now_ns: int) -> str:
-    """A unique, time-ordered id: microseconds since 1970 and 72 random bits, in hex."""
-    return f"{now_ns // 1000:014x}{secrets.token_hex(9)}"
+    """A unique, time-ordered id: microseconds since 1970, the process tag, a counter, in hex.
+
+    Ids must be unique, not secret, so no per-tap call for randomness: two taps share an id only
+    if two processes drew the same 48-bit tag and their counters met in the same microsecond.
+    """
+    serial = next(_ids.counter) % 0x1000000
+    return f"{now_ns // 1000:014x}{_ids.tag}{serial:06x}"
 
 
 @bp.route("/<code>", methods=["GET", "HEAD"])
