@@ -75,6 +75,17 @@ def drain(
     return report
 
 
+def backlog(directory: str | os.PathLike[str]) -> int:
+    """How many complete tap lines wait in the spool, not drained yet (monitoring, the bench)."""
+    waiting = 0
+    for segment in segments(directory):
+        offset = _read_offset(segment.with_suffix(".offset"))
+        with contextlib.suppress(FileNotFoundError), open(segment, "rb") as handle:
+            handle.seek(offset)
+            waiting += handle.read().count(b"\n")
+    return waiting
+
+
 def sync_segments(folder: Path) -> None:
     """Flush every segment to the disk: fsync works on the file, whichever process wrote it."""
     for segment in segments(folder):
