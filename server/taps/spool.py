@@ -6,8 +6,10 @@ page cache and outlives the process. What it does not outlive is a power cut or 
 before the page cache reaches the disk; the fsync policy decides how much that can cost:
 
 - "always":   fdatasync after every tap; nothing is lost even on power loss; slowest.
-- "interval": (default) the drainer thread calls fdatasync about once a second; a power cut can
-              lose at most the last second of taps; a crashed process loses nothing.
+- "interval": (default) the drainer (a thread, or under gunicorn the drainer process, which
+              does it on its own clock however long draining takes) calls fdatasync about once
+              a second; a power cut can lose at most the last second of taps; a crashed process
+              loses nothing.
 - "never":    leave it to the kernel (usually within 30 s).
 
 A segment is named taps-<host>-<pid>-<n>.jsonl. Its writer holds a shared flock on it for as
