@@ -32,6 +32,16 @@ SEGMENT_GLOB = "taps-*.jsonl"
 SEGMENT_BYTES = 16 * 1024 * 1024  # start a new segment past this size
 # One encoder for every line: json.dumps() with options builds a new one per call.
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# This process's id, renewed in forked children: appends check it without a system call.
+_pid = os.getpid()
+
+
+def _renew_pid() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_renew_pid)
 
 
 class SpoolError(OSError):
@@ -80,7 +90,7 @@ class Spool:
     def sync(self) -> None:
         """Flush appended taps to the disk (the "interval" policy calls this periodically)."""
         with self._lock:
-            if self._fd is not None and self._unsynced and self._pid == os.getpid():
+            if self._fd is not None and self._unsynced and self._pid == _pid:
                 os.fdatasync(self._fd)
                 self._unsynced = False
 
@@ -90,13 +100,13 @@ class Spool:
             self._close()
 
     def _segment(self) -> int:
-        if self._fd is not None and self._pid == os.getpid():
+        if self._fd is not None and self._pid == _pid:
             return self._fd
         # After a fork the child opens its own segment; the parent's lock stays the parent's.
         self._fd = None
         self.directory.mkdir(parents=True, exist_ok=True)
         self._serial += 1
-        self._pid = os.getpid()
+        self._pid = _pid
         name = f"taps-{socket.gethostname()}-{self._pid}-{self._serial}-{os.urandom(3).hex()}"
         temporary = self.directory / f".{name}.new"
         fd = os.open(temporary, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
@@ -107,7 +117,7 @@ class Spool:
         return fd
 
     def _close(self) -> None:
-        if self._fd is not None and self._pid == os.getpid():
+        if self._fd is not None and self._pid == _pid:
             if self._unsynced and self.fsync != "never":
                 os.fdatasync(self._fd)
             os.close(self._fd)  # releases the shared lock: the segment is now sealed
