@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import time
@@ -19,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from server.db import Database
 from server.taps.spool import segments
@@ -133,11 +134,11 @@ def _parse(lines: list[bytes], segment: Path, report: DrainReport) -> list[dict[
     records = []
     for line in lines:
         try:
-            record = json.loads(line)
+            record = orjson.loads(line)
             if not isinstance(record, dict) or "id" not in record:
                 raise ValueError("not a tap")
             records.append(record)
-        except ValueError:
+        except ValueError:  # orjson's JSONDecodeError is one
             _set_aside(segment, line + b"\n")
             report.bad_lines += 1
             log.warning("set aside a line of %s that is not a tap", segment.name)

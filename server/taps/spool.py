@@ -21,17 +21,16 @@ then renamed, so a drainer never sees a live segment without its lock.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import socket
 import threading
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 SEGMENT_GLOB = "taps-*.jsonl"
 SEGMENT_BYTES = 16 * 1024 * 1024  # start a new segment past this size
-# One encoder for every line: json.dumps() with options builds a new one per call.
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 # This process's id, renewed in forked children: appends check it without a system call.
 _pid = os.getpid()
 
@@ -67,7 +66,9 @@ class Spool:
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one tap durably (see the module's fsync policy) or raise SpoolError."""
-        line = (_encode(record) + "\n").encode()
+        # orjson writes the same compact UTF-8 line as json.dumps(..., separators=(",", ":"),
+        # ensure_ascii=False) would, about ten times faster: this runs on every tap.
+        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         with self._lock:
             fd = self._segment()
             try:
