@@ -189,6 +189,17 @@ def _language(header: str) -> str | None:
 def _respond(
     outcome: Outcome, seen: Classification, sticker: StickerInfo | None, cookie: str | None
 ) -> Response:
+    """The answer to a request on a short path: never cached, with the visitor's new cookie."""
+    if outcome is Outcome.OK and sticker is not None and not seen.preview:
+        return _redirect(_destination(sticker), cookie)  # nearly every tap: built in one go
+    response = _page(outcome, sticker)
+    response.headers["Cache-Control"] = NO_STORE
+    if cookie:
+        response.headers.add("Set-Cookie", cookie)
+    return response
+
+
+def _page(outcome: Outcome, sticker: StickerInfo | None) -> Response:
     if outcome is not Outcome.OK:
         status = 410 if outcome in GONE else 404
         home = (
@@ -197,20 +208,17 @@ def _respond(
             else url_for("visitor.home")
         )
         page = render_template("tap_refused.html", outcome=outcome, gone=status == 410, home=home)
-        response = Response(page, status=status)
-    elif sticker is None:  # the database is away and this sticker was never seen here
-        response = Response(render_template("unavailable.html"), status=503)
-    else:
-        destination = sticker.target_url or _place_url(sticker.place_slug)
-        if seen.preview:
-            page = render_template("preview.html", sticker=sticker, destination=destination)
-            response = Response(page, status=200)
-        else:
-            return _redirect(destination, cookie)
-    response.headers["Cache-Control"] = NO_STORE
-    if cookie:
-        response.headers.add("Set-Cookie", cookie)
-    return response
+        return Response(page, status=status)
+    if sticker is None:  # the database is away and this sticker was never seen here
+        return Response(render_template("unavailable.html"), status=503)
+    # A link preview: a page with Open Graph tags instead of the redirect.
+    page = render_template("preview.html", sticker=sticker, destination=_destination(sticker))
+    return Response(page, status=200)
+
+
+def _destination(sticker: StickerInfo) -> str:
+    """Where a sticker sends its visitors: its own target, else its place's page."""
+    return sticker.target_url or _place_url(sticker.place_slug)
 
 
 def _redirect(destination: str, cookie: str | None) -> Response:
