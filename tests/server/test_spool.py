@@ -70,6 +70,18 @@ def test_a_crash_between_commit_and_offset_doubles_nothing(app, tmp_path, monkey
     assert count_taps(app) == 7
 
 
+def test_the_backlog_counts_the_taps_still_waiting(app, tmp_path):
+    spool = Spool(tmp_path / "spool")
+    for number in range(3):
+        spool.append(record(number))
+    assert drain_module.backlog(spool.directory) == 3
+    drain(database(app), spool.directory)
+    assert drain_module.backlog(spool.directory) == 0
+    spool.append(record(3))
+    assert drain_module.backlog(spool.directory) == 1
+    spool.close()
+
+
 def test_a_sealed_segment_is_removed_once_drained_and_a_live_one_is_kept(app, tmp_path):
     live, sealed = Spool(tmp_path / "spool"), Spool(tmp_path / "spool")
     live.append(record(1))
