@@ -60,9 +60,13 @@ def drain_lock(directory: Path, wait: bool) -> Iterator[bool]:
 
 
 def drain(
-    database: Database, directory: str | os.PathLike[str], *, wait: bool = False
+    database: Database, directory: str | os.PathLike[str], *, wait: bool = False, sync: bool = True
 ) -> DrainReport:
-    """Move every complete tap line of every segment into the database."""
+    """Move every complete tap line of every segment into the database.
+
+    With `sync` (unless a caller flushes the spool on its own clock) the segments are flushed to
+    disk first: a drainer called about once a second keeps the "interval" fsync policy.
+    """
     folder = Path(directory)
     report = DrainReport()
     with drain_lock(folder, wait) as locked:
@@ -70,7 +74,8 @@ def drain(
             report.busy = True
             return report
         _remove_stale_temporaries(folder)
-        sync_segments(folder)
+        if sync:
+            sync_segments(folder)
         for segment in segments(folder):
             _drain_segment(database, segment, report)
     return report
