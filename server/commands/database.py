@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from server.commands import application, edge
 from server.db import database
 from server.migrate import current_revision, head_revision, upgrade
-from server.taps.drain import drain, sync_segments
+from server.taps.drain import Pacer, drain, sync_segments
 
 
 @click.command("init-db")
@@ -59,7 +60,11 @@ def drain_command(wait: bool, follow: bool, interval: float) -> None:
 
 
 def _follow(app: Flask, interval: float) -> None:
-    """Drain every `interval` seconds until SIGTERM or Ctrl-C; a database outage only waits."""
+    """Drain every `interval` seconds until SIGTERM or Ctrl-C; a database outage only waits.
+
+    This is the drainer beside the gunicorn workers: it lets a rush of taps pass before draining
+    (see Pacer), and flushes the spool to disk on its own clock whatever the draining does.
+    """
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     syncing = app.config["SPOOL_FSYNC"] == "interval"
@@ -70,9 +75,12 @@ def _follow(app: Flask, interval: float) -> None:
         folder = Path(app.config["SPOOL_DIR"])
         syncer = threading.Thread(target=_sync_every, args=(folder, interval, stop), daemon=True)
         syncer.start()
+    pacer = Pacer(app.config["SPOOL_DIR"])
     pause = interval
     try:
         while not stop.wait(pause):
+            if not pacer.should_drain(time.monotonic()):
+                continue  # a rush: the workers answering it go first, the taps wait in the spool
             try:
                 drain(database(app), app.config["SPOOL_DIR"], sync=not syncing)
                 pause = interval

@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 BATCH_LINES = 1000
 READ_BYTES = 1024 * 1024
 STALE_TEMPORARY_SECONDS = 60
+# A drainer beside the workers holds back while more than this arrives between two looks (about
+# 100 taps a second: far above a pilot's everyday traffic, far below what one host can answer),
+# for at most MAX_DEFER_SECONDS in a row.
+BUSY_BYTES = 32 * 1024
+MAX_DEFER_SECONDS = 30.0
 
 
 @dataclass
@@ -90,6 +95,50 @@ def backlog(directory: str | os.PathLike[str]) -> int:
             handle.seek(offset)
             waiting += handle.read().count(b"\n")
     return waiting
+
+
+class Pacer:
+    """Tells a drainer that runs beside the workers when to drain and when to let a rush pass.
+
+    While taps pour in (more than `busy_bytes` of new lines since the last look, about a hundred
+    taps with the default), draining would take CPU from the workers answering them. The taps
+    are durable in the spool meanwhile, so the drainer waits for a quieter round, but never for
+    longer than `max_defer` seconds in a row: a rush that goes on is drained every so often.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        max_defer: float = MAX_DEFER_SECONDS,
+        busy_bytes: int = BUSY_BYTES,
+    ) -> None:
+        self.directory = Path(directory)
+        self.max_defer = max_defer
+        self.busy_bytes = busy_bytes
+        self._sizes = self._measure()
+        self._deferring_since: float | None = None
+
+    def should_drain(self, now: float) -> bool:
+        """Drain now (True), or let this round pass because taps are still pouring in."""
+        sizes = self._measure()
+        arrived = sum(max(0, size - self._sizes.get(path, 0)) for path, size in sizes.items())
+        self._sizes = sizes
+        if arrived <= self.busy_bytes:
+            self._deferring_since = None
+            return True
+        if self._deferring_since is None:
+            self._deferring_since = now
+        if now - self._deferring_since >= self.max_defer:
+            self._deferring_since = None
+            return True
+        return False
+
+    def _measure(self) -> dict[Path, int]:
+        sizes = {}
+        for segment in segments(self.directory):
+            with contextlib.suppress(FileNotFoundError):
+                sizes[segment] = segment.stat().st_size
+        return sizes
 
 
 def sync_segments(folder: Path) -> None:

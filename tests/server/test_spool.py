@@ -82,6 +82,24 @@ def test_the_backlog_counts_the_taps_still_waiting(app, tmp_path):
     spool.close()
 
 
+def test_the_pacer_lets_a_rush_pass_but_not_for_ever(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    pacer = drain_module.Pacer(spool.directory, max_defer=30, busy_bytes=1000)
+    assert pacer.should_drain(now=0)  # nothing arrived: drain
+    for number in range(20):  # about 4 KB of taps since the last look: a rush
+        spool.append(record(number))
+    assert not pacer.should_drain(now=1)
+    spool.append(record(20))  # then a quiet round: drain at once
+    assert pacer.should_drain(now=2)
+    for second in range(3, 40):  # a rush that goes on is still drained every 30 s
+        for number in range(20):
+            spool.append(record(second * 100 + number))
+        if pacer.should_drain(now=second):
+            break
+    assert second == 33
+    spool.close()
+
+
 def test_a_sealed_segment_is_removed_once_drained_and_a_live_one_is_kept(app, tmp_path):
     live, sealed = Spool(tmp_path / "spool"), Spool(tmp_path / "spool")
     live.append(record(1))
