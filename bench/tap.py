@@ -58,15 +58,15 @@ def stored_human_taps() -> int:
 
 def wait_for_drain(spool: str, timeout: float = 300.0) -> tuple[int, float]:
     """Wait until the spool is empty; returns (taps waiting at the start, seconds it took)."""
-    from server.taps.drain import backlog
+    from server.taps.drain import backlog, backlog_bytes
 
     started = time.monotonic()
-    waiting = remaining = backlog(spool)
-    while remaining and time.monotonic() - started < timeout:
+    waiting = backlog(spool)
+    # Polled by size: counting lines would read the whole backlog every time, beside the drainer.
+    while backlog_bytes(spool) and time.monotonic() - started < timeout:
         time.sleep(0.05)
-        remaining = backlog(spool)
-    if remaining:
-        raise RuntimeError(f"{remaining} taps still spooled after {timeout:.0f} s")
+    if backlog_bytes(spool):
+        raise RuntimeError(f"{backlog(spool)} taps still spooled after {timeout:.0f} s")
     return waiting, time.monotonic() - started
 
 

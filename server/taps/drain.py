@@ -89,12 +89,26 @@ def drain(
 def backlog(directory: str | os.PathLike[str]) -> int:
     """How many complete tap lines wait in the spool, not drained yet (monitoring, the bench)."""
     waiting = 0
-    for segment in segments(directory):
-        offset = _read_offset(segment.with_suffix(".offset"))
+    for segment, offset in _undrained(directory):
         with contextlib.suppress(FileNotFoundError), open(segment, "rb") as handle:
             handle.seek(offset)
             waiting += handle.read().count(b"\n")
     return waiting
+
+
+def backlog_bytes(directory: str | os.PathLike[str]) -> int:
+    """How many bytes wait in the spool, without reading them: cheap enough to poll."""
+    waiting = 0
+    for segment, offset in _undrained(directory):
+        with contextlib.suppress(FileNotFoundError):
+            waiting += max(0, segment.stat().st_size - offset)
+    return waiting
+
+
+def _undrained(directory: str | os.PathLike[str]) -> Iterator[tuple[Path, int]]:
+    """Each segment and the byte offset its draining has reached."""
+    for segment in segments(directory):
+        yield segment, _read_offset(segment.with_suffix(".offset"))
 
 
 class Pacer:

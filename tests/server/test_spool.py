@@ -75,8 +75,9 @@ def test_the_backlog_counts_the_taps_still_waiting(app, tmp_path):
     for number in range(3):
         spool.append(record(number))
     assert drain_module.backlog(spool.directory) == 3
+    assert drain_module.backlog_bytes(spool.directory) == spool.path.stat().st_size
     drain(database(app), spool.directory)
-    assert drain_module.backlog(spool.directory) == 0
+    assert drain_module.backlog(spool.directory) == drain_module.backlog_bytes(spool.directory) == 0
     spool.append(record(3))
     assert drain_module.backlog(spool.directory) == 1
     spool.close()
