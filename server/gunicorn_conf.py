@@ -19,10 +19,12 @@ access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 # Honour X-Forwarded-* only from these proxies (TAPTRAIL_PROXY_FIX sets how many hops to trust).
 forwarded_allow_ips = os.environ.get("TAPTRAIL_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# Taps are drained into the database by one drainer process per host, at a lower CPU priority,
-# rather than by a thread in every worker: under full load the workers answer taps first and
-# the drainer catches up (the taps wait, durable, in the spool). TAPTRAIL_DRAIN_PROCESS=0 keeps
-# the per-worker threads instead.
+# Taps are drained into the database by one drainer process per host, at the lowest CPU
+# priority (nice 19), rather than by a thread in every worker: under full load the workers
+# answer taps first and the drainer catches up once they idle (the taps wait, durable, in the
+# spool; `python -m bench.tap` prints how long the catching up takes). At nice 10 it still
+# drained most taps during a load test, with CPU time the workers were waiting for.
+# TAPTRAIL_DRAIN_PROCESS=0 keeps the per-worker threads instead.
 _drainer = None
 if os.environ.get("TAPTRAIL_DRAIN_PROCESS", "1") != "0":
     os.environ["TAPTRAIL_DRAIN_THREAD"] = "false"  # the workers inherit this
@@ -38,8 +40,21 @@ def when_ready(server: object) -> None:
 
     _drainer = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "drain", "--follow"],
-        preexec_fn=lambda: os.nice(10),
+        preexec_fn=lambda: os.nice(19),
     )
+
+
+def post_worker_init(worker: object) -> None:
+    """Take what the worker loaded (modules, models, the app) out of the collector's sight.
+
+    Those objects live as long as the worker. Without this, the first full collection walks all
+    of them (about 90,000 for TapTrail): a pause of some 60 ms of CPU a few seconds after each
+    worker starts, which a visitor or a benchmark pays. gc.freeze() is what Python's documentation
+    advises for pre-fork servers; later collections only look at objects made by requests.
+    """
+    import gc
+
+    gc.freeze()
 
 
 def on_exit(server: object) -> None:

@@ -11,14 +11,27 @@ from __future__ import annotations
 
 from flask import Flask, Request, has_request_context, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Response
 
 
 class LazySessionInterface(SecureCookieSessionInterface):
     """Same cookies and signing as Flask's default, cheaper when there is no cookie."""
 
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        """Nothing to do for an empty session nobody read or changed (Flask would do nothing).
+
+        Flask's own save_session first reads six cookie settings, then finds nothing to do.
+        """
+        if not session and not session.modified and not session.accessed:
+            return
+        super().save_session(app, session, response)
+
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """An empty session straight away when the request has no session cookie."""
-        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+        # The raw header is enough to rule a cookie out (a name absent from it is in no cookie);
+        # parsing it would cost every tap, and the tap path reads it only when it is there.
+        raw_cookies = request.environ.get("HTTP_COOKIE", "")
+        if app.secret_key and self.get_cookie_name(app) not in raw_cookies:
             return self.session_class()
         return super().open_session(app, request)
 

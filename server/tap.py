@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -12,20 +14,21 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Flask,
     Request,
     Response,
     current_app,
-    redirect,
     render_template,
     request,
     url_for,
 )
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
+from werkzeug.utils import redirect as werkzeug_redirect
 
 from server.config import keyring
 from server.models import Outcome
-from server.taps.classify import Classification, classify
+from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
 from server.taps.stickers import DirectoryUnavailable, StickerInfo
 from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, identify
@@ -42,29 +45,53 @@ _PLACE_URLS: dict[tuple[str, str], str] = {}
 # Max-Age alone sets the lifetime (every browser since IE 11 honours it); never extended.
 _COOKIE_FLAGS = f"Max-Age={COOKIE_MAX_AGE}; Path=/; HttpOnly; SameSite=Lax"
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
+NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next tap
+HTML = "text/html; charset=utf-8"
+
+
+class _TapIds:
+    """Where tap ids get their uniqueness: a random tag per process and a counter within it."""
+
+    def __init__(self) -> None:
+        self.renew()
+
+    def renew(self) -> None:
+        """A new 48-bit tag (also in each forked child, which must not share its parent's)."""
+        self.tag = secrets.token_hex(6)
+        self.counter = itertools.count()  # next() on it is atomic: safe with threaded workers
+
+
+_ids = _TapIds()
+os.register_at_fork(after_in_child=_ids.renew)
 
 
 def new_tap_id(now_ns: int) -> str:
-    """A unique, time-ordered id: microseconds since 1970 and 72 random bits, in hex."""
-    return f"{now_ns // 1000:014x}{secrets.token_hex(9)}"
+    """A unique, time-ordered id: microseconds since 1970, the process tag, a counter, in hex.
+
+    Ids must be unique, not secret, so no per-tap call for randomness: two taps share an id only
+    if two processes drew the same 48-bit tag and their counters met in the same microsecond.
+    """
+    serial = next(_ids.counter) % 0x1000000
+    return f"{now_ns // 1000:014x}{_ids.tag}{serial:06x}"
 
 
 @bp.route("/<code>", methods=["GET", "HEAD"])
 def tap(code: str) -> Response:
     """Every request on a short path, valid or not, people and machines alike."""
-    # The request and app proxies are resolved once: this is the hottest path of the service.
+    # This is the hottest path of the service. The request and app proxies are resolved once,
+    # and request facts are read from the WSGI environ (after ProxyFix, when configured):
+    # werkzeug's header and cookie objects cost more than the few lookups needed here.
     req, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
+    environ = req.environ
     now_ns = time.time_ns()
     now = dt.datetime.fromtimestamp(now_ns / 1e9, dt.UTC)
-    outcome, tag_id, shown_code = _verify(code)
-    headers = req.headers
-    agent = headers.get("User-Agent", "")
-    seen = classify(req.method, headers)
+    outcome, tag_id, shown_code = _verify(app, code)
+    seen = classify_environ(environ)
     visitor = identify(
-        req.cookies.get(COOKIE_NAME),
+        req.cookies.get(COOKIE_NAME) if "HTTP_COOKIE" in environ else None,
         human=seen.human,
-        address=req.remote_addr or "",
-        agent=agent,
+        address=environ.get("REMOTE_ADDR") or "",
+        agent=environ.get("HTTP_USER_AGENT", ""),
         secret=app.config["VISITOR_SALT_SECRET"],
         now=now,
     )
@@ -89,19 +116,18 @@ def tap(code: str) -> Response:
         "human": seen.human,
         "reason": seen.reason,
         "browser": seen.browser,
-        "language": _language(headers.get("Accept-Language", "")),
-        "method": req.method,
+        "language": _language(environ.get("HTTP_ACCEPT_LANGUAGE", "")),
+        "method": environ["REQUEST_METHOD"],
         **_mirror(req),
     }
     try:
         recorder(app).record(tap_record)
     except Exception:  # the visitor comes first: serve the page even if this tap is lost
         log.exception("tap %s could not be recorded", tap_record["id"])
-    response = _respond(outcome, seen, sticker)
-    response.headers["Cache-Control"] = "no-store"  # a cached redirect would hide the next tap
+    cookie = None
     if visitor.sets_cookie:
-        response.headers.add("Set-Cookie", _cookie(visitor.id, req.is_secure))
-    return response
+        cookie = _cookie(visitor.id, environ["wsgi.url_scheme"] == "https")
+    return _respond(outcome, seen, sticker, cookie)
 
 
 def _cookie(value: str, secure: bool) -> str:
@@ -109,10 +135,10 @@ def _cookie(value: str, secure: bool) -> str:
     return f"{COOKIE_NAME}={value}; {_COOKIE_FLAGS}{'; Secure' if secure else ''}"
 
 
-def _verify(code: str) -> tuple[Outcome, int | None, str]:
-    verifier = current_app.extensions.get("taptrail.verifier")
+def _verify(app: Flask, code: str) -> tuple[Outcome, int | None, str]:
+    verifier = app.extensions.get("taptrail.verifier")
     if verifier is None:  # one per app: its answers hold for the keyring it was made with
-        verifier = current_app.extensions["taptrail.verifier"] = _verifier(keyring())
+        verifier = app.extensions["taptrail.verifier"] = _verifier(keyring(app))
     return verifier(code[:MAX_CODE_CHARS])
 
 
@@ -139,7 +165,7 @@ def _place_url(slug: str) -> str:
 
 
 def _mirror(req: Request) -> dict[str, Any]:
-    if not req.query_string:
+    if not req.environ.get("QUERY_STRING"):
         return {}
     value = req.args.get(MIRROR_PARAM) or req.args.get(MIRROR_PARAM.lower())
     if not value:
@@ -160,7 +186,20 @@ def _language(header: str) -> str | None:
     return best[:16] if best else None
 
 
-def _respond(outcome: Outcome, seen: Classification, sticker: StickerInfo | None) -> Response:
+def _respond(
+    outcome: Outcome, seen: Classification, sticker: StickerInfo | None, cookie: str | None
+) -> Response:
+    """The answer to a request on a short path: never cached, with the visitor's new cookie."""
+    if outcome is Outcome.OK and sticker is not None and not seen.preview:
+        return _redirect(_destination(sticker), cookie)  # nearly every tap: built in one go
+    response = _page(outcome, sticker)
+    response.headers["Cache-Control"] = NO_STORE
+    if cookie:
+        response.headers.add("Set-Cookie", cookie)
+    return response
+
+
+def _page(outcome: Outcome, sticker: StickerInfo | None) -> Response:
     if outcome is not Outcome.OK:
         status = 410 if outcome in GONE else 404
         home = (
@@ -174,8 +213,30 @@ def _respond(outcome: Outcome, seen: Classification, sticker: StickerInfo | None
         return Response(page, status=status)
     if sticker is None:  # the database is away and this sticker was never seen here
         return Response(render_template("unavailable.html"), status=503)
-    destination = sticker.target_url or _place_url(sticker.place_slug)
-    if seen.preview:
-        page = render_template("preview.html", sticker=sticker, destination=destination)
-        return Response(page, status=200)
-    return redirect(destination, code=303)
+    # A link preview: a page with Open Graph tags instead of the redirect.
+    page = render_template("preview.html", sticker=sticker, destination=_destination(sticker))
+    return Response(page, status=200)
+
+
+def _destination(sticker: StickerInfo) -> str:
+    """Where a sticker sends its visitors: its own target, else its place's page."""
+    return sticker.target_url or _place_url(sticker.place_slug)
+
+
+def _redirect(destination: str, cookie: str | None) -> Response:
+    """A 303 to `destination`, the same response as flask.redirect() with our two headers.
+
+    Built in one go from a cached body: a sticker sends its visitors to the same few places.
+    """
+    location, body = _redirect_parts(destination)
+    headers = [("Location", location), ("Cache-Control", NO_STORE)]
+    if cookie:
+        headers.append(("Set-Cookie", cookie))
+    return Response(body, 303, headers, content_type=HTML)
+
+
+@functools.lru_cache(maxsize=4096)
+def _redirect_parts(destination: str) -> tuple[str, bytes]:
+    """The Location value and the little HTML body that werkzeug's redirect() gives."""
+    reference = werkzeug_redirect(destination, 303)
+    return reference.headers["Location"], reference.get_data()

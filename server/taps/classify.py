@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from crawlerdetect import CrawlerDetect
 from ua_parser import parse_user_agent
@@ -58,24 +59,42 @@ class Classification:
     browser: str | None = None
 
 
+# Headers that announce a speculative load (prefetch, prerender, preview), not someone tapping.
+PURPOSE_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
+# The same headers as WSGI environ keys ("Sec-Purpose" arrives as HTTP_SEC_PURPOSE).
+PURPOSE_ENVIRON_KEYS = tuple(f"HTTP_{name.upper().replace('-', '_')}" for name in PURPOSE_HEADERS)
+SPECULATIVE_WORDS = ("prefetch", "preview", "prerender")
+
+
 def classify(method: str, headers: Mapping[str, str]) -> Classification:
     """Classify a request on a tap URL from its method and headers."""
-    agent = headers.get("User-Agent", "")
+    purposes = [headers.get(name, "") for name in PURPOSE_HEADERS]
+    return classify_parts(method, headers.get("User-Agent", ""), purposes)
+
+
+def classify_environ(environ: Mapping[str, Any]) -> Classification:
+    """classify() straight from a WSGI environ: the tap path skips werkzeug's header lookups."""
+    purposes = [environ[key] for key in PURPOSE_ENVIRON_KEYS if key in environ]
+    return classify_parts(environ["REQUEST_METHOD"], environ.get("HTTP_USER_AGENT", ""), purposes)
+
+
+def classify_parts(method: str, agent: str, purposes: Iterable[str]) -> Classification:
+    """Classify from the method, the user agent and the values of the purpose headers."""
     by_agent = classify_agent(agent)
     if by_agent.preview:
         return by_agent  # a preview gets its Open Graph page whatever the method
     if method == "HEAD":
         return Classification(False, "head", browser=by_agent.browser)
-    if is_prefetch(headers):
+    if is_speculative(purposes):
         return Classification(False, "prefetch", browser=by_agent.browser)
     return by_agent
 
 
-def is_prefetch(headers: Mapping[str, str]) -> bool:
-    """A speculative load (Sec-Purpose, Purpose, X-Purpose, X-Moz), not someone tapping."""
-    for name in ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"):
-        value = headers.get(name, "").lower()
-        if "prefetch" in value or "preview" in value or "prerender" in value:
+def is_speculative(purposes: Iterable[str]) -> bool:
+    """A purpose header says prefetch, prerender or preview: a speculative load."""
+    for value in purposes:
+        lowered = value.lower()
+        if any(word in lowered for word in SPECULATIVE_WORDS):
             return True
     return False
 

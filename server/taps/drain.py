@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import time
@@ -19,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from server.db import Database
 from server.taps.spool import segments
@@ -29,6 +30,11 @@ log = logging.getLogger(__name__)
 BATCH_LINES = 1000
 READ_BYTES = 1024 * 1024
 STALE_TEMPORARY_SECONDS = 60
+# A drainer beside the workers holds back while more than this arrives between two looks (about
+# 100 taps a second: far above a pilot's everyday traffic, far below what one host can answer),
+# for at most MAX_DEFER_SECONDS in a row.
+BUSY_BYTES = 32 * 1024
+MAX_DEFER_SECONDS = 30.0
 
 
 @dataclass
@@ -59,9 +65,13 @@ def drain_lock(directory: Path, wait: bool) -> Iterator[bool]:
 
 
 def drain(
-    database: Database, directory: str | os.PathLike[str], *, wait: bool = False
+    database: Database, directory: str | os.PathLike[str], *, wait: bool = False, sync: bool = True
 ) -> DrainReport:
-    """Move every complete tap line of every segment into the database."""
+    """Move every complete tap line of every segment into the database.
+
+    With `sync` (unless a caller flushes the spool on its own clock) the segments are flushed to
+    disk first: a drainer called about once a second keeps the "interval" fsync policy.
+    """
     folder = Path(directory)
     report = DrainReport()
     with drain_lock(folder, wait) as locked:
@@ -69,10 +79,80 @@ def drain(
             report.busy = True
             return report
         _remove_stale_temporaries(folder)
-        sync_segments(folder)
+        if sync:
+            sync_segments(folder)
         for segment in segments(folder):
             _drain_segment(database, segment, report)
     return report
+
+
+def backlog(directory: str | os.PathLike[str]) -> int:
+    """How many complete tap lines wait in the spool, not drained yet (monitoring, the bench)."""
+    waiting = 0
+    for segment, offset in _undrained(directory):
+        with contextlib.suppress(FileNotFoundError), open(segment, "rb") as handle:
+            handle.seek(offset)
+            waiting += handle.read().count(b"\n")
+    return waiting
+
+
+def backlog_bytes(directory: str | os.PathLike[str]) -> int:
+    """How many bytes wait in the spool, without reading them: cheap enough to poll."""
+    waiting = 0
+    for segment, offset in _undrained(directory):
+        with contextlib.suppress(FileNotFoundError):
+            waiting += max(0, segment.stat().st_size - offset)
+    return waiting
+
+
+def _undrained(directory: str | os.PathLike[str]) -> Iterator[tuple[Path, int]]:
+    """Each segment and the byte offset its draining has reached."""
+    for segment in segments(directory):
+        yield segment, _read_offset(segment.with_suffix(".offset"))
+
+
+class Pacer:
+    """Tells a drainer that runs beside the workers when to drain and when to let a rush pass.
+
+    While taps pour in (more than `busy_bytes` of new lines since the last look, about a hundred
+    taps with the default), draining would take CPU from the workers answering them. The taps
+    are durable in the spool meanwhile, so the drainer waits for a quieter round, but never for
+    longer than `max_defer` seconds in a row: a rush that goes on is drained every so often.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        max_defer: float = MAX_DEFER_SECONDS,
+        busy_bytes: int = BUSY_BYTES,
+    ) -> None:
+        self.directory = Path(directory)
+        self.max_defer = max_defer
+        self.busy_bytes = busy_bytes
+        self._sizes = self._measure()
+        self._deferring_since: float | None = None
+
+    def should_drain(self, now: float) -> bool:
+        """Drain now (True), or let this round pass because taps are still pouring in."""
+        sizes = self._measure()
+        arrived = sum(max(0, size - self._sizes.get(path, 0)) for path, size in sizes.items())
+        self._sizes = sizes
+        if arrived <= self.busy_bytes:
+            self._deferring_since = None
+            return True
+        if self._deferring_since is None:
+            self._deferring_since = now
+        if now - self._deferring_since >= self.max_defer:
+            self._deferring_since = None
+            return True
+        return False
+
+    def _measure(self) -> dict[Path, int]:
+        sizes = {}
+        for segment in segments(self.directory):
+            with contextlib.suppress(FileNotFoundError):
+                sizes[segment] = segment.stat().st_size
+        return sizes
 
 
 def sync_segments(folder: Path) -> None:
@@ -122,11 +202,11 @@ def _parse(lines: list[bytes], segment: Path, report: DrainReport) -> list[dict[
     records = []
     for line in lines:
         try:
-            record = json.loads(line)
+            record = orjson.loads(line)
             if not isinstance(record, dict) or "id" not in record:
                 raise ValueError("not a tap")
             records.append(record)
-        except ValueError:
+        except ValueError:  # orjson's JSONDecodeError is one
             _set_aside(segment, line + b"\n")
             report.bad_lines += 1
             log.warning("set aside a line of %s that is not a tap", segment.name)

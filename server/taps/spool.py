@@ -6,8 +6,10 @@ page cache and outlives the process. What it does not outlive is a power cut or 
 before the page cache reaches the disk; the fsync policy decides how much that can cost:
 
 - "always":   fdatasync after every tap; nothing is lost even on power loss; slowest.
-- "interval": (default) the drainer thread calls fdatasync about once a second; a power cut can
-              lose at most the last second of taps; a crashed process loses nothing.
+- "interval": (default) the drainer (a thread, or under gunicorn the drainer process, which
+              does it on its own clock however long draining takes) calls fdatasync about once
+              a second; a power cut can lose at most the last second of taps; a crashed process
+              loses nothing.
 - "never":    leave it to the kernel (usually within 30 s).
 
 A segment is named taps-<host>-<pid>-<n>.jsonl. Its writer holds a shared flock on it for as
@@ -19,15 +21,26 @@ then renamed, so a drainer never sees a live segment without its lock.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import socket
 import threading
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 SEGMENT_GLOB = "taps-*.jsonl"
 SEGMENT_BYTES = 16 * 1024 * 1024  # start a new segment past this size
+# This process's id, renewed in forked children: appends check it without a system call.
+_pid = os.getpid()
+
+
+def _renew_pid() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_renew_pid)
 
 
 class SpoolError(OSError):
@@ -53,7 +66,9 @@ class Spool:
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one tap durably (see the module's fsync policy) or raise SpoolError."""
-        line = (json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+        # orjson writes the same compact UTF-8 line as json.dumps(..., separators=(",", ":"),
+        # ensure_ascii=False) would, about ten times faster: this runs on every tap.
+        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         with self._lock:
             fd = self._segment()
             try:
@@ -76,7 +91,7 @@ class Spool:
     def sync(self) -> None:
         """Flush appended taps to the disk (the "interval" policy calls this periodically)."""
         with self._lock:
-            if self._fd is not None and self._unsynced and self._pid == os.getpid():
+            if self._fd is not None and self._unsynced and self._pid == _pid:
                 os.fdatasync(self._fd)
                 self._unsynced = False
 
@@ -86,13 +101,13 @@ class Spool:
             self._close()
 
     def _segment(self) -> int:
-        if self._fd is not None and self._pid == os.getpid():
+        if self._fd is not None and self._pid == _pid:
             return self._fd
         # After a fork the child opens its own segment; the parent's lock stays the parent's.
         self._fd = None
         self.directory.mkdir(parents=True, exist_ok=True)
         self._serial += 1
-        self._pid = os.getpid()
+        self._pid = _pid
         name = f"taps-{socket.gethostname()}-{self._pid}-{self._serial}-{os.urandom(3).hex()}"
         temporary = self.directory / f".{name}.new"
         fd = os.open(temporary, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
@@ -103,7 +118,7 @@ class Spool:
         return fd
 
     def _close(self) -> None:
-        if self._fd is not None and self._pid == os.getpid():
+        if self._fd is not None and self._pid == _pid:
             if self._unsynced and self.fsync != "never":
                 os.fdatasync(self._fd)
             os.close(self._fd)  # releases the shared lock: the segment is now sealed

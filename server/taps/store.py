@@ -28,6 +28,9 @@ RECORD_FIELDS = (
     "mirror_counter",
     "mirror_error",
 )
+# The spool holds enum values; a dict look-up is several times cheaper than calling the enum.
+OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+VISITOR_KINDS = {kind.value: kind for kind in VisitorKind}
 
 
 def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, int]:
@@ -40,7 +43,8 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
         fresh = sorted((r for r in unique if r["id"] not in known), key=lambda r: r["at"])
         stickers = _stickers(session, {r["tag_id"] for r in fresh if r.get("tag_id") is not None})
         rows = [_row(record, stickers) for record in fresh]
-        if rows:
+        _note_last_taps(rows, stickers)
+        if rows:  # one executemany for the whole batch
             insert_ignoring_duplicates(session, Tap.__table__, rows, ["id"])
     return len(rows), len(records) - len(rows)
 
@@ -56,8 +60,8 @@ def _stickers(session: Session, tag_ids: set[int]) -> dict[int, Sticker]:
 def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]:
     row = {field: record.get(field) for field in RECORD_FIELDS}
     row["occurred_at"] = dt.datetime.fromisoformat(record["at"])
-    row["outcome"] = Outcome(record["outcome"])
-    row["visitor_kind"] = VisitorKind(record["visitor_kind"])
+    row["outcome"] = OUTCOMES[record["outcome"]]
+    row["visitor_kind"] = VISITOR_KINDS[record["visitor_kind"]]
     row["place_id"] = row["sticker_id"] = row["uid_matches"] = row["counter_advanced"] = None
     if record.get("tag_id") is None:
         return row  # the code was refused: an orphan visit
@@ -73,11 +77,21 @@ def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]
     row["outcome"] = Outcome.OK
     if row["mirror_uid"] and sticker.uid:
         row["uid_matches"] = row["mirror_uid"] == sticker.uid
-    if row["human"]:
-        sticker.last_tap_at = max(filter(None, (sticker.last_tap_at, row["occurred_at"])))
-        if row["mirror_counter"] is not None and row["uid_matches"] is not False:
-            row["counter_advanced"] = _check_counter(sticker, row["mirror_counter"], row)
+    if row["human"] and row["mirror_counter"] is not None and row["uid_matches"] is not False:
+        row["counter_advanced"] = _check_counter(sticker, row["mirror_counter"], row)
     return row
+
+
+def _note_last_taps(rows: list[dict[str, Any]], stickers: dict[int, Sticker]) -> None:
+    """Move each sticker's last_tap_at to its latest human tap in the batch, once per sticker."""
+    latest: dict[int, dt.datetime] = {}
+    for row in rows:  # in time order: the last one seen is the latest
+        if row["human"] and row["outcome"] is Outcome.OK:
+            latest[row["sticker_id"]] = row["occurred_at"]
+    for sticker_id, at in latest.items():
+        sticker = stickers[sticker_id]
+        if sticker.last_tap_at is None or at > sticker.last_tap_at:
+            sticker.last_tap_at = at
 
 
 def _check_counter(sticker: Sticker, counter: int, row: dict[str, Any]) -> bool | None:

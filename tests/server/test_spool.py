@@ -70,6 +70,37 @@ def test_a_crash_between_commit_and_offset_doubles_nothing(app, tmp_path, monkey
     assert count_taps(app) == 7
 
 
+def test_the_backlog_counts_the_taps_still_waiting(app, tmp_path):
+    spool = Spool(tmp_path / "spool")
+    for number in range(3):
+        spool.append(record(number))
+    assert drain_module.backlog(spool.directory) == 3
+    assert drain_module.backlog_bytes(spool.directory) == spool.path.stat().st_size
+    drain(database(app), spool.directory)
+    assert drain_module.backlog(spool.directory) == drain_module.backlog_bytes(spool.directory) == 0
+    spool.append(record(3))
+    assert drain_module.backlog(spool.directory) == 1
+    spool.close()
+
+
+def test_the_pacer_lets_a_rush_pass_but_not_for_ever(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    pacer = drain_module.Pacer(spool.directory, max_defer=30, busy_bytes=1000)
+    assert pacer.should_drain(now=0)  # nothing arrived: drain
+    for number in range(20):  # about 4 KB of taps since the last look: a rush
+        spool.append(record(number))
+    assert not pacer.should_drain(now=1)
+    spool.append(record(20))  # then a quiet round: drain at once
+    assert pacer.should_drain(now=2)
+    for second in range(3, 40):  # a rush that goes on is still drained every 30 s
+        for number in range(20):
+            spool.append(record(second * 100 + number))
+        if pacer.should_drain(now=second):
+            break
+    assert second == 33
+    spool.close()
+
+
 def test_a_sealed_segment_is_removed_once_drained_and_a_live_one_is_kept(app, tmp_path):
     live, sealed = Spool(tmp_path / "spool"), Spool(tmp_path / "spool")
     live.append(record(1))

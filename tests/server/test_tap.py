@@ -139,3 +139,17 @@ def test_lower_case_and_lookalike_spellings_reach_the_same_sticker(app, client):
     response = tap(client, "/" + sticker["code"].lower())
     assert response.status_code == 303
     assert drained_taps(app)[0].code == sticker["code"]
+
+
+def test_tap_ids_are_unique_time_ordered_and_renewed_in_a_forked_child():
+    import time
+
+    from server.tap import _ids, new_tap_id
+
+    now = time.time_ns()
+    ids = [new_tap_id(now) for _ in range(1000)] + [new_tap_id(now + 1000)]
+    assert len(set(ids)) == len(ids) and ids == sorted(ids)
+    assert all(len(tap_id) == 32 for tap_id in ids)  # the column holds 32 characters
+    tag = _ids.tag
+    _ids.renew()  # what a fork does in the child
+    assert _ids.tag != tag and new_tap_id(now) not in ids
