@@ -70,10 +70,19 @@ class BatchRun:
         self.report.progress(len(self.journal.done), self.total)
         self.report.say(f"put a blank {self.batch.chip.name} sticker on the reader")
         while self.remaining():
-            target = self.wait(self.clf, skip=lambda uid: uid.hex().upper() == self._leave)
+            target = self.wait(
+                self.clf,
+                skip=lambda uid: uid.hex().upper() == self._leave,
+                empty=self._field_empty,
+            )
             if target is not None:
                 self._sticker(target)
         self.report.say("all stickers of the batch are written; take the last one away")
+
+    def _field_empty(self) -> None:
+        if self._leave is not None:
+            self._leave = None  # the sticker went: if it comes back, it is looked at again
+            self.report.say(f"put the next blank {self.batch.chip.name} sticker on the reader")
 
     def _sticker(self, target: nfc.clf.RemoteTarget) -> None:
         uid = bytes(target.sdd_res).hex().upper()

@@ -163,8 +163,12 @@ def wait_for_sticker(
     clf: nfc.ContactlessFrontend,
     timeout: float | None = None,
     skip: Callable[[bytes], bool] = lambda uid: False,
+    empty: Callable[[], None] = lambda: None,
 ) -> nfc.clf.RemoteTarget | None:
-    """The next Type A target in the field (not one `skip` rejects); None after `timeout`."""
+    """The next Type A target in the field (not one `skip` rejects); None after `timeout`.
+
+    `empty` is called each time the field is found empty.
+    """
     deadline = None if timeout is None else time.monotonic() + timeout
     while deadline is None or time.monotonic() < deadline:
         started = time.monotonic()
@@ -175,7 +179,9 @@ def wait_for_sticker(
                 "the reader stopped answering (unplugged?): plug it back in and run the "
                 "same command again"
             ) from None
-        if target is not None and not skip(bytes(target.sdd_res or b"")):
+        if target is None:
+            empty()
+        elif not skip(bytes(target.sdd_res or b"")):
             return target
         # USB readers answer at once when the field is empty: do not spin.
         time.sleep(max(0.0, POLL_INTERVAL - (time.monotonic() - started)))

@@ -113,10 +113,18 @@ def _format(snapshot: Snapshot) -> list[Step]:
 
 def _message(job: Job, snapshot: Snapshot) -> list[Step]:
     target = layout(job.url, snapshot.profile)
-    if all(_stored(snapshot, page) == data for page, data in target.pages.items()):
-        return []
-    steps = []
     current = {page: _stored(snapshot, page) for page in target.pages}
+    if _mirror_stays(job, snapshot):
+        # Under a mirror that stays where it is, what is stored never shows: leave it.
+        current.update({p: target.pages[p] for p in snapshot.mirrored_pages if p in current})
+    if all(current[page] in (None, data) for page, data in target.pages.items()):
+        # Only pages behind the mirror are unknown: the message itself is ours already.
+        return [
+            Step(page, data, data, "NDEF message under the mirror")
+            for page, data in target.pages.items()
+            if current[page] is None
+        ]
+    steps = []
     if not _empty_message_here(snapshot, target):
         for page, data in target.hidden.items():
             if current[page] != data:
@@ -130,6 +138,18 @@ def _message(job: Job, snapshot: Snapshot) -> list[Step]:
             data = target.pages[page]
             steps.append(Step(page, data, data, "NDEF length: the URL appears"))
     return steps
+
+
+def _mirror_stays(job: Job, snapshot: Snapshot) -> bool:
+    """True if the job's mirror is where the chip mirrors now."""
+    if job.mirror is None:
+        return False
+    now, wanted = snapshot.config, desired_config(job, snapshot)
+    return (now.mirror_conf, now.mirror_page, now.mirror_byte) == (
+        wanted.mirror_conf,
+        wanted.mirror_page,
+        wanted.mirror_byte,
+    )
 
 
 def _empty_message_here(snapshot: Snapshot, target: Layout) -> bool:
