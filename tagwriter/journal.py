@@ -101,7 +101,11 @@ class Journal:
                 records.append(json.loads(line))
             except ValueError:
                 damaged += 1
-        if not records or records[0].get("format") != FORMAT:
+        if (
+            not records
+            or records[0].get("format") != FORMAT
+            or not isinstance(records[0].get("manifest"), dict)
+        ):
             raise JournalError(f"{path} is not a tagwriter journal: move it away or give --journal")
         journal = cls(path, records[0]["manifest"], damaged_lines=damaged)
         for record in records[1:]:

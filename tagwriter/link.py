@@ -140,23 +140,23 @@ class TagLink:
             self.reactivate()  # a refused PWD_AUTH sends the chip back to IDLE
         return accepted
 
-    def signature(self) -> bytes | None:
-        """The 32-byte originality signature, or None if the chip did not give it."""
+    def _optional(self, frame: bytes, timeout: float) -> bytes | None:
+        """The answer to a command the chip may refuse; None (and the chip selected) if so."""
         try:
-            answer = self.command(READ_SIG, 0.02)
+            return self.command(frame, timeout)
         except (Nak, NoAnswer):
             self.reactivate()
             return None
-        return answer if len(answer) == 32 else None
+
+    def signature(self) -> bytes | None:
+        """The 32-byte originality signature, or None if the chip did not give it."""
+        answer = self._optional(READ_SIG, 0.02)
+        return answer if answer is not None and len(answer) == 32 else None
 
     def counter(self) -> int | None:
         """The NFC counter (READ_CNT), or None when the chip keeps it behind the password."""
-        try:
-            answer = self.command(READ_CNT, 0.01)
-        except (Nak, NoAnswer):
-            self.reactivate()
-            return None
-        return int.from_bytes(answer[:3], "little")
+        answer = self._optional(READ_CNT, 0.01)
+        return None if answer is None else int.from_bytes(answer[:3], "little")
 
 
 def wait_for_sticker(

@@ -25,7 +25,8 @@ def labels(manifest: Path, out: Path) -> None:
     """PNG and SVG QR codes per URL of MANIFEST, and sheets.pdf: A4 pages of 24 labels."""
     batch = load_manifest(manifest)
     out.mkdir(parents=True, exist_ok=True)
-    items = [Label(e.code, qr_text(e.url), batch.place) for e in batch.entries]
+    place = batch.manifest["place"].get("name") or batch.place
+    items = [Label(e.code, qr_text(e.url), place) for e in batch.entries]
     for item in items:
         write_png(item.qr_text, out / f"{item.code}.png")
         write_svg(item.qr_text, out / f"{item.code}.svg")

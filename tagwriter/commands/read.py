@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from tagwriter.client import ServerError
-from tagwriter.inspect import describe
+from tagwriter.describe import describe
 from tagwriter.link import TagLink, wait_for_sticker
 from tagwriter.options import device_option, edge, make_client, reader, server_options
 

@@ -30,6 +30,21 @@ def issue(live, count, **options):
     return response.json()
 
 
+def batch_args(batch, server, token, device="udp:127.0.0.1:9"):
+    """tagwriter batch from a server."""
+    return [
+        "batch",
+        "--batch",
+        str(batch),
+        "--server",
+        server,
+        "--token",
+        token,
+        "--device",
+        device,
+    ]
+
+
 def closed_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -134,20 +149,7 @@ def test_a_bad_token_is_refused_with_the_next_step_and_the_journal_kept(
     journal = field_environment / f"batch-{batch}.jsonl"
     journal.write_text('{"format": "tagwriter-journal/1", "manifest": {}}\n')
     before = journal.read_bytes()
-    result = runner.invoke(
-        main,
-        [
-            "batch",
-            "--batch",
-            str(batch),
-            "--server",
-            live.url,
-            "--token",
-            "tt_forged",
-            "--device",
-            "udp:127.0.0.1:9",
-        ],
-    )
+    result = runner.invoke(main, batch_args(batch, live.url, "tt_forged"))
     assert result.exit_code == 1
     assert "the server refused the token" in result.output and "administrator" in result.output
     assert journal.read_bytes() == before
@@ -155,20 +157,7 @@ def test_a_bad_token_is_refused_with_the_next_step_and_the_journal_kept(
 
 def test_server_down_without_a_journal_says_what_to_check(runner, field_environment):
     server = f"http://127.0.0.1:{closed_port()}"
-    result = runner.invoke(
-        main,
-        [
-            "batch",
-            "--batch",
-            "3",
-            "--server",
-            server,
-            "--token",
-            "t",
-            "--device",
-            "udp:127.0.0.1:9",
-        ],
-    )
+    result = runner.invoke(main, batch_args(3, server, "t"))
     assert result.exit_code == 1
     assert f"the server at {server} does not answer" in result.output
     assert "check the address and the network" in result.output
@@ -183,20 +172,7 @@ def test_server_down_mid_batch_registrations_wait_for_sync(
     Journal.open(field_environment / f"batch-{batch}.jsonl", manifest)  # the batch was begun
     reader = readers(count=3)
     down = f"http://127.0.0.1:{closed_port()}"
-    result = runner.invoke(
-        main,
-        [
-            "batch",
-            "--batch",
-            str(batch),
-            "--server",
-            down,
-            "--token",
-            live.token,
-            "--device",
-            reader.path,
-        ],
-    )
+    result = runner.invoke(main, batch_args(batch, down, live.token, reader.path))
     assert result.exit_code == 0, result.output
     assert "carrying on with the batch as the journal holds it" in result.output
     assert "3 registrations wait in the journal: send them with 'tagwriter sync'" in result.output
