@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -93,6 +94,8 @@ def batch(
         progress.say(warning)
     if journal.damaged_lines:
         progress.say(f"{journal.path}: {journal.damaged_lines} line(s) cut by a crash, skipped")
+    # A kill (a laptop shutting down) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         with reader(device) as clf:
             BatchRun(the_batch, journal, clf, progress, client, secret, rewrite).run()
@@ -104,6 +107,10 @@ def batch(
         ) from None
     progress.close()
     _finish(journal, client)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _finish(journal: Journal, client: Client | None) -> None:

@@ -13,6 +13,10 @@ from tests.support.manifests import manifest_file
 from tests.support.tagwriter_process import TagwriterProcess
 from tests.tagwriter.conftest import SECRET
 
+# A shell that runs the tests in the background makes its children ignore SIGINT (Ctrl-C);
+# tagwriter takes SIGTERM the same way, so a kill then stands in for it.
+CTRL_C = signal.SIGINT if signal.getsignal(signal.SIGINT) != signal.SIG_IGN else signal.SIGTERM
+
 
 def journal_records(journals):
     lines = (journals / "batch-1.jsonl").read_text().splitlines()
@@ -152,7 +156,7 @@ def test_ctrl_c_loses_nothing_and_the_same_command_carries_on(readers, tmp_path,
     args = ("batch", "--manifest", str(manifest))
     with TagwriterProcess(*args, env=env) as tagwriter:
         tagwriter.wait_for("1/3")
-        tagwriter.process.send_signal(signal.SIGINT)
+        tagwriter.process.send_signal(CTRL_C)
         assert tagwriter.finish() == 1
     assert "stopped: 1 of 3 stickers are done" in tagwriter.output
     assert "run the same command again to carry on" in tagwriter.output

@@ -184,3 +184,26 @@ def test_server_down_mid_batch_registrations_wait_for_sync(
     assert {item["uid"] for item in listed} == {s.uid.hex().upper() for s in reader.stickers}
     again = runner.invoke(main, ["sync", "--server", live.url, "--token", live.token])
     assert again.exit_code == 0 and "0 registrations sent" in again.output
+
+
+def test_a_registration_the_server_refuses_is_journaled_and_said(
+    runner, live, readers, field_environment
+):
+    first, second = issue(live, 1), issue(live, 1)
+    reader = readers(count=1)
+    sticker = reader.stickers[0]
+    assert (
+        runner.invoke(main, batch_args(first["batch"], live.url, live.token, reader.path)).exit_code
+        == 0
+    )
+    reader.present(sticker)  # the same chip, rewritten with a code of another batch
+    result = runner.invoke(
+        main, [*batch_args(second["batch"], live.url, live.token, reader.path), "--rewrite"]
+    )
+    assert result.exit_code == 0, result.output
+    uid = sticker.uid.hex().upper()
+    assert f"the server refused sticker {uid}" in result.output
+    assert f"already holds code {first['stickers'][0]['code']}" in result.output
+    journal = Journal.open(field_environment / f"batch-{second['batch']}.jsonl")
+    assert list(journal.refused) == [second["stickers"][0]["code"]]
+    assert journal.waiting_registrations() == []  # refused is final: sync will not resend it
