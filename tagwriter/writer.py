@@ -19,7 +19,7 @@ from tagwriter.memory import Snapshot, read_snapshot
 from tagwriter.password import HOW
 from tagwriter.plan import Job, Step, layout, plan
 
-ATTEMPTS = 3  # reads and writes are repeated after a lost frame or an EEPROM error
+ATTEMPTS = 5  # after a lost frame or an EEPROM error; each attempt keeps what was written
 TAKE_ANOTHER = "take another sticker"
 
 Accept = Callable[[Snapshot], None]

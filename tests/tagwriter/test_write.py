@@ -5,7 +5,7 @@ import pytest
 
 from tags.chips import NTAG213
 from tags.urls import MirrorMode, tap_url
-from tags.virtual import Sticker, VirtualReader
+from tags.virtual import Faults, Sticker, VirtualReader
 from tags.virtual.link import UdpLink
 from tagwriter.cli import main
 from tagwriter.password import sticker_password
@@ -171,3 +171,16 @@ def test_mirror_placeholder_is_added_to_a_url_without_one(runner, readers):
     reader = readers(sticker=sticker)
     assert write(runner, reader, URL, "--mirror", "uid").exit_code == 0
     assert sticker.url() == tap_url("https://t.example.org", CODE, MirrorMode.UID)
+
+
+def test_lost_frames_and_failed_writes_still_end_in_a_verified_sticker(runner, readers):
+    faults = Faults(drop_rate=0.01, write_error_rate=0.02, seed=7)
+    for index in range(6):
+        sticker = Sticker.blank(NTAG213)
+        reader = readers(sticker=sticker, faults=faults)
+        url = URL.replace("6EK", f"6E{index}")
+        result = write(runner, reader, url, "--mirror", "both")
+        assert result.exit_code == 0, result.output
+        assert sticker.url() == tap_url(
+            "https://t.example.org", CODE[:-1] + str(index), MirrorMode.BOTH
+        )
