@@ -70,3 +70,4 @@ bench: install
 	$(BIN)/python -m bench.tap
 	$(BIN)/python -m bench.nearby
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.encode

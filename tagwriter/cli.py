@@ -8,6 +8,12 @@ from tags import ndef
 from tags.chips import CHIPS, chip_by_name
 from tags.mirror import mirror_position
 from tags.urls import MirrorMode
+from tagwriter.commands.batch import batch
+from tagwriter.commands.devices import devices
+from tagwriter.commands.labels import labels
+from tagwriter.commands.read import read
+from tagwriter.commands.sync import sync
+from tagwriter.commands.write import write
 from tagwriter.simulate import simulate
 
 CHIP_CHOICE = click.Choice(sorted(CHIPS), case_sensitive=False)
@@ -40,6 +46,7 @@ def check_url(url: str, chip: str, mirror: str | None) -> None:
         click.echo(f"mirror: MIRROR_PAGE {position.page:02X}h, MIRROR_BYTE {position.byte}")
 
 
-main.add_command(simulate)
+for command in (devices, read, write, batch, sync, labels, simulate):
+    main.add_command(command)
 if __name__ == "__main__":
     main()

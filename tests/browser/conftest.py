@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,14 +17,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from server import create_app
-from server.db import database
-from server.taps.recorder import recorder
 from tags.keyring import Keyring
 from tests.server.conftest import settings
 from tests.support.demo import SATURDAY, demo_database, next_local
+from tests.support.live_server import serving
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -69,14 +66,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     ring = Keyring.create()
     url = demo_database(folder / "taptrail.db", ring)
     app = create_app(settings(folder, url, ring, FIXED_NOW=next_local(SATURDAY, 15)))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join(timeout=5)
-    recorder(app).stop()
-    database(app).dispose()
+    with serving(app) as base:
+        yield LiveServer(app, base)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,116 @@
+"""RF exchanges and seconds per sticker of `tagwriter batch`, on the virtual chip.
+
+    python -m bench.encode [--stickers N]
+
+The least the job needs per sticker, counted in frames the chip receives:
+- identification: activation of a 7-byte UID (REQA, then anticollision and select at both
+  cascade levels: 5 frames) and one GET_VERSION;
+- one WRITE per page that must change: the NDEF pages that differ from a blank sticker, and for
+  a mirrored or protected batch the configuration pages (CFG0, CFG1, PWD, PACK) that differ from
+  the factory values;
+- one verifying read (a FAST_READ of everything written).
+Target: at most 1.5 times that. Everything else (the journal's fsync, the batch loop) shows in
+the seconds. No server: registration is a network round trip of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from tags.chipconfig import ChipConfig
+from tags.chips import NTAG213, PAGE_SIZE
+from tags.mirror import mirror_position
+from tags.urls import MirrorMode
+from tags.virtual import Roll, VirtualReader, priority_raised
+from tags.virtual.memory import factory_memory
+from tagwriter.batch import BatchRun
+from tagwriter.device import open_reader
+from tagwriter.journal import Journal
+from tagwriter.manifest import parse_manifest
+from tagwriter.plan import layout
+from tests.support.manifests import manifest
+
+ACTIVATION = 5  # REQA, SDD and SEL at cascade levels 1 and 2
+GET_VERSION = 1
+VERIFYING_READ = 1
+TARGET = 1.5
+SECRET = b"bench secret, 32 bytes or so...."
+SCENARIOS = {
+    "plain URL": {},
+    "mirror both": {"mirror": "both"},
+    "mirror both + password": {"mirror": "both", "password": True},
+}
+
+
+class Quiet:
+    """A reporter that keeps quiet: the benchmark measures the tool, not the terminal."""
+
+    def say(self, text: str) -> None:
+        """Nothing."""
+
+    def progress(self, done: int, total: int) -> None:
+        """Nothing."""
+
+
+def least_exchanges(url: str, mirror: MirrorMode | None, password: bool) -> int:
+    """The fewest frames that identify, write what must change and read it back once."""
+    blank = factory_memory(NTAG213, bytes.fromhex("04000000000000"))
+    pages = layout(url, NTAG213).pages
+    changed = sum(
+        blank[page * PAGE_SIZE : (page + 1) * PAGE_SIZE] != data for page, data in pages.items()
+    )
+    factory = ChipConfig()
+    wanted = mirror_position(url, NTAG213, mirror).apply(factory) if mirror else factory
+    if password:
+        wanted = replace(wanted, auth0=3)
+        changed += 2  # PWD and PACK
+    changed += (wanted.cfg0() != factory.cfg0()) + (wanted.cfg1() != factory.cfg1())
+    return ACTIVATION + GET_VERSION + changed + VERIFYING_READ
+
+
+def run(count: int, options: dict) -> tuple[list[int], float, int]:
+    """Write a roll of `count`; (exchanges per sticker, seconds, least exchanges)."""
+    data = manifest(count, **options)
+    batch = parse_manifest(data, "bench")
+    with tempfile.TemporaryDirectory() as folder:
+        journal = Journal.open(Path(folder) / "batch.jsonl", data)
+        roll = Roll(NTAG213, count=count, seed=1)
+        with VirtualReader(roll, take_away_after_read_back=True) as reader, priority_raised():
+            clf = open_reader(reader.path)
+            started = time.perf_counter()
+            BatchRun(batch, journal, clf, Quiet(), secret=SECRET).run()
+            seconds = time.perf_counter() - started
+            clf.close()
+            reader.wait_until(lambda: reader.sticker is None)
+        exchanges = [sticker.stats.exchanges for sticker in reader.stickers]
+    entry = batch.entries[0]
+    return exchanges, seconds, least_exchanges(entry.url, batch.mirror, batch.password)
+
+
+def main() -> None:
+    """Run every scenario and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stickers", type=int, default=100)
+    count = parser.parse_args().stickers
+    print(f"{count} NTAG213 stickers per scenario, virtual reader on loopback")
+    print(f"{'scenario':<24} {'exchanges':>9} {'least':>5} {'ratio':>5} {'ms/sticker':>10}")
+    worst = 0.0
+    for name, options in SCENARIOS.items():
+        exchanges, seconds, least = run(count, options)
+        mean = statistics.mean(exchanges)
+        worst = max(worst, mean / least)
+        print(
+            f"{name:<24} {mean:>9.1f} {least:>5} {mean / least:>5.2f} "
+            f"{1000 * seconds / count:>10.1f}"
+        )
+    verdict = "meets" if worst <= TARGET else "MISSES"
+    print(f"worst ratio {worst:.2f}: {verdict} the target of {TARGET} times the least")
+
+
+if __name__ == "__main__":
+    main()
