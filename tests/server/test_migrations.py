@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from server.db import make_engine
@@ -26,6 +27,93 @@ def test_postgres_migrations_match_the_models(postgres):
         upgrade(engine)
         assert current_revision(engine) == head_revision()
         assert schema_differences(engine) == []
+    finally:
+        engine.dispose()
+        drop_postgres_database(postgres, url)
+
+
+def _populate_first_revision(engine):
+    """Rows a server running revision 0001 had: a territory and a place pointing at it."""
+    now = "2026-01-01 00:00:00.000000"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO territories (id, slug, name, timezone, country, latitude, longitude,"
+                " description, demo, created_at) VALUES (1, 'roubaix', 'Roubaix',"
+                " 'Europe/Paris', 'FR', 50.69, 3.17, '{}', false, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO places (id, slug, territory_id, name, kind, latitude, longitude,"
+                " radius_m, description, demo, created_at) VALUES (1, 'la-piscine', 1,"
+                " 'La Piscine', 'museum', 50.69229, 3.16782, 800, '{}', false, :now)"
+            ),
+            {"now": now},
+        )
+
+
+def _rows(engine):
+    with engine.connect() as connection:
+        territories = connection.execute(text("SELECT slug FROM territories")).scalars().all()
+        places = connection.execute(text("SELECT slug, territory_id FROM places")).all()
+    return territories, [tuple(place) for place in places]
+
+
+def test_sqlite_upgrade_keeps_the_data_of_an_older_revision(tmp_path):
+    # SQLite rebuilds altered tables by copying them; with foreign keys enforced, dropping the
+    # old territories table under its places used to fail halfway through.
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    _populate_first_revision(engine)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    assert _rows(engine) == (["roubaix"], [("la-piscine", 1)])
+    assert schema_differences(engine) == []
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_a_failed_sqlite_migration_leaves_nothing_behind(tmp_path, monkeypatch):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    with engine.connect() as connection:
+        before = connection.exec_driver_sql("SELECT name FROM sqlite_master ORDER BY 1").all()
+
+    from alembic import op
+
+    real = op.create_table
+    created = []
+
+    def fail_after_the_first_table(*args, **kwargs):
+        if created:
+            raise RuntimeError("disk pulled out")
+        created.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(op, "create_table", fail_after_the_first_table)
+    with pytest.raises(RuntimeError, match="disk pulled out"):
+        upgrade(engine)
+    monkeypatch.setattr(op, "create_table", real)
+    assert created  # the first new table was created, then rolled back
+    assert current_revision(engine) == "0001"
+    with engine.connect() as connection:
+        after = connection.exec_driver_sql("SELECT name FROM sqlite_master ORDER BY 1").all()
+    assert after == before
+    engine.dispose()
+
+
+def test_postgres_upgrade_keeps_the_data_of_an_older_revision(postgres):
+    url = create_postgres_database(postgres)
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0001")
+        _populate_first_revision(engine)
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        assert _rows(engine) == (["roubaix"], [("la-piscine", 1)])
     finally:
         engine.dispose()
         drop_postgres_database(postgres, url)
