@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from server.models.base import Base
 from server.models.places import Territory
@@ -22,50 +22,45 @@ from server.models.types import (
 )
 
 
-class Shop(Base):
+class Listing(Base):
+    """What shops and sights share: a named, described position with opening hours."""
+
+    __abstract__ = True
+
+    id: Mapped[intpk]
+    slug: Mapped[Slug]
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
+    name: Mapped[Name]
+    category: Mapped[str] = mapped_column(String(40))
+    description: Mapped[Translated]
+    latitude: Mapped[Latitude]
+    longitude: Mapped[Longitude]
+    opening_hours: Mapped[OpeningHours | None]
+    website: Mapped[Url | None]
+    demo: Mapped[Demo]
+    created_at: Mapped[CreatedAt]
+
+    @declared_attr
+    def territory(cls) -> Mapped[Territory]:
+        """The territory, loaded with the listing: its pages show its name and time zone."""
+        return relationship(lazy="joined")
+
+
+class Shop(Listing):
     """A shop, restaurant or café with its listing."""
 
     __tablename__ = "shops"
     __table_args__ = (Index("ix_shops_position", "latitude", "longitude"),)
 
-    id: Mapped[intpk]
-    slug: Mapped[Slug]
-    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
-    name: Mapped[Name]
-    category: Mapped[str] = mapped_column(String(40))
-    description: Mapped[Translated]
     address: Mapped[ShortText | None]
-    latitude: Mapped[Latitude]
-    longitude: Mapped[Longitude]
-    opening_hours: Mapped[OpeningHours | None]
     phone: Mapped[str | None] = mapped_column(String(40))
-    website: Mapped[Url | None]
-    demo: Mapped[Demo]
-    created_at: Mapped[CreatedAt]
-
-    territory: Mapped[Territory] = relationship(lazy="joined")
 
 
-class PointOfInterest(Base):
+class PointOfInterest(Listing):
     """A sight: a monument, a park, a viewpoint, a museum without a sticker."""
 
     __tablename__ = "points_of_interest"
     __table_args__ = (Index("ix_points_of_interest_position", "latitude", "longitude"),)
-
-    id: Mapped[intpk]
-    slug: Mapped[Slug]
-    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
-    name: Mapped[Name]
-    category: Mapped[str] = mapped_column(String(40))
-    description: Mapped[Translated]
-    latitude: Mapped[Latitude]
-    longitude: Mapped[Longitude]
-    opening_hours: Mapped[OpeningHours | None]
-    website: Mapped[Url | None]
-    demo: Mapped[Demo]
-    created_at: Mapped[CreatedAt]
-
-    territory: Mapped[Territory] = relationship(lazy="joined")
 
 
 class TransitStop(Base):
