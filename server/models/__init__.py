@@ -2,6 +2,19 @@
 
 from server.models.accounts import AuditEntry, Invitation, LoginFailure, Role, ShopOwner, User
 from server.models.agenda import Event, Walk, WalkStop
+from server.models.analytics import (
+    Audience,
+    DailyVisitors,
+    DirtyDay,
+    Flow,
+    JourneyDay,
+    JourneyShop,
+    OfferDay,
+    PlaceHour,
+    StickerDay,
+    TerritoryHour,
+    VisitorDay,
+)
 from server.models.base import Base
 from server.models.listings import PointOfInterest, Shop, TransitStop
 from server.models.offers import Offer, OfferKind, RedemptionCode
@@ -13,21 +26,29 @@ from server.models.tokens import ApiToken
 
 __all__ = [
     "ApiToken",
+    "Audience",
     "AuditEntry",
     "Base",
     "Batch",
     "ChangeStatus",
     "Counter",
+    "DailyVisitors",
+    "DirtyDay",
     "Event",
+    "Flow",
     "Invitation",
+    "JourneyDay",
+    "JourneyShop",
     "LoginFailure",
     "Offer",
+    "OfferDay",
     "OfferKind",
     "OfferView",
     "Outcome",
     "PendingChange",
     "Photo",
     "Place",
+    "PlaceHour",
     "PlaceKind",
     "PointOfInterest",
     "RedemptionCode",
@@ -35,11 +56,14 @@ __all__ = [
     "Shop",
     "ShopOwner",
     "Sticker",
+    "StickerDay",
     "StickerStatus",
     "Tap",
     "Territory",
+    "TerritoryHour",
     "TransitStop",
     "User",
+    "VisitorDay",
     "VisitorKind",
     "Walk",
     "WalkStop",

@@ -75,7 +75,8 @@ class RedemptionCode(Base):
     id: Mapped[intpk]
     code: Mapped[str] = mapped_column(String(16), unique=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
-    visitor_id: Mapped[str | None] = mapped_column(String(40))  # pseudonymous, as in taps
+    # Pseudonymous, as in taps; indexed for journeys (a museum's visitors who redeemed later).
+    visitor_id: Mapped[str | None] = mapped_column(String(40), index=True)
     issued_at: Mapped[CreatedAt]
     expires_at: Mapped[Timestamp]
     redeemed_at: Mapped[Timestamp | None]

@@ -67,7 +67,10 @@ class OfferView(Base):
     """A person opened an offer's page (machines and link previews are not recorded)."""
 
     __tablename__ = "offer_views"
-    __table_args__ = (Index("ix_offer_views_offer_at", "offer_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_offer_views_offer_at", "offer_id", "occurred_at"),
+        Index("ix_offer_views_visitor", "visitor_id", "occurred_at"),  # journeys
+    )
 
     id: Mapped[intpk]
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
