@@ -1,0 +1,79 @@
+"""Reading a figures' Scope from query arguments (`territory`, `from`, `to`, `place`, `sticker`),
+the same way for the dashboard and /api/v1/stats."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.errors import Invalid, NotFound
+from server.models import Place, Territory
+from server.services.stats import DEFAULT_DAYS, RangeError, Scope
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The scope asked for, with the rows it names (for headings and form defaults)."""
+
+    scope: Scope
+    territory: Territory
+    place: Place | None
+
+
+def local_today(territory: Territory, now: dt.datetime) -> dt.date:
+    """Today in the territory's time zone."""
+    return now.astimezone(ZoneInfo(territory.timezone)).date()
+
+
+def _date(args: Mapping[str, str], name: str, default: dt.date) -> dt.date:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise RangeError(
+            f"{name!r} must be a date written YYYY-MM-DD, like 2026-05-01, not {raw[:40]!r}",
+            field=name,
+        ) from None
+
+
+def territory_named(session: Session, slug: str | None) -> Territory:
+    """The territory with this slug, or the first one by name when none is asked for."""
+    query = select(Territory).order_by(Territory.name)
+    if slug:
+        query = query.where(Territory.slug == slug)
+    found = session.scalars(query).first()
+    if found is None:
+        if slug:
+            raise NotFound(f"there is no territory {slug!r}", field="territory")
+        raise NotFound("there is no territory yet: load some content first", field="territory")
+    return found
+
+
+def read_scope(session: Session, args: Mapping[str, str], now: dt.datetime) -> Chosen:
+    """The Scope the arguments ask for; the last 30 local days of the first territory by default."""
+    territory = territory_named(session, args.get("territory"))
+    end = _date(args, "to", local_today(territory, now))
+    start = _date(args, "from", end - dt.timedelta(days=DEFAULT_DAYS - 1))
+    place = None
+    if args.get("place"):
+        place = session.scalars(
+            select(Place).where(Place.slug == args["place"], Place.territory_id == territory.id)
+        ).first()
+        if place is None:
+            raise NotFound(
+                f"there is no place {args['place']!r} in {territory.name}", field="place"
+            )
+    sticker_id = None
+    if args.get("sticker"):
+        if not str(args["sticker"]).isdigit():
+            raise Invalid("sticker must be a sticker number, like 1042", field="sticker")
+        sticker_id = int(args["sticker"])
+    scope = Scope(territory.id, start, end, place.id if place else None, sticker_id)
+    return Chosen(scope, territory, place)

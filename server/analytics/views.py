@@ -1,0 +1,211 @@
+"""The dashboard's pages: overview, places and stickers, journeys, offers, sticker health, and
+the CSV download of every figure. Every view is for analysts and administrators only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template, request
+from sqlalchemy import select
+
+from server.analytics import bp, charts
+from server.analytics.export import csv_response
+from server.analytics.scope import Chosen, read_scope
+from server.db import session
+from server.errors import TapTrailError
+from server.models import Place, Role, Territory
+from server.portal.access import allow
+from server.services import stats
+from server.visitor.clock import now
+
+ANALYSTS = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
+PAGES = (
+    ("analytics.overview", "Overview"),
+    ("analytics.places", "Places and stickers"),
+    ("analytics.journeys", "Journeys"),
+    ("analytics.offers", "Offers"),
+    ("analytics.health", "Sticker health"),
+)
+
+
+def _form_args() -> dict[str, str]:
+    """The scope arguments of this request, to carry into links and CSV downloads."""
+    keys = ("territory", "from", "to", "place")
+    return {key: request.args[key] for key in keys if request.args.get(key)}
+
+
+def _page(template: str, figures: Any) -> tuple[str, int]:
+    """Render a dashboard page: its figures for the chosen scope, or the reason it has none."""
+    territories = list(session().scalars(select(Territory).order_by(Territory.name)))
+    chosen: Chosen | None = None
+    problem, status, values = None, 200, {}
+    try:
+        chosen = read_scope(session(), request.args, now())
+        values = figures(chosen)
+    except TapTrailError as error:
+        problem, status = error.message, error.status if error.status < 500 else 400
+    places: list[Place] = []
+    territory_id = chosen.territory.id if chosen else (territories[0].id if territories else None)
+    if territory_id is not None:
+        places = list(
+            session().scalars(
+                select(Place).where(Place.territory_id == territory_id).order_by(Place.name)
+            )
+        )
+    page = render_template(
+        f"analytics/{template}.html",
+        chosen=chosen,
+        problem=problem,
+        territories=territories,
+        places=places,
+        args=_form_args(),
+        pages=PAGES,
+        **values,
+    )
+    return page, status
+
+
+def _figure(chosen: Chosen, name: str) -> list[Any]:
+    return stats.figure(session(), name, chosen.scope)
+
+
+def _labels(days: list[stats.DayTaps]) -> list[str]:
+    return [day.day.strftime("%d/%m") for day in days]
+
+
+@bp.get("/")
+@allow(ANALYSTS)
+def overview() -> tuple[str, int]:
+    """Totals, taps and visitors by day, the hour-of-week heat map, the busiest places, the map."""
+
+    def figures(chosen: Chosen) -> dict[str, Any]:
+        days = _figure(chosen, "taps-by-day")
+        week = _figure(chosen, "hour-of-week")
+        places = _figure(chosen, "places")
+        labels = _labels(days)
+        people = charts.bars(
+            "People's taps and unique visitors per day",
+            labels,
+            [
+                charts.Series("Taps by people", [d.person for d in days], charts.BLUE),
+                charts.Series("Unique visitors", [d.visitors for d in days], charts.GREEN),
+            ],
+        )
+        machines = charts.bars(
+            "Link previews and other machines per day (not counted as people)",
+            labels,
+            [
+                charts.Series("Link previews", [d.preview for d in days], charts.ORANGE),
+                charts.Series(
+                    "Crawlers and other machines", [d.machine for d in days], charts.GREY
+                ),
+            ],
+        )
+        grid = [[0] * 24 for _ in range(7)]
+        for cell in week:
+            grid[cell.weekday][cell.hour] = cell.taps
+        return {
+            "totals": _figure(chosen, "totals")[0],
+            "days": days,
+            "people_chart": people,
+            "machines_chart": machines,
+            "heat": charts.heat_map("People's taps per hour of the week", grid),
+            "grid": grid,
+            "weekdays": charts.WEEKDAYS,
+            "top": places[:10],
+            "top_chart": charts.hbars(
+                "Busiest places, taps by people", [(p.name, p.person) for p in places[:10]]
+            ),
+            "map": charts.place_map(
+                "Places sized by people's taps",
+                [charts.Spot(p.name, p.latitude, p.longitude, p.person) for p in places],
+            ),
+        }
+
+    return _page("overview", figures)
+
+
+@bp.get("/places")
+@allow(ANALYSTS)
+def places() -> tuple[str, int]:
+    """Every place's and sticker's taps, and the taps by hour (of the chosen place, if any)."""
+
+    def figures(chosen: Chosen) -> dict[str, Any]:
+        hours = _figure(chosen, "taps-by-hour")
+        where = chosen.place.name if chosen.place else chosen.territory.name
+        labels = [f"{h.hour:02d}h" for h in hours]
+        return {
+            "rows": _figure(chosen, "places"),
+            "stickers": _figure(chosen, "stickers"),
+            "hours": hours,
+            "hours_chart": charts.bars(
+                f"Taps per hour of the day, {where}",
+                labels,
+                [
+                    charts.Series("People", [h.person for h in hours], charts.BLUE),
+                    charts.Series("Link previews", [h.preview for h in hours], charts.ORANGE),
+                    charts.Series("Other machines", [h.machine for h in hours], charts.GREY),
+                ],
+                every=3,
+            ),
+        }
+
+    return _page("places", figures)
+
+
+@bp.get("/journeys")
+@allow(ANALYSTS)
+def journeys() -> tuple[str, int]:
+    """Museum visitors who went on to the shops, per museum and per shop; flows between places."""
+
+    def figures(chosen: Chosen) -> dict[str, Any]:
+        rows = _figure(chosen, "journeys")
+        return {
+            "rows": rows,
+            "shops": _figure(chosen, "journey-shops"),
+            "flows": _figure(chosen, "flows"),
+            "chart": charts.hbars(
+                "Museum visitors who went on to a shop within 7 days (%)",
+                [(r.place, round(100 * r.week_ratio)) for r in rows],
+                charts.GREEN,
+            ),
+        }
+
+    return _page("journeys", figures)
+
+
+@bp.get("/offers")
+@allow(ANALYSTS)
+def offers() -> tuple[str, int]:
+    """Offer views, codes issued and redemptions, per offer and per shop."""
+
+    def figures(chosen: Chosen) -> dict[str, Any]:
+        shops = _figure(chosen, "offers-by-shop")
+        return {
+            "rows": _figure(chosen, "offers"),
+            "shops": shops,
+            "chart": charts.hbars("Offer views per shop", [(s.shop, s.views) for s in shops]),
+        }
+
+    return _page("offers", figures)
+
+
+@bp.get("/health")
+@allow(ANALYSTS)
+def health() -> tuple[str, int]:
+    """Stickers silent for two weeks, copied, or encoded but never installed."""
+    return _page("health", lambda chosen: {"rows": _figure(chosen, "sticker-health")})
+
+
+@bp.get("/<name>.csv")
+@allow(ANALYSTS)
+def download(name: str) -> Any:
+    """A figure of the dashboard as CSV, for the same scope."""
+    if name not in stats.FIGURES:
+        abort(404)
+    try:
+        chosen = read_scope(session(), request.args, now())
+    except TapTrailError as error:
+        return error.message + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    rows = _figure(chosen, name)
+    return csv_response(name, chosen.territory.slug, chosen.scope, rows, stats.columns(name))
