@@ -316,7 +316,7 @@ def taps_by_day(session: Session, scope: Scope) -> list[DayTaps]:
                 DailyVisitors.day.between(scope.start, scope.end),
                 DailyVisitors.place_id == (scope.place_id or 0),
             )
-        ).tuples()
+        ).all()
     )
     days = []
     for n in range(scope.days):
@@ -352,7 +352,7 @@ def hour_of_week(session: Session, scope: Scope) -> list[WeekHour]:
         select(table.day, table.hour, func.sum(table.taps))
         .where(*conditions, table.audience == Audience.PERSON)
         .group_by(table.day, table.hour)
-    ).tuples()
+    )
     grid = [[0] * 24 for _ in range(7)]
     for day, hour, taps in rows:
         grid[day.weekday()][hour % 24] += int(taps)
@@ -387,7 +387,7 @@ def busiest_places(session: Session, scope: Scope, limit: int = 50) -> list[Plac
             int(preview),
             int(machine),
         )
-        for place, person, preview, machine in rows.tuples()
+        for place, person, preview, machine in rows
     ]
 
 
@@ -409,7 +409,7 @@ def stickers(session: Session, scope: Scope) -> list[StickerTaps]:
         .join(sums, sums.c.sticker_id == Sticker.id)
         .join(Place, Place.id == Sticker.place_id)
         .order_by(sums.c.person.desc(), Sticker.id)
-    ).tuples()
+    )
     return [
         StickerTaps(sid, place, location or "", int(p), int(v), int(m), int(s or 0))
         for sid, place, location, p, v, m, s in rows
@@ -440,7 +440,7 @@ def journeys(session: Session, scope: Scope) -> list[Journey]:
         .where(*conditions)
         .group_by(JourneyDay.place_id, Place.name)
         .order_by(Place.name)
-    ).tuples()
+    )
     return [
         Journey(
             place_id,
@@ -481,7 +481,7 @@ def journey_shops(session: Session, scope: Scope) -> list[JourneyShopRow]:
         .where(*conditions)
         .group_by(JourneyShop.place_id, JourneyShop.shop_id, Place.name, Shop.name)
         .order_by(Place.name, counts[1].desc(), Shop.name)
-    ).tuples()
+    )
     return [
         JourneyShopRow(place, shop, *(int(n) for n in numbers)) for place, shop, *numbers in rows
     ]
@@ -504,7 +504,7 @@ def flows(session: Session, scope: Scope, limit: int = 100) -> list[FlowRow]:
         .group_by(Flow.from_place_id, Flow.to_place_id, origin.name, target.name)
         .order_by(week.desc(), origin.name, target.name)
         .limit(limit)
-    ).tuples()
+    )
     return [FlowRow(a, b, int(same), int(weekly)) for a, b, same, weekly in rows]
 
 
@@ -540,7 +540,7 @@ def offers(session: Session, scope: Scope) -> list[OfferRow]:
         .join(sums, sums.c.offer_id == Offer.id)
         .join(Shop, Shop.id == Offer.shop_id)
         .order_by(sums.c.views.desc(), Offer.slug)
-    ).tuples()
+    )
     return [
         OfferRow(oid, slug, _title(title), shop, int(v), int(c), int(r))
         for oid, slug, title, shop, v, c, r in rows
@@ -557,7 +557,7 @@ def offers_by_shop(session: Session, scope: Scope) -> list[ShopOffers]:
         .where(*_offer_days(scope))
         .group_by(OfferDay.shop_id, Shop.name)
         .order_by(views.desc(), Shop.name)
-    ).tuples()
+    )
     return [ShopOffers(sid, name, int(v), int(c), int(r)) for sid, name, v, c, r in rows]
 
 
@@ -582,7 +582,7 @@ def sticker_health(
                 StickerDay.suspected > 0,
             )
             .group_by(StickerDay.sticker_id)
-        ).tuples()
+        ).all()
     )
     silent = (Sticker.status == StickerStatus.INSTALLED) & or_(
         Sticker.last_tap_at < since,
@@ -595,7 +595,7 @@ def sticker_health(
         .where(Place.territory_id == territory_id)
         .where(or_(silent, never, Sticker.id.in_(list(suspected))))
         .order_by(Place.name, Sticker.id)
-    ).tuples()
+    )
     found = []
     for sticker, place in rows:
         if sticker.id in suspected:
