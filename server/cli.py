@@ -95,12 +95,23 @@ def keys_list(path: str | None) -> None:
 
 
 def _register_commands() -> None:
+    from server.commands.analytics import purge_command, rollups_group
     from server.commands.content import demo, import_group
     from server.commands.database import drain_command, init_db
     from server.commands.field import batches, tokens
     from server.commands.users import users
 
-    for command in (init_db, drain_command, import_group, demo, tokens, batches, users):
+    for command in (
+        init_db,
+        drain_command,
+        import_group,
+        demo,
+        tokens,
+        batches,
+        users,
+        rollups_group,
+        purge_command,
+    ):
         main.add_command(command)
 
 

@@ -15,6 +15,7 @@ DEFAULTS: dict[str, object] = {
     "SPOOL_FSYNC": "interval",  # always | interval | never (see server/taps/spool.py)
     "DRAIN_THREAD": True,  # drain the spool from a thread in each worker
     "DRAIN_INTERVAL": 1.0,  # seconds between drains
+    "ROLLUP_INTERVAL": 60.0,  # seconds between analytics rollup refreshes by a drainer; 0: never
     "CACHE_DIR": None,  # instance/cache when unset: pages served while the database is away
     "STICKER_CACHE_SECONDS": 30.0,
     "PROXY_FIX": 0,  # number of trusted proxies in front (X-Forwarded-For/-Proto/-Host)

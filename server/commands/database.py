@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from server.commands import application, edge
 from server.db import database
 from server.migrate import current_revision, head_revision, upgrade
+from server.services.rollups import Schedule
 from server.taps.drain import Pacer, drain, sync_segments
 
 
@@ -76,6 +77,7 @@ def _follow(app: Flask, interval: float) -> None:
         syncer = threading.Thread(target=_sync_every, args=(folder, interval, stop), daemon=True)
         syncer.start()
     pacer = Pacer(app.config["SPOOL_DIR"])
+    rollups = Schedule(database(app), float(app.config["ROLLUP_INTERVAL"]))
     pause = interval
     try:
         while not stop.wait(pause):
@@ -83,6 +85,7 @@ def _follow(app: Flask, interval: float) -> None:
                 continue  # a rush: the workers answering it go first, the taps wait in the spool
             try:
                 drain(database(app), app.config["SPOOL_DIR"], sync=not syncing)
+                rollups.tick(time.monotonic())
                 pause = interval
             except DBAPIError:
                 pause = min(pause * 2, 30.0)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.models import Offer, OfferKind, RedemptionCode
+from server.services.rollups import mark_moments
 from tags import crockford
 
 CODE_SYMBOLS = 8
@@ -137,4 +138,5 @@ def issue(
     )
     session.add(code)
     session.flush()
+    mark_moments(session, offer.shop.territory, [now])
     return code

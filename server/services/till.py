@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from server.models import Offer, RedemptionCode, Shop
 from server.services import redemption
+from server.services.rollups import mark_moments
 from tags import crockford
 
 
@@ -70,6 +71,7 @@ def redeem(
     if offer is None or offer.shop_id != shop.id:
         return Verdict(Answer.ELSEWHERE, canonical)
     if used.rowcount == 1:
+        mark_moments(session, shop.territory, [now])  # the day's redemptions changed
         return Verdict(Answer.VALID, canonical, code, offer)
     if code.redeemed_at is not None:
         where = session.get(Shop, code.redeemed_shop_id) if code.redeemed_shop_id else None

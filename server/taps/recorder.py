@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Any
 
 from flask import Flask
 
 from server.db import Database, database
+from server.services.rollups import Schedule
 from server.taps.drain import drain
 from server.taps.spool import Spool, SpoolError
 from server.taps.store import store_taps
@@ -29,6 +31,7 @@ class Recorder:
         self.spool = Spool(config["SPOOL_DIR"], fsync=config["SPOOL_FSYNC"])
         self.interval = float(config["DRAIN_INTERVAL"])
         self.threaded = bool(config["DRAIN_THREAD"])
+        self.rollups = Schedule(self.database, float(config["ROLLUP_INTERVAL"]))
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
         self._stop = threading.Event()
@@ -71,6 +74,7 @@ class Recorder:
             try:
                 self.spool.sync()
                 drain(self.database, self.spool.directory)
+                self.rollups.tick(time.monotonic())
                 pause = self.interval
             except Exception:  # the database may be away: the taps wait in the spool
                 pause = min(pause * 2, MAX_BACKOFF_SECONDS)

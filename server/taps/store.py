@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from server.db import Database
 from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
+from server.services.rollups import mark_place_moments
 from server.upsert import insert_ignoring_duplicates
 
 # Columns a spool record may set directly; everything else is derived here.
@@ -46,6 +47,10 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
         _note_last_taps(rows, stickers)
         if rows:  # one executemany for the whole batch
             insert_ignoring_duplicates(session, Tap.__table__, rows, ["id"])
+        # In the same transaction: a stored tap always leaves its day marked for the rollups.
+        mark_place_moments(
+            session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] is Outcome.OK]
+        )
     return len(rows), len(records) - len(rows)
 
 

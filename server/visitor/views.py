@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from server.db import UNAVAILABLE
 from server.models import Offer, OfferView, Place
+from server.services.rollups import mark_moments
 from server.taps.classify import classify
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def record(
                 place_id=origin.id if origin else None,
             )
         )
+        mark_moments(session, offer.shop.territory, [now])
         session.commit()
     except UNAVAILABLE:
         session.rollback()

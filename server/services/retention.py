@@ -1,0 +1,102 @@
+"""How long raw rows with a visitor id are kept (25 months), and the purge that enforces it.
+
+Audience measurement without consent (CNIL, deliberation 2020-091 and its guidance on audience
+measurement tools): pseudonymous ids, a cookie of at most 13 months, raw data kept at most 25
+months. Past that, raw taps and the per-visitor rollup rows are deleted, offer views are
+deleted and redemption codes lose their visitor id; the aggregate rollups stay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select, update
+
+from server.db import Database
+from server.models import DirtyDay, OfferView, RedemptionCode, Tap, Territory, VisitorDay
+
+RETENTION_MONTHS = 25
+CHUNK = 50_000  # rows deleted per transaction: a purge never holds a long lock on the taps
+
+
+@dataclass
+class PurgeReport:
+    """What a purge removed, and from when."""
+
+    cutoff: dt.datetime
+    taps: int = 0
+    visitor_days: int = 0
+    offer_views: int = 0
+    codes_stripped: int = 0
+
+
+def retention_cutoff(now: dt.datetime, months: int = RETENTION_MONTHS) -> dt.datetime:
+    """The moment before which raw rows are no longer kept."""
+    return months_before(now, months)
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same moment `months` calendar months earlier (the 31st falls back to the month's end)."""
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    last_day = (following - dt.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def purge(
+    database: Database, now: dt.datetime, months: int = RETENTION_MONTHS, dry_run: bool = False
+) -> PurgeReport:
+    """Delete raw rows older than `months` months; with `dry_run`, only count them."""
+    report = PurgeReport(retention_cutoff(now, months))
+    cutoff = report.cutoff
+    with database.transaction() as session:
+        if dry_run:
+            report.taps = _count(session, Tap.occurred_at < cutoff)
+            report.offer_views = _count(session, OfferView.occurred_at < cutoff)
+            report.codes_stripped = _count(
+                session, RedemptionCode.issued_at < cutoff, RedemptionCode.visitor_id.is_not(None)
+            )
+        else:
+            report.codes_stripped = session.execute(
+                update(RedemptionCode)
+                .where(RedemptionCode.issued_at < cutoff, RedemptionCode.visitor_id.is_not(None))
+                .values(visitor_id=None)
+            ).rowcount
+        for territory in session.scalars(select(Territory)):
+            oldest = cutoff.astimezone(ZoneInfo(territory.timezone)).date()
+            old = (VisitorDay.territory_id == territory.id, VisitorDay.day < oldest)
+            if dry_run:
+                report.visitor_days += _count(session, *old)
+            else:
+                report.visitor_days += session.execute(delete(VisitorDay).where(*old)).rowcount
+                session.execute(
+                    delete(DirtyDay).where(
+                        DirtyDay.territory_id == territory.id, DirtyDay.day < oldest
+                    )
+                )
+    if not dry_run:
+        report.taps = _delete_in_chunks(database, Tap, Tap.id, Tap.occurred_at < cutoff)
+        report.offer_views = _delete_in_chunks(
+            database, OfferView, OfferView.id, OfferView.occurred_at < cutoff
+        )
+    return report
+
+
+def _count(session, *where) -> int:  # type: ignore[no-untyped-def]
+    first = where[0]
+    table = first.left.table
+    return session.scalar(select(func.count()).select_from(table).where(*where)) or 0
+
+
+def _delete_in_chunks(database: Database, model: type, key, condition) -> int:  # type: ignore[no-untyped-def]
+    deleted = 0
+    while True:
+        with database.transaction() as session:
+            ids = list(session.scalars(select(key).where(condition).limit(CHUNK)))
+            if not ids:
+                return deleted
+            deleted += session.execute(delete(model).where(key.in_(ids))).rowcount
