@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.errors import Invalid, NotFound
-from server.models import Place, Territory
+from server.models import Place, Sticker, StickerStatus, Territory
 from server.services.stats import DEFAULT_DAYS, RangeError, Scope
 
 
@@ -44,11 +44,19 @@ def _date(args: Mapping[str, str], name: str, default: dt.date) -> dt.date:
 
 
 def territory_named(session: Session, slug: str | None) -> Territory:
-    """The territory with this slug, or the first one by name when none is asked for."""
-    query = select(Territory).order_by(Territory.name)
+    """The territory with this slug, or when none is asked for, the one with the most stickers
+    put up (the main deployment), then the first by name."""
     if slug:
-        query = query.where(Territory.slug == slug)
-    found = session.scalars(query).first()
+        found = session.scalars(select(Territory).where(Territory.slug == slug)).first()
+    else:
+        installed = (
+            select(func.count(Sticker.id))
+            .join(Place, Place.id == Sticker.place_id)
+            .where(Place.territory_id == Territory.id, Sticker.status == StickerStatus.INSTALLED)
+            .scalar_subquery()
+        )
+        query = select(Territory).order_by(installed.desc(), Territory.name)
+        found = session.scalars(query).first()
     if found is None:
         if slug:
             raise NotFound(f"there is no territory {slug!r}", field="territory")
@@ -57,7 +65,7 @@ def territory_named(session: Session, slug: str | None) -> Territory:
 
 
 def read_scope(session: Session, args: Mapping[str, str], now: dt.datetime) -> Chosen:
-    """The Scope the arguments ask for; the last 30 local days of the first territory by default."""
+    """The Scope the arguments ask for; by default the last 30 local days, territory-wide."""
     territory = territory_named(session, args.get("territory"))
     end = _date(args, "to", local_today(territory, now))
     start = _date(args, "from", end - dt.timedelta(days=DEFAULT_DAYS - 1))

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.db import make_engine
+from server.db import Database, make_engine
 from server.demo import load_demo
+from server.demo.traffic import load_traffic
 from server.migrate import upgrade
 from server.models import Place
 from server.services import nearby
@@ -38,6 +39,9 @@ def demo_database(path: Path, ring: Keyring, base_url: str = "https://t.example.
     with Session(engine) as session, session.begin():
         load_demo(session, ring, base_url)
     engine.dispose()
+    database = Database(url)
+    load_traffic(database, dt.datetime.now(dt.UTC))  # taps stored and rolled up as in `make run`
+    database.dispose()
     return url
 
 
