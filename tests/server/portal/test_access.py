@@ -1,6 +1,7 @@
-"""Authorization, route by route: every portal route is in TABLE, with the roles it allows;
-every other role is refused, a shop owner never reaches another shop's pages, strangers are
-sent to sign in, and no state-changing request goes through without its CSRF token.
+"""Authorization, route by route: every portal route (the analytics dashboard's too) is in
+TABLE, with the roles it allows; every other role is refused, a shop owner never reaches another
+shop's pages, strangers are sent to sign in, and no state-changing request goes through without
+its CSRF token.
 
 A new route without an entry here fails test_every_portal_route_is_in_the_table.
 """
@@ -21,6 +22,7 @@ ADMIN = {"administrator"}
 STAFF = {"administrator", "staff"}
 KEEPERS = {"administrator", "staff", "owner"}
 READERS = KEEPERS | {"analyst"}
+ANALYSTS = {"administrator", "analyst"}
 EVERYONE = READERS
 PUBLIC = None
 WHO = ("administrator", "staff", "owner", "analyst")
@@ -80,6 +82,12 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.retire_sticker": ("/portal/staff/stickers/{sticker}/retire", STAFF, False),
     "portal.tokens": ("/portal/staff/tokens", STAFF, False),
     "portal.revoke_token_view": ("/portal/staff/tokens/{token}/revoke", STAFF, False),
+    "analytics.overview": ("/portal/analytics/", ANALYSTS, False),
+    "analytics.places": ("/portal/analytics/places?place=la-piscine", ANALYSTS, False),
+    "analytics.journeys": ("/portal/analytics/journeys", ANALYSTS, False),
+    "analytics.offers": ("/portal/analytics/offers", ANALYSTS, False),
+    "analytics.health": ("/portal/analytics/health", ANALYSTS, False),
+    "analytics.download": ("/portal/analytics/taps-by-day.csv?from=2026-05-01", ANALYSTS, False),
 }
 
 
@@ -87,7 +95,7 @@ def _routes(app) -> dict[str, set[str]]:
     return {
         rule.endpoint: set(rule.methods or ()) - {"HEAD", "OPTIONS"}
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("portal.")
+        if rule.endpoint.startswith(("portal.", "analytics."))
     }
 
 
