@@ -1,0 +1,66 @@
+"""The analytics dashboard in a real browser: an analyst signs in, opens the dashboard on the
+demo data, changes the date range, downloads a CSV; on a phone, nothing is wider than the screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from server.db import database
+from server.models import User
+from server.models.types import utcnow
+from server.services import accounts
+from tests.browser.test_portal import DESKTOP, PASSWORD, _serious, _sign_in
+
+ANALYST = "analyst@demo.taptrail.invalid"
+
+
+@pytest.fixture(scope="module")
+def analyst_password(live_server) -> None:
+    """The demo analyst gets a password made up at load time; this test sets its own."""
+    with database(live_server.app).transaction() as session:
+        user = session.scalars(select(User).where(User.email == ANALYST)).one()
+        accounts.set_password(user, PASSWORD, utcnow())
+
+
+def test_an_analyst_changes_the_range_and_downloads_a_csv(open_page, screenshot, analyst_password):
+    page, _ = open_page("en-GB", viewport=DESKTOP)
+    _sign_in(page, ANALYST)
+    page.get_by_role("link", name="Analytics dashboard").click()
+    assert page.locator("h1").inner_text() == "Analytics · Overview"
+    assert page.locator("svg.chart").count() >= 5
+    people = int(page.locator(".cards li b").first.inner_text())
+    assert people > 0, "the demo taps should show"
+
+    start = dt.date.today() - dt.timedelta(days=13)
+    page.locator("#f-from").fill(start.isoformat())
+    page.locator("#f-to").fill(dt.date.today().isoformat())
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(f"**from={start.isoformat()}**")
+    assert "(14 days)" in page.locator("p.who").last.inner_text()
+    assert int(page.locator(".cards li b").first.inner_text()) < people
+    assert not _serious(page)
+    screenshot(page, "analytics-overview-desktop")  # docs/screenshots/ has a copy for the README
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV of taps by day").click()
+    name = download.value.suggested_filename
+    assert name == f"taptrail-taps-by-day-roubaix-{start}-{dt.date.today()}.csv"
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[0] == "day,person,preview,machine,visitors" and len(lines) == 15
+
+    page.get_by_role("link", name="Journeys").click()
+    assert "La Piscine" in page.locator("main").inner_text()
+    screenshot(page, "analytics-journeys-desktop", full_page=False)
+
+
+def test_the_dashboard_fits_a_phone(open_page, screenshot, analyst_password):
+    page, _ = open_page("en-GB")
+    _sign_in(page, ANALYST)
+    for path in ("/portal/analytics/", "/portal/analytics/places?place=la-piscine"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    screenshot(page, "analytics-places-phone")
