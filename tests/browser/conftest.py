@@ -64,7 +64,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """The real server with the demo data, its clock pinned to next Saturday at 15:00."""
     folder = tmp_path_factory.mktemp("live")
     ring = Keyring.create()
-    url = demo_database(folder / "taptrail.db", ring)
+    url = demo_database(folder / "taptrail.db", ring, traffic=True)
     app = create_app(settings(folder, url, ring, FIXED_NOW=next_local(SATURDAY, 15)))
     with serving(app) as base:
         yield LiveServer(app, base)

@@ -31,17 +31,21 @@ def next_local(weekday: int, hour: int, zone: ZoneInfo = PARIS) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), zone).astimezone(dt.UTC)
 
 
-def demo_database(path: Path, ring: Keyring, base_url: str = "https://t.example.org") -> str:
-    """A migrated SQLite database at `path` with the demo loaded; returns its URL."""
+def demo_database(
+    path: Path, ring: Keyring, base_url: str = "https://t.example.org", traffic: bool = False
+) -> str:
+    """A migrated SQLite database at `path` with the demo loaded (and with `traffic`, its taps
+    stored and rolled up as `taptrail demo` does); returns its URL."""
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session, session.begin():
         load_demo(session, ring, base_url)
     engine.dispose()
-    database = Database(url)
-    load_traffic(database, dt.datetime.now(dt.UTC))  # taps stored and rolled up as in `make run`
-    database.dispose()
+    if traffic:
+        database = Database(url)
+        load_traffic(database, dt.datetime.now(dt.UTC))
+        database.dispose()
     return url
 
 
