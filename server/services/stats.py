@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, distinct, func, or_, select
+from sqlalchemy import ColumnElement, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.errors import TapTrailError
@@ -226,11 +226,6 @@ class StickerHealth:
     suspected: int
 
 
-def default_scope(territory_id: int, today: dt.date, days: int = DEFAULT_DAYS) -> Scope:
-    """The last `days` days up to `today` (local), territory-wide."""
-    return Scope(territory_id, today - dt.timedelta(days=days - 1), today)
-
-
 def _audience_sums(audience: Any, taps: Any) -> list[ColumnElement[Any]]:
     """SUM(taps) per audience as three columns, person, preview, machine."""
     return [
@@ -239,31 +234,49 @@ def _audience_sums(audience: Any, taps: Any) -> list[ColumnElement[Any]]:
     ]
 
 
+def _within(table: Any, scope: Scope, place: Any = None) -> list[ColumnElement[bool]]:
+    """Conditions selecting a rollup table's rows of the scope's territory and days, and of its
+    place when one is chosen and `place` names the table's place column."""
+    conditions = [
+        table.territory_id == scope.territory_id,
+        table.day.between(scope.start, scope.end),
+    ]
+    if place is not None and scope.place_id is not None:
+        conditions.append(place == scope.place_id)
+    return conditions
+
+
 def _hours(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
     """The hourly table to read for this scope, and the conditions selecting its rows."""
     if scope.place_id is not None:
-        return PlaceHour, [
-            PlaceHour.territory_id == scope.territory_id,
-            PlaceHour.day.between(scope.start, scope.end),
-            PlaceHour.place_id == scope.place_id,
-        ]
-    return TerritoryHour, [
-        TerritoryHour.territory_id == scope.territory_id,
-        TerritoryHour.day.between(scope.start, scope.end),
-    ]
+        return PlaceHour, _within(PlaceHour, scope, PlaceHour.place_id)
+    return TerritoryHour, _within(TerritoryHour, scope)
 
 
 def _sticker_days(scope: Scope) -> list[ColumnElement[bool]]:
     """Conditions selecting the StickerDay rows of this scope."""
-    conditions = [
-        StickerDay.territory_id == scope.territory_id,
-        StickerDay.day.between(scope.start, scope.end),
-    ]
-    if scope.place_id is not None:
-        conditions.append(StickerDay.place_id == scope.place_id)
+    conditions = _within(StickerDay, scope, StickerDay.place_id)
     if scope.sticker_id is not None:
         conditions.append(StickerDay.sticker_id == scope.sticker_id)
     return conditions
+
+
+def _per_audience(
+    session: Session, scope: Scope, key: str | None, daily: bool = False
+) -> dict[Any, tuple[int, int, int]]:
+    """(person, preview, machine) taps per value of the `key` column ("day", "hour"; None: one
+    group). Per-day figures of one sticker come from StickerDay, the rest from the hourly tables."""
+    if daily and scope.sticker_id is not None:
+        table, conditions = StickerDay, _sticker_days(scope)
+    else:
+        table, conditions = _hours(scope)
+    column = getattr(table, key) if key else literal(None)
+    rows = session.execute(
+        select(column.label("key"), *_audience_sums(table.audience, table.taps))
+        .where(*conditions)
+        .group_by(*([column] if key else []))
+    )
+    return {row.key: (int(row.person), int(row.preview), int(row.machine)) for row in rows}
 
 
 def unique_visitors(session: Session, scope: Scope) -> int:
@@ -279,36 +292,13 @@ def unique_visitors(session: Session, scope: Scope) -> int:
 
 def totals(session: Session, scope: Scope) -> Totals:
     """Taps per audience and unique visitors over the range."""
-    if scope.sticker_id is not None:
-        table, conditions = StickerDay, _sticker_days(scope)
-    else:
-        table, conditions = _hours(scope)
-    row = session.execute(
-        select(*_audience_sums(table.audience, table.taps)).where(*conditions)
-    ).one()
-    return Totals(
-        scope.start,
-        scope.end,
-        scope.days,
-        int(row.person),
-        int(row.preview),
-        int(row.machine),
-        unique_visitors(session, scope),
-    )
+    counts = _per_audience(session, scope, None, daily=True).get(None, (0, 0, 0))
+    return Totals(scope.start, scope.end, scope.days, *counts, unique_visitors(session, scope))
 
 
 def taps_by_day(session: Session, scope: Scope) -> list[DayTaps]:
     """Every day of the range (days without taps included): taps per audience, unique visitors."""
-    if scope.sticker_id is not None:
-        table, conditions = StickerDay, _sticker_days(scope)
-    else:
-        table, conditions = _hours(scope)
-    rows = session.execute(
-        select(table.day, *_audience_sums(table.audience, table.taps))
-        .where(*conditions)
-        .group_by(table.day)
-    )
-    taps = {row.day: row for row in rows}
+    taps = _per_audience(session, scope, "day", daily=True)
     visitors = dict(
         session.execute(
             select(DailyVisitors.day, DailyVisitors.visitors).where(
@@ -321,27 +311,14 @@ def taps_by_day(session: Session, scope: Scope) -> list[DayTaps]:
     days = []
     for n in range(scope.days):
         day = scope.start + dt.timedelta(days=n)
-        row = taps.get(day)
-        counts = (int(row.person), int(row.preview), int(row.machine)) if row else (0, 0, 0)
-        days.append(DayTaps(day, *counts, int(visitors.get(day, 0))))
+        days.append(DayTaps(day, *taps.get(day, (0, 0, 0)), int(visitors.get(day, 0))))
     return days
 
 
 def taps_by_hour(session: Session, scope: Scope) -> list[HourTaps]:
     """The 24 hours of the clock, taps per audience summed over the range."""
-    table, conditions = _hours(scope)
-    rows = session.execute(
-        select(table.hour, *_audience_sums(table.audience, table.taps))
-        .where(*conditions)
-        .group_by(table.hour)
-    )
-    found = {row.hour: row for row in rows}
-    return [
-        HourTaps(hour, *(int(getattr(found[hour], k.value)) for k in AUDIENCES))
-        if hour in found
-        else HourTaps(hour, 0, 0, 0)
-        for hour in range(24)
-    ]
+    found = _per_audience(session, scope, "hour")
+    return [HourTaps(hour, *found.get(hour, (0, 0, 0))) for hour in range(24)]
 
 
 def hour_of_week(session: Session, scope: Scope) -> list[WeekHour]:
@@ -422,12 +399,7 @@ def _ratio(part: int, whole: int) -> float:
 
 def journeys(session: Session, scope: Scope) -> list[Journey]:
     """Per museum place: its visitors, and how many went on to a shop the same day or in 7 days."""
-    conditions = [
-        JourneyDay.territory_id == scope.territory_id,
-        JourneyDay.day.between(scope.start, scope.end),
-    ]
-    if scope.place_id is not None:
-        conditions.append(JourneyDay.place_id == scope.place_id)
+    conditions = _within(JourneyDay, scope, JourneyDay.place_id)
     rows = session.execute(
         select(
             JourneyDay.place_id,
@@ -467,12 +439,7 @@ JOURNEY_COUNTS = (
 
 def journey_shops(session: Session, scope: Scope) -> list[JourneyShopRow]:
     """Per museum place and shop: visitors who tapped there, viewed or redeemed an offer."""
-    conditions = [
-        JourneyShop.territory_id == scope.territory_id,
-        JourneyShop.day.between(scope.start, scope.end),
-    ]
-    if scope.place_id is not None:
-        conditions.append(JourneyShop.place_id == scope.place_id)
+    conditions = _within(JourneyShop, scope, JourneyShop.place_id)
     counts = [func.sum(getattr(JourneyShop, name)) for name in JOURNEY_COUNTS]
     rows = session.execute(
         select(Place.name, Shop.name, *counts)
@@ -490,7 +457,7 @@ def journey_shops(session: Session, scope: Scope) -> list[JourneyShopRow]:
 def flows(session: Session, scope: Scope, limit: int = 100) -> list[FlowRow]:
     """From place to place: people who tapped at one, then at the other; busiest first."""
     origin, target = aliased(Place), aliased(Place)
-    conditions = [Flow.territory_id == scope.territory_id, Flow.day.between(scope.start, scope.end)]
+    conditions = _within(Flow, scope)
     if scope.place_id is not None:
         conditions.append(
             or_(Flow.from_place_id == scope.place_id, Flow.to_place_id == scope.place_id)
@@ -508,13 +475,6 @@ def flows(session: Session, scope: Scope, limit: int = 100) -> list[FlowRow]:
     return [FlowRow(a, b, int(same), int(weekly)) for a, b, same, weekly in rows]
 
 
-def _offer_days(scope: Scope) -> list[ColumnElement[bool]]:
-    return [
-        OfferDay.territory_id == scope.territory_id,
-        OfferDay.day.between(scope.start, scope.end),
-    ]
-
-
 def _title(title: dict[str, str] | None) -> str:
     """An offer's title for the dashboard: French first, as the demo writes them."""
     title = title or {}
@@ -530,7 +490,7 @@ def offers(session: Session, scope: Scope) -> list[OfferRow]:
             func.sum(OfferDay.codes).label("codes"),
             func.sum(OfferDay.redemptions).label("redemptions"),
         )
-        .where(*_offer_days(scope))
+        .where(*_within(OfferDay, scope))
         .group_by(OfferDay.offer_id)
         .subquery()
     )
@@ -554,7 +514,7 @@ def offers_by_shop(session: Session, scope: Scope) -> list[ShopOffers]:
         select(OfferDay.shop_id, Shop.name, views, func.sum(OfferDay.codes))
         .add_columns(func.sum(OfferDay.redemptions))
         .join(Shop, Shop.id == OfferDay.shop_id)
-        .where(*_offer_days(scope))
+        .where(*_within(OfferDay, scope))
         .group_by(OfferDay.shop_id, Shop.name)
         .order_by(views.desc(), Shop.name)
     )

@@ -14,6 +14,8 @@ from tests.server.factories import token
 from tests.server.portal.conftest import EMAILS, ROLES, add_user, seed_portal, user_row
 from tests.server.test_openapi import check
 
+# The queries run on both databases in test_stats; the pages render the same on either.
+pytestmark = pytest.mark.parametrize("database_kind", ["sqlite"])
 RANGE = f"territory=roubaix&from={MONDAY}&to={TUESDAY}"
 PAGES = ("/", "/places", "/places?place=la-piscine", "/journeys", "/offers", "/health")
 
@@ -78,7 +80,6 @@ def test_every_figure_downloads_as_csv_without_visitor_ids(app, world):
     assert analyst.get(f"/portal/analytics/nothing.csv?{RANGE}").status_code == 404
 
 
-@pytest.mark.parametrize("database_kind", ["sqlite"])
 @pytest.mark.parametrize("who", ["staff", "owner"])
 def test_staff_and_shop_owners_are_refused_and_strangers_sign_in(app, world, who):
     client = _as(app, who)
@@ -88,7 +89,6 @@ def test_staff_and_shop_owners_are_refused_and_strangers_sign_in(app, world, who
     assert stranger.status_code == 303 and "/portal/login" in stranger.headers["Location"]
 
 
-@pytest.mark.parametrize("database_kind", ["sqlite"])
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -134,7 +134,6 @@ def test_the_api_answers_every_figure_as_documented(app, world):
     assert place.json["items"][14]["person"] == 6 and place.json["place"] == "la-piscine"
 
 
-@pytest.mark.parametrize("database_kind", ["sqlite"])
 def test_the_api_needs_a_token_with_the_read_analytics_scope(app, world):
     client = app.test_client()
     for name in stats.FIGURES:
@@ -148,7 +147,6 @@ def test_the_api_needs_a_token_with_the_read_analytics_scope(app, world):
     assert missing.status_code == 404 and missing.json["error"]["field"] == "territory"
 
 
-@pytest.mark.parametrize("database_kind", ["sqlite"])
 def test_the_portal_home_links_the_dashboard_for_analysts_and_administrators(app):
     seed_portal(app)
     for who, linked in (("analyst", True), ("administrator", True), ("staff", False)):
