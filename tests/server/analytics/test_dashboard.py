@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
+from sqlalchemy import event
 
+from server.db import database
 from server.services import stats
 from tests.server.analytics.world import MONDAY, TUESDAY, VISITORS, build
 from tests.server.factories import token
@@ -152,3 +155,28 @@ def test_the_portal_home_links_the_dashboard_for_analysts_and_administrators(app
     for who, linked in (("analyst", True), ("administrator", True), ("staff", False)):
         text = _as(app, who).get("/portal/").get_data(as_text=True)
         assert ("/portal/analytics/" in text) is linked, who
+
+
+def test_the_dashboard_and_the_api_never_read_the_raw_tables(app, world):
+    """Counts come from the rollups: taps, offer views and codes are never read."""
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement.lower())
+
+    engine = database(app).engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        analyst = _as(app, "analyst")
+        for path in PAGES:
+            analyst.get(f"/portal/analytics{path}{'&' if '?' in path else '?'}{RANGE}")
+        bearer = {"Authorization": f"Bearer {token(app, 'read-analytics')}"}
+        for name in stats.FIGURES:
+            analyst.get(f"/portal/analytics/{name}.csv?{RANGE}")
+            app.test_client().get(f"/api/v1/stats/{name}?{RANGE}", headers=bearer)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) > 30
+    raw = re.compile(r"\b(from|join)\s+(taps|offer_views|redemption_codes)\b")
+    assert not [s for s in statements if raw.search(s)]
+    assert [s for s in statements if re.search(r"\bfrom\s+rollup_", s)]  # the pattern works
