@@ -1,4 +1,4 @@
-"""The taptrail commands: init-db, demo, tokens, batches, import, drain."""
+"""The taptrail commands: init-db, demo, tokens, batches, import, drain, rollups, purge."""
 
 from __future__ import annotations
 
@@ -157,3 +157,20 @@ def test_drain_moves_spooled_taps(runner, env):
     )
     spool.close()
     assert "stored 1 taps (0 already stored), removed 1" in ok(runner, env, "drain").output
+
+
+def test_the_purge_and_rebuild_commands_say_what_they_did(runner, env):
+    ok(runner, env, "init-db")
+    assert (
+        "checked 0 days: the rollups match"
+        in ok(runner, env, "rollups", "rebuild", "--check").output
+    )
+    assert "recomputed 0 days" in ok(runner, env, "rollups", "refresh").output
+    dry = ok(runner, env, "purge", "--dry-run").output
+    assert dry.startswith("would delete 0 taps, 0 offer views and 0 visitor-days from before ")
+    backwards = runner.invoke(
+        main, ["rollups", "rebuild", "--from", "2026-05-02", "--to", "2026-05-01"], env=env
+    )
+    assert backwards.exit_code == 2 and "--to is before --from" in backwards.output
+    too_long = runner.invoke(main, ["purge", "--months", "30"], env=env)
+    assert too_long.exit_code == 2 and "30 is not in the range 1<=x<=25" in too_long.output

@@ -91,21 +91,27 @@ def refresh(database: Database, now: dt.datetime | None = None) -> RefreshReport
 
 
 def rebuild(
-    database: Database, first: dt.date | None = None, last: dt.date | None = None
+    database: Database,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> RefreshReport:
     """Recompute every day from `first` to `last` (default: all the raw rows kept)."""
     with database.transaction() as session:
         for territory, days in _span(session, first, last).items():
             mark(session, territory.id, days)
-    return refresh(database)
+    return refresh(database, now)
 
 
 def check(
-    database: Database, first: dt.date | None = None, last: dt.date | None = None
+    database: Database,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> CheckReport:
     """Recount each day from the raw rows and list the rollup rows that differ."""
     report = CheckReport()
-    keep_from = retention_cutoff(utcnow())
+    keep_from = retention_cutoff(now or utcnow())
     with database.sessions() as session:
         for territory, days in _span(session, first, last).items():
             for day in days:

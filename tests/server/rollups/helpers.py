@@ -12,10 +12,13 @@ from sqlalchemy import select
 
 from server.db import database
 from server.models import Audience, Tap
+from server.services import rollups
 from server.taps.store import store_taps
 
 PARIS = ZoneInfo("Europe/Paris")
 _ids = itertools.count(1)
+# The tests' "now": their taps of 2026 must stay inside the 25 months kept, whenever they run.
+NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
 
 
 def tap(
@@ -68,3 +71,18 @@ def audience_of(row: Tap) -> Audience:
     if (row.reason or "").startswith("link preview"):
         return Audience.PREVIEW
     return Audience.MACHINE
+
+
+def refresh(app: Flask) -> rollups.RefreshReport:
+    """Refresh the rollups as the drainer does, on the tests' clock."""
+    return rollups.refresh(database(app), now=NOW)
+
+
+def rebuild(app: Flask, *days: dt.date) -> rollups.RefreshReport:
+    """Rebuild the rollups (of the days from the first to the last given) on the tests' clock."""
+    return rollups.rebuild(database(app), *days, now=NOW)
+
+
+def check(app: Flask) -> list[str]:
+    """What `taptrail rollups rebuild --check` would report, on the tests' clock."""
+    return rollups.check(database(app), now=NOW).differences
