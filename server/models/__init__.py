@@ -3,6 +3,7 @@
 from server.models.accounts import AuditEntry, Invitation, LoginFailure, Role, ShopOwner, User
 from server.models.agenda import Event, Walk, WalkStop
 from server.models.analytics import (
+    FIRST_VISIT,
     Audience,
     DailyVisitors,
     DirtyDay,
@@ -14,6 +15,7 @@ from server.models.analytics import (
     StickerDay,
     TerritoryHour,
     VisitorDay,
+    VisitorReturn,
 )
 from server.models.base import Base
 from server.models.listings import PointOfInterest, Shop, TransitStop
@@ -25,6 +27,7 @@ from server.models.taps import Outcome, Tap, VisitorKind
 from server.models.tokens import ApiToken
 
 __all__ = [
+    "FIRST_VISIT",
     "ApiToken",
     "Audience",
     "AuditEntry",
@@ -65,6 +68,7 @@ __all__ = [
     "User",
     "VisitorDay",
     "VisitorKind",
+    "VisitorReturn",
     "Walk",
     "WalkStop",
 ]

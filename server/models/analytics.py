@@ -33,7 +33,19 @@ class StickerDay(Base):
     """Taps at one sticker on one local day, per audience."""
 
     __tablename__ = "rollup_sticker_days"
-    __table_args__ = (Index("ix_rollup_sticker_days_territory_day", "territory_id", "day"),)
+    __table_args__ = (
+        # Covering: the per-place and per-sticker figures of a year read the index alone.
+        Index(
+            "ix_rollup_sticker_days_territory_day",
+            "territory_id",
+            "day",
+            "place_id",
+            "sticker_id",
+            "audience",
+            "taps",
+            "suspected",
+        ),
+    )
 
     day: Mapped[dt.date] = mapped_column(Day, primary_key=True)
     sticker_id: Mapped[int] = mapped_column(ForeignKey("stickers.id"), primary_key=True)
@@ -48,7 +60,10 @@ class PlaceHour(Base):
     """Taps at one place in one local hour, per audience (a place's by-hour view)."""
 
     __tablename__ = "rollup_place_hours"
-    __table_args__ = (Index("ix_rollup_place_hours_territory_day", "territory_id", "day"),)
+    __table_args__ = (
+        Index("ix_rollup_place_hours_territory_day", "territory_id", "day"),
+        Index("ix_rollup_place_hours_place_day", "place_id", "day"),  # one place's hours
+    )
 
     day: Mapped[dt.date] = mapped_column(Day, primary_key=True)
     # 0-23 on the clock; the repeated hour of the October change holds both of its hours.
@@ -101,6 +116,25 @@ class DailyVisitors(Base):
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Day, primary_key=True)
     place_id: Mapped[int] = mapped_column(primary_key=True)  # 0: the whole territory
+    visitors: Mapped[int]
+
+
+FIRST_VISIT = dt.date(1, 1, 1)  # VisitorReturn.previous_day of people never seen before
+
+
+class VisitorReturn(Base):
+    """How many people seen on a day were last seen before it on each earlier day (or never).
+
+    The unique visitors of any range [a, b] are exactly the people seen in it whose previous
+    day is before a: a sum over a few rows per day, not a distinct count over millions.
+    """
+
+    __tablename__ = "rollup_visitor_returns"
+
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), primary_key=True)
+    place_id: Mapped[int] = mapped_column(primary_key=True)  # 0: anywhere in the territory
+    day: Mapped[dt.date] = mapped_column(Day, primary_key=True)
+    previous_day: Mapped[dt.date] = mapped_column(Day, primary_key=True)
     visitors: Mapped[int]
 
 

@@ -72,6 +72,26 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "rollup_visitor_returns",
+        sa.Column("territory_id", sa.Integer(), nullable=False),
+        sa.Column("place_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("previous_day", sa.Date(), nullable=False),
+        sa.Column("visitors", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["territory_id"],
+            ["territories.id"],
+            name=op.f("fk_rollup_visitor_returns_territory_id_territories"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "territory_id",
+            "place_id",
+            "day",
+            "previous_day",
+            name=op.f("pk_rollup_visitor_returns"),
+        ),
+    )
+    op.create_table(
         "rollup_flows",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("from_place_id", sa.Integer(), nullable=False),
@@ -184,6 +204,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("rollup_place_hours", schema=None) as batch_op:
+        batch_op.create_index("ix_rollup_place_hours_place_day", ["place_id", "day"], unique=False)
         batch_op.create_index(
             "ix_rollup_place_hours_territory_day", ["territory_id", "day"], unique=False
         )
@@ -279,7 +300,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("rollup_sticker_days", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_rollup_sticker_days_territory_day", ["territory_id", "day"], unique=False
+            "ix_rollup_sticker_days_territory_day",
+            ["territory_id", "day", "place_id", "sticker_id", "audience", "taps", "suspected"],
+            unique=False,
         )
 
     with op.batch_alter_table("offer_views", schema=None) as batch_op:
@@ -313,6 +336,7 @@ def downgrade() -> None:
     op.drop_table("rollup_visitor_days")
     with op.batch_alter_table("rollup_place_hours", schema=None) as batch_op:
         batch_op.drop_index("ix_rollup_place_hours_territory_day")
+        batch_op.drop_index("ix_rollup_place_hours_place_day")
 
     op.drop_table("rollup_place_hours")
     with op.batch_alter_table("rollup_journeys", schema=None) as batch_op:
@@ -327,6 +351,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_rollup_flows_territory_day")
 
     op.drop_table("rollup_flows")
+    op.drop_table("rollup_visitor_returns")
     op.drop_table("rollup_territory_hours")
     op.drop_table("rollup_dirty_days")
     op.drop_table("rollup_daily_visitors")

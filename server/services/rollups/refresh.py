@@ -30,6 +30,7 @@ from server.models import (
     Territory,
     TerritoryHour,
     VisitorDay,
+    VisitorReturn,
 )
 from server.models.types import utcnow
 from server.services.retention import retention_cutoff
@@ -37,6 +38,7 @@ from server.services.rollups.calendar import days_between, local_day
 from server.services.rollups.counts import Row, Territorial, offer_rows, tap_rows
 from server.services.rollups.journeys import WINDOW_DAYS, journey_rows
 from server.services.rollups.marks import mark
+from server.services.rollups.returns import next_days, people, return_rows
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ TABLES = (
     TerritoryHour,
     VisitorDay,
     DailyVisitors,
+    VisitorReturn,
     OfferDay,
     Flow,
     JourneyDay,
@@ -149,9 +152,18 @@ def _refresh_round(session: Session, now: dt.datetime, report: RefreshReport) ->
         oldest = local_day(keep_from, territory.timezone)
         fresh = {day for day in days if day >= oldest}
         report.too_old += len(days - fresh)
-        for day in sorted(fresh):
-            _replace(session, Territorial(territory_id, territory.timezone, day), DAY_PARTS)
+        scopes = [Territorial(territory_id, territory.timezone, day) for day in sorted(fresh)]
+        changed: defaultdict[str, set[tuple[int, dt.date]]] = defaultdict(set)
+        for scope in scopes:
+            before = people(session, territory_id, scope.day)
+            _replace(session, scope, DAY_PARTS)
+            for place, visitor in before ^ people(session, territory_id, scope.day):
+                changed[visitor].add((place, scope.day))
             report.days += 1
+        # Once every day's people are in: a day's returns look at the days before it.
+        for scope in scopes:
+            _replace(session, scope, (return_rows,))
+        _mark_later_returns(session, territory_id, changed, fresh)
         # A day's taps can complete the journeys that started up to a week before it.
         origins = {
             day - dt.timedelta(days=back) for day in fresh for back in range(WINDOW_DAYS + 1)
@@ -168,6 +180,27 @@ def _refresh_round(session: Session, now: dt.datetime, report: RefreshReport) ->
         )
     )
     return True
+
+
+def _mark_later_returns(
+    session: Session,
+    territory_id: int,
+    changed: dict[str, set[tuple[int, dt.date]]],
+    done: set[dt.date],
+) -> None:
+    """Mark the later days whose people's "previous day" changed with the days just redone."""
+    if not changed:
+        return
+    pending = set(
+        session.scalars(select(DirtyDay.day).where(DirtyDay.territory_id == territory_id))
+    )
+    latest = session.scalar(
+        select(func.max(VisitorDay.day)).where(VisitorDay.territory_id == territory_id)
+    )
+    after = list(days_between(max(done) + dt.timedelta(days=1), latest)) if latest else []
+    if pending.issuperset(after):
+        return  # a rebuild: every later day is redone anyway, no need to look for them
+    mark(session, territory_id, next_days(session, territory_id, changed) - done)
 
 
 def _replace(
@@ -188,7 +221,7 @@ def _replace(
 
 def _recount(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     rows: dict[type, list[Row]] = {}
-    for part in (*DAY_PARTS, journey_rows):
+    for part in (*DAY_PARTS, return_rows, journey_rows):
         rows.update(part(session, scope))
     return rows
 

@@ -14,6 +14,7 @@ from flask import Flask
 
 from server.db import database
 from server.models import (
+    FIRST_VISIT,
     Audience,
     DailyVisitors,
     Flow,
@@ -28,6 +29,7 @@ from server.models import (
     StickerStatus,
     TerritoryHour,
     VisitorDay,
+    VisitorReturn,
 )
 from tests.server import factories
 
@@ -123,6 +125,15 @@ def build(app: Flask) -> World:
                        first_at=_at(MONDAY, 13), last_at=_at(MONDAY, 13)),
             VisitorDay(day=TUESDAY, place_id=window, visitor_id=a, territory_id=t, taps=4,
                        first_at=_at(TUESDAY, 8), last_at=_at(TUESDAY, 8)),
+            # A and B first seen on Monday; A seen again on Tuesday, at the window for the first time.
+            VisitorReturn(territory_id=t, place_id=0, day=MONDAY, previous_day=FIRST_VISIT,
+                          visitors=2),
+            VisitorReturn(territory_id=t, place_id=museum, day=MONDAY, previous_day=FIRST_VISIT,
+                          visitors=2),
+            VisitorReturn(territory_id=t, place_id=0, day=TUESDAY, previous_day=MONDAY,
+                          visitors=1),
+            VisitorReturn(territory_id=t, place_id=window, day=TUESDAY, previous_day=FIRST_VISIT,
+                          visitors=1),
             DailyVisitors(territory_id=t, day=MONDAY, place_id=0, visitors=2),
             DailyVisitors(territory_id=t, day=TUESDAY, place_id=0, visitors=1),
             DailyVisitors(territory_id=t, day=MONDAY, place_id=museum, visitors=2),

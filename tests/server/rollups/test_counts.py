@@ -9,7 +9,16 @@ from collections import Counter
 from sqlalchemy import select, update
 
 from server.db import database
-from server.models import Audience, DailyVisitors, PlaceKind, StickerDay, Tap, TerritoryHour
+from server.models import (
+    Audience,
+    DailyVisitors,
+    Place,
+    PlaceKind,
+    StickerDay,
+    Tap,
+    TerritoryHour,
+)
+from server.services import stats
 from tests.server import factories
 from tests.server.rollups.helpers import (
     PARIS,
@@ -157,3 +166,38 @@ def test_refresh_leaves_a_mark_made_while_it_worked_for_the_next_one(app):
     report = refresh(app)
     assert report.days == 1 and report.journey_days == 8  # the day, and the week before it
     assert stored(app, StickerDay, "taps") == [(2,)]
+
+
+def naive_uniques(rows: list[Tap], start: dt.date, end: dt.date, place: int | None) -> int:
+    """People seen in the range (at the place, if one is given), counted one by one."""
+    return len(
+        {
+            row.visitor_id
+            for row in rows
+            if row.human
+            and start <= row.occurred_at.astimezone(PARIS).date() <= end
+            and place in (None, row.place_id)
+        }
+    )
+
+
+def test_unique_visitors_of_any_range_agree_with_a_raw_count_even_when_taps_come_late(app):
+    museum, window = two_places(app)
+    records = random_taps(museum + window, 300, seed=5)
+    late = [r for r in records if r["at"] < "2026-03-27"]
+    store(app, [r for r in records if r not in late])
+    refresh(app)  # the later days first, as if one spool had been away for days
+    store(app, late)
+    refresh(app)
+
+    with database(app).sessions() as session:
+        rows = list(session.scalars(select(Tap)))
+        territory = session.get_one(Place, rows[0].place_id).territory_id
+    places = sorted({row.place_id for row in rows})
+    days = sorted({row.occurred_at.astimezone(PARIS).date() for row in rows})
+    for start, end in [(days[0], days[-1]), (days[3], days[9]), (days[7], days[7])]:
+        for place in (None, *places):
+            scope = stats.Scope(territory, start, end, place_id=place)
+            with database(app).sessions() as session:
+                counted = stats.unique_visitors(session, scope)
+            assert counted == naive_uniques(rows, start, end, place), (start, end, place)
