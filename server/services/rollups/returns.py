@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import Session, aliased
 
 from server.models import FIRST_VISIT, VisitorDay, VisitorReturn
@@ -18,24 +18,16 @@ CHUNK = 500  # visitor ids per IN (...) list
 def return_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     """The day's VisitorReturn rows, at each place and in the whole territory."""
     earlier = aliased(VisitorDay)
-    before_here = (
-        select(func.max(earlier.day))
-        .where(
-            earlier.visitor_id == VisitorDay.visitor_id,
-            earlier.place_id == VisitorDay.place_id,
-            earlier.day < scope.day,
+
+    def last_seen(*where: ColumnElement[bool]) -> ScalarSelect[dt.date]:
+        return (
+            select(func.max(earlier.day))
+            .where(earlier.visitor_id == VisitorDay.visitor_id, earlier.day < scope.day, *where)
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
-    before_anywhere = (
-        select(func.max(earlier.day))
-        .where(
-            earlier.visitor_id == VisitorDay.visitor_id,
-            earlier.territory_id == scope.territory_id,
-            earlier.day < scope.day,
-        )
-        .scalar_subquery()
-    )
+
+    before_here = last_seen(earlier.place_id == VisitorDay.place_id)
+    before_anywhere = last_seen(earlier.territory_id == scope.territory_id)
     places: Counter[tuple[int, dt.date]] = Counter()
     territory: dict[str, dt.date] = {}
     for place_id, visitor_id, here, anywhere in session.execute(
