@@ -190,7 +190,18 @@ class Flow(Base):
     """People who tapped at one place and later at another, the same day or within 7 days."""
 
     __tablename__ = "rollup_flows"
-    __table_args__ = (Index("ix_rollup_flows_territory_day", "territory_id", "day"),)
+    __table_args__ = (
+        # Covering: a year of flows (thousands of pairs a day) is summed from the index alone.
+        Index(
+            "ix_rollup_flows_territory_day",
+            "territory_id",
+            "day",
+            "from_place_id",
+            "to_place_id",
+            "same_day",
+            "week",
+        ),
+    )
 
     day: Mapped[dt.date] = mapped_column(Day, primary_key=True)  # the first place's day
     from_place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), primary_key=True)

@@ -467,14 +467,23 @@ def flows(session: Session, scope: Scope, limit: int = 100) -> list[FlowRow]:
         conditions.append(
             or_(Flow.from_place_id == scope.place_id, Flow.to_place_id == scope.place_id)
         )
-    week = func.sum(Flow.week)
-    rows = session.execute(
-        select(origin.name, target.name, func.sum(Flow.same_day), week)
-        .join(origin, origin.id == Flow.from_place_id)
-        .join(target, target.id == Flow.to_place_id)
+    # Sum by place ids over the covering index first; names only for the pairs shown.
+    sums = (
+        select(
+            Flow.from_place_id,
+            Flow.to_place_id,
+            func.sum(Flow.same_day).label("same_day"),
+            func.sum(Flow.week).label("week"),
+        )
         .where(*conditions)
-        .group_by(Flow.from_place_id, Flow.to_place_id, origin.name, target.name)
-        .order_by(week.desc(), origin.name, target.name)
+        .group_by(Flow.from_place_id, Flow.to_place_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(origin.name, target.name, sums.c.same_day, sums.c.week)
+        .join(origin, origin.id == sums.c.from_place_id)
+        .join(target, target.id == sums.c.to_place_id)
+        .order_by(sums.c.week.desc(), origin.name, target.name)
         .limit(limit)
     )
     return [FlowRow(a, b, int(same), int(weekly)) for a, b, same, weekly in rows]

@@ -116,7 +116,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("rollup_flows", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_rollup_flows_territory_day", ["territory_id", "day"], unique=False
+            "ix_rollup_flows_territory_day",
+            ["territory_id", "day", "from_place_id", "to_place_id", "same_day", "week"],
+            unique=False,
         )
 
     op.create_table(
