@@ -525,11 +525,11 @@ def main() -> None:
     finally:
         for target in targets:
             target.database.dispose()
-        if not chosen.keep:
+        if not chosen.keep and "sqlite" in names:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-            if "postgresql" in names:
-                drop_postgres()
+        if not chosen.keep and "postgresql" in names:
+            drop_postgres()
 
 
 if __name__ == "__main__":
