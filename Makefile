@@ -65,9 +65,11 @@ run: install $(INSTANCE)/keys.json $(INSTANCE)/secret_key
 	@echo "the API is at http://127.0.0.1:8000/api/v1/openapi.json"
 	$(DEMO_ENV) $(BIN)/gunicorn -c python:server.gunicorn_conf 'server:create_app()'
 
-# Benchmarks run on demand, never in `make test` (they need wrk and take about a minute).
+# Benchmarks run on demand, never in `make test` (they need wrk; bench.analytics generates ten
+# million taps per database and takes the better part of an hour).
 bench: install
 	$(BIN)/python -m bench.tap
 	$(BIN)/python -m bench.nearby
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.encode
+	$(BIN)/python -m bench.analytics
