@@ -125,7 +125,7 @@ def build(app: Flask) -> World:
                        first_at=_at(MONDAY, 13), last_at=_at(MONDAY, 13)),
             VisitorDay(day=TUESDAY, place_id=window, visitor_id=a, territory_id=t, taps=4,
                        first_at=_at(TUESDAY, 8), last_at=_at(TUESDAY, 8)),
-            # A and B first seen on Monday; A seen again on Tuesday, at the window for the first time.
+            # A and B first seen on Monday; A again on Tuesday, at the window for the first time.
             VisitorReturn(territory_id=t, place_id=0, day=MONDAY, previous_day=FIRST_VISIT,
                           visitors=2),
             VisitorReturn(territory_id=t, place_id=museum, day=MONDAY, previous_day=FIRST_VISIT,
