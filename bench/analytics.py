@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, delete, event, func, select, text
+from sqlalchemy import Engine, Table, create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -292,36 +292,8 @@ def rebuild(target: Target) -> None:
 
     with target.database.transaction() as session:
         session.execute(delete(DirtyDay))  # marks an interrupted --keep run left behind
-    with target.step("rollup rebuild"), without_nested_loops(target):
+    with target.step("rollup rebuild"):
         rollups.rebuild(target.database)
-
-
-@contextlib.contextmanager
-def without_nested_loops(target: Target) -> Iterator[None]:
-    """On PostgreSQL, keep the planner off nested loops while the rollups are rebuilt.
-
-    A rebuild writes rollup_visitor_days 31 days per transaction, and the statistics never
-    know the day being computed (uncommitted, or past the histogram): the planner expects one
-    row per day and joins the journeys' self-join of rollup_visitor_days as a nested loop that
-    walks a whole day of visitors for each visitor. At 10 million taps that is more than a
-    minute per query, days for a rebuild. Hash joins take milliseconds. See the README.
-    """
-    if target.name != "postgresql":
-        yield
-        return
-    engine = target.database.engine
-
-    def hash_joins(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET enable_nestloop = off")
-
-    engine.dispose()
-    event.listen(engine, "checkout", hash_joins)
-    try:
-        yield
-    finally:
-        event.remove(engine, "checkout", hash_joins)
-        engine.dispose()  # no connection keeps the setting for the timings
 
 
 def analyze(target: Target) -> None:
