@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.models import FIRST_VISIT, VisitorDay, VisitorReturn
 from server.services.rollups.counts import WHOLE_TERRITORY, Row, Territorial
@@ -17,27 +17,31 @@ CHUNK = 500  # visitor ids per IN (...) list
 
 def return_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     """The day's VisitorReturn rows, at each place and in the whole territory."""
-    earlier = aliased(VisitorDay)
-
-    def last_seen(*where: ColumnElement[bool]) -> ScalarSelect[dt.date]:
-        return (
-            select(func.max(earlier.day))
-            .where(earlier.visitor_id == VisitorDay.visitor_id, earlier.day < scope.day, *where)
-            .scalar_subquery()
-        )
-
-    before_here = last_seen(earlier.place_id == VisitorDay.place_id)
-    before_anywhere = last_seen(earlier.territory_id == scope.territory_id)
-    places: Counter[tuple[int, dt.date]] = Counter()
-    territory: dict[str, dt.date] = {}
-    for place_id, visitor_id, here, anywhere in session.execute(
-        select(VisitorDay.place_id, VisitorDay.visitor_id, before_here, before_anywhere).where(
-            VisitorDay.territory_id == scope.territory_id, VisitorDay.day == scope.day
-        )
-    ):
-        places[place_id, here or FIRST_VISIT] += 1
-        territory[visitor_id] = anywhere or FIRST_VISIT
-    places.update(Counter((WHOLE_TERRITORY, previous) for previous in territory.values()))
+    today = people(session, scope.territory_id, scope.day)
+    here: dict[tuple[int, str], dt.date] = {}
+    anywhere: dict[str, dt.date] = {}
+    # The visitors' earlier days through the visitor index alone: a condition on the territory
+    # here would let the planner walk the territory's whole history once per visitor instead.
+    visitors = sorted({visitor for _, visitor in today})
+    for start in range(0, len(visitors), CHUNK):
+        for visitor, place, territory, day in session.execute(
+            select(
+                VisitorDay.visitor_id, VisitorDay.place_id, VisitorDay.territory_id, VisitorDay.day
+            ).where(
+                VisitorDay.visitor_id.in_(visitors[start : start + CHUNK]),
+                VisitorDay.day < scope.day,
+            )
+        ):
+            if territory != scope.territory_id:
+                continue
+            anywhere[visitor] = max(day, anywhere.get(visitor, day))
+            here[place, visitor] = max(day, here.get((place, visitor), day))
+    places: Counter[tuple[int, dt.date]] = Counter(
+        (place, here.get((place, visitor), FIRST_VISIT)) for place, visitor in today
+    )
+    places.update(
+        (WHOLE_TERRITORY, anywhere.get(visitor, FIRST_VISIT)) for visitor in set(visitors)
+    )
     common = {"territory_id": scope.territory_id, "day": scope.day}
     return {
         VisitorReturn: [
