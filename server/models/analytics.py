@@ -211,6 +211,20 @@ class Flow(Base):
     week: Mapped[int]  # same day included
 
 
+class FlowMonth(Base):
+    """Flows summed over a calendar month (by the day of the first place): a year of flows is
+    twelve months of pairs, not 365 days of them."""
+
+    __tablename__ = "rollup_flow_months"
+
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Day, primary_key=True)  # its first day
+    from_place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), primary_key=True)
+    to_place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), primary_key=True)
+    same_day: Mapped[int]
+    week: Mapped[int]
+
+
 class DirtyDay(Base):
     """A local day whose rollups must be recomputed; `version` grows with each new mark, so a
     refresh removes only the marks it has seen."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from server.errors import TapTrailError
@@ -23,6 +23,7 @@ from server.models import (
     Audience,
     DailyVisitors,
     Flow,
+    FlowMonth,
     JourneyDay,
     JourneyShop,
     Offer,
@@ -459,6 +460,14 @@ def journey_shops(session: Session, scope: Scope) -> list[JourneyShopRow]:
     ]
 
 
+def _whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The first day of the first whole month in [start, end], and the first day after the
+    last one (equal when the range holds no whole month)."""
+    first = start if start.day == 1 else (start + dt.timedelta(days=32)).replace(day=1)
+    after = (end + dt.timedelta(days=1)).replace(day=1)
+    return (first, after) if first < after else (first, first)
+
+
 def flows(session: Session, scope: Scope, limit: int = 100) -> list[FlowRow]:
     """From place to place: people who tapped at one, then at the other; busiest first."""
     origin, target = aliased(Place), aliased(Place)
@@ -467,16 +476,36 @@ def flows(session: Session, scope: Scope, limit: int = 100) -> list[FlowRow]:
         conditions.append(
             or_(Flow.from_place_id == scope.place_id, Flow.to_place_id == scope.place_id)
         )
-    # Sum by place ids over the covering index first; names only for the pairs shown.
+    # Whole months come from FlowMonth, the days before and after them from Flow: a year is
+    # twelve months of pairs and a few dozen days. Summed by ids first; names for those shown.
+    first_month, after_months = _whole_months(scope.start, scope.end)
+    days = and_(
+        *conditions,
+        or_(Flow.day < first_month, Flow.day >= after_months),
+    )
+    monthly = [
+        FlowMonth.territory_id == scope.territory_id,
+        FlowMonth.month >= first_month,
+        FlowMonth.month < after_months,
+    ]
+    if scope.place_id is not None:
+        monthly.append(
+            or_(FlowMonth.from_place_id == scope.place_id, FlowMonth.to_place_id == scope.place_id)
+        )
+    parts = union_all(
+        select(Flow.from_place_id, Flow.to_place_id, Flow.same_day, Flow.week).where(days),
+        select(
+            FlowMonth.from_place_id, FlowMonth.to_place_id, FlowMonth.same_day, FlowMonth.week
+        ).where(*monthly),
+    ).subquery()
     sums = (
         select(
-            Flow.from_place_id,
-            Flow.to_place_id,
-            func.sum(Flow.same_day).label("same_day"),
-            func.sum(Flow.week).label("week"),
+            parts.c.from_place_id,
+            parts.c.to_place_id,
+            func.sum(parts.c.same_day).label("same_day"),
+            func.sum(parts.c.week).label("week"),
         )
-        .where(*conditions)
-        .group_by(Flow.from_place_id, Flow.to_place_id)
+        .group_by(parts.c.from_place_id, parts.c.to_place_id)
         .subquery()
     )
     rows = session.execute(

@@ -92,6 +92,35 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "rollup_flow_months",
+        sa.Column("territory_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("from_place_id", sa.Integer(), nullable=False),
+        sa.Column("to_place_id", sa.Integer(), nullable=False),
+        sa.Column("same_day", sa.Integer(), nullable=False),
+        sa.Column("week", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["from_place_id"],
+            ["places.id"],
+            name=op.f("fk_rollup_flow_months_from_place_id_places"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["territory_id"],
+            ["territories.id"],
+            name=op.f("fk_rollup_flow_months_territory_id_territories"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_place_id"], ["places.id"], name=op.f("fk_rollup_flow_months_to_place_id_places")
+        ),
+        sa.PrimaryKeyConstraint(
+            "territory_id",
+            "month",
+            "from_place_id",
+            "to_place_id",
+            name=op.f("pk_rollup_flow_months"),
+        ),
+    )
+    op.create_table(
         "rollup_flows",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("from_place_id", sa.Integer(), nullable=False),
@@ -353,6 +382,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_rollup_flows_territory_day")
 
     op.drop_table("rollup_flows")
+    op.drop_table("rollup_flow_months")
     op.drop_table("rollup_visitor_returns")
     op.drop_table("rollup_territory_hours")
     op.drop_table("rollup_dirty_days")

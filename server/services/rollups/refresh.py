@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select, text, tuple_
+from sqlalchemy import Date, delete, func, insert, literal, select, text, tuple_
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from server.models import (
     DailyVisitors,
     DirtyDay,
     Flow,
+    FlowMonth,
     JourneyDay,
     JourneyShop,
     OfferDay,
@@ -173,9 +174,12 @@ def _refresh_round(session: Session, now: dt.datetime, report: RefreshReport) ->
         origins = {
             day - dt.timedelta(days=back) for day in fresh for back in range(WINDOW_DAYS + 1)
         }
-        for day in sorted(origin for origin in origins if origin >= oldest):
+        journey_days = sorted(origin for origin in origins if origin >= oldest)
+        for day in journey_days:
             _replace(session, Territorial(territory_id, territory.timezone, day), (journey_rows,))
             report.journey_days += 1
+        for month in sorted({day.replace(day=1) for day in journey_days}):
+            _replace_flow_month(session, territory_id, month)
     # Only the marks as we read them: a day marked again meanwhile (a higher version) stays.
     session.execute(
         delete(DirtyDay).where(
@@ -206,6 +210,28 @@ def _mark_later_returns(
     if pending.issuperset(after):
         return  # a rebuild: every later day is redone anyway, no need to look for them
     mark(session, territory_id, next_days(session, territory_id, changed) - done)
+
+
+def _replace_flow_month(session: Session, territory_id: int, month: dt.date) -> None:
+    """Sum the month's flows again, from the day rows just written."""
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    session.execute(
+        delete(FlowMonth).where(FlowMonth.territory_id == territory_id, FlowMonth.month == month)
+    )
+    sums = (
+        select(
+            Flow.territory_id,
+            literal(month, Date()),
+            Flow.from_place_id,
+            Flow.to_place_id,
+            func.sum(Flow.same_day),
+            func.sum(Flow.week),
+        )
+        .where(Flow.territory_id == territory_id, Flow.day >= month, Flow.day < following)
+        .group_by(Flow.territory_id, Flow.from_place_id, Flow.to_place_id)
+    )
+    columns = ["territory_id", "month", "from_place_id", "to_place_id", "same_day", "week"]
+    session.execute(insert(FlowMonth).from_select(columns, sums))
 
 
 def _replace(

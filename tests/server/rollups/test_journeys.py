@@ -20,7 +20,7 @@ from server.models import (
     RedemptionCode,
     Sticker,
 )
-from server.services import rollups
+from server.services import rollups, stats
 from tests.server import factories
 from tests.server.rollups.helpers import paris, refresh, store, tap
 
@@ -155,3 +155,38 @@ def _place_of(app, tag_id: int) -> int:
 def _territory_of(app, tag_id: int) -> int:
     with database(app).sessions() as session:
         return session.get_one(Place, session.get_one(Sticker, tag_id).place_id).territory_id
+
+
+def test_flows_of_a_range_with_whole_months_add_up_to_its_days(app, town):
+    museum, window, square = town["la-piscine"], town["vitrine"], town["grand-place"]
+    records = []
+    for n, day in enumerate([(5, 30), (6, 1), (6, 15), (6, 30), (7, 1), (7, 20), (8, 2)]):
+        for visitor in range(n + 1):
+            name = f"v{n}-{visitor}"
+            records.append(tap(museum, paris(2026, *day, 10), visitor=name))
+            records.append(
+                tap(window if visitor % 2 else square, paris(2026, *day, 12), visitor=name)
+            )
+    store(app, records)
+    refresh(app)
+    territory = _territory_of(app, museum)
+    by_day = rows(app, Flow)
+    for start, end in [
+        (dt.date(2026, 5, 30), dt.date(2026, 8, 2)),  # June and July whole, days either side
+        (dt.date(2026, 6, 1), dt.date(2026, 6, 30)),  # one whole month
+        (dt.date(2026, 6, 2), dt.date(2026, 7, 19)),  # no whole month
+    ]:
+        expected = {}
+        for row in by_day:
+            if start <= row["day"] <= end:
+                pair = expected.setdefault((row["from_place_id"], row["to_place_id"]), [0, 0])
+                pair[0] += row["same_day"]
+                pair[1] += row["week"]
+        with database(app).sessions() as session:
+            answer = stats.flows(session, stats.Scope(territory, start, end))
+            names = dict(session.execute(select(Place.name, Place.id)).all())
+        got = {
+            (names[flow.from_place], names[flow.to_place]): [flow.same_day, flow.week]
+            for flow in answer
+        }
+        assert got == expected, (start, end)
