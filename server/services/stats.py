@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from server.errors import TapTrailError
@@ -479,10 +479,6 @@ def flows(session: Session, scope: Scope, limit: int = 100) -> list[FlowRow]:
     # Whole months come from FlowMonth, the days before and after them from Flow: a year is
     # twelve months of pairs and a few dozen days. Summed by ids first; names for those shown.
     first_month, after_months = _whole_months(scope.start, scope.end)
-    days = and_(
-        *conditions,
-        or_(Flow.day < first_month, Flow.day >= after_months),
-    )
     monthly = [
         FlowMonth.territory_id == scope.territory_id,
         FlowMonth.month >= first_month,
@@ -492,8 +488,11 @@ def flows(session: Session, scope: Scope, limit: int = 100) -> list[FlowRow]:
         monthly.append(
             or_(FlowMonth.from_place_id == scope.place_id, FlowMonth.to_place_id == scope.place_id)
         )
+    day_rows = select(Flow.from_place_id, Flow.to_place_id, Flow.same_day, Flow.week)
     parts = union_all(
-        select(Flow.from_place_id, Flow.to_place_id, Flow.same_day, Flow.week).where(days),
+        # Two plain day ranges, each an index range of its own (an OR would scan the year).
+        day_rows.where(*conditions, Flow.day < first_month),
+        day_rows.where(*conditions, Flow.day >= after_months),
         select(
             FlowMonth.from_place_id, FlowMonth.to_place_id, FlowMonth.same_day, FlowMonth.week
         ).where(*monthly),
