@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.errors import Invalid, NotFound
 from server.models import Place, Sticker, StickerStatus, Territory
+from server.services.rollups import local_day
 from server.services.stats import DEFAULT_DAYS, RangeError, Scope
 
 
@@ -27,7 +27,7 @@ class Chosen:
 
 def local_today(territory: Territory, now: dt.datetime) -> dt.date:
     """Today in the territory's time zone."""
-    return now.astimezone(ZoneInfo(territory.timezone)).date()
+    return local_day(now, territory.timezone)
 
 
 def _date(args: Mapping[str, str], name: str, default: dt.date) -> dt.date:

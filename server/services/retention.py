@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from server.db import Database
 from server.models import DirtyDay, OfferView, RedemptionCode, Tap, Territory, VisitorDay
@@ -55,10 +57,13 @@ def purge(
     cutoff = report.cutoff
     with database.transaction() as session:
         if dry_run:
-            report.taps = _count(session, Tap.occurred_at < cutoff)
-            report.offer_views = _count(session, OfferView.occurred_at < cutoff)
+            report.taps = _count(session, Tap, Tap.occurred_at < cutoff)
+            report.offer_views = _count(session, OfferView, OfferView.occurred_at < cutoff)
             report.codes_stripped = _count(
-                session, RedemptionCode.issued_at < cutoff, RedemptionCode.visitor_id.is_not(None)
+                session,
+                RedemptionCode,
+                RedemptionCode.issued_at < cutoff,
+                RedemptionCode.visitor_id.is_not(None),
             )
         else:
             report.codes_stripped = session.execute(
@@ -70,7 +75,7 @@ def purge(
             oldest = cutoff.astimezone(ZoneInfo(territory.timezone)).date()
             old = (VisitorDay.territory_id == territory.id, VisitorDay.day < oldest)
             if dry_run:
-                report.visitor_days += _count(session, *old)
+                report.visitor_days += _count(session, VisitorDay, *old)
             else:
                 report.visitor_days += session.execute(delete(VisitorDay).where(*old)).rowcount
                 session.execute(
@@ -86,13 +91,13 @@ def purge(
     return report
 
 
-def _count(session, *where) -> int:  # type: ignore[no-untyped-def]
-    first = where[0]
-    table = first.left.table
-    return session.scalar(select(func.count()).select_from(table).where(*where)) or 0
+def _count(session: Session, model: type, *where: ColumnElement[bool]) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-def _delete_in_chunks(database: Database, model: type, key, condition) -> int:  # type: ignore[no-untyped-def]
+def _delete_in_chunks(
+    database: Database, model: type, key: InstrumentedAttribute[Any], condition: ColumnElement[bool]
+) -> int:
     deleted = 0
     while True:
         with database.transaction() as session:

@@ -16,22 +16,14 @@ from sqlalchemy.orm import Session
 
 from server.db import Database
 from server.models import (
-    DailyVisitors,
     DirtyDay,
     Flow,
     FlowMonth,
-    JourneyDay,
-    JourneyShop,
-    OfferDay,
     OfferView,
-    PlaceHour,
     RedemptionCode,
-    StickerDay,
     Tap,
     Territory,
-    TerritoryHour,
     VisitorDay,
-    VisitorReturn,
 )
 from server.models.types import utcnow
 from server.services.retention import retention_cutoff
@@ -48,18 +40,6 @@ DAYS_PER_ROUND = 31
 DAY_PARTS: tuple[Callable[[Session, Territorial], dict[type, list[Row]]], ...] = (
     tap_rows,
     offer_rows,
-)
-TABLES = (
-    StickerDay,
-    PlaceHour,
-    TerritoryHour,
-    VisitorDay,
-    DailyVisitors,
-    VisitorReturn,
-    OfferDay,
-    Flow,
-    JourneyDay,
-    JourneyShop,
 )
 REFRESH_LOCK = 7_366_522  # any constant: PostgreSQL's advisory lock for one refresher at a time
 
