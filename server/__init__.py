@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application (settings from TAPTRAIL_* variables, or `test_config`)."""
-    from server import analytics, api, config, db, i18n, portal, tap, visitor
+    from server import analytics, api, config, db, health, i18n, portal, tap, visitor
     from server.cache import DiskCache
     from server.sessions import LazySessionInterface
     from server.taps import recorder
@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     portal.init_app(app)
     analytics.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     api.register_error_handlers(app)
     app.register_blueprint(tap.bp)  # last: its /<code> rule must not shadow the others
     return app

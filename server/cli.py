@@ -97,13 +97,16 @@ def keys_list(path: str | None) -> None:
 def _register_commands() -> None:
     from server.commands.analytics import purge_command, rollups_group
     from server.commands.content import demo, import_group
-    from server.commands.database import drain_command, init_db
+    from server.commands.database import init_db
     from server.commands.field import batches, tokens
+    from server.commands.spool import drain_command, quarantine_group, status_command
     from server.commands.users import users
 
     for command in (
         init_db,
         drain_command,
+        status_command,
+        quarantine_group,
         import_group,
         demo,
         tokens,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -16,6 +17,7 @@ DEFAULTS: dict[str, object] = {
     "DRAIN_THREAD": True,  # drain the spool from a thread in each worker
     "DRAIN_INTERVAL": 1.0,  # seconds between drains
     "ROLLUP_INTERVAL": 60.0,  # seconds between analytics rollup refreshes by a drainer; 0: never
+    "HEALTH_MAX_TAP_AGE": 120.0,  # /healthz fails when a tap has waited longer (seconds)
     "CACHE_DIR": None,  # instance/cache when unset: pages served while the database is away
     "STICKER_CACHE_SECONDS": 30.0,
     "PROXY_FIX": 0,  # number of trusted proxies in front (X-Forwarded-For/-Proto/-Host)
@@ -76,11 +78,18 @@ def keyring(app: Flask | None = None) -> Keyring:
     ring = app.extensions.get("taptrail.keyring")
     if ring is None:
         source = {
-            ENV_JSON: str(app.config.get("SIGNING_KEYS") or ""),
+            ENV_JSON: _as_json_text(app.config.get("SIGNING_KEYS")),
             ENV_FILE: str(app.config.get("SIGNING_KEYS_FILE") or ""),
         }
         ring = app.extensions["taptrail.keyring"] = Keyring.from_env(source)
     return ring
+
+
+def _as_json_text(value: object) -> str:
+    """A setting holding JSON, as text: from_prefixed_env has already parsed what it could."""
+    if not value:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def forget_keyring(app: Flask | None = None) -> None:

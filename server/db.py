@@ -13,13 +13,22 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 EXTENSION = "taptrail.db"
 
 # What a database that went away looks like; pages fall back to their cached copy on these.
 UNAVAILABLE = (DBAPIError,)
+
+# SQLSTATE classes (PostgreSQL's error codes) that say what a statement carried was refused:
+# 22 data exception (a value too long, a NUL character, out of range), 23 integrity constraint.
+CONTENT_CLASSES = frozenset({"22", "23"})
+# Classes that say the database could not do the work, whatever the rows held: 08 connection,
+# 28 authorization, 3D no such database, 40 rollback (deadlock, serialization), 42 schema or
+# privileges (not migrated yet), 53 resources (disk full), 55 object state (lock not available),
+# 57 operator intervention (shutdown), 58 system error, XX internal error.
+AWAY_CLASSES = frozenset({"08", "28", "3D", "40", "42", "53", "55", "57", "58", "XX"})
 
 
 def make_engine(url: str) -> Engine:
@@ -36,6 +45,27 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, pool_size=5, max_overflow=10, pool_recycle=3600, connect_args={"connect_timeout": 3}
     )
+
+
+def failure_kind(error: BaseException) -> str:
+    """Why a statement failed: "content", "away" or "unknown", from the error alone.
+
+    "content": the database refused what the statement carried, and would refuse it again.
+    "away": it could not do the work at all (down, unreachable, locked, full, not migrated);
+    trying again later is right. "unknown": neither is certain (a driver's own refusal without
+    an SQLSTATE, an error raised by our code); a caller can narrow it down by trying smaller
+    parts and checking that the database still answers (see server/taps/drain.py).
+    """
+    if not isinstance(error, DBAPIError):
+        return "unknown"
+    if error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError)):
+        return "away"  # sqlite3's "database is locked" and "no such table" are Operational too
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    if sqlstate[:2] in AWAY_CLASSES:
+        return "away"
+    if sqlstate[:2] in CONTENT_CLASSES or isinstance(error, (DataError, IntegrityError)):
+        return "content"
+    return "unknown"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -74,6 +104,16 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def answers(database: Database) -> bool:
+    """Does the database answer a trivial query right now?"""
+    try:
+        with database.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except DBAPIError:
+        return False
+    return True
 
 
 def init_app(app: Flask) -> None:

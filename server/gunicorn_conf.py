@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
+from collections.abc import Callable
 
 bind = os.environ.get("TAPTRAIL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("TAPTRAIL_WORKERS", multiprocessing.cpu_count() * 2))
@@ -25,23 +28,44 @@ forwarded_allow_ips = os.environ.get("TAPTRAIL_FORWARDED_ALLOW_IPS", "127.0.0.1"
 # spool; `python -m bench.tap` prints how long the catching up takes). At nice 10 it still
 # drained most taps during a load test, with CPU time the workers were waiting for.
 # TAPTRAIL_DRAIN_PROCESS=0 keeps the per-worker threads instead.
+# The master supervises the drainer (server/taps/supervisor.py): it is started again within
+# seconds whenever it dies, and it dies with the master.
 _drainer = None
 if os.environ.get("TAPTRAIL_DRAIN_PROCESS", "1") != "0":
     os.environ["TAPTRAIL_DRAIN_THREAD"] = "false"  # the workers inherit this
 
+CHECK_SECONDS = 1.0  # how often the master looks at the drainer
+
+
+def _drainer_command(master: int) -> Callable[[int], list[str]]:
+    def command(restarts: int) -> list[str]:
+        return [
+            sys.executable,
+            *("-m", "server.cli", "drain", "--follow"),
+            *("--parent", str(master), "--restarts", str(restarts)),
+        ]
+
+    return command
+
 
 def when_ready(server: object) -> None:
-    """Start the drainer process beside the workers."""
+    """Start the drainer process beside the workers, and look at it every second."""
     global _drainer
     if os.environ.get("TAPTRAIL_DRAIN_PROCESS", "1") == "0":
         return
-    import subprocess
-    import sys
+    from server.taps.supervisor import Supervisor
 
-    _drainer = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "drain", "--follow"],
-        preexec_fn=lambda: os.nice(19),
-    )
+    _drainer = Supervisor("tap drainer", _drainer_command(os.getpid()), nice=19)
+    _drainer.start()
+    # A timer signal rather than a thread: the master forks workers, which a thread holding a
+    # lock at that moment could deadlock. Children inherit no timer (fork clears it).
+    signal.signal(signal.SIGALRM, lambda *_: _drainer.check())
+    signal.setitimer(signal.ITIMER_REAL, CHECK_SECONDS, CHECK_SECONDS)
+
+
+def post_fork(server: object, worker: object) -> None:
+    """A worker takes no part in supervising the drainer."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
 def post_worker_init(worker: object) -> None:
@@ -58,7 +82,7 @@ def post_worker_init(worker: object) -> None:
 
 
 def on_exit(server: object) -> None:
-    """Stop the drainer; it drains once more before leaving."""
+    """Stop supervising, then stop the drainer; it drains once more before leaving."""
     if _drainer is not None:
-        _drainer.terminate()
-        _drainer.wait(timeout=30)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _drainer.stop(timeout=30)

@@ -5,6 +5,13 @@ is inserted and committed first, then the offset moves on. A drainer that dies b
 reads the batch again next time; taps carry unique ids, and ids already stored are skipped, so no
 tap is lost and none is doubled. One drainer at a time per spool folder (an exclusive flock on
 .drain.lock); other drainers skip the round.
+
+No single line can stop the drainer. A line that is not a tap, and a tap the database refuses
+for what it holds, go to the quarantine (server/taps/quarantine.py) and the drain goes on. The
+error tells the two cases apart (server.db.failure_kind): a database that is away makes the
+drain stop and try again later, with the spool untouched; a refusal is narrowed down to its row
+by storing the batch in halves, and where the error alone does not say, a database that still
+answers a trivial query is taken as refusing that row.
 """
 
 from __future__ import annotations
@@ -14,16 +21,17 @@ import fcntl
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from server.db import Database
+from server.db import Database, answers, failure_kind
+from server.taps import quarantine
 from server.taps.spool import segments
-from server.taps.store import store_taps
+from server.taps.store import record_problem, store_taps
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +51,7 @@ class DrainReport:
 
     stored: int = 0  # taps inserted
     skipped: int = 0  # taps already in the database (a drain repeated after a crash)
-    bad_lines: int = 0  # lines that were not taps, set aside in <segment>.bad
+    quarantined: int = 0  # lines that are not taps, or that the database refused
     segments_removed: int = 0
     busy: bool = False  # another drainer held the lock
 
@@ -89,7 +97,7 @@ def drain(
 def backlog(directory: str | os.PathLike[str]) -> int:
     """How many complete tap lines wait in the spool, not drained yet (monitoring, the bench)."""
     waiting = 0
-    for segment, offset in _undrained(directory):
+    for segment, offset in undrained(directory):
         with contextlib.suppress(FileNotFoundError), open(segment, "rb") as handle:
             handle.seek(offset)
             waiting += handle.read().count(b"\n")
@@ -99,13 +107,13 @@ def backlog(directory: str | os.PathLike[str]) -> int:
 def backlog_bytes(directory: str | os.PathLike[str]) -> int:
     """How many bytes wait in the spool, without reading them: cheap enough to poll."""
     waiting = 0
-    for segment, offset in _undrained(directory):
+    for segment, offset in undrained(directory):
         with contextlib.suppress(FileNotFoundError):
             waiting += max(0, segment.stat().st_size - offset)
     return waiting
 
 
-def _undrained(directory: str | os.PathLike[str]) -> Iterator[tuple[Path, int]]:
+def undrained(directory: str | os.PathLike[str]) -> Iterator[tuple[Path, int]]:
     """Each segment and the byte offset its draining has reached."""
     for segment in segments(directory):
         yield segment, _read_offset(segment.with_suffix(".offset"))
@@ -181,8 +189,9 @@ def _drain_segment(database: Database, segment: Path, report: DrainReport) -> No
             lines = chunk[:end].splitlines()
             for start in range(0, len(lines), BATCH_LINES):
                 batch = lines[start : start + BATCH_LINES]
-                records = _parse(batch, segment, report)
-                stored, skipped = store_taps(database, records)
+                refused = _Refused(segment, report)
+                records = _parse(batch, offset, refused)
+                stored, skipped = store_each(database, records, refused.tap)
                 report.stored += stored
                 report.skipped += skipped
                 offset += sum(len(line) + 1 for line in batch)
@@ -191,31 +200,93 @@ def _drain_segment(database: Database, segment: Path, report: DrainReport) -> No
             handle.seek(offset)
             rest = handle.read()
             if rest:  # a torn last line from a crash mid-write: keep it for a human to look at
-                _set_aside(segment, rest)
-                report.bad_lines += 1
+                _Refused(segment, report).line(f"{segment.name}:{offset}", rest, "a torn line")
             segment.unlink()
             offset_file.unlink(missing_ok=True)
             report.segments_removed += 1
 
 
-def _parse(lines: list[bytes], segment: Path, report: DrainReport) -> list[dict[str, Any]]:
+class _Refused:
+    """Sends what cannot be stored from one segment to the quarantine, once per line."""
+
+    def __init__(self, segment: Path, report: DrainReport) -> None:
+        self.segment = segment
+        self.report = report
+        self._known: set[str] | None = None
+
+    def tap(self, record: dict[str, Any], reason: str) -> None:
+        """Quarantine a record the database (or our own check) refused."""
+        self._add(str(record["id"]), reason, tap=record)
+
+    def line(self, key: str, raw: bytes, reason: str) -> None:
+        """Quarantine a line that is not a tap record at all."""
+        self._add(key, reason, raw=raw)
+
+    def _add(self, key: str, reason: str, **content: Any) -> None:
+        if self._known is None:  # read once, and only when something is refused
+            self._known = quarantine.keys(self.segment.parent)
+        if key not in self._known:  # a batch drained again after a crash adds nothing twice
+            quarantine.add(
+                self.segment.parent, key=key, reason=reason, segment=self.segment.name, **content
+            )
+            self._known.add(key)
+        self.report.quarantined += 1
+
+
+def _parse(lines: list[bytes], offset: int, refused: _Refused) -> list[dict[str, Any]]:
+    """The batch's tap records; lines that are not storable taps go to the quarantine."""
     records = []
     for line in lines:
         try:
             record = orjson.loads(line)
-            if not isinstance(record, dict) or "id" not in record:
-                raise ValueError("not a tap")
-            records.append(record)
         except ValueError:  # orjson's JSONDecodeError is one
-            _set_aside(segment, line + b"\n")
-            report.bad_lines += 1
-            log.warning("set aside a line of %s that is not a tap", segment.name)
+            record = None
+        problem = record_problem(record) if record is not None else "not JSON"
+        if problem is None:
+            records.append(record)
+        elif isinstance(record, dict) and isinstance(record.get("id"), str) and record["id"]:
+            refused.tap(record, problem)
+        else:
+            refused.line(f"{refused.segment.name}:{offset}", line, problem)
+        offset += len(line) + 1
     return records
 
 
-def _set_aside(segment: Path, data: bytes) -> None:
-    with open(segment.with_suffix(".bad"), "ab") as bad:
-        bad.write(data)
+def store_each(
+    database: Database,
+    records: list[dict[str, Any]],
+    refuse: Callable[[dict[str, Any], str], None],
+) -> tuple[int, int]:
+    """Store `records`; hand each one the database refuses for its content to `refuse`.
+
+    Returns (stored, already stored). A database that is away raises, and then nothing of
+    this call counts as done. A refusal splits the batch in halves until the refused row is
+    alone: about 2 log2(n) more transactions for one bad row in n, which only a bad row costs.
+    """
+    if not records:
+        return 0, 0
+    try:
+        return store_taps(database, records)
+    except Exception as error:
+        kind = failure_kind(error)
+        if kind == "away":
+            raise
+        if len(records) > 1:
+            middle = len(records) // 2
+            first = store_each(database, records[:middle], refuse)
+            second = store_each(database, records[middle:], refuse)
+            return first[0] + second[0], first[1] + second[1]
+        if kind == "unknown" and not answers(database):
+            raise  # the database went away meanwhile: this row may well be fine
+        refuse(records[0], _reason(error))
+        return 0, 0
+
+
+def _reason(error: BaseException) -> str:
+    """One line saying why a row was refused, for the quarantine and the log."""
+    origin = getattr(error, "orig", None) or error
+    text = str(origin).strip().splitlines()[0] if str(origin).strip() else ""
+    return f"{type(origin).__name__}: {text}"[:300].replace("\x00", "\\0")
 
 
 def _read_offset(path: Path) -> int:

@@ -1,29 +1,33 @@
-"""Where taps go: the process's spool, drained by a background thread in each worker."""
+"""Where taps go: the spool, flushed to disk and (without a drainer process) drained by threads."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
-import time
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from server.db import Database, database
-from server.services.rollups import Schedule
 from server.taps.drain import drain
+from server.taps.drainer import DrainerLoop
 from server.taps.spool import Spool, SpoolError
 from server.taps.store import store_taps
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "taptrail.recorder"
-MAX_BACKOFF_SECONDS = 30.0
+SYNC_SECONDS = 1.0  # the "interval" fsync policy: a power cut loses at most about this much
+# This process's id, renewed in forked children: record() compares it without a system call.
+_process = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: _process.__setitem__(0, os.getpid()))
 
 
 class Recorder:
-    """Appends taps to the spool and keeps a drainer thread running in this process."""
+    """Appends taps to the spool, flushes it to disk about once a second, and (unless a drainer
+    process does it for the host) keeps a drainer thread running in this process."""
 
     def __init__(self, app: Flask) -> None:
         config = app.config
@@ -31,15 +35,15 @@ class Recorder:
         self.spool = Spool(config["SPOOL_DIR"], fsync=config["SPOOL_FSYNC"])
         self.interval = float(config["DRAIN_INTERVAL"])
         self.threaded = bool(config["DRAIN_THREAD"])
-        self.rollups = Schedule(self.database, float(config["ROLLUP_INTERVAL"]))
-        self._thread: threading.Thread | None = None
-        self._thread_pid = 0
+        self.rollup_interval = float(config["ROLLUP_INTERVAL"])
+        self._threads_pid = 0
+        self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
 
     def record(self, tap: dict[str, Any]) -> None:
         """Make a tap durable before the response goes out."""
-        if self.threaded:
-            self._ensure_drainer()
+        if self._threads_pid != _process[0]:
+            self._start_threads()
         try:
             self.spool.append(tap)
         except SpoolError:
@@ -53,32 +57,43 @@ class Recorder:
         drain(self.database, self.spool.directory, wait=True)
 
     def stop(self) -> None:
-        """Stop the drainer thread and close the segment."""
+        """Stop this process's threads and close the segment."""
         self._stop.set()
-        if self._thread is not None and self._thread_pid == os.getpid():
-            self._thread.join(timeout=10)
+        if self._threads_pid == _process[0]:
+            for thread in self._threads:
+                thread.join(timeout=10)
         self.spool.close()
 
-    def _ensure_drainer(self) -> None:
+    def _start_threads(self) -> None:
         # Threads do not survive a fork: each gunicorn worker starts its own on its first tap.
-        if self._thread_pid == os.getpid() and self._thread is not None:
-            return
+        self._threads_pid = _process[0]
         self._stop.clear()
-        self._thread_pid = os.getpid()
-        self._thread = threading.Thread(target=self._run, name="taptrail-drainer", daemon=True)
-        self._thread.start()
+        self._threads = []
+        if self.spool.fsync == "interval":
+            # The worker flushes its own segment: the "about once a second" promise must hold
+            # whether a drainer is alive or not.
+            self._threads.append(threading.Thread(target=self._sync, name="taptrail-fsync"))
+        if self.threaded:
+            self._threads.append(threading.Thread(target=self._drain, name="taptrail-drainer"))
+        for thread in self._threads:
+            thread.daemon = True
+            thread.start()
 
-    def _run(self) -> None:
-        pause = self.interval
-        while not self._stop.wait(pause):
+    def _sync(self) -> None:
+        while not self._stop.wait(SYNC_SECONDS):
             try:
                 self.spool.sync()
-                drain(self.database, self.spool.directory)
-                self.rollups.tick(time.monotonic())
-                pause = self.interval
-            except Exception:  # the database may be away: the taps wait in the spool
-                pause = min(pause * 2, MAX_BACKOFF_SECONDS)
-                log.warning("cannot drain the tap spool yet; next try in %.0f s", pause)
+            except OSError as error:
+                log.warning("cannot flush the tap spool to disk: %s", error)
+
+    def _drain(self) -> None:
+        loop = DrainerLoop(
+            self.database,
+            Path(self.spool.directory),
+            interval=self.interval,
+            rollup_interval=self.rollup_interval,
+        )
+        loop.run(self._stop)
 
 
 def init_app(app: Flask) -> None:

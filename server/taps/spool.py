@@ -6,10 +6,9 @@ page cache and outlives the process. What it does not outlive is a power cut or 
 before the page cache reaches the disk; the fsync policy decides how much that can cost:
 
 - "always":   fdatasync after every tap; nothing is lost even on power loss; slowest.
-- "interval": (default) the drainer (a thread, or under gunicorn the drainer process, which
-              does it on its own clock however long draining takes) calls fdatasync about once
-              a second; a power cut can lose at most the last second of taps; a crashed process
-              loses nothing.
+- "interval": (default) a thread of each writing process calls fdatasync on its segment about
+              once a second, whether a drainer is alive or not; a power cut can lose at most
+              the last second of taps; a crashed process loses nothing.
 - "never":    leave it to the kernel (usually within 30 s).
 
 A segment is named taps-<host>-<pid>-<n>.jsonl. Its writer holds a shared flock on it for as
@@ -91,9 +90,16 @@ class Spool:
     def sync(self) -> None:
         """Flush appended taps to the disk (the "interval" policy calls this periodically)."""
         with self._lock:
-            if self._fd is not None and self._unsynced and self._pid == _pid:
-                os.fdatasync(self._fd)
-                self._unsynced = False
+            if self._fd is None or not self._unsynced or self._pid != _pid:
+                return
+            # Flush a duplicate outside the lock: a tap appended meanwhile need not wait for the
+            # disk (it is marked unsynced again and goes with the next flush).
+            fd = os.dup(self._fd)
+            self._unsynced = False
+        try:
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
 
     def close(self) -> None:
         """Stop appending; the segment becomes drainable and then deletable."""

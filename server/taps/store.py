@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Enum, Integer, String, select
 from sqlalchemy.orm import Session
 
 from server.db import Database
@@ -32,10 +32,77 @@ RECORD_FIELDS = (
 # The spool holds enum values; a dict look-up is several times cheaper than calling the enum.
 OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 VISITOR_KINDS = {kind.value: kind for kind in VisitorKind}
+REQUIRED = ("id", "at", "code", "outcome", "visitor_id", "visitor_kind", "human", "method")
+LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's INTEGER, the type of the tap's integer columns
+
+
+class TapRefused(ValueError):
+    """A spooled record that cannot become a tap row; the message says which field and why."""
+
+
+def _column_limits() -> dict[str, int | None]:
+    """Each string column's length, read from the table, so the check follows the schema."""
+    limits = {}
+    for field in RECORD_FIELDS:
+        column_type = Tap.__table__.c[field].type
+        if isinstance(column_type, String) and not isinstance(column_type, Enum):
+            limits[field] = column_type.length
+    return limits
+
+
+STRING_LIMITS = _column_limits()
+INTEGER_FIELDS = tuple(
+    field for field in RECORD_FIELDS if isinstance(Tap.__table__.c[field].type, Integer)
+)
+
+
+def record_problem(record: Any) -> str | None:
+    """Why a spooled record cannot be stored as a tap (None: it can), checked before the database.
+
+    Both databases would refuse some of these (PostgreSQL a NUL character or a string longer
+    than its column), others would fail in our own code; none of them may stop the drainer.
+    """
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    missing = [field for field in REQUIRED if record.get(field) is None]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    if record["outcome"] not in OUTCOMES or record["visitor_kind"] not in VISITOR_KINDS:
+        return f"unknown outcome {record['outcome']!r} or visitor kind {record['visitor_kind']!r}"
+    if not isinstance(record["human"], bool):
+        return "human is not true or false"
+    for field, limit in STRING_LIMITS.items():
+        value = record.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return f"{field} is not text"
+        if "\x00" in value:
+            return f"{field} holds a NUL character"
+        if limit is not None and len(value) > limit:
+            return f"{field} is longer than {limit} characters"
+    for field in INTEGER_FIELDS:
+        value = record.get(field)
+        if value is not None and (type(value) is not int or not 0 <= value <= LARGEST_INTEGER):
+            return f"{field} is not a whole number in range"
+    try:
+        at = dt.datetime.fromisoformat(record["at"])
+    except (TypeError, ValueError):
+        return "at is not an ISO 8601 time"
+    if at.tzinfo is None:
+        return "at has no time zone"
+    return None
 
 
 def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, int]:
-    """Insert the taps not stored yet, in one transaction; return (stored, already there)."""
+    """Insert the taps not stored yet, in one transaction; return (stored, already there).
+
+    Raises TapRefused, storing nothing, when a record is not a tap (see record_problem).
+    """
+    for record in records:
+        problem = record_problem(record)
+        if problem:
+            raise TapRefused(f"tap {str(record.get('id'))[:40]!r} cannot be stored: {problem}")
     unique = list({record["id"]: record for record in records}.values())
     if not unique:
         return 0, len(records)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -110,18 +109,6 @@ def test_a_sealed_segment_is_removed_once_drained_and_a_live_one_is_kept(app, tm
     assert report.stored == 2 and report.segments_removed == 1
     assert segments(tmp_path / "spool") == [live.path]
     live.close()
-
-
-def test_a_torn_or_foreign_line_is_set_aside_not_lost(app, tmp_path):
-    spool = Spool(tmp_path / "spool")
-    spool.append(record(1))
-    path = spool.path
-    spool.close()
-    with open(path, "ab") as handle:
-        handle.write(b"not json\n" + json.dumps(record(2)).encode() + b"\n" + b'{"id": "torn')
-    report = drain(database(app), tmp_path / "spool")
-    assert (report.stored, report.bad_lines) == (2, 2)
-    assert path.with_suffix(".bad").read_bytes() == b'not json\n{"id": "torn'
 
 
 def test_one_drainer_at_a_time(app, tmp_path):

@@ -10,9 +10,10 @@ import threading
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to a target until stopped; then the port refuses connections."""
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(self, target_host: str, target_port: int, port: int = 0) -> None:
+        """Listen on `port` (a free one by default; the same one again to end an outage)."""
         self.target = (target_host, target_port)
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server(("127.0.0.1", port))
         self.port = self._listener.getsockname()[1]
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()

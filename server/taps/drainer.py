@@ -1,0 +1,98 @@
+"""The drainer's loop: drain the spool every second, back off while the database is away, keep
+the analytics rollups fresh, and say it is alive (a heartbeat file beside the spool).
+
+Under gunicorn it runs as a process of its own (`taptrail drain --follow`), which the master
+supervises (server/taps/supervisor.py); elsewhere each process runs it in a thread
+(server/taps/recorder.py). Nothing that happens in a round stops it: a database that is away
+only makes it wait longer before the next round, and a tap the database refuses goes to the
+quarantine inside the drain itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from server.db import Database
+from server.services.rollups import Schedule
+from server.taps.drain import Pacer, drain
+from server.taps.health import beat
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 30.0
+
+
+@dataclass
+class DrainerLoop:
+    """One drainer: `run(stop)` drains until `stop` is set (or its parent process is gone)."""
+
+    database: Database
+    directory: Path
+    interval: float = 1.0
+    rollup_interval: float = 60.0
+    pace: bool = False  # let a rush of taps pass before draining (beside the workers)
+    parent: int | None = None  # stop when this process is no longer our parent
+    restarts: int = 0  # how many times a supervisor started a drainer before this one
+
+    def __post_init__(self) -> None:
+        self.state: dict[str, Any] = {
+            "pid": os.getpid(),
+            "started_at": dt.datetime.now(dt.UTC).isoformat(),
+            "restarts": self.restarts,
+            "last_drain_at": None,
+            "last_error": None,
+        }
+        self._rollups = Schedule(self.database, self.rollup_interval)
+        self._pacer = Pacer(self.directory) if self.pace else None
+
+    def run(self, stop: threading.Event, *, heartbeat_thread: bool = False) -> None:
+        """Drain every `interval` seconds until `stop` is set; back off while it fails.
+
+        With `heartbeat_thread` the heartbeat is written by a thread of its own every interval,
+        so a long drain (a backlog after an outage) never looks like a dead drainer.
+        """
+        if heartbeat_thread:
+            threading.Thread(target=self._beat_until, args=(stop,), daemon=True).start()
+        pause = self.interval
+        while not stop.wait(pause):
+            if self.parent is not None and os.getppid() != self.parent:
+                log.warning("the drainer's parent is gone; draining once more and leaving")
+                break
+            if not heartbeat_thread:
+                self.beat()
+            pause = self.round(time.monotonic(), pause)
+
+    def round(self, now: float, pause: float) -> float:
+        """One drain (unless a rush is passing); returns the pause before the next round."""
+        if self._pacer is not None and not self._pacer.should_drain(now):
+            return self.interval  # a rush: the workers answering it go first
+        try:
+            drain(self.database, self.directory, sync=False)
+            self._rollups.tick(now)
+        except Exception as error:  # the database is away, or worse: wait, never die
+            pause = min(max(pause, self.interval) * 2, MAX_BACKOFF_SECONDS)
+            self.state["last_error"] = f"{type(error).__name__}: {str(error)[:200]}"
+            log.warning("cannot drain the tap spool yet (%s); next try in %.0f s", error, pause)
+            return pause
+        self.state["last_drain_at"] = dt.datetime.now(dt.UTC).isoformat()
+        self.state["last_error"] = None
+        return self.interval
+
+    def beat(self) -> None:
+        """Write the heartbeat now; a spool folder that cannot be written is only logged."""
+        try:
+            beat(self.directory, self.state)
+        except OSError as error:
+            log.warning("cannot write the drainer's heartbeat: %s", error)
+
+    def _beat_until(self, stop: threading.Event) -> None:
+        self.beat()
+        while not stop.wait(self.interval):
+            self.beat()
