@@ -12,7 +12,7 @@ from server.models.types import utcnow
 from server.portal import bp
 from server.portal.access import EVERYONE, allow, public, sign_in, sign_out, user
 from server.portal.forms import done, problems_of, said
-from server.services import accounts, audit
+from server.services import accounts, audit, portal_sessions
 from server.taps.visitor import daily_salt, hashed_id
 from server.visitor import formats
 
@@ -53,16 +53,17 @@ def login() -> Response | tuple[str, int] | str:
             problem = gettext(N_("Wrong email or password. Check both and try again."))
         page = render_template("portal/login.html", email=email, problem=problem, next=_next_page())
         return page, 429 if refused.retry_at else 401
-    session().commit()
     sign_in(found)
+    session().commit()
     return redirect(_next_page(), code=303)
 
 
 @bp.post("/logout")
 @allow(EVERYONE)
 def logout() -> Response:
-    """Sign out of this browser."""
+    """Sign out of this browser (the others, the till tablet say, stay signed in)."""
     sign_out()
+    session().commit()
     return redirect(url_for("portal.login"), code=303)
 
 
@@ -87,8 +88,8 @@ def invitation(token: str) -> Response | tuple[str, int] | str:
         errors = problems_of(problem)
         return render_template("portal/invitation.html", invited=opened.user, errors=errors), 422
     audit.record(session(), account.id, "account.password", ("user", account.id), "set a password")
-    session().commit()
     sign_in(account)
+    session().commit()
     done(gettext(N_("Your password is set. Welcome!")))
     return redirect(url_for("portal.home"), code=303)
 
@@ -122,8 +123,8 @@ def change_password() -> Response | tuple[str, int]:
         page = render_template("portal/account.html", errors=problems_of(problem), changed=None)
         return page, 422
     audit.record(session(), account.id, "account.password", ("user", account.id), "new password")
-    session().commit()
     sign_out()
+    session().commit()
     done(gettext(N_("Your password was changed. Sign in again with the new one.")))
     return redirect(url_for("portal.login"), code=303)
 
@@ -133,9 +134,9 @@ def change_password() -> Response | tuple[str, int]:
 def end_sessions() -> Response:
     """Sign out on every device (a lost phone, a shared till)."""
     account = user()
-    accounts.end_sessions(session(), account)
+    portal_sessions.end_all(session(), account)
     audit.record(session(), account.id, "account.sessions", ("user", account.id), "signed out")
-    session().commit()
     sign_out()
+    session().commit()
     done(gettext(N_("You were signed out everywhere. Sign in again.")))
     return redirect(url_for("portal.login"), code=303)

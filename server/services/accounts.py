@@ -188,14 +188,6 @@ def authenticate(
     return user
 
 
-def end_sessions(session: Session, user: User) -> None:
-    """Sign the account out everywhere (its sessions carry the old epoch)."""
-    session.execute(
-        update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1)
-    )
-    session.refresh(user)
-
-
 # --- invitations --------------------------------------------------------------------------
 
 

@@ -137,6 +137,52 @@ def test_sign_out_everywhere(app, seed, signed_in):
     assert till.get("/portal/").status_code == 303
 
 
+def _replayed(app, browser: Browser) -> Browser:
+    """Another browser holding a copy of this browser's session cookie, as a thief would."""
+    copy = Browser(app.test_client())
+    copy.client.set_cookie("tt_session", browser.client.get_cookie("tt_session").value)
+    return copy
+
+
+def _sent_to_sign_in(browser: Browser) -> bool:
+    response = browser.get("/portal/")
+    return response.status_code == 303 and response.headers["Location"].startswith("/portal/login")
+
+
+def test_a_cookie_saved_before_signing_out_no_longer_works(app, seed, signed_in):
+    phone, till = signed_in("owner"), signed_in("owner")
+    saved = _replayed(app, phone)
+    assert saved.get("/portal/").status_code == 200  # the copy works while the session lasts
+    assert phone.post("/portal/logout").status_code == 303
+    assert _sent_to_sign_in(saved) and _sent_to_sign_in(phone)
+    assert till.get("/portal/").status_code == 200  # signing out of the phone kept the till in
+
+
+def test_a_cookie_saved_before_a_password_change_no_longer_works(app, seed, signed_in):
+    phone = signed_in("owner")
+    saved = _replayed(app, phone)
+    new = "a much longer new password"
+    phone.post("/portal/account/password", {"current": PASSWORD, "password": new, "again": new})
+    assert _sent_to_sign_in(saved)
+
+
+def test_a_cookie_saved_before_signing_out_everywhere_no_longer_works(app, seed, signed_in):
+    phone = signed_in("owner")
+    saved = _replayed(app, phone)
+    assert phone.post("/portal/account/sessions").status_code == 303
+    assert _sent_to_sign_in(saved)
+
+
+def test_a_cookie_of_an_account_an_administrator_locked_no_longer_works(app, seed, signed_in):
+    owner, admin = signed_in("owner"), signed_in("administrator")
+    saved = _replayed(app, owner)
+    response = admin.post(
+        f"/portal/admin/users/{seed.users['owner']}", {"role": "shop_owner", "shop-comptoir": "on"}
+    )
+    assert response.status_code == 303 and not user_row(app, EMAILS["owner"]).active
+    assert _sent_to_sign_in(saved) and _sent_to_sign_in(owner)
+
+
 def test_a_locked_account_cannot_sign_in(app, seed, signed_in):
     owner = signed_in("owner")
     with database(app).transaction() as session:
