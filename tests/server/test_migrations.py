@@ -157,23 +157,24 @@ def _codes_issued(engine) -> list[tuple[int, int]]:
     return [tuple(row) for row in rows]
 
 
-def test_sqlite_upgrade_counts_the_codes_offers_already_issued(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, "0003")
-    _offers_with_codes(engine)
-    upgrade(engine)
-    assert _codes_issued(engine) == [(1, 3), (2, 0)]
-    engine.dispose()
-
-
-def test_postgres_upgrade_counts_the_codes_offers_already_issued(postgres):
+@pytest.fixture
+def empty_engine(database_kind, request, tmp_path):  # type: ignore[no-untyped-def]
+    """An engine on an empty database of this kind."""
+    if database_kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    postgres = request.getfixturevalue("postgres")
     url = create_postgres_database(postgres)
     engine = make_engine(url)
-    try:
-        upgrade(engine, "0003")
-        _offers_with_codes(engine)
-        upgrade(engine)
-        assert _codes_issued(engine) == [(1, 3), (2, 0)]
-    finally:
-        engine.dispose()
-        drop_postgres_database(postgres, url)
+    yield engine
+    engine.dispose()
+    drop_postgres_database(postgres, url)
+
+
+def test_upgrade_counts_the_codes_offers_already_issued(empty_engine):
+    upgrade(empty_engine, "0003")
+    _offers_with_codes(empty_engine)
+    upgrade(empty_engine)
+    assert _codes_issued(empty_engine) == [(1, 3), (2, 0)]
