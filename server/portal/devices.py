@@ -22,7 +22,7 @@ KEEP = 5
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="taptrail-device")  # type: ignore[arg-type]
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="taptrail-device")
 
 
 def known() -> dict[int, str]:
