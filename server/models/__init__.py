@@ -1,6 +1,14 @@
 """The data model, one module per area; importing this package registers every table."""
 
-from server.models.accounts import AuditEntry, Invitation, LoginFailure, Role, ShopOwner, User
+from server.models.accounts import (
+    AuditEntry,
+    Invitation,
+    LoginFailure,
+    PortalSession,
+    Role,
+    ShopOwner,
+    User,
+)
 from server.models.agenda import Event, Walk, WalkStop
 from server.models.analytics import (
     FIRST_VISIT,
@@ -56,6 +64,7 @@ __all__ = [
     "PlaceHour",
     "PlaceKind",
     "PointOfInterest",
+    "PortalSession",
     "RedemptionCode",
     "Role",
     "Shop",

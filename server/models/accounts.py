@@ -73,6 +73,21 @@ class Invitation(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class PortalSession(Base):
+    """One sign-in on one browser: its session cookie names the row; signing out deletes it."""
+
+    __tablename__ = "portal_sessions"
+
+    id: Mapped[intpk]
+    # SHA-256 of the random id the cookie carries: the table alone lets nobody in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The account's session epoch at sign-in: a later password change ends the session too.
+    epoch: Mapped[int]
+    created_at: Mapped[CreatedAt]
+    expires_at: Mapped[Timestamp]
+
+
 class LoginFailure(Base):
     """A failed sign-in, kept a while so that every worker sees the same rate limit."""
 

@@ -45,6 +45,9 @@ class Offer(Base):
     valid_until: Mapped[dt.date] = mapped_column(Date)  # inclusive, in the territory's time zone
     hours: Mapped[OpeningHours | None]  # when in the week it applies; None: the shop's hours
     quota: Mapped[int | None]  # how many codes may be issued; None: no limit
+    # Codes issued so far: one conditional UPDATE of this counter decides each new code, so the
+    # quota holds however many workers, hosts and visitors ask at once (services.redemption).
+    codes_issued: Mapped[int] = mapped_column(default=0)
     partner_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"), index=True)
     trigger_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
     # A cross-offer with a partner shop is live only once the partner agreed (None: not yet).

@@ -12,12 +12,13 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from server.db import session as db_session
 from server.models import Role, Shop, User
-from server.services import accounts
+from server.models.types import utcnow
+from server.services import accounts, portal_sessions
 
 View = TypeVar("View", bound=Callable[..., Any])
 Row = TypeVar("Row")
@@ -55,31 +56,38 @@ def public(view: View) -> View:
 
 
 def sign_in(user: User) -> None:
-    """Start a session for `user` (a new session: a new CSRF token too)."""
-    session.clear()
+    """Start a session for `user` (a new session: a new CSRF token too); the caller commits."""
+    _end_this_session()
     session.permanent = True
-    session["uid"], session["epoch"] = user.id, user.session_epoch
+    lifetime = current_app.permanent_session_lifetime
+    session["sid"] = portal_sessions.start(db_session(), user, utcnow(), lifetime)
     g.portal_user = user
 
 
 def sign_out() -> None:
-    """End this browser's session."""
-    session.clear()
+    """End this browser's session, here and in the database; the caller commits."""
+    _end_this_session()
     g.portal_user = None
 
 
+def _end_this_session() -> None:
+    """Forget this browser's session and delete its row, so no copy of the cookie works."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        portal_sessions.end(db_session(), token)
+    session.clear()
+
+
 def current_user() -> User | None:
-    """The signed-in account, if its session is still good (same epoch, account active)."""
+    """The signed-in account, if its session has not ended (signed out, locked, new password)."""
     if "portal_user" in g:
         return g.portal_user  # type: ignore[no-any-return]
     user = None
-    uid = session.get("uid")
-    if isinstance(uid, int):
-        found = db_session().get(User, uid)
-        if found is not None and found.active and found.session_epoch == session.get("epoch"):
-            user = found
-        else:
-            session.clear()  # a password change or a lock ended this session
+    token = session.get("sid")
+    if isinstance(token, str):
+        user = portal_sessions.signed_in(db_session(), token, utcnow())
+        if user is None:
+            session.clear()  # ended elsewhere: the browser drops the cookie too
     g.portal_user = user
     return user
 

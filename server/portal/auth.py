@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from server.db import session
 from server.errors import N_, Problem
-from server.i18n import gettext
+from server.i18n import gettext, ngettext
 from server.models.types import utcnow
-from server.portal import bp
+from server.portal import bp, devices
 from server.portal.access import EVERYONE, allow, public, sign_in, sign_out, user
 from server.portal.forms import done, problems_of, said
-from server.services import accounts, audit
+from server.services import accounts, audit, portal_sessions
+from server.services.signin_limits import Reason, Wait
 from server.taps.visitor import daily_salt, hashed_id
 from server.visitor import formats
 
@@ -32,37 +36,57 @@ def _client_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-def login() -> Response | tuple[str, int] | str:
-    """The sign-in form; too many failures for an account or a client wait a while."""
+def login() -> Response | tuple[str, int, dict[str, str]] | str:
+    """The sign-in form; failed attempts slow down as server.services.signin_limits says."""
     if request.method == "GET":
         return render_template("portal/login.html", email="", problem=None, next=_next_page())
     email = request.form.get("email", "").strip()
     now = utcnow()
     try:
         found = accounts.authenticate(
-            session(), email, request.form.get("password", ""), _client_key(), now
+            session(), email, request.form.get("password", ""), _client_key(), now, devices.known()
         )
     except accounts.LoginRefused as refused:
         session().commit()  # the failure counts, in every worker
-        if refused.retry_at:
-            wait = max(1, round((refused.retry_at - now).total_seconds() / 60))
-            problem = gettext(
-                N_("Too many attempts. Wait %(minutes)d minutes, then try again."), minutes=wait
-            )
-        else:
-            problem = gettext(N_("Wrong email or password. Check both and try again."))
+        problem, status, headers = _refusal(refused.wait, now)
         page = render_template("portal/login.html", email=email, problem=problem, next=_next_page())
-        return page, 429 if refused.retry_at else 401
-    session().commit()
+        return page, status, headers
     sign_in(found)
-    return redirect(_next_page(), code=303)
+    session().commit()
+    response = redirect(_next_page(), code=303)
+    devices.remember(response, found.id)
+    return response
+
+
+def _refusal(wait: Wait | None, now: dt.datetime) -> tuple[str, int, dict[str, str]]:
+    """What the sign-in page says to a refused attempt, its status and headers."""
+    if wait is None:
+        return gettext(N_("Wrong email or password. Check both and try again.")), 401, {}
+    seconds = max(1, math.ceil((wait.until - now).total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    if wait.reason is Reason.ACCOUNT:
+        problem = ngettext(
+            "Too many failed attempts on this account. Wait %(num)d minute, or sign in from a"
+            " device you have signed in with before.",
+            "Too many failed attempts on this account. Wait %(num)d minutes, or sign in from a"
+            " device you have signed in with before.",
+            minutes,
+        )
+    else:
+        problem = ngettext(
+            "Too many failed attempts. Wait %(num)d minute, then try again.",
+            "Too many failed attempts. Wait %(num)d minutes, then try again.",
+            minutes,
+        )
+    return problem, 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/logout")
 @allow(EVERYONE)
 def logout() -> Response:
-    """Sign out of this browser."""
+    """Sign out of this browser (the others, the till tablet say, stay signed in)."""
     sign_out()
+    session().commit()
     return redirect(url_for("portal.login"), code=303)
 
 
@@ -87,10 +111,12 @@ def invitation(token: str) -> Response | tuple[str, int] | str:
         errors = problems_of(problem)
         return render_template("portal/invitation.html", invited=opened.user, errors=errors), 422
     audit.record(session(), account.id, "account.password", ("user", account.id), "set a password")
-    session().commit()
     sign_in(account)
+    session().commit()
     done(gettext(N_("Your password is set. Welcome!")))
-    return redirect(url_for("portal.home"), code=303)
+    response = redirect(url_for("portal.home"), code=303)
+    devices.remember(response, account.id)  # the link proved it is the owner's browser
+    return response
 
 
 @bp.get("/account")
@@ -122,8 +148,8 @@ def change_password() -> Response | tuple[str, int]:
         page = render_template("portal/account.html", errors=problems_of(problem), changed=None)
         return page, 422
     audit.record(session(), account.id, "account.password", ("user", account.id), "new password")
-    session().commit()
     sign_out()
+    session().commit()
     done(gettext(N_("Your password was changed. Sign in again with the new one.")))
     return redirect(url_for("portal.login"), code=303)
 
@@ -133,9 +159,9 @@ def change_password() -> Response | tuple[str, int]:
 def end_sessions() -> Response:
     """Sign out on every device (a lost phone, a shared till)."""
     account = user()
-    accounts.end_sessions(session(), account)
+    portal_sessions.end_all(session(), account)
     audit.record(session(), account.id, "account.sessions", ("user", account.id), "signed out")
-    session().commit()
     sign_out()
+    session().commit()
     done(gettext(N_("You were signed out everywhere. Sign in again.")))
     return redirect(url_for("portal.login"), code=303)

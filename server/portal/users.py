@@ -12,7 +12,7 @@ from server.portal import bp
 from server.portal.access import ADMINISTRATORS, allow, found, user
 from server.portal.forms import done, problems_of, refused, values
 from server.portal.invites import issue_and_show
-from server.services import accounts, audit
+from server.services import accounts, audit, portal_sessions
 
 AUDIT_PAGE = 200
 
@@ -86,7 +86,7 @@ def account_admin(user_id: int) -> Response | str:
         {"shops": [sorted(kept), sorted(wanted)]} if kept != wanted else {}
     )
     if changes.get("role") or changes.get("active"):
-        accounts.end_sessions(session(), target)  # a new role or a lock takes effect at once
+        portal_sessions.end_all(session(), target)  # a new role or a lock takes effect at once
     audit.record(session(), user().id, "account.update", ("user", target.id), target.email, changes)
     session().commit()
     done(f"{target.email} saved.")

@@ -1,15 +1,11 @@
-"""Portal accounts: argon2 passwords, a login rate limit kept in the database, invitations.
-
-The rate limit lives in the database, not in a worker's memory, so it holds across stateless
-gunicorn workers and hosts: at most ACCOUNT_LIMIT failures per account and CLIENT_LIMIT per
-client (a day-salted hash of its address, never the address) in any WINDOW.
-"""
+"""Portal accounts: argon2 passwords, signing in (slowed as signin_limits says), invitations."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import argon2
@@ -17,12 +13,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from server.errors import N_, NotFound, Problem
-from server.models import Invitation, LoginFailure, Role, ShopOwner, User
+from server.models import Invitation, Role, ShopOwner, User
+from server.services import signin_limits
 
-WINDOW = dt.timedelta(minutes=15)
-ACCOUNT_LIMIT = 5
-CLIENT_LIMIT = 30
-KEEP_FAILURES = dt.timedelta(days=1)
 INVITATION_DAYS = 7
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200  # argon2 takes any length; a cap keeps a huge POST from costing much
@@ -136,64 +129,47 @@ def owns(session: Session, user: User, shop_id: int) -> bool:
 
 
 class LoginRefused(Exception):
-    """Wrong email or password, or too many attempts; `retry_at` is set for the latter."""
+    """Wrong email or password, or an attempt that must wait (`wait` says until when, and why)."""
 
-    def __init__(self, retry_at: dt.datetime | None = None) -> None:
-        super().__init__("too many attempts" if retry_at else "wrong email or password")
-        self.retry_at = retry_at
-
-
-def account_key(email: str) -> str:
-    """The rate-limit key of an account (a hash: attempted addresses are not kept in clear)."""
-    return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
-
-
-def _retry_at(session: Session, key: str, limit: int, now: dt.datetime) -> dt.datetime | None:
-    recent = session.scalars(
-        select(LoginFailure.occurred_at)
-        .where(LoginFailure.key == key, LoginFailure.occurred_at > now - WINDOW)
-        .order_by(LoginFailure.occurred_at.desc())
-        .limit(limit)
-    ).all()
-    return recent[-1] + WINDOW if len(recent) >= limit else None
+    def __init__(self, wait: signin_limits.Wait | None = None) -> None:
+        super().__init__(f"wait ({wait.reason})" if wait else "wrong email or password")
+        self.wait = wait
 
 
 def authenticate(
-    session: Session, email: str, password: str, client_key: str, now: dt.datetime
+    session: Session,
+    email: str,
+    password: str,
+    client_key: str,
+    now: dt.datetime,
+    devices: Mapping[int, str] | None = None,
 ) -> User:
     """The account for this email and password, or LoginRefused.
 
-    A refusal records the failure in `session`: the caller commits in both cases.
+    `devices` maps account ids to this browser's device cookie nonces (see signin_limits): a
+    known device is limited on its own, not by what strangers try. A refusal records the
+    failure in `session`: the caller commits in both cases.
     """
-    keys = ((account_key(email), ACCOUNT_LIMIT), (f"client:{client_key}", CLIENT_LIMIT))
-    waits = [when for key, limit in keys if (when := _retry_at(session, key, limit, now))]
-    if waits:
-        raise LoginRefused(max(waits))
     user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    device = (devices or {}).get(user.id) if user is not None else None
+    attempt = signin_limits.Attempt(email, client_key, device)
+    waiting = signin_limits.wait(session, attempt, now)
+    if waiting is not None:
+        raise LoginRefused(waiting)
     stored = user.password_hash if user is not None and user.active else None
     try:
         _hasher.verify(stored or _DUMMY_HASH, password[:MAX_PASSWORD])
         if stored is None:
             raise argon2.exceptions.VerifyMismatchError
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
-        session.execute(delete(LoginFailure).where(LoginFailure.occurred_at < now - KEEP_FAILURES))
-        session.add_all(LoginFailure(key=key, occurred_at=now) for key, _ in keys)
-        session.flush()
+        signin_limits.failed(session, attempt, now)
         raise LoginRefused() from None
     assert user is not None
-    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0][0]))
+    signin_limits.succeeded(session, attempt)
     if _hasher.check_needs_rehash(stored):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = now
     return user
-
-
-def end_sessions(session: Session, user: User) -> None:
-    """Sign the account out everywhere (its sessions carry the old epoch)."""
-    session.execute(
-        update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1)
-    )
-    session.refresh(user)
 
 
 # --- invitations --------------------------------------------------------------------------

@@ -8,6 +8,15 @@ the same as in taps, so reloading the offer page shows the same code.
 The bits are an HMAC of the offer, the visitor, the day and an attempt number under the server's
 secret: unguessable from outside, and the same for two requests of one visitor at once, so the
 unique index on codes lets only one of them be stored (the other finds it when it tries again).
+
+The quota is held by the database, not by counting first and inserting after (two workers would
+both see a place left): each new code takes one from the offer's counter with
+`UPDATE offers SET codes_issued = codes_issued + 1 WHERE codes_issued < quota`, whose row count
+decides. PostgreSQL locks the offer's row for the UPDATE and checks the condition again once
+the earlier transaction ends; SQLite has a single writer, and the driver opens the transaction
+at the UPDATE, so the condition is read under the write lock. The counter goes up in the same
+transaction as the code: a code that cannot be stored (the same visitor twice at once) gives
+its place back when the transaction rolls back.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import enum
 import hmac
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from server.models import Offer, OfferKind, RedemptionCode
@@ -82,14 +91,24 @@ def current_code(
     ).first()
 
 
-def codes_left(session: Session, offer: Offer) -> int | None:
+def codes_left(offer: Offer) -> int | None:
     """How many more codes the offer's quota allows (None: no quota)."""
     if offer.quota is None:
         return None
-    issued = session.scalar(
-        select(func.count(RedemptionCode.id)).where(RedemptionCode.offer_id == offer.id)
+    return max(0, offer.quota - offer.codes_issued)
+
+
+def _take_one(session: Session, offer: Offer) -> bool:
+    """Count one more code against the quota, if one is left (the database decides)."""
+    taken = session.execute(
+        update(Offer)
+        .where(Offer.id == offer.id)
+        .where(or_(Offer.quota.is_(None), Offer.codes_issued < Offer.quota))
+        .values(codes_issued=Offer.codes_issued + 1)
+        .execution_options(synchronize_session=False)
     )
-    return max(0, offer.quota - (issued or 0))
+    session.expire(offer, ["codes_issued"])
+    return taken.rowcount == 1
 
 
 def expiry(offer: Offer, now: dt.datetime) -> dt.datetime:
@@ -127,7 +146,7 @@ def issue(
         raise CodeRefused("not a cross-offer")
     if period(offer, now) is not Period.CURRENT:
         raise CodeRefused("not valid today")
-    if codes_left(session, offer) == 0:
+    if not _take_one(session, offer):
         raise CodeRefused("no codes left")
     code = RedemptionCode(
         code=code_for(secret, offer, visitor_id, local_day(offer, now), attempt),

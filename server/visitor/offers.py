@@ -62,7 +62,7 @@ def _offer_page(slug: str) -> Response:
     visitor = _visitor(now)
     known = cross and not visitor.sets_cookie
     code = redemption.current_code(session(), found, visitor.id, now) if known else None
-    left = redemption.codes_left(session(), found) if cross and code is None else None
+    left = redemption.codes_left(found) if cross and code is None else None
     state = hours.state(found.hours or found.shop.opening_hours, now, zone, country)
     ended = period is redemption.Period.ENDED
     status = present.status(Kind.OFFER, state.open, state.next_change, now, zone)
@@ -127,6 +127,7 @@ def get_code(slug: str) -> Response:
                 if attempt == ISSUE_ATTEMPTS - 1:
                     raise
             except redemption.CodeRefused:
+                session().rollback()  # a refused UPDATE still opened SQLite's write lock
                 break  # the offer page says why (ended, no codes left)
     except UNAVAILABLE:
         return kept.unavailable()

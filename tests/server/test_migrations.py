@@ -117,3 +117,64 @@ def test_postgres_upgrade_keeps_the_data_of_an_older_revision(postgres):
     finally:
         engine.dispose()
         drop_postgres_database(postgres, url)
+
+
+def _offers_with_codes(engine) -> None:
+    """At revision 0003: two offers of a shop, the first with three codes issued, the other none."""
+    _populate_first_revision(engine)
+    now = "2026-01-01 00:00:00.000000"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO shops (id, slug, territory_id, name, category, description, latitude,"
+                " longitude, demo, created_at) VALUES (1, 'comptoir', 1, 'Le Comptoir', 'cafe',"
+                " '{}', 50.69, 3.17, false, :now)"
+            ),
+            {"now": now},
+        )
+        for offer in (1, 2):
+            connection.execute(
+                text(
+                    "INSERT INTO offers (id, slug, shop_id, kind, title, conditions, valid_from,"
+                    " valid_until, quota, demo, created_at) VALUES (:id, :slug, 1, 'cross', '{}',"
+                    " '{}', '2026-01-01', '2026-12-31', 5, false, :now)"
+                ),
+                {"id": offer, "slug": f"offer-{offer}", "now": now},
+            )
+        for n in range(3):
+            connection.execute(
+                text(
+                    "INSERT INTO redemption_codes (code, offer_id, issued_at, expires_at)"
+                    " VALUES (:code, 1, :now, :now)"
+                ),
+                {"code": f"CODE000{n}", "now": now},
+            )
+
+
+def _codes_issued(engine) -> list[tuple[int, int]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, codes_issued FROM offers ORDER BY id")).all()
+    return [tuple(row) for row in rows]
+
+
+@pytest.fixture
+def empty_engine(database_kind, request, tmp_path):  # type: ignore[no-untyped-def]
+    """An engine on an empty database of this kind."""
+    if database_kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    postgres = request.getfixturevalue("postgres")
+    url = create_postgres_database(postgres)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    drop_postgres_database(postgres, url)
+
+
+def test_upgrade_counts_the_codes_offers_already_issued(empty_engine):
+    upgrade(empty_engine, "0003")
+    _offers_with_codes(empty_engine)
+    upgrade(empty_engine)
+    assert _codes_issued(empty_engine) == [(1, 3), (2, 0)]

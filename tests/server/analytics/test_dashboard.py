@@ -14,7 +14,7 @@ from server.db import database
 from server.services import stats
 from tests.server.analytics.world import MONDAY, TUESDAY, VISITORS, build
 from tests.server.factories import token
-from tests.server.portal.conftest import EMAILS, ROLES, add_user, seed_portal, user_row
+from tests.server.portal.conftest import EMAILS, ROLES, add_user, open_session, seed_portal
 from tests.server.test_openapi import check
 
 # The queries run on both databases in test_stats; the pages render the same on either.
@@ -33,9 +33,7 @@ def world(app):  # type: ignore[no-untyped-def]
 
 def _as(app, who: str):  # type: ignore[no-untyped-def]
     client = app.test_client()
-    user = user_row(app, EMAILS[who])
-    with client.session_transaction() as session:
-        session["uid"], session["epoch"] = user.id, user.session_epoch
+    open_session(app, client, EMAILS[who])
     return client
 
 

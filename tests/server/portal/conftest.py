@@ -16,7 +16,7 @@ from sqlalchemy import select
 from server.db import database
 from server.models import Offer, OfferKind, Role, Shop, User
 from server.models.types import utcnow
-from server.services import accounts
+from server.services import accounts, portal_sessions
 from tests.server import factories
 from tests.support.html import page
 
@@ -171,6 +171,15 @@ def jpeg(width: int = 2400, height: int = 1800, exif: bool = True) -> bytes:
     else:
         image.save(output, "JPEG")
     return output.getvalue()
+
+
+def open_session(app: Flask, client: FlaskClient, email: str) -> None:
+    """Sign `client` in as this account: the session a sign-in makes, without the form."""
+    with database(app).transaction() as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        token = portal_sessions.start(session, user, utcnow(), app.permanent_session_lifetime)
+    with client.session_transaction() as cookie:
+        cookie["sid"] = token
 
 
 def user_row(app: Flask, email: str) -> User:

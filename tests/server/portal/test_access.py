@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from server.db import database
 from server.models import ApiToken, AuditEntry, Batch, PendingChange, Photo, Shop, Sticker
 from tests.server import factories
-from tests.server.portal.conftest import EMAILS, Seed, user_row
+from tests.server.portal.conftest import EMAILS, Seed, open_session
 
 ADMIN = {"administrator"}
 STAFF = {"administrator", "staff"}
@@ -140,9 +140,7 @@ def _as(app, who: str):  # type: ignore[no-untyped-def]
     """A client signed in as `who` (the session a sign-in makes, without the form)."""
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    user = user_row(app, EMAILS[who])
-    with client.session_transaction() as session:
-        session["uid"], session["epoch"] = user.id, user.session_epoch
+    open_session(app, client, EMAILS[who])
     return client
 
 

@@ -1,5 +1,6 @@
-"""Signing in: argon2 passwords, secure cookies, a rate limit shared by every worker, a forced
-re-login after a password change, and one-time invitation links."""
+"""Signing in: argon2 passwords, secure cookies, sessions that end when signed out (a saved
+cookie too), a forced re-login after a password change, and one-time invitation links. How
+failed attempts are slowed down: test_signin_limits."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from server import create_app
 from server.db import database
 from server.models import AuditEntry, Role, User
 from server.models.types import utcnow
 from server.services import accounts
-from tests.server.conftest import settings
 from tests.server.portal.conftest import EMAILS, PASSWORD, Browser, user_row
 from tests.support.html import page, text
 
@@ -58,46 +57,6 @@ def test_a_wrong_password_says_so_and_keeps_the_email(app, seed, browser):
     assert soup.find("input", attrs={"name": "email"})["value"] == EMAILS["owner"]
 
 
-def test_too_many_failures_lock_the_account_for_every_worker(app, seed, tmp_path, keyring):
-    browser = Browser(app.test_client())
-    for _ in range(accounts.ACCOUNT_LIMIT):
-        assert browser.login(EMAILS["owner"], "nope").status_code == 401
-    # Another worker (another app on the same database) sees the same count.
-    other = create_app(settings(tmp_path / "other", app.config["DATABASE_URL"], keyring))
-    if app.config["DATABASE_URL"].startswith("postgresql"):
-        other = app  # the PostgreSQL test database lives in this test's transaction
-    response = Browser(other.test_client()).login(EMAILS["owner"])  # even the right password
-    assert response.status_code == 429
-    assert "15 minutes" in text(page(response).find(role="alert")) or "minutes" in text(
-        page(response).find(role="alert")
-    )
-
-
-def test_the_limit_ends_with_its_window(app, seed):
-    now = utcnow()
-    with database(app).transaction() as session:
-        for _ in range(accounts.ACCOUNT_LIMIT):
-            with pytest.raises(accounts.LoginRefused):
-                accounts.authenticate(session, EMAILS["owner"], "nope", "client", now)
-        with pytest.raises(accounts.LoginRefused) as refused:
-            accounts.authenticate(session, EMAILS["owner"], PASSWORD, "client", now)
-        assert refused.value.retry_at == now + accounts.WINDOW
-        later = now + accounts.WINDOW + dt.timedelta(seconds=1)
-        assert accounts.authenticate(session, EMAILS["owner"], PASSWORD, "client", later)
-
-
-def test_a_client_trying_many_accounts_is_slowed_down_too(app, seed):
-    now = utcnow()
-    with database(app).transaction() as session:
-        for n in range(accounts.CLIENT_LIMIT):
-            with pytest.raises(accounts.LoginRefused):
-                accounts.authenticate(session, f"nobody{n}@example.org", "x", "one-client", now)
-        with pytest.raises(accounts.LoginRefused) as refused:
-            accounts.authenticate(session, EMAILS["owner"], PASSWORD, "one-client", now)
-        assert refused.value.retry_at is not None
-        assert accounts.authenticate(session, EMAILS["owner"], PASSWORD, "another-client", now)
-
-
 def test_a_password_change_signs_out_every_session(app, seed, signed_in):
     phone, till = signed_in("owner"), signed_in("owner")
     new = "a much longer new password"
@@ -135,6 +94,52 @@ def test_sign_out_everywhere(app, seed, signed_in):
     phone, till = signed_in("owner"), signed_in("owner")
     assert phone.post("/portal/account/sessions").status_code == 303
     assert till.get("/portal/").status_code == 303
+
+
+def _replayed(app, browser: Browser) -> Browser:
+    """Another browser holding a copy of this browser's session cookie, as a thief would."""
+    copy = Browser(app.test_client())
+    copy.client.set_cookie("tt_session", browser.client.get_cookie("tt_session").value)
+    return copy
+
+
+def _sent_to_sign_in(browser: Browser) -> bool:
+    response = browser.get("/portal/")
+    return response.status_code == 303 and response.headers["Location"].startswith("/portal/login")
+
+
+def test_a_cookie_saved_before_signing_out_no_longer_works(app, seed, signed_in):
+    phone, till = signed_in("owner"), signed_in("owner")
+    saved = _replayed(app, phone)
+    assert saved.get("/portal/").status_code == 200  # the copy works while the session lasts
+    assert phone.post("/portal/logout").status_code == 303
+    assert _sent_to_sign_in(saved) and _sent_to_sign_in(phone)
+    assert till.get("/portal/").status_code == 200  # signing out of the phone kept the till in
+
+
+def test_a_cookie_saved_before_a_password_change_no_longer_works(app, seed, signed_in):
+    phone = signed_in("owner")
+    saved = _replayed(app, phone)
+    new = "a much longer new password"
+    phone.post("/portal/account/password", {"current": PASSWORD, "password": new, "again": new})
+    assert _sent_to_sign_in(saved)
+
+
+def test_a_cookie_saved_before_signing_out_everywhere_no_longer_works(app, seed, signed_in):
+    phone = signed_in("owner")
+    saved = _replayed(app, phone)
+    assert phone.post("/portal/account/sessions").status_code == 303
+    assert _sent_to_sign_in(saved)
+
+
+def test_a_cookie_of_an_account_an_administrator_locked_no_longer_works(app, seed, signed_in):
+    owner, admin = signed_in("owner"), signed_in("administrator")
+    saved = _replayed(app, owner)
+    response = admin.post(
+        f"/portal/admin/users/{seed.users['owner']}", {"role": "shop_owner", "shop-comptoir": "on"}
+    )
+    assert response.status_code == 303 and not user_row(app, EMAILS["owner"]).active
+    assert _sent_to_sign_in(saved) and _sent_to_sign_in(owner)
 
 
 def test_a_locked_account_cannot_sign_in(app, seed, signed_in):

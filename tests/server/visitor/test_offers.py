@@ -185,6 +185,56 @@ def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_app, k
     assert sorted(holders) == sorted(visitors)
 
 
+def _demo_with_quota(app, keyring, quota: int) -> None:
+    """The demo in a database of its own, its cross-offer limited to `quota` codes."""
+    with database(app).transaction() as session:
+        load_demo(session, keyring, "https://t.example.org")
+    app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
+    _change_offer(app, "beffroi-billet-piscine", quota=quota)
+
+
+@pytest.mark.parametrize(("quota", "visitors"), [(3, 24), (5, 32)])
+def test_the_quota_holds_when_many_visitors_ask_at_once(committed_app, keyring, quota, visitors):
+    _demo_with_quota(committed_app, keyring, quota)
+    start = threading.Barrier(visitors)
+
+    def ask(cookie: str) -> tuple[int, str]:
+        client = committed_app.test_client()  # a browser of its own; its requests, a connection
+        client.set_cookie("tt_vid", cookie)
+        start.wait(timeout=30)
+        status = client.post(f"{CROSS}/code").status_code
+        return status, text(page(_get(client, CROSS)).find("main"))
+
+    with ThreadPoolExecutor(max_workers=visitors) as pool:
+        answers = list(pool.map(ask, [secrets.token_hex(16) for _ in range(visitors)]))
+    with database(committed_app).sessions() as session:
+        issued = session.scalar(select(func.count(RedemptionCode.id)))
+        counted = session.scalars(select(Offer.codes_issued).where(Offer.slug == CROSS[7:])).one()
+    assert issued == counted == quota
+    assert [status for status, _ in answers] == [303] * visitors
+    sold_out = [said for _, said in answers if "have been given out" in said]
+    assert len(sold_out) == visitors - quota
+
+
+def test_one_visitor_asking_many_times_at_once_uses_one_code_of_the_quota(committed_app, keyring):
+    _demo_with_quota(committed_app, keyring, 2)
+    cookie, requests = secrets.token_hex(16), 8
+    start = threading.Barrier(requests)
+
+    def ask(_: int) -> int:
+        client = committed_app.test_client()
+        client.set_cookie("tt_vid", cookie)
+        start.wait(timeout=30)
+        return client.post(f"{CROSS}/code").status_code
+
+    with ThreadPoolExecutor(max_workers=requests) as pool:
+        assert list(pool.map(ask, range(requests))) == [303] * requests
+    with database(committed_app).sessions() as session:
+        assert session.scalars(select(RedemptionCode.visitor_id)).all() == [cookie]
+    # The one code used one place of two: another visitor still gets a code.
+    assert _get_code(committed_app.test_client()) is not None
+
+
 @pytest.mark.parametrize(
     ("typed", "canonical"),
     [("k7qm-4xpa", "K7QM4XPA"), ("K7QM 4XPA", "K7QM4XPA"), ("o1il-0000", "0111" + "0000")],
