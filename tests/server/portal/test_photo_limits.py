@@ -18,10 +18,10 @@ from server.db import database
 from server.errors import Problem
 from server.models import Photo
 from server.services import photos
+from tests.server.portal.test_photos import _send
 from tests.support.html import page, text
 from tests.support.images import blank_png
 
-PHOTOS = "/portal/shops/comptoir/photos"
 TOO_MANY = {
     "en": "This photo has more than 25 million pixels. Send a smaller one.",
     "fr": "Cette photo a plus de 25 millions de pixels. Envoyez-en une plus petite.",
@@ -91,19 +91,6 @@ def test_a_png_too_large_to_decode_in_full_is_refused(tmp_path):
     result = measured(path)
     assert result["said"] == "This photo has more than 12 million pixels. Send a smaller one."
     assert result["grown_mb"] < 20
-
-
-def _send(browser, data: bytes, name: str):  # type: ignore[no-untyped-def]
-    body = (
-        b'--x\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
-        + browser.token().encode()
-        + b'\r\n--x\r\nContent-Disposition: form-data; name="photo"; filename="'
-        + name.encode()
-        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
-        + data
-        + b"\r\n--x--\r\n"
-    )
-    return browser.client.post(PHOTOS, data=body, content_type="multipart/form-data; boundary=x")
 
 
 @pytest.mark.parametrize("language", ["fr", "en", "nl"])
