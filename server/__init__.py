@@ -11,8 +11,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask application (settings from TAPTRAIL_* variables, or `test_config`)."""
+def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool = True) -> Flask:
+    """Build the Flask application (settings from TAPTRAIL_* variables, or `test_config`).
+
+    An unusable setting (an unreadable keyring, a database URL that names no database) raises
+    ConfigError saying which. `keys_required=False` lets commands that sign nothing run
+    without a keyring configured.
+    """
     from server import analytics, api, config, db, health, i18n, portal, tap, visitor
     from server.cache import DiskCache
     from server.sessions import LazySessionInterface
@@ -22,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = LazySessionInterface()
     config.configure(app, test_config)
+    config.check_keyring(app, required=keys_required)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     proxies = int(app.config["PROXY_FIX"])
     if proxies:
@@ -57,3 +63,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_error_handlers(app)
     app.register_blueprint(tap.bp)  # last: its /<code> rule must not shadow the others
     return app
+
+
+def check_settings() -> None:
+    """Check the environment's settings as create_app() would, without building the app.
+
+    gunicorn's master calls this before it forks workers (server/gunicorn_conf.py), so that a
+    bad setting stops it with one sentence instead of a traceback from every worker.
+    """
+    from server import config, db
+
+    app = Flask(__name__, instance_relative_config=True)
+    config.configure(app, None)
+    config.check_keyring(app)
+    db.init_app(app)
+    db.database(app).dispose()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from tags.keyring import ENV_FILE, ENV_JSON, Keyring
+from tags.keyring import ENV_FILE, ENV_JSON, Keyring, KeyringError
 
 DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,  # SQLite in the instance folder when unset
@@ -77,19 +77,31 @@ def keyring(app: Flask | None = None) -> Keyring:
     app = app or current_app
     ring = app.extensions.get("taptrail.keyring")
     if ring is None:
+        keys = app.config.get("SIGNING_KEYS") or ""
         source = {
-            ENV_JSON: _as_json_text(app.config.get("SIGNING_KEYS")),
+            # Flask's from_prefixed_env parses TAPTRAIL_SIGNING_KEYS as JSON already.
+            ENV_JSON: keys if isinstance(keys, str) else json.dumps(keys),
             ENV_FILE: str(app.config.get("SIGNING_KEYS_FILE") or ""),
         }
         ring = app.extensions["taptrail.keyring"] = Keyring.from_env(source)
     return ring
 
 
-def _as_json_text(value: object) -> str:
-    """A setting holding JSON, as text: from_prefixed_env has already parsed what it could."""
-    if not value:
-        return ""
-    return value if isinstance(value, str) else json.dumps(value)
+def check_keyring(app: Flask, required: bool = True) -> None:
+    """Load the keyring now, so that a server whose keys are unusable refuses to start.
+
+    Without `required`, a keyring that is not configured at all is left for the commands that
+    sign to ask for; one that is configured must still load.
+    """
+    configured = app.config.get("SIGNING_KEYS") or app.config.get("SIGNING_KEYS_FILE")
+    if not configured and not required:
+        return
+    try:
+        keyring(app)
+    except KeyringError as error:
+        setting = ENV_JSON if app.config.get("SIGNING_KEYS") else ENV_FILE
+        said = str(error) if setting in str(error) else f"{setting}: {error}"
+        raise ConfigError(f"{said}; TapTrail cannot start without its keyring") from None
 
 
 def forget_keyring(app: Flask | None = None) -> None:

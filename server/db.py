@@ -13,8 +13,17 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
+
+from server.config import ConfigError
 
 EXTENSION = "taptrail.db"
 
@@ -120,7 +129,15 @@ def init_app(app: Flask) -> None:
     """Attach a Database to the app and close each request's session when it ends."""
     url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'taptrail.db'}"
     app.config["DATABASE_URL"] = url
-    app.extensions[EXTENSION] = Database(url)
+    try:
+        app.extensions[EXTENSION] = Database(url)
+    except (ArgumentError, ImportError, OSError) as error:
+        # The URL itself is not repeated: it may hold a password.
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConfigError(
+            f"TAPTRAIL_DATABASE_URL cannot be used ({reason}): give a URL like "
+            "sqlite:////var/lib/taptrail/taptrail.db or postgresql+psycopg://USER@HOST/DATABASE"
+        ) from None
     app.teardown_appcontext(_close_session)
 
 

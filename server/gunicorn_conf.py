@@ -48,6 +48,21 @@ def _drainer_command(master: int) -> Callable[[int], list[str]]:
     return command
 
 
+def on_starting(server: object) -> None:
+    """Refuse to start, in one sentence, when a setting is unusable (say, an unreadable keyring).
+
+    gunicorn prints a RuntimeError raised here as "Error: ..." and exits with status 1; the
+    same error raised in each worker would print a traceback per worker instead.
+    """
+    from server import check_settings
+    from server.config import ConfigError
+
+    try:
+        check_settings()
+    except ConfigError as error:
+        raise RuntimeError(str(error)) from None
+
+
 def when_ready(server: object) -> None:
     """Start the drainer process beside the workers, and look at it every second."""
     global _drainer

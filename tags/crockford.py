@@ -21,6 +21,11 @@ def encode(value: int, length: int) -> str:
 
 def normalize(text: str) -> str:
     """Return the canonical upper-case spelling of `text`, or raise DecodeError."""
+    # Only ASCII is read: str.upper() folds the dotless i and the long s into I and S, the sharp
+    # s into SS and the fi ligature into FI, so characters outside the alphabet would spell codes.
+    if not text.isascii():
+        char = next(char for char in text if not char.isascii())
+        raise DecodeError(f"{char!r} is not a Crockford base32 symbol (only ASCII is read)")
     out = []
     for char in text.upper():
         if char == "-":

@@ -80,6 +80,24 @@ def check_base(base: str) -> str:
     return base.rstrip("/")
 
 
+def check_url(url: str) -> str:
+    """Return `url` if it is an absolute http(s) URL with a host and no spaces, or raise UrlError.
+
+    A phone opens only such a URL from a sticker; anything else would be written all the same.
+    """
+    try:
+        host = urlsplit(url).hostname
+        scheme = urlsplit(url).scheme
+    except ValueError:  # a bracketed host that is not an IPv6 address
+        host = scheme = None
+    if scheme not in ("https", "http") or not host or any(c.isspace() for c in url):
+        raise UrlError(
+            f"{url!r} is not a web address: give a whole URL with its host and no spaces, "
+            "like https://t.example.org/1000C1SS9CG22JXH6EK"
+        )
+    return url
+
+
 def tap_url(base: str, code: str, mirror: MirrorMode | None = None) -> str:
     """Build the URL written on a sticker (with the mirror placeholder when `mirror` is set)."""
     url = f"{check_base(base)}/{code}"

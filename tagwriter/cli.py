@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tags import ndef
+from tags import ndef, urls
 from tags.chips import CHIPS, chip_by_name
 from tags.mirror import mirror_position
 from tags.urls import MirrorMode
@@ -37,7 +37,7 @@ def check_url(url: str, chip: str, mirror: str | None) -> None:
     """Say whether URL fits the chip, with how many bytes to spare."""
     profile = chip_by_name(chip)
     try:
-        spare = ndef.check_capacity(url, profile)
+        spare = ndef.check_capacity(urls.check_url(url), profile)
         position = mirror_position(url, profile, MirrorMode(mirror)) if mirror else None
     except ValueError as error:
         raise click.ClickException(str(error)) from None

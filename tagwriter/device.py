@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import glob
 import os
+import socket
 from dataclasses import dataclass
 
 import nfc
@@ -16,6 +17,8 @@ from tagwriter.errors import ReaderError
 DEVICE_ENV = "TAGWRITER_DEVICE"
 DEFAULT_DEVICE = "usb"
 KNOWN_PREFIXES = ("usb", "tty", "com", "udp")
+UDP_PORT = 54321  # nfcpy's default, where 'tagwriter simulate' listens
+UDP_PROBE_SECONDS = 0.1
 # Kernel NFC drivers that claim PN533-based readers (ACR122U included) before nfcpy can.
 KERNEL_DRIVERS = ("pn533_usb", "pn533")
 GUIDE = "see 'Encoding stickers' in the README"
@@ -67,10 +70,49 @@ def explain(path: str, error: OSError) -> str:
 
 def open_reader(path: str) -> nfc.ContactlessFrontend:
     """nfcpy's frontend on `path`, or ReaderError saying what to do."""
+    if path.startswith("udp"):
+        _check_udp(path)
     try:
         return nfc.ContactlessFrontend(path)
     except OSError as error:
         raise ReaderError(explain(path, error)) from None
+    except ValueError:
+        # nfcpy's udp driver turns the port back into a name with getnameinfo() and then calls
+        # int() on it: a port that /etc/services names (1 is "tcpmux") cannot be used.
+        raise ReaderError(
+            f"nfcpy cannot use {path}, a port with a service name: use another port, such as "
+            f"the 54321 where 'tagwriter simulate' listens by default"
+        ) from None
+
+
+def _check_udp(path: str) -> None:
+    """Refuse a udp: path whose port is not a number, or where nothing listens.
+
+    Over UDP nfcpy would wait for ever for a chip that no program answers for; on this host
+    (and most networks) the kernel says at once that nothing listens on the port.
+    """
+    parts = path.split(":")
+    host = parts[1] if len(parts) > 1 and parts[1] else "localhost"
+    port = parts[2] if len(parts) > 2 and parts[2] else str(UDP_PORT)
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ReaderError(f"{path!r} is not a reader path: a virtual one is udp:HOST:PORT")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.settimeout(UDP_PROBE_SECONDS)
+        try:
+            probe.connect((host, int(port)))
+            probe.send(b"")  # a virtual reader ignores an empty datagram
+            probe.recv(1)
+        except ConnectionRefusedError:
+            raise ReaderError(
+                f"nothing answers at {path}: start 'tagwriter simulate' (it listens on "
+                f"udp:127.0.0.1:{UDP_PORT}) and point --device there, or check the device path"
+            ) from None
+        except socket.gaierror as error:
+            raise ReaderError(
+                f"cannot find the host of {path} ({error.strerror}): check the device path"
+            ) from None
+        except TimeoutError:
+            pass  # something listens and stays silent, as a virtual reader does
 
 
 def _usb_readers() -> list[tuple[str, str]]:
@@ -97,9 +139,9 @@ def find_readers(extra: str | None = None) -> list[Found]:
     found = []
     for path, name in candidates:
         try:
-            clf = nfc.ContactlessFrontend(path)
-        except OSError as error:
-            found.append(Found(path, name, explain(path, error)))
+            clf = open_reader(path)
+        except ReaderError as error:
+            found.append(Found(path, name, str(error)))
             continue
         found.append(Found(path, f"{name}: {clf.device}", "ready"))
         clf.close()

@@ -1,8 +1,10 @@
 """Import events from an iCalendar file into a territory.
 
 Each VEVENT needs UID, SUMMARY, DTSTART and a position: GEO, or the --latitude/--longitude given
-for the whole file (a venue without GEO). Recurring events (RRULE) become one event per
-occurrence over the next year. Events are matched by UID: importing again updates them.
+for the whole file (a venue without GEO). A recurring event (RRULE, RDATE, with EXDATE and
+RECURRENCE-ID instances) becomes one event per occurrence from yesterday to a year ahead,
+expanded in its own time zone (see server/importers/recurrence.py for the caps); cancelled
+occurrences are left out. Events are matched by UID: importing again updates them.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-from dateutil.rrule import rrulestr
+import x_wr_timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.errors import ImportProblem
 from server.importers import fields as f
+from server.importers import recurrence
 from server.models import Event, Territory
 
 HORIZON = dt.timedelta(days=366)
-MAX_OCCURRENCES = 500
+PAST = dt.timedelta(days=1)  # an occurrence that began yesterday may still be on
+MAX_PER_FILE = 10_000  # occurrences of all the file's recurring events together
 
 
 def import_ical(
@@ -31,54 +35,118 @@ def import_ical(
     territory_slug: str,
     position: tuple[float, float] | None = None,
     demo: bool = False,
+    now: dt.datetime | None = None,
 ) -> int:
     """Create or update the file's events; returns how many occurrences were stored."""
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        calendar = icalendar.Calendar.from_ical(text)
-    except OSError as error:
-        raise ImportProblem(name, None, None, f"cannot read it ({error.strerror})") from None
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ImportProblem(name, None, None, f"not an iCalendar file ({error})") from None
+    calendar, lines = _read(path)
     territory = session.scalars(select(Territory).where(Territory.slug == territory_slug)).first()
     if territory is None:
         raise ImportProblem(name, None, "territory", f"there is no territory {territory_slug!r}")
     zone = ZoneInfo(territory.timezone)
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+    window = recurrence.Window(today - PAST, today + HORIZON)
+    rows: list[dict[str, Any]] = []
+    expanded = 0
+    for uid, members in _by_uid(calendar, name, lines).items():
+        for component, where in members:
+            _check(component, where, zone, position)
+        components = [component for component, _where in members]
+        if not recurrence.is_recurring(components):
+            rows.extend(
+                {**_values(component, where, zone, position), "uid": uid}
+                for component, where in members
+                if not _cancelled(component)
+            )
+            continue
+        where = members[0][1]
+        title = f"the event {str(components[0].get('SUMMARY')).strip()!r} (UID {uid})"
+        occurrences = recurrence.expand(components, window, where, title)
+        expanded += len(occurrences)
+        if expanded > MAX_PER_FILE:
+            raise where.problem(
+                "RRULE",
+                f"with {title}, the file's recurring events happen more than {MAX_PER_FILE:,} "
+                "times in the coming year: split the file or shorten the rules",
+            )
+        for occurrence in occurrences:
+            if not _cancelled(occurrence):
+                slot = _instant(occurrence["RECURRENCE-ID"].dt, zone)  # the original start
+                values = _values(occurrence, where, zone, position)
+                rows.append({**values, "uid": f"{uid}#{slot:%Y%m%dT%H%M%SZ}"[:255]})
+    for values in rows:
+        values.update(territory_id=territory.id, demo=demo)
+        event = session.scalars(select(Event).where(Event.uid == values["uid"])).first()
+        if event is None:
+            event = Event()
+            session.add(event)
+        for key, value in values.items():
+            setattr(event, key, value)
+    session.flush()
+    return len(rows)
+
+
+def _read(path: Path) -> tuple[icalendar.Calendar, list[int]]:
+    """The calendar, in standard time zones, and the line of each VEVENT's BEGIN."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        # Google writes times in UTC and the calendar's zone in X-WR-TIMEZONE: move them to
+        # that zone, so that weekly rules keep their local hour across clock changes.
+        calendar = x_wr_timezone.to_standard(icalendar.Calendar.from_ical(text))
+    except OSError as error:
+        raise ImportProblem(name, None, None, f"cannot read it ({error.strerror})") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ImportProblem(name, None, None, f"not an iCalendar file ({error})") from None
     lines = [n + 1 for n, line in enumerate(text.splitlines()) if line.strip() == "BEGIN:VEVENT"]
-    count = 0
+    return calendar, lines
+
+
+def _by_uid(
+    calendar: icalendar.Calendar, name: str, lines: list[int]
+) -> dict[str, list[tuple[Any, f.Where]]]:
+    """The VEVENTs grouped by UID (a series and its RECURRENCE-ID instances), in file order."""
+    groups: dict[str, list[tuple[Any, f.Where]]] = {}
     for index, component in enumerate(calendar.walk("VEVENT")):
         where = f.Where(name, lines[index] if index < len(lines) else None)
-        for values in _occurrences(component, where, zone, position):
-            values.update(territory_id=territory.id, demo=demo)
-            event = session.scalars(select(Event).where(Event.uid == values["uid"])).first()
-            if event is None:
-                event = Event()
-                session.add(event)
-            for key, value in values.items():
-                setattr(event, key, value)
-            count += 1
-    session.flush()
-    return count
+        groups.setdefault(_text(component, "UID", where), []).append((component, where))
+    return groups
 
 
-def _occurrences(
+def _check(
     component: Any, where: f.Where, zone: ZoneInfo, position: tuple[float, float] | None
-) -> list[dict[str, Any]]:
-    uid = _text(component, "UID", where)
-    summary = _text(component, "SUMMARY", where)
+) -> None:
+    """Refuse a VEVENT that lacks what an event needs, naming its line and field."""
+    _text(component, "SUMMARY", where)
     start = _moment(component, "DTSTART", where, zone)
+    if component.get("DTEND") is not None and _moment(component, "DTEND", where, zone) < start:
+        raise where.problem("DTEND", "comes before DTSTART")
+    if component.get("DURATION") is not None:
+        try:
+            component.decoded("DURATION")
+        except (KeyError, ValueError) as error:
+            raise where.problem("DURATION", f"is not a duration ({error})") from None
+    _position(component, where, position)
+
+
+def _values(
+    component: Any, where: f.Where, zone: ZoneInfo, position: tuple[float, float] | None
+) -> dict[str, Any]:
+    """An Event's columns from a checked VEVENT or one occurrence of it."""
+    start = component.decoded("DTSTART")
     if component.get("DTEND") is not None:
-        end = _moment(component, "DTEND", where, zone)
+        end = component.decoded("DTEND")
     elif component.get("DURATION") is not None:
         end = start + component.decoded("DURATION")
+    elif not isinstance(start, dt.datetime):
+        end = start + dt.timedelta(days=1)  # RFC 5545: an event on a date lasts that day
     else:
         end = None
-    if end is not None and end < start:
-        raise where.problem("DTEND", "comes before DTSTART")
+    starts_at = _instant(start, zone)
+    ends_at = _instant(end, zone) if end is not None else None
     latitude, longitude = _position(component, where, position)
-    base = {
-        "title": summary[:200],
+    return {
+        "title": str(component.get("SUMMARY")).strip()[:200],
         "description": {"fr": str(component.get("DESCRIPTION", ""))}
         if "DESCRIPTION" in component
         else {},
@@ -86,29 +154,13 @@ def _occurrences(
         "url": str(component.get("URL"))[:500] if component.get("URL") else None,
         "latitude": latitude,
         "longitude": longitude,
+        "starts_at": starts_at,
+        "ends_at": ends_at if ends_at != starts_at else None,
     }
-    if component.get("RRULE") is None:
-        return [{**base, "uid": uid, "starts_at": start, "ends_at": end}]
-    rule_text = component["RRULE"].to_ical().decode()
-    try:
-        rule = rrulestr(rule_text, dtstart=start)
-    except ValueError as error:
-        raise where.problem("RRULE", f"cannot read the rule ({error})") from None
-    now = dt.datetime.now(dt.UTC)
-    length = end - start if end else None
-    found = []
-    for occurrence in rule.between(now - dt.timedelta(days=1), now + HORIZON, inc=True):
-        if len(found) >= MAX_OCCURRENCES:
-            break
-        found.append(
-            {
-                **base,
-                "uid": f"{uid}#{occurrence:%Y%m%dT%H%M%SZ}"[:255],
-                "starts_at": occurrence,
-                "ends_at": occurrence + length if length else None,
-            }
-        )
-    return found
+
+
+def _cancelled(component: Any) -> bool:
+    return str(component.get("STATUS", "")).upper() == "CANCELLED"
 
 
 def _text(component: Any, name: str, where: f.Where) -> str:
@@ -119,15 +171,21 @@ def _text(component: Any, name: str, where: f.Where) -> str:
 
 
 def _moment(component: Any, name: str, where: f.Where, zone: ZoneInfo) -> dt.datetime:
+    """A date or date-time property as an instant in UTC, or a refusal naming it."""
     try:
         value = component.decoded(name)
     except (KeyError, ValueError) as error:
         raise where.problem(name, f"is not a date or date-time ({error})") from None
+    if not isinstance(value, dt.date):
+        raise where.problem(name, "is not a date or date-time")
+    return _instant(value, zone)
+
+
+def _instant(value: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """A date or date-time in UTC: floating times and dates (from midnight) are in `zone`."""
     if isinstance(value, dt.datetime):
         return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(dt.UTC)
-    if isinstance(value, dt.date):  # an all-day event starts at midnight, local time
-        return dt.datetime.combine(value, dt.time(), zone).astimezone(dt.UTC)
-    raise where.problem(name, "is not a date or date-time")
+    return dt.datetime.combine(value, dt.time(), zone).astimezone(dt.UTC)
 
 
 def _position(

@@ -151,3 +151,49 @@ def test_canonical_spelling():
     ring = Keyring.create()
     code = codes.issue(ring, 99)
     assert codes.canonical(code.lower()) == code
+
+
+def _code_with(ring: Keyring, spelled: str) -> str:
+    """A valid code whose canonical spelling contains `spelled`."""
+    return next(code for code in (codes.issue(ring, n) for n in range(100_000)) if spelled in code)
+
+
+@pytest.mark.parametrize(
+    ("canonical", "lookalike"),
+    [
+        ("1", "\u0131"),  # dotless i upper-cases to I, which reads as 1
+        ("S", "\u017f"),  # long s upper-cases to S
+        ("SS", "\u00df"),  # sharp s upper-cases to SS
+        ("F1", "\ufb01"),  # the fi ligature upper-cases to FI
+        ("FF", "\ufb00"),  # the ff ligature upper-cases to FF
+        ("7", "\uff17"),  # fullwidth 7
+    ],
+)
+def test_a_code_spelled_with_unicode_lookalikes_is_malformed(canonical, lookalike):
+    ring = Keyring.create()
+    code = _code_with(ring, canonical)
+    with pytest.raises(CodeError) as error:
+        codes.verify(ring, code.replace(canonical, lookalike, 1))
+    assert error.value.reason is Reason.MALFORMED
+
+
+@settings(max_examples=300)
+@given(
+    tag_ids,
+    secrets_,
+    st.characters(min_codepoint=0x80),
+    st.integers(min_value=0, max_value=codes.CODE_LENGTH),
+    st.booleans(),
+)
+def test_any_non_ascii_character_anywhere_makes_a_code_malformed(
+    tag_id, secret, char, position, replace
+):
+    ring = ring_of(secret)
+    code = codes.issue(ring, tag_id)
+    spelled = code[:position] + char + code[position + replace :]
+    with pytest.raises(CodeError) as error:
+        codes.verify(ring, spelled)
+    assert error.value.reason is Reason.MALFORMED
+    # The forgiving ASCII rules still hold for the same code.
+    forgiving = "-".join(code[i : i + 4] for i in range(0, len(code), 4)).lower()
+    assert codes.verify(ring, forgiving.replace("0", "o").replace("1", "i")) == tag_id

@@ -1,3 +1,5 @@
+import pytest
+
 from tagwriter.cli import main
 
 URL = "https://t.example.org/1000C1SS9CG22JXH6EK"
@@ -31,3 +33,24 @@ def test_missing_placeholder_is_explained(runner):
     result = runner.invoke(main, ["check-url", URL, "--mirror", "uid"])
     assert result.exit_code == 1
     assert "placeholder" in result.output
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "t.example.org/1000C1SS9CG22JXH6EK",
+        "https://",
+        "ftp://t.example.org/x",
+        "https://t.example.org/a b",
+        "http://[t.example.org/x",
+        "mailto:someone@example.org",
+    ],
+)
+def test_what_is_not_an_absolute_web_address_is_refused(runner, url):
+    result = runner.invoke(main, ["check-url", url])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {url!r} is not a web address: give a whole URL with its host and no spaces, "
+        "like https://t.example.org/1000C1SS9CG22JXH6EK\n"
+    )

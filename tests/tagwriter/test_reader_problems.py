@@ -1,6 +1,7 @@
 """Readers that are missing, busy or forbidden, and chips that are not NTAG21x."""
 
 import errno
+import socket
 
 import nfc
 import pytest
@@ -76,3 +77,67 @@ def test_a_chip_without_get_version_is_refused(runner, readers):
     assert result.exit_code == 1
     assert "does not answer GET_VERSION" in result.output and "NTAG213/215/216" in result.output
     assert sticker.stats.writes == 0
+
+
+def _named_port_with_a_listener() -> tuple[socket.socket, int]:
+    """A UDP socket bound to a port /etc/services names, which nfcpy cannot take."""
+    for port in range(1024, 65536):
+        try:
+            socket.getservbyport(port, "tcp")
+        except OSError:
+            continue
+        listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            listener.bind(("127.0.0.1", port))
+        except OSError:
+            listener.close()
+            continue
+        return listener, port
+    raise AssertionError("no named port is free")
+
+
+def _free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+NOTHING_ANSWERS = (
+    "Error: nothing answers at {path}: start 'tagwriter simulate' (it listens on "
+    "udp:127.0.0.1:54321) and point --device there, or check the device path\n"
+)
+
+
+@pytest.mark.parametrize("port", ["1", "free"])
+def test_a_virtual_reader_that_is_not_running_says_to_start_the_simulator(runner, port):
+    path = f"udp:127.0.0.1:{_free_udp_port() if port == 'free' else port}"
+    result = runner.invoke(main, ["read", "--device", path, "--wait", "3"])
+    assert result.exit_code == 1
+    assert result.output == NOTHING_ANSWERS.format(path=path)
+
+
+def test_a_named_udp_port_nfcpy_cannot_take_is_refused_in_one_sentence(runner):
+    listener, port = _named_port_with_a_listener()
+    with listener:
+        result = runner.invoke(main, ["read", "--device", f"udp:127.0.0.1:{port}", "--wait", "3"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: nfcpy cannot use udp:127.0.0.1:{port}, a port with a service name: use another "
+        "port, such as the 54321 where 'tagwriter simulate' listens by default\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        (
+            "udp:127.0.0.1:abc",
+            "'udp:127.0.0.1:abc' is not a reader path: a virtual one is udp:HOST:PORT",
+        ),
+        ("udp:nohost.invalid:54321", "cannot find the host of udp:nohost.invalid:54321"),
+    ],
+)
+def test_a_udp_path_that_cannot_work_says_why(runner, path, said):
+    result = runner.invoke(main, ["read", "--device", path, "--wait", "3"])
+    assert result.exit_code == 1 and result.output.startswith(f"Error: {said}")
+    assert len(result.output.splitlines()) == 1
