@@ -13,6 +13,7 @@ from markupsafe import Markup
 from server.i18n import Text, language, translated
 from server.visitor import details, formats, media, offers, pages, present, tv
 from server.visitor.kept import stale_mark
+from server.web.targets import same_site_path
 
 BLUEPRINTS: tuple[Blueprint, ...] = (pages.bp, details.bp, offers.bp, tv.bp, media.bp)
 # Nothing is loaded from elsewhere, and nothing runs: pages are HTML and inline CSS only.
@@ -52,10 +53,12 @@ def _not_found(_error: Exception) -> tuple[str, int]:
 def here() -> str:
     """This page's path and query, where the language switch comes back to; the home page for
     tap pages, whose URL would count another tap."""
+    home = url_for("visitor.home")
     if not request.endpoint or request.endpoint.startswith("tap."):
-        return url_for("visitor.home")
+        return home
     query = request.query_string.decode("latin-1")
-    return request.path + (f"?{query}" if query else "")
+    # Checked as the switch will check it: a refused address (a NUL in it) links home.
+    return same_site_path(request.path + (f"?{query}" if query else ""), home)
 
 
 def lang_of(text: Text | str) -> Markup:

@@ -1,0 +1,1 @@
+"""The edge every request and response crosses: where a `next` parameter may lead (`targets`)."""
