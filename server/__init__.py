@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application (settings from TAPTRAIL_* variables, or `test_config`)."""
-    from server import analytics, api, config, db, i18n, portal, tap, visitor
+    from server import analytics, api, config, db, i18n, portal, tap, visitor, web
     from server.cache import DiskCache
     from server.sessions import LazySessionInterface
     from server.taps import recorder
@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.session_interface = LazySessionInterface()
     config.configure(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    web.init_app(app)  # inside ProxyFix (see server.web)
     proxies = int(app.config["PROXY_FIX"])
     if proxies:
         # Behind N trusted proxies: the visitor's scheme (Secure cookies) and address (hashed).

@@ -16,11 +16,6 @@ from server.visitor.kept import stale_mark
 from server.web.targets import same_site_path
 
 BLUEPRINTS: tuple[Blueprint, ...] = (pages.bp, details.bp, offers.bp, tv.bp, media.bp)
-# Nothing is loaded from elsewhere, and nothing runs: pages are HTML and inline CSS only.
-POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
 
 
 def init_app(app: Flask) -> None:
@@ -38,9 +33,7 @@ def init_app(app: Flask) -> None:
 
 
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")  # map links get no paths
+    # The security headers come from server.web.headers, for every response.
     response.headers.setdefault("Cache-Control", "no-cache")  # open now changes by the minute
     response.vary.update(("Accept-Language", "Cookie"))
     return response
