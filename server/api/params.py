@@ -8,6 +8,7 @@ from typing import Any
 from flask import request
 
 from server.errors import Invalid
+from server.web.guard import unwelcome
 
 MAX_PAGE = 500
 
@@ -64,8 +65,23 @@ def page() -> tuple[int, int]:
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object body."""
+    """The request's JSON object body; no text in it may hold a control character (NUL...)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Invalid("send a JSON object as the body, with Content-Type: application/json")
+    for name, value in body.items():
+        if _holds_control(name) or _holds_control(value):
+            raise Invalid(
+                f"{name!r} holds a control character such as NUL; send plain text", field=name
+            )
     return body
+
+
+def _holds_control(value: Any) -> bool:
+    if isinstance(value, str):
+        return unwelcome(value)
+    if isinstance(value, dict):
+        return any(_holds_control(key) or _holds_control(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_control(item) for item in value)
+    return False

@@ -1,8 +1,10 @@
-"""The edge every request and response crosses: the security headers, and where a `next`
-parameter may lead.
+"""The edge every request and response crosses: input refused before any view, same-site
+redirect targets, and the security headers.
 
-Each module has one job: `edge` (the WSGI layer in front of Flask), `headers` (the headers of
-every response), `targets` (where a `next` parameter may lead).
+Each module has one job: `edge` (the WSGI layer in front of Flask), `guard` (control
+characters in paths, query strings and forms), `targets` (where a `next` parameter may lead),
+`headers` (the headers of every response), `problems` (a refusal in the shape of the area it
+happened in: the API's JSON, the portal's or the site's page).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Install the edge. Call it before ProxyFix wraps the app (the headers need the visitor's
     scheme)."""
+    from server.web import guard
     from server.web.edge import Edge
 
+    guard.init_app(app)
     app.wsgi_app = Edge(app, app.wsgi_app)  # type: ignore[method-assign]

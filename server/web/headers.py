@@ -1,5 +1,5 @@
 """The security headers of every response, in this one place: pages, tap answers (the
-redirect, 404/410, link previews), API JSON, unknown paths and errors alike.
+redirect, 404/410, link previews), API JSON, unknown paths, refusals and errors alike.
 
 The header lists are built once; the WSGI layer (server.web.edge) picks the list of the
 request's area and appends it to whatever Flask answers, so the tap redirect pays one list
