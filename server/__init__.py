@@ -23,7 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.session_interface = LazySessionInterface()
     config.configure(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    web.init_app(app)  # inside ProxyFix (see server.web)
+    web.init_app(app)  # inside ProxyFix, and before the blueprints (see server.web)
     proxies = int(app.config["PROXY_FIX"])
     if proxies:
         # Behind N trusted proxies: the visitor's scheme (Secure cookies) and address (hashed).
