@@ -14,7 +14,7 @@ from typing import Any
 from flask import request
 
 from server.errors import Invalid
-from server.web.guard import unwelcome
+from server.web.controls import unwelcome
 
 MAX_PAGE = 500
 MAX_OFFSET = 10**9

@@ -2,7 +2,7 @@
 bounded to what the database holds, same-site redirect targets, and the security headers.
 
 Each module has one job: `edge` (the WSGI layer in front of Flask), `guard` (control
-characters in paths, query strings and forms),
+characters refused in paths, query strings and forms; `controls` says which),
 `converters` (the bounded <int:...>), `values` (finite numbers and days from text), `targets`
 (where a `next` parameter may lead), `headers` (the headers of every response), `problems` (a
 refusal in the shape of the area it happened in: the API's JSON, the portal's or the site's

@@ -14,7 +14,6 @@ paragraphs.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,24 +22,13 @@ from flask import Flask, Request, Response
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 
+from server.web.controls import IN_PATH, IN_QUERY, unwelcome
 from server.web.problems import refusal
-
-# PATH_INFO is already percent-decoded: any C0 control character, or DEL.
-_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
-# QUERY_STRING is still percent-encoded: the same characters, raw or encoded.
-_IN_QUERY = re.compile(r"[\x00-\x1f\x7f]|%(?:[01][0-9A-Fa-f]|7[Ff])")
-# Text that may hold tabs and line breaks (form fields, JSON strings), but nothing else.
-_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 PATH_MESSAGE = (
     "no such resource: no path holds control characters such as NUL; check the address "
     "(the routes are listed in /api/v1/openapi.json)"
 )
-
-
-def unwelcome(text: str) -> bool:
-    """Does this text hold a control character that no form field or JSON string may hold?"""
-    return _IN_TEXT.search(text) is not None
 
 
 def _message(name: str, where: str) -> str:
@@ -82,10 +70,10 @@ class Refusal:
 
 def refused(environ: dict[str, Any]) -> Refusal | None:
     """The refusal of a request whose path or query string holds a control character."""
-    if _IN_PATH.search(environ.get("PATH_INFO", "")):
+    if IN_PATH.search(environ.get("PATH_INFO", "")):
         return Refusal(404, PATH_MESSAGE)
     query = environ.get("QUERY_STRING")
-    if query and _IN_QUERY.search(query):
+    if query and IN_QUERY.search(query):
         name = _first_bad_argument(query)
         return Refusal(400, _message(name, "query argument"), name)
     return None
@@ -93,7 +81,7 @@ def refused(environ: dict[str, Any]) -> Refusal | None:
 
 def _first_bad_argument(query: str) -> str:
     for name, value in parse_qsl(query, keep_blank_values=True, encoding="latin-1"):
-        if _IN_PATH.search(name) or _IN_PATH.search(value):
+        if IN_PATH.search(name) or IN_PATH.search(value):
             return name
     return query.split("=", 1)[0]
 
