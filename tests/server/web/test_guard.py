@@ -5,9 +5,11 @@ page elsewhere, and nothing reaches the tap spool or the database."""
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from server.db import database
 from server.models import Batch, LoginFailure, Shop
@@ -32,7 +34,32 @@ def english(client):  # type: ignore[no-untyped-def]
     return client
 
 
-def _nothing_recorded(app) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def sent(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """Every text the app sends to the database while the test runs."""
+    texts: list[str] = []
+
+    def collect(value: object) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                collect(item)
+
+    def seen(_conn, _cursor, _statement, parameters, *_rest) -> None:  # type: ignore[no-untyped-def]
+        collect(parameters)
+
+    engine = database(app).engine
+    event.listen(engine, "before_cursor_execute", seen)
+    yield texts
+    event.remove(engine, "before_cursor_execute", seen)
+
+
+def _nothing_recorded(app, sent: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert not [text for text in sent if re.search(r"[\x00-\x1f]", text)]  # never sent
     assert factories.drained_taps(app) == []  # the spool held nothing, the database stored none
 
 
@@ -56,26 +83,26 @@ def _count(app, model) -> int:  # type: ignore[no-untyped-def]
         "/offer/comptoir-cafe%00",
     ],
 )
-def test_a_path_holding_a_control_character_is_a_page_not_found(app, english, world, path):
+def test_a_path_holding_a_control_character_is_a_page_not_found(app, english, world, sent, path):
     response = english.get(path.format(code=world["code"]))
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "Page not found" in response.get_data(as_text=True)
-    _nothing_recorded(app)
+    _nothing_recorded(app, sent)
 
 
 @pytest.mark.parametrize(
     "path", ["/api/v1/places/%00", "/api/v1/shops/comptoir%00", "/api/v1/walks/%01", "/api/%00"]
 )
 def test_an_api_path_holding_a_control_character_is_not_found_in_the_error_shape(
-    app, client, world, path
+    app, client, world, sent, path
 ):
     response = client.get(path)
     assert response.status_code == 404 and response.mimetype == "application/json"
     error = response.json["error"]
     assert sorted(error) == ERROR_KEYS and error["status"] == 404
     assert "control characters" in error["message"]
-    _nothing_recorded(app)
+    _nothing_recorded(app, sent)
 
 
 @pytest.mark.parametrize(
@@ -87,22 +114,25 @@ def test_an_api_path_holding_a_control_character_is_not_found_in_the_error_shape
         ("/api/v1/places?territory=\x00", "territory"),  # sent raw, not percent-encoded
     ],
 )
-def test_an_api_query_argument_holding_one_is_a_400_naming_it(app, client, world, path, field):
+def test_an_api_query_argument_holding_one_is_a_400_naming_it(
+    app, client, world, sent, path, field
+):
     response = client.get(path)
     assert response.status_code == 400 and response.mimetype == "application/json"
     error = response.json["error"]
     assert sorted(error) == ERROR_KEYS and error["field"] == field
     assert "control character" in error["message"]
+    _nothing_recorded(app, sent)
 
 
 @pytest.mark.parametrize("query", ["M=%00", "M=04E141124C2880x003F31%00", "x=%09"])
 def test_a_tap_with_a_control_character_in_its_query_is_refused_and_not_recorded(
-    app, english, world, query
+    app, english, world, sent, query
 ):
     response = english.get(f"/{world['code']}?{query}")
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert "This address cannot be read" in response.get_data(as_text=True)
-    _nothing_recorded(app)
+    _nothing_recorded(app, sent)
     assert english.get(f"/{world['code']}").status_code == 303  # the sticker still works
 
 
@@ -113,12 +143,13 @@ def test_a_page_query_argument_holding_one_is_a_400_page(app, english, world, pa
     assert "This address cannot be read" in response.get_data(as_text=True)
 
 
-def test_a_portal_form_field_holding_one_is_a_400_and_nothing_is_recorded(app, world):
+def test_a_portal_form_field_holding_one_is_a_400_and_nothing_is_recorded(app, world, sent):
     browser = Browser(app.test_client())
     response = browser.login(EMAILS["owner"] + "\x00", "wrong password")
     assert response.status_code == 400
     assert "This request cannot be read" in response.get_data(as_text=True)
     assert _count(app, LoginFailure) == 0  # a failed sign-in is stored: this one never got there
+    assert not [text for text in sent if "\x00" in text]
     # A file name is a form field too.
     upload = {"csrf_token": browser.token(), "photo": (io.BytesIO(b"x"), "a\x00.jpg")}
     assert browser.client.post("/portal/login", data=upload).status_code == 400
