@@ -14,7 +14,7 @@ from server.errors import Invalid, NotFound
 from server.models import Place, Sticker, StickerStatus, Territory
 from server.services.rollups import local_day
 from server.services.stats import DEFAULT_DAYS, RangeError, Scope
-from server.web.values import day
+from server.web.values import CALENDAR_YEARS, day
 from tags.codes import MAX_TAG_ID
 
 
@@ -37,12 +37,16 @@ def _date(args: Mapping[str, str], name: str, default: dt.date) -> dt.date:
     if not raw:
         return default
     try:
-        return day(raw)
+        found = day(raw)
     except ValueError:
         raise RangeError(
             f"{name!r} must be a date written YYYY-MM-DD, like 2026-05-01, not {raw[:40]!r}",
             field=name,
         ) from None
+    low, high = CALENDAR_YEARS
+    if not low <= found.year <= high:
+        raise RangeError(f"{name!r} must be a day of the years {low} to {high}", field=name)
+    return found
 
 
 def territory_named(session: Session, slug: str | None) -> Territory:

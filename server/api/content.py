@@ -17,7 +17,7 @@ from server.errors import Invalid, NotFound
 from server.models import Event, Offer, Place, PointOfInterest, Shop, Territory, Walk
 from server.models.offers import agreed_offers
 from server.services import content, nearby
-from server.web.values import day
+from server.web.values import CALENDAR_YEARS, day
 
 Model = Any  # a mapped class with slug and territory_id
 
@@ -154,7 +154,7 @@ def walk(slug: str) -> Response:
 @bp.get("/nearby")
 def nearby_items() -> Response:
     """Items near a place (`place`) or a position (`lat`, `lon`), open now first."""
-    at = moment("at") or dt.datetime.now(dt.UTC)
+    at = moment("at", CALENDAR_YEARS) or dt.datetime.now(dt.UTC)
     kinds = _kinds(request.args.get("kinds"))
     limit = integer("limit", 60, low=1, high=MAX_PAGE)
     radius = number("radius", None, low=10, high=nearby.MAX_RADIUS_M)

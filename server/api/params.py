@@ -46,15 +46,16 @@ def integer(name: str, default: int, *, low: int, high: int) -> int:
     return int(raw)
 
 
-def moment(name: str) -> dt.datetime | None:
-    """An ISO 8601 date-time with a time zone, or None when absent."""
+def moment(name: str, years: tuple[int, int] | None = None) -> dt.datetime | None:
+    """An ISO 8601 date-time with a time zone (within `years`, as written), or None when
+    absent."""
     raw = request.args.get(name)
     if not raw:
         return None
-    return parse_moment(raw, name)
+    return parse_moment(raw, name, years)
 
 
-def parse_moment(raw: Any, name: str) -> dt.datetime:
+def parse_moment(raw: Any, name: str, years: tuple[int, int] | None = None) -> dt.datetime:
     """Parse an RFC 3339 (ISO 8601) date-time that carries its time zone, in UTC."""
     try:
         value = dt.datetime.fromisoformat(str(raw).upper().replace("Z", "+00:00"))
@@ -63,6 +64,11 @@ def parse_moment(raw: Any, name: str) -> dt.datetime:
     if value is None or value.tzinfo is None:
         raise Invalid(
             f"{name} must be an ISO 8601 date-time with a time zone, like 2026-05-01T14:00:00Z",
+            field=name,
+        )
+    if years and not years[0] <= value.year <= years[1]:
+        raise Invalid(
+            f"{name} must be in the years {years[0]} to {years[1]}, like 2026-05-01T14:00:00Z",
             field=name,
         )
     try:

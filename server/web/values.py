@@ -7,6 +7,10 @@ import math
 import re
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# The years a day or moment asked for may fall in where the service works out days, weeks and a
+# year around it (opening hours, offers, events, journeys): far from Python's years 1 and 9999,
+# where that arithmetic overflows. The OpenAPI document says the same with a pattern.
+CALENDAR_YEARS = (1900, 2999)
 
 
 def finite(text: str) -> float:
