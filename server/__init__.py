@@ -18,7 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     ConfigError saying which. `keys_required=False` lets commands that sign nothing run
     without a keyring configured.
     """
-    from server import analytics, api, config, db, health, i18n, portal, tap, visitor
+    from server import analytics, api, config, db, health, i18n, portal, tap, visitor, web
     from server.cache import DiskCache
     from server.sessions import LazySessionInterface
     from server.taps import recorder
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     config.configure(app, test_config)
     config.check_keyring(app, required=keys_required)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    web.init_app(app)  # inside ProxyFix, and before the blueprints (see server.web)
     proxies = int(app.config["PROXY_FIX"])
     if proxies:
         # Behind N trusted proxies: the visitor's scheme (Secure cookies) and address (hashed).

@@ -1,7 +1,7 @@
 """gunicorn settings for TapTrail: `gunicorn -c python:server.gunicorn_conf 'server:create_app()'`.
 
-The access log leaves out the client address (%(h)s) and the user agent: TapTrail never
-writes an IP address anywhere, logs included.
+The access log leaves out the client address (%(h)s) and the user agent, and the logger takes
+any other address out of both logs: TapTrail never writes an IP address anywhere, logs included.
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ accesslog = os.environ.get("TAPTRAIL_ACCESS_LOG", "-") or None
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 # Honour X-Forwarded-* only from these proxies (TAPTRAIL_PROXY_FIX sets how many hops to trust).
 forwarded_allow_ips = os.environ.get("TAPTRAIL_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's own messages name the client ("Invalid request from ip=..."): this logger takes
+# every address out of the error and access logs.
+logger_class = "server.gunicorn_logging.AddressFreeLogger"
+# No control socket (gunicorn 25.1+): TapTrail does not use gunicornc, and its default path is
+# one per user, which two instances under one user would take from each other.
+control_socket_disable = True
 
 # Taps are drained into the database by one drainer process per host, at the lowest CPU
 # priority (nice 19), rather than by a thread in every worker: under full load the workers

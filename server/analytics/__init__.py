@@ -12,7 +12,7 @@ from flask import Blueprint, Flask
 from server.portal import _forbidden, _headers, _not_found
 
 bp = Blueprint("analytics", __name__, url_prefix="/portal/analytics")
-bp.after_request(_headers)  # the portal's CSP, no-store and nosniff: same pages, same rules
+bp.after_request(_headers)  # the portal's no-store and Vary: same pages, same rules
 bp.register_error_handler(403, _forbidden)
 bp.register_error_handler(404, _not_found)
 

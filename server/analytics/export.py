@@ -1,8 +1,8 @@
-"""Figures as CSV downloads: one header line of field names, then one line per row."""
+"""Figures as CSV downloads: one header line of field names, then one line per row (text cells
+that a spreadsheet would run as a formula are neutralised: see server.spreadsheet)."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import io
@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Response
 
+from server import spreadsheet
 from server.services.stats import Scope
 
 
@@ -31,7 +32,7 @@ def csv_response(
 ) -> Response:
     """A CSV download of `rows`, named after the figure, the territory and the dates."""
     output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\r\n")
+    writer = spreadsheet.Writer(output, lineterminator="\r\n")  # no live formula in a cell
     writer.writerow(fields)
     for row in as_dicts(rows):
         writer.writerow([row[name] for name in fields])

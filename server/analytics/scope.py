@@ -14,6 +14,8 @@ from server.errors import Invalid, NotFound
 from server.models import Place, Sticker, StickerStatus, Territory
 from server.services.rollups import local_day
 from server.services.stats import DEFAULT_DAYS, RangeError, Scope
+from server.web.values import CALENDAR_YEARS, day
+from tags.codes import MAX_TAG_ID
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,16 @@ def _date(args: Mapping[str, str], name: str, default: dt.date) -> dt.date:
     if not raw:
         return default
     try:
-        return dt.date.fromisoformat(raw)
+        found = day(raw)
     except ValueError:
         raise RangeError(
             f"{name!r} must be a date written YYYY-MM-DD, like 2026-05-01, not {raw[:40]!r}",
             field=name,
         ) from None
+    low, high = CALENDAR_YEARS
+    if not low <= found.year <= high:
+        raise RangeError(f"{name!r} must be a day of the years {low} to {high}", field=name)
+    return found
 
 
 def territory_named(session: Session, slug: str | None) -> Territory:
@@ -80,8 +86,9 @@ def read_scope(session: Session, args: Mapping[str, str], now: dt.datetime) -> C
             )
     sticker_id = None
     if args.get("sticker"):
-        if not str(args["sticker"]).isdigit():
+        raw = str(args["sticker"])
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_TAG_ID):
             raise Invalid("sticker must be a sticker number, like 1042", field="sticker")
-        sticker_id = int(args["sticker"])
+        sticker_id = int(raw)
     scope = Scope(territory.id, start, end, place.id if place else None, sticker_id)
     return Chosen(scope, territory, place)

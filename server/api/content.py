@@ -11,12 +11,13 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from server.api import bp
-from server.api.params import moment, number, page
+from server.api.params import MAX_PAGE, integer, moment, number, page
 from server.db import session
 from server.errors import Invalid, NotFound
 from server.models import Event, Offer, Place, PointOfInterest, Shop, Territory, Walk
 from server.models.offers import agreed_offers
 from server.services import content, nearby
+from server.web.values import CALENDAR_YEARS, day
 
 Model = Any  # a mapped class with slug and territory_id
 
@@ -101,10 +102,10 @@ def offers() -> Response:
         query = query.where(Shop.slug == request.args["shop"])
     if request.args.get("valid_on"):
         try:
-            day = dt.date.fromisoformat(request.args["valid_on"])
+            valid_on = day(request.args["valid_on"])
         except ValueError:
             raise Invalid("valid_on must be a date like 2026-05-01", field="valid_on") from None
-        query = query.where(Offer.valid_from <= day, Offer.valid_until >= day)
+        query = query.where(Offer.valid_from <= valid_on, Offer.valid_until >= valid_on)
     return _listing(query, Shop, content.offer_json)
 
 
@@ -153,9 +154,9 @@ def walk(slug: str) -> Response:
 @bp.get("/nearby")
 def nearby_items() -> Response:
     """Items near a place (`place`) or a position (`lat`, `lon`), open now first."""
-    at = moment("at") or dt.datetime.now(dt.UTC)
+    at = moment("at", CALENDAR_YEARS) or dt.datetime.now(dt.UTC)
     kinds = _kinds(request.args.get("kinds"))
-    limit = int(number("limit", 60, low=1, high=500) or 60)
+    limit = integer("limit", 60, low=1, high=MAX_PAGE)
     radius = number("radius", None, low=10, high=nearby.MAX_RADIUS_M)
     found: Place | None = None
     if request.args.get("place"):
@@ -189,7 +190,7 @@ def _kinds(raw: str | None) -> frozenset[nearby.Kind]:
     if not raw:
         return frozenset(nearby.Kind)
     try:
-        return frozenset(nearby.Kind(part.strip()) for part in raw.split(","))
+        return frozenset(nearby.Kind(part) for part in raw.split(","))
     except ValueError:
         known = ", ".join(kind.value for kind in nearby.Kind)
         raise Invalid(f"kinds is a comma-separated list of {known}", field="kinds") from None

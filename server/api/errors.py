@@ -59,7 +59,11 @@ def register_error_handlers(app: Flask) -> None:
             return error
         status = error.code or 500
         code = (error.name or "error").lower().replace(" ", "_")
-        return error_response(status, code, HINTS.get(status, error.description or code))
+        response = error_response(status, code, HINTS.get(status, error.description or code))
+        for name, value in error.get_headers():  # Allow on a 405, as RFC 9110 requires
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(UNAVAILABLE[0])
     def database_error(error: Exception) -> Response | tuple[str, int]:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from server.api import bp
 from server.api.auth import require_scope
-from server.api.params import json_body, parse_moment
+from server.api.params import json_body, parse_moment, whole
 from server.config import keyring
 from server.db import session
 from server.errors import Invalid
@@ -16,29 +16,38 @@ from server.services import batches
 from server.services.tokens import Scope
 from server.services.verdict import verdict
 
+BATCH_FIELDS = frozenset({"place", "count", "chip", "mirror", "password", "lock", "note"})
+REGISTRATION_FIELDS = frozenset({"code", "uid", "chip", "encoded_at"})
+MAX_NOTE = 200  # the column's size
+
 
 @bp.post("/batches")
 @require_scope(Scope.ENCODE)
 def issue_batch() -> tuple[Response, int]:
     """Issue N signed URLs for a place; answers with the batch's manifest."""
-    body = json_body()
-    for name, kind in (("place", str), ("count", int)):
-        if not isinstance(body.get(name), kind) or isinstance(body.get(name), bool):
-            raise Invalid(f"{name} is required ({kind.__name__})", field=name)
+    body = json_body(BATCH_FIELDS)
+    if not isinstance(body.get("place"), str):
+        raise Invalid("place is required (the place's slug)", field="place")
     for name in ("password", "lock"):
         if not isinstance(body.get(name, False), bool):
             raise Invalid(f"{name} must be true or false", field=name)
+    for name in ("chip", "mirror", "note"):
+        if not isinstance(body.get(name), str | None):
+            raise Invalid(f"{name} must be a string, or null", field=name)
+    note = body.get("note")
+    if note is not None and len(note) > MAX_NOTE:
+        raise Invalid(f"note must be at most {MAX_NOTE} characters", field="note")
     batch = batches.issue_batch(
         session(),
         keyring(),
         place_slug=body["place"],
-        count=body["count"],
+        count=whole(body, "count"),
         base_url=current_app.config["TAP_BASE_URL"],
-        chip=str(body.get("chip") or "ntag213"),
+        chip=body.get("chip") or "ntag213",
         mirror=body.get("mirror"),
         password=body.get("password", False),
         lock=body.get("lock", False),
-        note=body.get("note"),
+        note=note,
     )
     session().commit()
     response = jsonify(batches.manifest(batch))
@@ -68,18 +77,18 @@ def batch_stickers(batch_id: int) -> Response:
 @require_scope(Scope.ENCODE)
 def register() -> tuple[Response, int]:
     """Record the chip a code was written on; repeating the same registration is harmless."""
-    body = json_body()
+    body = json_body(REGISTRATION_FIELDS)
     for name in ("code", "uid", "chip"):
         if not isinstance(body.get(name), str) or not body[name]:
             raise Invalid(f"{name} is required (a string)", field=name)
-    encoded_at = body.get("encoded_at")
+    encoded_at = body.get("encoded_at")  # null or left out: now
     sticker, created = batches.register_sticker(
         session(),
         keyring(),
         code=body["code"],
         uid=body["uid"],
         chip=body["chip"],
-        encoded_at=parse_moment(encoded_at, "encoded_at") if encoded_at else None,
+        encoded_at=None if encoded_at is None else parse_moment(encoded_at, "encoded_at"),
     )
     session().commit()
     return jsonify({"created": created, "sticker": batches.sticker_json(sticker)}), (

@@ -17,12 +17,6 @@ from server.services import accounts
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 csrf = CSRFProtect()
 UPLOAD_LIMIT = 8 * 1024 * 1024  # a request with a photo; photos themselves: services.photos
-# Scripts only from here (the till's camera scanner); images from here and data: URIs.
-POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: blob:; "
-    "script-src 'self'; media-src 'self' blob:; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'"
-)
 
 
 def init_app(app: Flask) -> None:
@@ -45,9 +39,7 @@ def _before() -> None:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # The security headers (the portal's CSP) come from server.web.headers, for every response.
     response.headers.setdefault("Cache-Control", "no-store")  # personal pages, never cached
     response.vary.update(("Cookie", "Accept-Language"))
     return response

@@ -19,14 +19,12 @@ from server.services import accounts, audit, portal_sessions
 from server.services.signin_limits import Reason, Wait
 from server.taps.visitor import daily_salt, hashed_id
 from server.visitor import formats
+from server.web.targets import same_site_path
 
 
 def _next_page() -> str:
-    target = request.values.get("next") or ""
     # Only a page of the portal itself: never an open redirect.
-    if not target.startswith("/portal/") or target.startswith("//") or "\\" in target:
-        return url_for("portal.home")
-    return target
+    return same_site_path(request.values.get("next"), url_for("portal.home"), prefix="/portal/")
 
 
 def _client_key() -> str:

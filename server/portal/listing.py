@@ -25,6 +25,7 @@ from server.portal.forms import done, problems_of, values
 from server.services import audit, listings, review
 from server.services.geo import bounding_box
 from server.visitor.present import CATEGORIES
+from server.web.values import finite
 
 
 def pending_change(shop: Shop, kind: str, target_id: int | None = None) -> PendingChange | None:
@@ -88,8 +89,8 @@ def listing(slug: str) -> Response | str | tuple[str, int]:
     submitted: dict[str, Any] = values()
     if "map.x" in request.form:
         try:
-            center = (float(request.form["map_lat"]), float(request.form["map_lon"]))
-            x, y = float(request.form["map.x"]), float(request.form["map.y"])
+            center = (finite(request.form["map_lat"]), finite(request.form["map_lon"]))
+            x, y = finite(request.form["map.x"]), finite(request.form["map.y"])
         except (KeyError, ValueError):
             return _render(shop, submitted, {}), 400
         submitted["latitude"], submitted["longitude"] = mapimage.point_at(center, x, y)
@@ -107,13 +108,13 @@ def listing(slug: str) -> Response | str | tuple[str, int]:
 def map_image() -> Response:
     """The map around ?lat=&lon= with what TapTrail knows there (see mapimage)."""
     try:
-        center = (float(request.args["lat"]), float(request.args["lon"]))
+        center = (finite(request.args["lat"]), finite(request.args["lon"]))
     except (KeyError, ValueError):
         center = (0.0, 0.0)
     if not (-85 <= center[0] <= 85 and -180 <= center[1] <= 180):
         center = (0.0, 0.0)
     try:  # a wider view for a territory's places, at most 20 km across
-        span = min(max(float(request.args.get("span", mapimage.SPAN_M)), 200.0), 20000.0)
+        span = min(max(finite(request.args.get("span", str(mapimage.SPAN_M))), 200.0), 20000.0)
     except ValueError:
         span = mapimage.SPAN_M
     wide = span > mapimage.SPAN_M

@@ -16,6 +16,7 @@ from server.portal.access import STAFF, allow, by_slug, found, user
 from server.portal.forms import done, problems_of, values
 from server.services import audit, place_editing
 from server.services.content_slugs import free_slug
+from server.web.values import finite
 
 
 def _territory() -> Territory | None:
@@ -111,9 +112,9 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
     form: dict[str, Any] = values()
     if "map.x" in request.form:
         try:
-            center = (float(request.form["map_lat"]), float(request.form["map_lon"]))
+            center = (finite(request.form["map_lat"]), finite(request.form["map_lon"]))
             form["latitude"], form["longitude"] = mapimage.point_at(
-                center, float(request.form["map.x"]), float(request.form["map.y"])
+                center, finite(request.form["map.x"]), finite(request.form["map.y"])
             )
         except (KeyError, ValueError):
             return page(form, {}), 400

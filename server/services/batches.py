@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -165,10 +165,12 @@ def register_sticker(
         tag_id = codes.verify(ring, code)
         canonical = codes.canonical(code)
     except codes.CodeError as error:
-        raise Invalid(f"the code is not valid ({error.reason})", field="code") from None
+        _refuse_code(code, error)
     sticker = session.get(Sticker, tag_id, with_for_update=True)
     if sticker is None or sticker.code != canonical:
-        raise NotFound(f"no sticker was issued with code {canonical}; issue a batch first")
+        raise NotFound(
+            f"no sticker was issued with code {canonical}; issue a batch first", field="code"
+        )
     if sticker.status is StickerStatus.RETIRED:
         raise Conflict(f"sticker {canonical} is retired; write a code from a current batch")
     if sticker.uid == uid:
@@ -189,6 +191,23 @@ def register_sticker(
     except IntegrityError:  # registered concurrently by another request
         raise Conflict(f"the chip {uid} was registered with another code meanwhile") from None
     return sticker, True
+
+
+def _refuse_code(code: str, error: codes.CodeError) -> NoReturn:
+    """A code that is not one of ours: unreadable (422), or well formed but never issued here
+    (404), or signed by a revoked key (409), as for any sticker that exists no more."""
+    if error.reason is codes.Reason.MALFORMED:
+        raise Invalid(f"the code is not valid ({error})", field="code") from None
+    if error.reason is codes.Reason.REVOKED_KEY:
+        raise Conflict(
+            f"code {code[:40]!r} was signed by a revoked key; write a code from a current batch",
+            field="code",
+        ) from None
+    raise NotFound(
+        f"no sticker was issued with code {code[:40]!r} ({error.reason}); "
+        "write a code from a batch of this server",
+        field="code",
+    ) from None
 
 
 def _refuse_second_code(session: Session, uid: str, code: str) -> None:

@@ -13,13 +13,9 @@ from markupsafe import Markup
 from server.i18n import Text, language, translated
 from server.visitor import details, formats, media, offers, pages, present, tv
 from server.visitor.kept import stale_mark
+from server.web.targets import same_site_path
 
 BLUEPRINTS: tuple[Blueprint, ...] = (pages.bp, details.bp, offers.bp, tv.bp, media.bp)
-# Nothing is loaded from elsewhere, and nothing runs: pages are HTML and inline CSS only.
-POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
 
 
 def init_app(app: Flask) -> None:
@@ -37,9 +33,7 @@ def init_app(app: Flask) -> None:
 
 
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")  # map links get no paths
+    # The security headers come from server.web.headers, for every response.
     response.headers.setdefault("Cache-Control", "no-cache")  # open now changes by the minute
     response.vary.update(("Accept-Language", "Cookie"))
     return response
@@ -52,10 +46,12 @@ def _not_found(_error: Exception) -> tuple[str, int]:
 def here() -> str:
     """This page's path and query, where the language switch comes back to; the home page for
     tap pages, whose URL would count another tap."""
+    home = url_for("visitor.home")
     if not request.endpoint or request.endpoint.startswith("tap."):
-        return url_for("visitor.home")
+        return home
     query = request.query_string.decode("latin-1")
-    return request.path + (f"?{query}" if query else "")
+    # Checked as the switch will check it: a refused address (a NUL in it) links home.
+    return same_site_path(request.path + (f"?{query}" if query else ""), home)
 
 
 def lang_of(text: Text | str) -> Markup:

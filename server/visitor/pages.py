@@ -18,6 +18,7 @@ from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, transla
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
 from server.visitor import clock, jsonld, kept, lookup, present
+from server.web.targets import same_site_path
 
 bp = Blueprint("visitor", __name__)
 
@@ -101,9 +102,8 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
 @bp.get("/lang/<code>")
 def switch_language(code: str) -> Response:
     """Remember the visitor's language and go back to the page they were on."""
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("visitor.home")  # only pages of this site, never an open redirect
+    # Only pages of this site, never an open redirect.
+    target = same_site_path(request.args.get("next"), url_for("visitor.home"))
     response = redirect(target, code=303)
     if code in LANGUAGES:
         response.set_cookie(

@@ -145,11 +145,21 @@ def test_nearby_a_position_with_kinds_and_radius(client, area):
         ({"place": "la-piscine", "radius": 100000}, "radius"),
         ({"place": "la-piscine", "kinds": "shops"}, "kinds"),
         ({"place": "la-piscine", "at": "tomorrow"}, "at"),
+        ({"place": "la-piscine", "at": "0001-01-01T00:00:00Z"}, "at"),  # not a 500
+        ({"place": "la-piscine", "at": "9999-12-30T00:00:00Z"}, "at"),
     ],
 )
 def test_nearby_refuses_bad_queries(client, area, query, field):
     response = client.get("/api/v1/nearby", query_string=query)
     assert response.status_code == 422 and response.json["error"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    "at", ["1900-01-01T00:00:00+05:00", "2999-12-31T23:59:59-05:00", "2026-05-01t14:00:00z"]
+)
+def test_nearby_looks_from_any_moment_of_the_years_it_documents(client, area, at):
+    response = client.get("/api/v1/nearby", query_string={"place": "la-piscine", "at": at})
+    assert response.status_code == 200
 
 
 def test_listings_page_and_filter(client, area):

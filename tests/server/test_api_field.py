@@ -115,7 +115,8 @@ def test_registration_is_idempotent_and_refuses_contradictions(client, encode):
     [
         ({"uid": "04A1"}, 422, "uid"),
         ({"chip": "ntag999"}, 422, "chip"),
-        ({"code": "1000000000000000000"}, 422, "code"),
+        ({"code": "not a code"}, 422, "code"),
+        ({"code": "1000000000000000000"}, 404, "code"),  # well formed, never issued here
         ({"encoded_at": "yesterday"}, 422, "encoded_at"),
     ],
 )

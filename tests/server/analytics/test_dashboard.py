@@ -97,6 +97,9 @@ def test_staff_and_shop_owners_are_refused_and_strangers_sign_in(app, world, who
         ("from=2020-01-01&to=2025-01-01", "at most"),
         ("from=yesterday", "must be a date written YYYY-MM-DD"),
         ("to=2026-02-30", "must be a date written YYYY-MM-DD"),
+        ("to=0001-01-01", "the years 1900 to 2999"),  # not a 500: days before it overflowed
+        ("from=9999-12-01&to=9999-12-31", "the years 1900 to 2999"),
+        ("to=20260501", "must be a date written YYYY-MM-DD"),  # not read as an ISO basic date
     ],
 )
 def test_a_bad_range_gets_a_clear_message_not_a_500(app, world, query, message):

@@ -1,0 +1,1 @@
+"""Tests of server/web: what every request and response cross."""
