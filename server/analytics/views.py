@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, render_template, request
 from sqlalchemy import select
 
+from server import clock
 from server.analytics import bp, charts
 from server.analytics.export import csv_response
 from server.analytics.scope import Chosen, read_scope
@@ -16,7 +17,6 @@ from server.errors import TapTrailError
 from server.models import Place, Role, Territory
 from server.portal.access import allow
 from server.services import stats
-from server.visitor.clock import now
 
 ANALYSTS = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
 PAGES = (
@@ -40,7 +40,7 @@ def _page(template: str, figures: Any) -> tuple[str, int]:
     chosen: Chosen | None = None
     problem, status, values = None, 200, {}
     try:
-        chosen = read_scope(session(), request.args, now())
+        chosen = read_scope(session(), request.args, clock.now())
         values = figures(chosen)
     except TapTrailError as error:
         problem, status = error.message, error.status if error.status < 500 else 400
@@ -204,7 +204,7 @@ def download(name: str) -> Any:
     if name not in stats.FIGURES:
         abort(404)
     try:
-        chosen = read_scope(session(), request.args, now())
+        chosen = read_scope(session(), request.args, clock.now())
     except TapTrailError as error:
         return error.message + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
     rows = _figure(chosen, name)

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
+from server import clock
 from server.api.errors import ApiError
 from server.db import session
-from server.models.types import utcnow
 from server.services.tokens import Scope, authenticate
 
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -47,7 +47,7 @@ def require_scope(scope: Scope) -> Callable[[View], View]:
                     f"this token lacks the {scope!r} scope; "
                     f"create one with 'taptrail tokens create --scope {scope}'",
                 )
-            now = utcnow()
+            now = clock.now()
             if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
                 row.last_used_at = now  # at most one write a minute per token
                 session().commit()

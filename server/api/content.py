@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +9,7 @@ from flask import Response, jsonify, request
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from server import clock
 from server.api import bp
 from server.api.params import MAX_PAGE, integer, moment, number, page
 from server.db import session
@@ -121,7 +121,7 @@ def offer(slug: str) -> Response:
 @bp.get("/events")
 def events() -> Response:
     """Events ending after `from` (default: now) and starting before `to`, by start time."""
-    start = moment("from") or dt.datetime.now(dt.UTC)
+    start = moment("from") or clock.now()
     query = select(Event).where((Event.ends_at >= start) | (Event.starts_at >= start))
     end = moment("to")
     if end is not None:
@@ -154,7 +154,7 @@ def walk(slug: str) -> Response:
 @bp.get("/nearby")
 def nearby_items() -> Response:
     """Items near a place (`place`) or a position (`lat`, `lon`), open now first."""
-    at = moment("at", CALENDAR_YEARS) or dt.datetime.now(dt.UTC)
+    at = moment("at", CALENDAR_YEARS) or clock.now()
     kinds = _kinds(request.args.get("kinds"))
     limit = integer("limit", 60, low=1, high=MAX_PAGE)
     radius = number("radius", None, low=10, high=nearby.MAX_RADIUS_M)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from flask import Response, jsonify, request
 
+from server import clock
 from server.analytics.export import as_dicts
 from server.analytics.scope import read_scope
 from server.api import bp
@@ -18,11 +19,10 @@ from server.api.auth import require_scope
 from server.db import session
 from server.services import stats
 from server.services.tokens import Scope as TokenScope
-from server.visitor.clock import now
 
 
 def _answer(name: str) -> Response:
-    chosen = read_scope(session(), request.args, now())
+    chosen = read_scope(session(), request.args, clock.now())
     rows = stats.figure(session(), name, chosen.scope)
     return jsonify(
         {

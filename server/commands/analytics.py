@@ -6,9 +6,9 @@ import datetime as dt
 
 import click
 
+from server import clock
 from server.commands import application, edge
 from server.db import database
-from server.models.types import utcnow
 from server.services import rollups
 from server.services.retention import RETENTION_MONTHS, purge
 
@@ -74,7 +74,7 @@ def rebuild_command(first: dt.datetime | None, last: dt.datetime | None, check: 
 def purge_command(months: int, dry_run: bool) -> None:
     """Delete raw taps and visitor ids past retention (run daily); the rollups stay."""
     with application() as app:
-        report = purge(database(app), utcnow(), months, dry_run=dry_run)
+        report = purge(database(app), clock.now(), months, dry_run=dry_run)
         verb = "would delete" if dry_run else "deleted"
         click.echo(
             f"{verb} {report.taps} taps, {report.offer_views} offer views and "

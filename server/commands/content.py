@@ -69,16 +69,16 @@ def import_content_command(path: Path) -> None:
 @edge
 def demo(urls: int) -> None:
     """Load the demo content for the three pilot areas (again: updates it) and print tap URLs."""
+    from server import clock
     from server.config import keyring
     from server.demo import load_demo
     from server.demo.traffic import load_traffic
-    from server.models.types import utcnow
 
     with application() as app:
         with database(app).transaction() as session:
             loaded = load_demo(session, keyring(app), app.config["TAP_BASE_URL"])
         # After the stickers are committed: taps are stored (and counted) as the drainer does.
-        taps = load_traffic(database(app), utcnow())
+        taps = load_traffic(database(app), clock.now())
     click.echo(f"demo loaded: {loaded.summary}, {taps} new demo taps")
     for label, url in loaded.urls[:urls]:
         click.echo(f"  {label}: {url}")

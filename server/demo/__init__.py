@@ -15,11 +15,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.importers.content import import_content
 from server.importers.gtfs import import_gtfs
 from server.importers.ical import import_ical
 from server.models import Place, Role, Shop, Sticker, StickerStatus, User
-from server.models.types import utcnow
 from server.services import accounts
 from server.services.batches import issue_batch
 from tags.keyring import Keyring
@@ -95,7 +95,7 @@ def load_demo(session: Session, ring: Keyring, base_url: str) -> DemoLoaded:
                 "ntag213",
                 fake_uid(sticker.id),
             )
-            sticker.encoded_at = sticker.installed_at = utcnow()
+            sticker.encoded_at = sticker.installed_at = clock.now()
             added += 1
     session.flush()
     stickers = session.scalars(
@@ -123,7 +123,7 @@ def demo_accounts(session: Session) -> list[tuple[str, str, str]]:
             user = accounts.create_user(session, email, role, demo=True)
         user.role, user.active = role, True
         password = secrets.token_urlsafe(9)
-        accounts.set_password(user, password, utcnow())
+        accounts.set_password(user, password, clock.now())
         for slug in shops:
             accounts.give_shop(
                 session, user, session.scalars(select(Shop.id).where(Shop.slug == slug)).one()

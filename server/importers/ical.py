@@ -19,6 +19,7 @@ import x_wr_timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.errors import ImportProblem
 from server.importers import fields as f
 from server.importers import recurrence
@@ -44,7 +45,7 @@ def import_ical(
     if territory is None:
         raise ImportProblem(name, None, "territory", f"there is no territory {territory_slug!r}")
     zone = ZoneInfo(territory.timezone)
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+    today = (now or clock.now()).astimezone(zone)
     window = recurrence.Window(today - PAST, today + HORIZON)
     rows: list[dict[str, Any]] = []
     expanded = 0

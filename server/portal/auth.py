@@ -8,10 +8,10 @@ import math
 from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from server import clock
 from server.db import session
 from server.errors import N_, Problem
 from server.i18n import gettext, ngettext
-from server.models.types import utcnow
 from server.portal import bp, devices
 from server.portal.access import EVERYONE, allow, public, sign_in, sign_out, user
 from server.portal.forms import done, problems_of, said
@@ -29,7 +29,7 @@ def _next_page() -> str:
 
 def _client_key() -> str:
     secret = current_app.config["VISITOR_SALT_SECRET"]
-    return hashed_id(daily_salt(secret, utcnow().date()), request.remote_addr or "", "")
+    return hashed_id(daily_salt(secret, clock.now().date()), request.remote_addr or "", "")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,7 +39,7 @@ def login() -> Response | tuple[str, int, dict[str, str]] | str:
     if request.method == "GET":
         return render_template("portal/login.html", email="", problem=None, next=_next_page())
     email = request.form.get("email", "").strip()
-    now = utcnow()
+    now = clock.now()
     try:
         found = accounts.authenticate(
             session(), email, request.form.get("password", ""), _client_key(), now, devices.known()
@@ -92,7 +92,7 @@ def logout() -> Response:
 @public
 def invitation(token: str) -> Response | tuple[str, int] | str:
     """Set a password through a one-time link, then go in."""
-    now = utcnow()
+    now = clock.now()
     try:
         opened = accounts.open_invitation(session(), token, now)
     except Problem as problem:
@@ -140,7 +140,7 @@ def change_password() -> Response | tuple[str, int]:
             raise Problem(N_("Your current password is not right."), field="current")
         if new != request.form.get("again", ""):
             raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
-        accounts.set_password(account, new, utcnow())
+        accounts.set_password(account, new, clock.now())
     except Problem as problem:
         session().rollback()
         page = render_template("portal/account.html", errors=problems_of(problem), changed=None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template
 
+from server import clock
 from server.db import session
-from server.models.types import utcnow
 from server.portal import bp
 from server.portal.access import READERS, allow, shop_for
 from server.services import figures as weekly_figures
@@ -16,7 +16,7 @@ from server.services import figures as weekly_figures
 def figures(slug: str) -> str:
     """Taps near the shop, offer views, codes given and used, for the last weeks."""
     shop = shop_for(slug, READERS)
-    weeks = weekly_figures.weekly(session(), shop, utcnow())
+    weeks = weekly_figures.weekly(session(), shop, clock.now())
     near = weekly_figures.places_near(session(), shop)
     return render_template(
         "portal/figures.html",

@@ -6,9 +6,9 @@ import logging
 
 from flask import current_app, render_template, url_for
 
+from server import clock
 from server.db import session
 from server.models import User
-from server.models.types import utcnow
 from server.portal.access import user
 from server.services import accounts, audit
 from server.services.mail import MailError, SmtpSettings, send
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def issue_and_show(invited: User, why: str) -> str:
     """Make a new link for `invited`, commit, mail it if possible, and render the page that
     shows it (the only time it is shown)."""
-    issued = accounts.invite(session(), invited, user(), utcnow())
+    issued = accounts.invite(session(), invited, user(), clock.now())
     audit.record(
         session(), user().id, "account.invite", ("user", invited.id), f"invited {invited.email}"
     )

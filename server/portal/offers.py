@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from server import clock
 from server.db import session
 from server.errors import N_, Invalid
 from server.i18n import LANGUAGES, gettext
 from server.models import Offer, OfferKind, Shop
-from server.models.types import utcnow
 from server.portal import bp
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
 from server.portal.forms import done, problems_of, values
@@ -24,7 +24,7 @@ from server.services import accounts, audit, offer_editing, redemption, review, 
 
 def today(shop: Shop) -> dt.date:
     """Today in the shop's time zone."""
-    return utcnow().astimezone(ZoneInfo(shop.territory.timezone)).date()
+    return clock.now().astimezone(ZoneInfo(shop.territory.timezone)).date()
 
 
 def own_offer(shop: Shop, offer_slug: str) -> Offer:
@@ -89,7 +89,7 @@ def offers(slug: str) -> str:
     listed = [
         (
             offer,
-            redemption.period(offer, utcnow()).value,
+            redemption.period(offer, clock.now()).value,
             offer_editing.codes_count(session(), offer),
         )
         for offer in rows
@@ -123,7 +123,7 @@ def new_offer(slug: str) -> Response | str | tuple[str, int]:
         done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
     else:
         partner = cleaned.get("partner_shop_id")
-        agreed = utcnow() if partner and accounts.owns(session(), account, partner) else None
+        agreed = clock.now() if partner and accounts.owns(session(), account, partner) else None
         offer = offer_editing.create(session(), shop, cleaned, agreed)
         audit.record(
             session(),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, url_for
 from sqlalchemy import select
 
+from server import clock
 from server.db import session
 from server.errors import N_
 from server.i18n import gettext
 from server.models import Offer, Shop
-from server.models.types import utcnow
 from server.portal import bp
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
 from server.portal.forms import done
@@ -37,7 +37,7 @@ def agree(slug: str, offer_slug: str) -> Response:
     """Agree to a partner offer: it goes online."""
     shop = shop_for(slug)
     offer = _naming(shop, offer_slug)
-    offer_editing.agree(offer, shop, utcnow())
+    offer_editing.agree(offer, shop, clock.now())
     audit.record(
         session(),
         user().id,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 
+from server import clock
 from server.db import session
 from server.errors import Invalid, Problem
 from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, Territory, User
-from server.models.types import utcnow
 from server.portal import bp
 from server.portal.access import STAFF, allow, shop_for, user
 from server.portal.forms import done, problems_of, said, values
@@ -150,7 +150,7 @@ def review_change(change_id: int) -> str:
 def approve_change(change_id: int) -> Response:
     """Put a change online."""
     change = review.find(session(), change_id)
-    review.approve(session(), change, user(), utcnow())
+    review.approve(session(), change, user(), clock.now())
     session().commit()
     done(f"Approved: the {change.kind} change of {change.shop.name} is online.")
     return redirect(url_for("portal.review_queue"), code=303)
@@ -161,7 +161,7 @@ def approve_change(change_id: int) -> Response:
 def reject_change(change_id: int) -> Response:
     """Refuse a change, with a note the owner sees."""
     change = review.find(session(), change_id)
-    review.reject(session(), change, user(), request.form.get("note", "").strip(), utcnow())
+    review.reject(session(), change, user(), request.form.get("note", "").strip(), clock.now())
     session().commit()
     done(f"Refused: the {change.kind} change of {change.shop.name} stays offline.")
     return redirect(url_for("portal.review_queue"), code=303)

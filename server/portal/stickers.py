@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from server import clock
 from server.db import session
 from server.errors import Invalid
 from server.models import Photo, Place, Sticker
-from server.models.types import utcnow
 from server.portal import bp
 from server.portal.access import STAFF, allow, by_slug, found, user
 from server.portal.forms import done, refused, said
@@ -46,7 +46,7 @@ def install_sticker(tag_id: int) -> Response:
     """Mark an encoded sticker as put up, where, with an optional photo."""
     sticker = _sticker(tag_id)
     try:
-        sticker_life.install(sticker, request.form.get("location", "").strip(), utcnow())
+        sticker_life.install(sticker, request.form.get("location", "").strip(), clock.now())
         photo_sent = request.files.get("photo")
         if photo_sent and photo_sent.filename:
             upload(sticker_id=sticker.id)
@@ -71,7 +71,7 @@ def install_sticker(tag_id: int) -> Response:
 def retire_sticker(tag_id: int) -> Response:
     """Take a sticker out of service for good."""
     sticker = _sticker(tag_id)
-    sticker_life.retire(sticker, utcnow())
+    sticker_life.retire(sticker, clock.now())
     audit.record(
         session(),
         user().id,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from server import clock
 from server.db import session
-from server.models.types import utcnow
 from server.portal import bp
 from server.portal.access import KEEPERS, allow, shop_for, user
 from server.services import audit
@@ -21,7 +21,7 @@ def till(slug: str) -> str:
     if request.method == "GET":
         return render_template("portal/till.html", shop=shop, verdict=None)
     typed = request.form.get("code", "")[:40]
-    verdict = till_service.redeem(session(), typed, shop, user().id, utcnow())
+    verdict = till_service.redeem(session(), typed, shop, user().id, clock.now())
     if verdict.answer is till_service.Answer.VALID and verdict.code is not None:
         audit.record(
             session(),

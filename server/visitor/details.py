@@ -11,13 +11,14 @@ import datetime as dt
 from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
 
+from server import clock
 from server.db import session
 from server.i18n import gettext, translated
 from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
 from server.models.offers import agreed_offers
 from server.services import hours, redemption
 from server.services.nearby import Kind
-from server.visitor import clock, formats, jsonld, kept, lookup, present, route
+from server.visitor import formats, jsonld, kept, lookup, present, route
 
 bp = Blueprint("details", __name__)
 

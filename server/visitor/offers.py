@@ -22,13 +22,14 @@ from flask import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from server import clock
 from server.db import UNAVAILABLE, session
 from server.i18n import gettext, translated
 from server.models import Offer, OfferKind
 from server.services import hours, redemption
 from server.services.nearby import Kind
 from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, Visitor, identify
-from server.visitor import clock, formats, jsonld, kept, lookup, present, views
+from server.visitor import formats, jsonld, kept, lookup, present, views
 from server.visitor.qr import qr_svg
 
 bp = Blueprint("offers", __name__)

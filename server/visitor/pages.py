@@ -13,11 +13,12 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from server import clock
 from server.db import session
 from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
-from server.visitor import clock, jsonld, kept, lookup, present
+from server.visitor import jsonld, kept, lookup, present
 from server.web.targets import same_site_path
 
 bp = Blueprint("visitor", __name__)

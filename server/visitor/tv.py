@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, url_for
 
+from server import clock
 from server.db import session
 from server.i18n import gettext
 from server.models import Place
 from server.services import nearby
-from server.visitor import clock, formats, kept, lookup, present
+from server.visitor import formats, kept, lookup, present
 from server.visitor.qr import qr_svg
 
 bp = Blueprint("tv", __name__)

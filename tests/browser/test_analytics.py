@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from server.clock import machine_now
 from server.db import database
 from server.models import User
-from server.models.types import utcnow
 from server.services import accounts
 from tests.browser.test_portal import DESKTOP, PASSWORD, _serious, _sign_in
 
@@ -23,7 +23,7 @@ def analyst_password(live_server) -> None:
     """The demo analyst gets a password made up at load time; this test sets its own."""
     with database(live_server.app).transaction() as session:
         user = session.scalars(select(User).where(User.email == ANALYST)).one()
-        accounts.set_password(user, PASSWORD, utcnow())
+        accounts.set_password(user, PASSWORD, machine_now())
 
 
 def test_an_analyst_changes_the_range_and_downloads_a_csv(open_page, screenshot, analyst_password):

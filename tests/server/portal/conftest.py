@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
+from server.clock import machine_now
 from server.db import database
 from server.models import Offer, OfferKind, Role, Shop, User
-from server.models.types import utcnow
 from server.services import accounts, portal_sessions
 from tests.server import factories
 from tests.support.html import page
@@ -53,7 +53,7 @@ def add_user(app: Flask, who: str, email: str, role: Role, shops: tuple[str, ...
     """An account with PASSWORD, keeping these shops."""
     with database(app).transaction() as session:
         user = accounts.create_user(session, email, role)
-        accounts.set_password(user, PASSWORD, utcnow())
+        accounts.set_password(user, PASSWORD, machine_now())
         for slug in shops:
             shop_id = session.scalars(select(Shop.id).where(Shop.slug == slug)).one()
             accounts.give_shop(session, user, shop_id)
@@ -177,7 +177,7 @@ def open_session(app: Flask, client: FlaskClient, email: str) -> None:
     """Sign `client` in as this account: the session a sign-in makes, without the form."""
     with database(app).transaction() as session:
         user = session.scalars(select(User).where(User.email == email)).one()
-        token = portal_sessions.start(session, user, utcnow(), app.permanent_session_lifetime)
+        token = portal_sessions.start(session, user, machine_now(), app.permanent_session_lifetime)
     with client.session_transaction() as cookie:
         cookie["sid"] = token
 

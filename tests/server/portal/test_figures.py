@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from server.clock import machine_now
 from server.db import database
 from server.models import Offer, OfferView, Outcome, Place, RedemptionCode, Shop, Tap, VisitorKind
-from server.models.types import utcnow
 from server.services import figures
 from tests.server.factories import PHONE
 from tests.support.html import page, text
@@ -55,7 +55,7 @@ def test_an_offer_view_is_recorded_for_people_only(app, seed):
 
 
 def test_the_weekly_figures_count_what_happened_near_the_shop(app, seed, signed_in):
-    now = utcnow()
+    now = machine_now()
     monday = now.astimezone(PARIS).date() - dt.timedelta(days=now.astimezone(PARIS).weekday())
     this_week = dt.datetime.combine(monday, dt.time(12), PARIS).astimezone(dt.UTC)
     last_week = this_week - dt.timedelta(days=7)

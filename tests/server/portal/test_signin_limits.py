@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from server import create_app
+from server.clock import machine_now
 from server.db import database
 from server.models import LoginFailure, User
-from server.models.types import utcnow
 from server.services import accounts
 from server.services.signin_limits import (
     ACCOUNT_LIMIT,
@@ -133,7 +133,7 @@ def _user_id(app, email: str) -> int:
 
 
 def test_a_known_device_that_keeps_failing_waits_on_its_own(app, seed):
-    now = utcnow()
+    now = machine_now()
     phone = {_user_id(app, OWNER): "nonce-of-the-phone"}
     with database(app).transaction() as session:
         for _ in range(DEVICE_LIMIT):
@@ -150,7 +150,7 @@ def test_a_known_device_that_keeps_failing_waits_on_its_own(app, seed):
 
 
 def test_the_account_limit_ends_with_its_window(app, seed):
-    now = utcnow()
+    now = machine_now()
     with database(app).transaction() as session:
         for n in range(ACCOUNT_LIMIT):
             with pytest.raises(accounts.LoginRefused):

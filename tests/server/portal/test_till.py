@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
+from server.clock import machine_now
 from server.db import database
 from server.models import Offer, RedemptionCode
-from server.models.types import utcnow
 from server.services import redemption
 from tests.server.portal.conftest import EMAILS, Browser, seed_portal
 from tests.support.html import page, text
@@ -31,7 +31,7 @@ def _code(app, shop: str = "comptoir", expires: dt.timedelta = dt.timedelta(hour
         code = redemption.code_for("secret", offer, visitor, dt.date.today())
         session.add(
             RedemptionCode(
-                code=code, offer_id=offer.id, visitor_id=visitor, expires_at=utcnow() + expires
+                code=code, offer_id=offer.id, visitor_id=visitor, expires_at=machine_now() + expires
             )
         )
     return code
