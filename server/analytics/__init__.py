@@ -1,20 +1,20 @@
 """The analytics dashboard under /portal/analytics: taps, visitors, journeys, offers and sticker
 health for analysts and administrators, drawn on the server and downloadable as CSV.
 
-It reuses the portal's sign-in, role checks, headers and error pages; its figures come from
-server/services/stats.py, which reads the rollups only.
+It reuses the portal's sign-in and role checks, and the portal's caching and error pages (from
+server.web); its figures come from server/services/stats.py, which reads the rollups only.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from server.portal import _forbidden, _headers, _not_found
+from server.web import caching, problems
 
 bp = Blueprint("analytics", __name__, url_prefix="/portal/analytics")
-bp.after_request(_headers)  # the portal's no-store and Vary: same pages, same rules
-bp.register_error_handler(403, _forbidden)
-bp.register_error_handler(404, _not_found)
+bp.after_request(caching.personal)  # the portal's pages: same rules
+bp.register_error_handler(403, problems.portal_forbidden)
+bp.register_error_handler(404, problems.portal_not_found)
 
 
 def init_app(app: Flask) -> None:

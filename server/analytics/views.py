@@ -14,6 +14,7 @@ from server.analytics.export import csv_response
 from server.analytics.scope import Chosen, read_scope
 from server.db import session
 from server.errors import TapTrailError
+from server.maps import circles, svg
 from server.models import Place, Role, Territory
 from server.portal.access import allow
 from server.services import stats
@@ -87,18 +88,16 @@ def overview() -> tuple[str, int]:
             "People's taps and unique visitors per day",
             labels,
             [
-                charts.Series("Taps by people", [d.person for d in days], charts.BLUE),
-                charts.Series("Unique visitors", [d.visitors for d in days], charts.GREEN),
+                charts.Series("Taps by people", [d.person for d in days], svg.BLUE),
+                charts.Series("Unique visitors", [d.visitors for d in days], svg.GREEN),
             ],
         )
         machines = charts.bars(
             "Link previews and other machines per day (not counted as people)",
             labels,
             [
-                charts.Series("Link previews", [d.preview for d in days], charts.ORANGE),
-                charts.Series(
-                    "Crawlers and other machines", [d.machine for d in days], charts.GREY
-                ),
+                charts.Series("Link previews", [d.preview for d in days], svg.ORANGE),
+                charts.Series("Crawlers and other machines", [d.machine for d in days], svg.GREY),
             ],
         )
         grid = [[0] * 24 for _ in range(7)]
@@ -116,9 +115,9 @@ def overview() -> tuple[str, int]:
             "top_chart": charts.hbars(
                 "Busiest places, taps by people", [(p.name, p.person) for p in places[:10]]
             ),
-            "map": charts.place_map(
+            "map": circles.place_map(
                 "Places sized by people's taps",
-                [charts.Spot(p.name, p.latitude, p.longitude, p.person) for p in places],
+                [circles.Spot(p.name, p.latitude, p.longitude, p.person) for p in places],
             ),
         }
 
@@ -142,9 +141,9 @@ def places() -> tuple[str, int]:
                 f"Taps per hour of the day, {where}",
                 labels,
                 [
-                    charts.Series("People", [h.person for h in hours], charts.BLUE),
-                    charts.Series("Link previews", [h.preview for h in hours], charts.ORANGE),
-                    charts.Series("Other machines", [h.machine for h in hours], charts.GREY),
+                    charts.Series("People", [h.person for h in hours], svg.BLUE),
+                    charts.Series("Link previews", [h.preview for h in hours], svg.ORANGE),
+                    charts.Series("Other machines", [h.machine for h in hours], svg.GREY),
                 ],
                 every=3,
             ),
@@ -167,7 +166,7 @@ def journeys() -> tuple[str, int]:
             "chart": charts.hbars(
                 "Museum visitors who went on to a shop within 7 days (%)",
                 [(r.place, round(100 * r.week_ratio)) for r in rows],
-                charts.GREEN,
+                svg.GREEN,
             ),
         }
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from server.db import session
 from server.errors import N_, Invalid
 from server.i18n import gettext
+from server.maps import picker, projection
 from server.models import (
     ChangeStatus,
     PendingChange,
@@ -19,7 +20,7 @@ from server.models import (
     TransitStop,
     Walk,
 )
-from server.portal import bp, mapimage
+from server.portal import bp
 from server.portal.access import KEEPERS, allow, shop_for, user
 from server.portal.forms import done, problems_of, values
 from server.services import audit, listings, review
@@ -93,7 +94,7 @@ def listing(slug: str) -> Response | str | tuple[str, int]:
             x, y = finite(request.form["map.x"]), finite(request.form["map.y"])
         except (KeyError, ValueError):
             return _render(shop, submitted, {}), 400
-        submitted["latitude"], submitted["longitude"] = mapimage.point_at(center, x, y)
+        submitted["latitude"], submitted["longitude"] = projection.point_at(center, x, y)
         return _render(shop, submitted, {}, moved=True)
     try:
         cleaned = listings.clean_listing(submitted, shop)
@@ -106,7 +107,7 @@ def listing(slug: str) -> Response | str | tuple[str, int]:
 @bp.get("/map.png")
 @allow(KEEPERS)
 def map_image() -> Response:
-    """The map around ?lat=&lon= with what TapTrail knows there (see mapimage)."""
+    """The map around ?lat=&lon= with what TapTrail knows there (see server.maps.picker)."""
     try:
         center = (finite(request.args["lat"]), finite(request.args["lon"]))
     except (KeyError, ValueError):
@@ -114,11 +115,11 @@ def map_image() -> Response:
     if not (-85 <= center[0] <= 85 and -180 <= center[1] <= 180):
         center = (0.0, 0.0)
     try:  # a wider view for a territory's places, at most 20 km across
-        span = min(max(finite(request.args.get("span", str(mapimage.SPAN_M))), 200.0), 20000.0)
+        span = min(max(finite(request.args.get("span", str(projection.SPAN_M))), 200.0), 20000.0)
     except ValueError:
-        span = mapimage.SPAN_M
-    wide = span > mapimage.SPAN_M
-    png = mapimage.render(
+        span = projection.SPAN_M
+    wide = span > projection.SPAN_M
+    png = picker.render(
         center, _features(center, span, wide), [] if wide else _walks(center), span, pin=not wide
     )
     response = Response(png, mimetype="image/png")
@@ -126,9 +127,9 @@ def map_image() -> Response:
     return response
 
 
-def _features(center: tuple[float, float], span: float, wide: bool) -> list[mapimage.Feature]:
-    box = bounding_box(center[0], center[1], mapimage.reach_m(span))
-    found: list[mapimage.Feature] = []
+def _features(center: tuple[float, float], span: float, wide: bool) -> list[picker.Feature]:
+    box = bounding_box(center[0], center[1], projection.reach_m(span))
+    found: list[picker.Feature] = []
     # A wide view shows the places only: dozens of shops would hide them.
     models = (
         ((Place, "place"),)
@@ -142,7 +143,7 @@ def _features(center: tuple[float, float], span: float, wide: bool) -> list[mapi
                 model.longitude.between(box.west, box.east),
             )
         )
-        found += [mapimage.Feature(kind, lat, lon, name) for lat, lon, name in rows]
+        found += [picker.Feature(kind, lat, lon, name) for lat, lon, name in rows]
     if wide:
         return found
     stops = session().execute(
@@ -151,11 +152,11 @@ def _features(center: tuple[float, float], span: float, wide: bool) -> list[mapi
             TransitStop.longitude.between(box.west, box.east),
         )
     )
-    found += [mapimage.Feature("transit_stop", lat, lon, name) for lat, lon, name in stops]
+    found += [picker.Feature("transit_stop", lat, lon, name) for lat, lon, name in stops]
     return found
 
 
-def _walks(center: tuple[float, float]) -> list[list[mapimage.Feature]]:
+def _walks(center: tuple[float, float]) -> list[list[picker.Feature]]:
     box = bounding_box(center[0], center[1], 3000)
     walks = session().scalars(
         select(Walk).where(
@@ -164,6 +165,6 @@ def _walks(center: tuple[float, float]) -> list[list[mapimage.Feature]]:
         )
     )
     return [
-        [mapimage.Feature("walk", stop.latitude, stop.longitude) for stop in walk.stops]
+        [picker.Feature("walk", stop.latitude, stop.longitude) for stop in walk.stops]
         for walk in walks
     ]

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from server.db import session
 from server.errors import Invalid
 from server.i18n import LANGUAGES
+from server.maps import projection
 from server.models import Place, PlaceKind, Sticker, Territory
-from server.portal import bp, mapimage
+from server.portal import bp
 from server.portal.access import STAFF, allow, by_slug, found, user
 from server.portal.forms import done, problems_of, values
 from server.services import audit, place_editing
@@ -31,7 +32,7 @@ def _view(territory: Territory, places: list[Place]) -> tuple[tuple[float, float
     """The centre and width of a map showing every place (the territory's centre without)."""
     if not places:
         return (territory.latitude, territory.longitude), 2000.0
-    return mapimage.fit([(place.latitude, place.longitude) for place in places])
+    return projection.fit([(place.latitude, place.longitude) for place in places])
 
 
 @bp.get("/staff/places")
@@ -113,7 +114,7 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
     if "map.x" in request.form:
         try:
             center = (finite(request.form["map_lat"]), finite(request.form["map_lon"]))
-            form["latitude"], form["longitude"] = mapimage.point_at(
+            form["latitude"], form["longitude"] = projection.point_at(
                 center, finite(request.form["map.x"]), finite(request.form["map.y"])
             )
         except (KeyError, ValueError):

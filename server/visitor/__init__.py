@@ -7,12 +7,13 @@ interest, event, walk), `offers` (offers and cross-offer codes), `tv` (the large
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, render_template, request, url_for
+from flask import Blueprint, Flask, request, url_for
 from markupsafe import Markup
 
 from server.i18n import Text, language, translated
 from server.visitor import details, formats, media, offers, pages, present, tv
 from server.visitor.kept import stale_mark
+from server.web import caching, problems
 from server.web.targets import same_site_path
 
 BLUEPRINTS: tuple[Blueprint, ...] = (pages.bp, details.bp, offers.bp, tv.bp, media.bp)
@@ -30,17 +31,6 @@ def init_app(app: Flask) -> None:
         place_kind=present.place_kind,
         fmt=formats,
     )
-
-
-def _headers(response: Response) -> Response:
-    # The security headers come from server.web.headers, for every response.
-    response.headers.setdefault("Cache-Control", "no-cache")  # open now changes by the minute
-    response.vary.update(("Accept-Language", "Cookie"))
-    return response
-
-
-def _not_found(_error: Exception) -> tuple[str, int]:
-    return render_template("not_found.html"), 404
 
 
 def here() -> str:
@@ -61,6 +51,7 @@ def lang_of(text: Text | str) -> Markup:
 
 
 # Set up once, when first imported: blueprints are shared by every app made in a process.
+# The security headers come from server.web.headers, for every response.
 for _blueprint in BLUEPRINTS:
-    _blueprint.after_request(_headers)
-    _blueprint.register_error_handler(404, _not_found)
+    _blueprint.after_request(caching.revalidated)
+    _blueprint.register_error_handler(404, problems.site_not_found)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from server import clock
 from server.db import session
 from server.i18n import gettext, translated
+from server.maps.sketch import sketch
 from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
 from server.models.offers import agreed_offers
 from server.services import hours, redemption
@@ -138,9 +139,7 @@ def walk(slug: str) -> Response:
             total=formats.distance(total),
             duration=formats.walk(total),
             description=translated(found.description),
-            sketch=route.sketch(
-                legs, gettext("Sketch of the route: %(walk)s", walk=found.name), here
-            ),
+            sketch=sketch(legs, gettext("Sketch of the route: %(walk)s", walk=found.name), here),
             spot=present.whereabouts(found.start_latitude, found.start_longitude, origin),
             stops=[present.whereabouts(leg.latitude, leg.longitude, None) for leg in legs],
             ld=jsonld.walk(found, legs),
