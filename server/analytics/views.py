@@ -12,7 +12,7 @@ from server import clock
 from server.analytics import bp, charts
 from server.analytics.export import csv_response
 from server.analytics.scope import Chosen, read_scope
-from server.db import session
+from server.db import db_session
 from server.errors import TapTrailError
 from server.maps import circles, svg
 from server.models import Place, Role, Territory
@@ -37,11 +37,11 @@ def _form_args() -> dict[str, str]:
 
 def _page(template: str, figures: Any) -> tuple[str, int]:
     """Render a dashboard page: its figures for the chosen scope, or the reason it has none."""
-    territories = list(session().scalars(select(Territory).order_by(Territory.name)))
+    territories = list(db_session().scalars(select(Territory).order_by(Territory.name)))
     chosen: Chosen | None = None
     problem, status, values = None, 200, {}
     try:
-        chosen = read_scope(session(), request.args, clock.now())
+        chosen = read_scope(db_session(), request.args, clock.now())
         values = figures(chosen)
     except TapTrailError as error:
         problem, status = error.message, error.status if error.status < 500 else 400
@@ -49,7 +49,7 @@ def _page(template: str, figures: Any) -> tuple[str, int]:
     territory_id = chosen.territory.id if chosen else (territories[0].id if territories else None)
     if territory_id is not None:
         places = list(
-            session().scalars(
+            db_session().scalars(
                 select(Place).where(Place.territory_id == territory_id).order_by(Place.name)
             )
         )
@@ -67,7 +67,7 @@ def _page(template: str, figures: Any) -> tuple[str, int]:
 
 
 def _figure(chosen: Chosen, name: str) -> list[Any]:
-    return stats.figure(session(), name, chosen.scope)
+    return stats.figure(db_session(), name, chosen.scope)
 
 
 def _labels(days: list[stats.DayTaps]) -> list[str]:
@@ -203,7 +203,7 @@ def download(name: str) -> Any:
     if name not in stats.FIGURES:
         abort(404)
     try:
-        chosen = read_scope(session(), request.args, clock.now())
+        chosen = read_scope(db_session(), request.args, clock.now())
     except TapTrailError as error:
         return error.message + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
     rows = _figure(chosen, name)

@@ -16,14 +16,14 @@ from server.analytics.export import as_dicts
 from server.analytics.scope import read_scope
 from server.api import bp
 from server.api.auth import require_scope
-from server.db import session
+from server.db import db_session
 from server.services import stats
-from server.services.tokens import Scope as TokenScope
+from server.services.tokens import TokenScope
 
 
 def _answer(name: str) -> Response:
-    chosen = read_scope(session(), request.args, clock.now())
-    rows = stats.figure(session(), name, chosen.scope)
+    chosen = read_scope(db_session(), request.args, clock.now())
+    rows = stats.figure(db_session(), name, chosen.scope)
     return jsonify(
         {
             "figure": name,

@@ -16,7 +16,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from server import clock
-from server.db import session as db_session
+from server.db import db_session
 from server.models import Role, Shop, User
 from server.services import accounts, portal_sessions
 

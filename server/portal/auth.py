@@ -9,7 +9,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from server import clock
-from server.db import session
+from server.db import db_session
 from server.errors import N_, Problem
 from server.i18n import gettext, ngettext
 from server.portal import bp, devices
@@ -42,15 +42,20 @@ def login() -> Response | tuple[str, int, dict[str, str]] | str:
     now = clock.now()
     try:
         found = accounts.authenticate(
-            session(), email, request.form.get("password", ""), _client_key(), now, devices.known()
+            db_session(),
+            email,
+            request.form.get("password", ""),
+            _client_key(),
+            now,
+            devices.known(),
         )
     except accounts.LoginRefused as refused:
-        session().commit()  # the failure counts, in every worker
+        db_session().commit()  # the failure counts, in every worker
         problem, status, headers = _refusal(refused.wait, now)
         page = render_template("portal/login.html", email=email, problem=problem, next=_next_page())
         return page, status, headers
     sign_in(found)
-    session().commit()
+    db_session().commit()
     response = redirect(_next_page(), code=303)
     devices.remember(response, found.id)
     return response
@@ -84,7 +89,7 @@ def _refusal(wait: Wait | None, now: dt.datetime) -> tuple[str, int, dict[str, s
 def logout() -> Response:
     """Sign out of this browser (the others, the till tablet say, stay signed in)."""
     sign_out()
-    session().commit()
+    db_session().commit()
     return redirect(url_for("portal.login"), code=303)
 
 
@@ -94,7 +99,7 @@ def invitation(token: str) -> Response | tuple[str, int] | str:
     """Set a password through a one-time link, then go in."""
     now = clock.now()
     try:
-        opened = accounts.open_invitation(session(), token, now)
+        opened = accounts.open_invitation(db_session(), token, now)
     except Problem as problem:
         return render_template("portal/invitation.html", problem=said(problem), errors={}), 410
     if request.method == "GET":
@@ -103,14 +108,16 @@ def invitation(token: str) -> Response | tuple[str, int] | str:
     try:
         if password != request.form.get("again", ""):
             raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
-        account = accounts.accept(session(), token, password, now)
+        account = accounts.accept(db_session(), token, password, now)
     except Problem as problem:
-        session().rollback()
+        db_session().rollback()
         errors = problems_of(problem)
         return render_template("portal/invitation.html", invited=opened.user, errors=errors), 422
-    audit.record(session(), account.id, "account.password", ("user", account.id), "set a password")
+    audit.record(
+        db_session(), account.id, "account.password", ("user", account.id), "set a password"
+    )
     sign_in(account)
-    session().commit()
+    db_session().commit()
     done(gettext(N_("Your password is set. Welcome!")))
     response = redirect(url_for("portal.home"), code=303)
     devices.remember(response, account.id)  # the link proved it is the owner's browser
@@ -142,12 +149,12 @@ def change_password() -> Response | tuple[str, int]:
             raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
         accounts.set_password(account, new, clock.now())
     except Problem as problem:
-        session().rollback()
+        db_session().rollback()
         page = render_template("portal/account.html", errors=problems_of(problem), changed=None)
         return page, 422
-    audit.record(session(), account.id, "account.password", ("user", account.id), "new password")
+    audit.record(db_session(), account.id, "account.password", ("user", account.id), "new password")
     sign_out()
-    session().commit()
+    db_session().commit()
     done(gettext(N_("Your password was changed. Sign in again with the new one.")))
     return redirect(url_for("portal.login"), code=303)
 
@@ -157,9 +164,9 @@ def change_password() -> Response | tuple[str, int]:
 def end_sessions() -> Response:
     """Sign out on every device (a lost phone, a shared till)."""
     account = user()
-    portal_sessions.end_all(session(), account)
-    audit.record(session(), account.id, "account.sessions", ("user", account.id), "signed out")
+    portal_sessions.end_all(db_session(), account)
+    audit.record(db_session(), account.id, "account.sessions", ("user", account.id), "signed out")
     sign_out()
-    session().commit()
+    db_session().commit()
     done(gettext(N_("You were signed out everywhere. Sign in again.")))
     return redirect(url_for("portal.login"), code=303)

@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Response, current_app, redirect, render_template, request, url_for
 
 from server.config import forget_keyring
-from server.db import session
+from server.db import db_session
 from server.portal import bp
 from server.portal.access import ADMINISTRATORS, allow, user
 from server.portal.forms import done, refused
@@ -72,8 +72,8 @@ def _change(action: str, summary: str, change: object) -> Response:
         refused(f"Nothing was changed: {error}")
         return redirect(url_for("portal.keys"), code=303)
     forget_keyring()
-    audit.record(session(), user().id, action, ("keyring", None), summary)
-    session().commit()
+    audit.record(db_session(), user().id, action, ("keyring", None), summary)
+    db_session().commit()
     done(f"{summary}. Restart or reload the other workers (gunicorn: kill -HUP) to use it.")
     return redirect(url_for("portal.keys"), code=303)
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from server.db import session
+from server.db import db_session
 from server.errors import N_, Invalid
 from server.i18n import gettext
 from server.maps import picker, projection
@@ -38,7 +38,7 @@ def pending_change(shop: Shop, kind: str, target_id: int | None = None) -> Pendi
     )
     if target_id is not None:
         query = query.where(PendingChange.target_id == target_id)
-    return session().scalars(query.order_by(PendingChange.submitted_at.desc())).first()
+    return db_session().scalars(query.order_by(PendingChange.submitted_at.desc())).first()
 
 
 def save_listing(shop: Shop, changed: dict[str, Any], action: str) -> None:
@@ -47,16 +47,21 @@ def save_listing(shop: Shop, changed: dict[str, Any], action: str) -> None:
     if review.needs_review(shop, account):
         waiting = pending_change(shop, "listing")
         payload = {**(waiting.payload if waiting else {}), **audit.plain(changed)}
-        review.propose(session(), shop, account, "listing", payload)
+        review.propose(db_session(), shop, account, "listing", payload)
         done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
     else:
         changes = listings.apply(shop, changed)
         if changes:
             audit.record(
-                session(), account.id, action, ("shop", shop.id), f"{shop.name}: {action}", changes
+                db_session(),
+                account.id,
+                action,
+                ("shop", shop.id),
+                f"{shop.name}: {action}",
+                changes,
             )
         done(gettext(N_("Saved. Visitors see it now.")))
-    session().commit()
+    db_session().commit()
 
 
 def _categories() -> list[tuple[str, str]]:
@@ -137,7 +142,7 @@ def _features(center: tuple[float, float], span: float, wide: bool) -> list[pick
         else ((Place, "place"), (Shop, "shop"), (PointOfInterest, "poi"))
     )
     for model, kind in models:
-        rows = session().execute(
+        rows = db_session().execute(
             select(model.latitude, model.longitude, model.name).where(
                 model.latitude.between(box.south, box.north),
                 model.longitude.between(box.west, box.east),
@@ -146,7 +151,7 @@ def _features(center: tuple[float, float], span: float, wide: bool) -> list[pick
         found += [picker.Feature(kind, lat, lon, name) for lat, lon, name in rows]
     if wide:
         return found
-    stops = session().execute(
+    stops = db_session().execute(
         select(TransitStop.latitude, TransitStop.longitude, TransitStop.name).where(
             TransitStop.latitude.between(box.south, box.north),
             TransitStop.longitude.between(box.west, box.east),
@@ -158,7 +163,7 @@ def _features(center: tuple[float, float], span: float, wide: bool) -> list[pick
 
 def _walks(center: tuple[float, float]) -> list[list[picker.Feature]]:
     box = bounding_box(center[0], center[1], 3000)
-    walks = session().scalars(
+    walks = db_session().scalars(
         select(Walk).where(
             Walk.start_latitude.between(box.south, box.north),
             Walk.start_longitude.between(box.west, box.east),

@@ -6,7 +6,7 @@ from flask import Response, redirect, render_template, url_for
 from sqlalchemy import select
 
 from server import clock
-from server.db import session
+from server.db import db_session
 from server.errors import N_
 from server.i18n import gettext
 from server.models import Offer, Shop
@@ -25,7 +25,7 @@ def _naming(shop: Shop, offer_slug: str) -> Offer:
 def partners(slug: str) -> str:
     """Other shops' offers that name this shop as their partner."""
     shop = shop_for(slug)
-    rows = session().scalars(
+    rows = db_session().scalars(
         select(Offer).where(Offer.partner_shop_id == shop.id).order_by(Offer.valid_until.desc())
     )
     return render_template("portal/partners.html", shop=shop, offers=list(rows))
@@ -39,14 +39,14 @@ def agree(slug: str, offer_slug: str) -> Response:
     offer = _naming(shop, offer_slug)
     offer_editing.agree(offer, shop, clock.now())
     audit.record(
-        session(),
+        db_session(),
         user().id,
         "offer.agree",
         ("offer", offer.id),
         f"{shop.name} agreed",
         {"partner_agreed_at": [None, offer.partner_agreed_at]},
     )
-    session().commit()
+    db_session().commit()
     done(gettext(N_("Thank you: the offer is online now.")))
     return redirect(url_for("portal.partners", slug=shop.slug), code=303)
 
@@ -60,13 +60,13 @@ def withdraw(slug: str, offer_slug: str) -> Response:
     before = offer.partner_agreed_at
     offer_editing.withdraw(offer, shop)
     audit.record(
-        session(),
+        db_session(),
         user().id,
         "offer.withdraw",
         ("offer", offer.id),
         f"{shop.name} withdrew",
         {"partner_agreed_at": [before, None]},
     )
-    session().commit()
+    db_session().commit()
     done(gettext(N_("The offer is offline until you agree again.")))
     return redirect(url_for("portal.partners", slug=shop.slug), code=303)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from server.db import session
+from server.db import db_session
 from server.errors import Invalid
 from server.i18n import LANGUAGES
 from server.maps import projection
@@ -25,7 +25,7 @@ def _territory() -> Territory | None:
     query = select(Territory).order_by(Territory.name)
     if slug:
         query = query.where(Territory.slug == slug)
-    return session().scalars(query).first()
+    return db_session().scalars(query).first()
 
 
 def _view(territory: Territory, places: list[Place]) -> tuple[tuple[float, float], float]:
@@ -39,17 +39,17 @@ def _view(territory: Territory, places: list[Place]) -> tuple[tuple[float, float
 @allow(STAFF)
 def places() -> str:
     """A territory's places on a map, with their stickers by status."""
-    territories = list(session().scalars(select(Territory).order_by(Territory.name)))
+    territories = list(db_session().scalars(select(Territory).order_by(Territory.name)))
     territory = _territory()
     listed: list[Place] = []
     counts: dict[int, dict[str, int]] = {}
     if territory is not None:
         listed = list(
-            session().scalars(
+            db_session().scalars(
                 select(Place).where(Place.territory_id == territory.id).order_by(Place.name)
             )
         )
-        rows = session().execute(
+        rows = db_session().execute(
             select(Sticker.place_id, Sticker.status, func.count(Sticker.id))
             .where(Sticker.place_id.in_([p.id for p in listed]))
             .group_by(Sticker.place_id, Sticker.status)
@@ -126,9 +126,9 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
         return page(form, problems_of(refused)), 422
     if place is None:
         place = Place(
-            slug=free_slug(session(), Place, cleaned["name"], "place"), territory_id=territory.id
+            slug=free_slug(db_session(), Place, cleaned["name"], "place"), territory_id=territory.id
         )
-        session().add(place)
+        db_session().add(place)
         changes = {name: [None, value] for name, value in cleaned.items()}
     else:
         changes = {
@@ -138,8 +138,8 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
         }
     for name, value in cleaned.items():
         setattr(place, name, value)
-    session().flush()
-    audit.record(session(), user().id, "place.save", ("place", place.id), place.name, changes)
-    session().commit()
+    db_session().flush()
+    audit.record(db_session(), user().id, "place.save", ("place", place.id), place.name, changes)
+    db_session().commit()
     done(f"{place.name} saved.")
     return redirect(url_for("portal.places", territory=territory.slug), code=303)

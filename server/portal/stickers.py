@@ -7,7 +7,7 @@ from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from server import clock
-from server.db import session
+from server.db import db_session
 from server.errors import Invalid
 from server.models import Photo, Place, Sticker
 from server.portal import bp
@@ -18,7 +18,7 @@ from server.services import audit, sticker_life
 
 
 def _sticker(tag_id: int) -> Sticker:
-    return found(session().get(Sticker, tag_id))
+    return found(db_session().get(Sticker, tag_id))
 
 
 @bp.get("/staff/places/<slug>/stickers")
@@ -27,11 +27,11 @@ def stickers(slug: str) -> str:
     """The place's stickers, newest first, with their state and photo."""
     place = by_slug(Place, slug)
     rows = list(
-        session().scalars(
+        db_session().scalars(
             select(Sticker).where(Sticker.place_id == place.id).order_by(Sticker.id.desc())
         )
     )
-    photos = session().scalars(select(Photo).where(Photo.sticker_id.in_([s.id for s in rows])))
+    photos = db_session().scalars(select(Photo).where(Photo.sticker_id.in_([s.id for s in rows])))
     return render_template(
         "portal/stickers.html",
         place=place,
@@ -51,17 +51,17 @@ def install_sticker(tag_id: int) -> Response:
         if photo_sent and photo_sent.filename:
             upload(sticker_id=sticker.id)
     except Invalid as problem:
-        session().rollback()
+        db_session().rollback()
         refused(f"Sticker {tag_id} was not changed: {said(problem)}")
         return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)
     audit.record(
-        session(),
+        db_session(),
         user().id,
         "sticker.install",
         ("sticker", sticker.id),
         f"sticker {sticker.id} installed at {sticker.place.name}",
     )
-    session().commit()
+    db_session().commit()
     done(f"Sticker {tag_id} is installed.")
     return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)
 
@@ -73,12 +73,12 @@ def retire_sticker(tag_id: int) -> Response:
     sticker = _sticker(tag_id)
     sticker_life.retire(sticker, clock.now())
     audit.record(
-        session(),
+        db_session(),
         user().id,
         "sticker.retire",
         ("sticker", sticker.id),
         f"sticker {sticker.id} retired at {sticker.place.name}",
     )
-    session().commit()
+    db_session().commit()
     done(f"Sticker {tag_id} is retired: its taps now get the “no longer in service” page.")
     return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)

@@ -16,7 +16,7 @@ from server.models import ApiToken
 PREFIX = "tt_"
 
 
-class Scope(enum.StrEnum):
+class TokenScope(enum.StrEnum):
     """What a token may do."""
 
     ENCODE = "encode"  # issue batches, register stickers, ask for verdicts (the field tool)
@@ -30,7 +30,7 @@ def digest(token: str) -> str:
 
 def create_token(session: Session, name: str, scopes: list[str]) -> tuple[str, ApiToken]:
     """Create a token; returns the token itself (shown once, never stored) and its row."""
-    known = {scope.value for scope in Scope}
+    known = {scope.value for scope in TokenScope}
     unknown = sorted(set(scopes) - known)
     if unknown or not scopes:
         named, choices = ", ".join(unknown) or "(none)", ", ".join(sorted(known))

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
 
 from server import clock
-from server.db import session
+from server.db import db_session
 from server.i18n import gettext, translated
 from server.maps.sketch import sketch
 from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
@@ -35,13 +35,13 @@ def shop(slug: str) -> Response:
     def render() -> str:
         found = lookup.by_slug(Shop, slug)
         now = clock.now()
-        rows = session().scalars(
+        rows = db_session().scalars(
             select(Offer)
             .where(Offer.shop_id == found.id, agreed_offers())
             .order_by(Offer.valid_until)
         )
         offers = [o for o in rows if redemption.period(o, now) is redemption.Period.CURRENT]
-        shown = session().scalars(
+        shown = db_session().scalars(
             select(Photo).where(Photo.shop_id == found.id, Photo.live.is_(True)).order_by(Photo.id)
         )
         return _listing(
@@ -89,7 +89,7 @@ def event(event_id: int) -> Response:
 
     def render() -> str:
         nonlocal status
-        found = session().get(Event, event_id)
+        found = db_session().get(Event, event_id)
         if found is None:
             abort(404)
         now = clock.now()

@@ -144,7 +144,7 @@ def test_lower_case_and_lookalike_spellings_reach_the_same_sticker(app, client):
 
 def test_tap_ids_are_unique_time_ordered_and_renewed_in_a_forked_child():
     from server.clock import machine_now
-    from server.tap import _ids, new_tap_id
+    from server.tap_route import _ids, new_tap_id
 
     now = machine_now()
     later = now + dt.timedelta(microseconds=1)

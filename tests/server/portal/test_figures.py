@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from server.clock import machine_now
 from server.db import database
 from server.models import Offer, OfferView, Outcome, Place, RedemptionCode, Shop, Tap, VisitorKind
-from server.services import figures
+from server.services import shop_figures
 from tests.server.factories import PHONE
 from tests.support.html import page, text
 
@@ -90,8 +90,8 @@ def test_the_weekly_figures_count_what_happened_near_the_shop(app, seed, signed_
         )
     with database(app).sessions() as session:
         shop = session.scalars(select(Shop).where(Shop.slug == "comptoir")).one()
-        weeks = figures.weekly(session, shop, now)
-    assert len(weeks) == figures.WEEKS and weeks[-1].start == monday
+        weeks = shop_figures.by_week(session, shop, now)
+    assert len(weeks) == shop_figures.WEEKS and weeks[-1].start == monday
     assert (weeks[-1].taps, weeks[-1].views, weeks[-1].codes, weeks[-1].redemptions) == (2, 0, 1, 1)
     assert (weeks[-2].taps, weeks[-2].views) == (1, 1)
     shown = page(signed_in("owner").get("/portal/shops/comptoir/figures"))
@@ -102,10 +102,10 @@ def test_the_weekly_figures_count_what_happened_near_the_shop(app, seed, signed_
 def test_weeks_follow_the_clock_changes():
     # The week of the October clock change in Paris lasts 169 hours.
     now = dt.datetime(2026, 10, 28, 12, tzinfo=dt.UTC)
-    starts = figures.week_starts(now, "Europe/Paris", 2)
+    starts = shop_figures.week_starts(now, "Europe/Paris", 2)
     hours = (starts[2] - starts[1]).total_seconds() / 3600
     assert starts[1].date() == dt.date(2026, 10, 26) and hours == 168
-    change = figures.week_starts(dt.datetime(2026, 10, 21, tzinfo=dt.UTC), "Europe/Paris", 1)
+    change = shop_figures.week_starts(dt.datetime(2026, 10, 21, tzinfo=dt.UTC), "Europe/Paris", 1)
     assert (
         change[1].astimezone(dt.UTC) - change[0].astimezone(dt.UTC)
     ).total_seconds() == 169 * 3600

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from server.db import database
 from server.maps import projection
 from server.models import ChangeStatus, PendingChange, Shop, Territory
-from server.services import weekly
+from server.services import hours_editing
 from tests.support.html import page, text
 
 LISTING = "/portal/shops/comptoir/listing"
@@ -163,8 +163,8 @@ def test_experts_write_the_expression_and_it_is_checked(app, seed, signed_in):
     ["Tu-Sa 10:00-19:00", "Mo,We,Fr 08:00-12:00; Sa 09:00-12:00,14:00-18:00", "Su 18:00-02:00"],
 )
 def test_the_editor_reads_back_what_it_writes(expression):
-    week = weekly.from_expression(expression)
-    assert week is not None and weekly.to_expression(week) == expression
+    week = hours_editing.from_expression(expression)
+    assert week is not None and hours_editing.to_expression(week) == expression
 
 
 def _review_on(app) -> None:

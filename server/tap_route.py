@@ -1,4 +1,5 @@
-"""The tap: verify the code, classify the request, record the tap, send the visitor on."""
+"""The tap route, /<code>: verify the code, classify the request, record the tap, send the
+visitor on (the spool, drainer and storage behind it are server.taps)."""
 
 from __future__ import annotations
 
