@@ -39,10 +39,6 @@ class ApiError(TapTrailError):
 def register_error_handlers(app: Flask) -> None:
     """Answer errors on /api/ paths with the JSON shape, and leave other paths alone."""
 
-    @app.errorhandler(TapTrailError)
-    def domain_error(error: TapTrailError) -> Response:
-        return error_response(error.status, error.code, error.message, error.field)
-
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response | HTTPException:
         if not request.path.startswith(API_PREFIX):

@@ -14,11 +14,12 @@ from server.errors import N_, Problem
 from server.i18n import gettext, ngettext
 from server.portal import bp, devices
 from server.portal.access import EVERYONE, allow, public, sign_in, sign_out, user
-from server.portal.forms import done, problems_of, said
+from server.portal.forms import done, problems_of
 from server.services import accounts, audit, portal_sessions
 from server.services.signin_limits import Reason, Wait
 from server.taps.visitor import daily_salt, hashed_id
 from server.visitor import formats
+from server.web.problems import said
 from server.web.targets import same_site_path
 
 

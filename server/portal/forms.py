@@ -6,15 +6,8 @@ from collections.abc import Mapping
 
 from flask import flash, request
 
-from server.errors import Problem, Problems, TapTrailError
-from server.i18n import gettext
-
-
-def said(problem: TapTrailError) -> str:
-    """One refusal in the reader's language (staff messages are English already)."""
-    if isinstance(problem, Problem):
-        return gettext(problem.msgid, **problem.params)
-    return problem.message
+from server.errors import Problems, TapTrailError
+from server.web.problems import said
 
 
 def problems_of(error: TapTrailError) -> dict[str, str]:

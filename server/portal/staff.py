@@ -11,11 +11,12 @@ from server.errors import Invalid, Problem
 from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, Territory, User
 from server.portal import bp
 from server.portal.access import STAFF, allow, shop_for, user
-from server.portal.forms import done, problems_of, said, values
+from server.portal.forms import done, problems_of, values
 from server.portal.forms import refused as flash_refused
 from server.portal.invites import issue_and_show
 from server.services import accounts, audit, listings, offer_editing, review
 from server.services.content_slugs import free_slug
+from server.web.problems import said
 
 SHOP_PAGE = 100
 

@@ -12,9 +12,10 @@ from server.errors import Invalid
 from server.models import Photo, Place, Sticker
 from server.portal import bp
 from server.portal.access import STAFF, allow, by_slug, found, user
-from server.portal.forms import done, refused, said
+from server.portal.forms import done, refused
 from server.portal.photos import upload
 from server.services import audit, sticker_life
+from server.web.problems import said
 
 
 def _sticker(tag_id: int) -> Sticker:

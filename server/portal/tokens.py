@@ -11,9 +11,10 @@ from server.errors import TapTrailError
 from server.models import ApiToken, Role
 from server.portal import bp
 from server.portal.access import STAFF, allow, user
-from server.portal.forms import done, refused, said
+from server.portal.forms import done, refused
 from server.services import audit
 from server.services.tokens import TokenScope, create_token, revoke_token
+from server.web.problems import said
 
 
 def allowed_scopes() -> list[str]:

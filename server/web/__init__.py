@@ -18,9 +18,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Install the edge. Call it before any blueprint is registered (routes compile with its
     converter) and before ProxyFix wraps the app (the headers need the visitor's scheme)."""
-    from server.web import converters, guard
+    from server.web import converters, guard, problems
     from server.web.edge import Edge
 
     converters.init_app(app)
     guard.init_app(app)
+    problems.init_app(app)
     app.wsgi_app = Edge(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -1,17 +1,23 @@
 """A refusal in the shape of the area it happened in: the API's JSON error under /api/, the
 portal's problem page under /portal (the dashboard's too), the site's page elsewhere.
 
-The areas register these pages as their error handlers; none writes its own.
+The areas register these pages as their error handlers; none writes its own. A refusal of the
+domain (server.errors) that no view turned into a form error gets the same treatment: JSON for
+the API only, the area's page, in the reader's language, everywhere else.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+
+from server.errors import Problem, TapTrailError
+from server.i18n import gettext
 
 API_PREFIX = "/api/"
 PORTAL_PREFIX = "/portal"
+HTML = "text/html; charset=utf-8"
 CODES = {400: "bad_request", 404: "not_found"}
 SITE_PAGES = {400: "bad_request.html", 404: "not_found.html"}
 
@@ -52,6 +58,38 @@ def site_not_found(_error: Exception) -> tuple[str, int]:
     return site_page(404)
 
 
+def init_app(app: Flask) -> None:
+    """Answer the domain's refusals in the shape of the area they happened in."""
+    app.register_error_handler(TapTrailError, domain_refusal)
+
+
+def said(problem: TapTrailError) -> str:
+    """A refusal in the reader's language (staff messages are English already)."""
+    if isinstance(problem, Problem):
+        return gettext(problem.msgid, **problem.params)
+    return problem.message
+
+
+def domain_refusal(error: TapTrailError) -> Response:
+    """A refusal of the domain that reached no form: the API's JSON under /api/, else the area's
+    page (its 404 for something that does not exist)."""
+    path, status = request.path, error.status
+    if path.startswith(API_PREFIX):
+        return error_response(status, error.code, error.message, error.field)
+    if path.startswith(PORTAL_PREFIX):
+        if status == 404:
+            page, _ = portal_page("not_found", 404)
+        else:
+            page, _ = portal_page("refused", status, message=said(error))
+    elif status == 404:
+        page, _ = site_page(404)
+    else:
+        # Visitors read only what was written for them: a Problem, in their language.
+        message = said(error) if isinstance(error, Problem) else None
+        page = render_template("refused.html", message=message)
+    return Response(page, status=status, content_type=HTML)
+
+
 def refusal(status: int, message: str, field: str | None = None) -> Response:
     """The answer to a refused request; `message` (English) is what the API says."""
     path = request.path
@@ -61,4 +99,4 @@ def refusal(status: int, message: str, field: str | None = None) -> Response:
         page, _ = portal_page(CODES[status], status)
     else:
         page, _ = site_page(status)
-    return Response(page, status=status, content_type="text/html; charset=utf-8")
+    return Response(page, status=status, content_type=HTML)
