@@ -14,6 +14,7 @@ from sqlalchemy import select
 from server import create_app
 from server.clock import machine_now
 from server.db import database
+from server.errors import TapTrailError
 from server.models import LoginFailure, User
 from server.services import accounts
 from server.services.signin_limits import (
@@ -158,6 +159,9 @@ def test_the_account_limit_ends_with_its_window(app, seed):
         with pytest.raises(accounts.LoginRefused) as refused:
             accounts.authenticate(session, OWNER, PASSWORD, "a-new-client", now)
         assert refused.value.wait.reason is Reason.ACCOUNT
+        # A domain refusal like the others: the edges report it as 429, code login_refused.
+        assert isinstance(refused.value, TapTrailError)
+        assert (refused.value.status, refused.value.code) == (429, "login_refused")
         assert refused.value.wait.until == now + WINDOW
         later = now + WINDOW + dt.timedelta(seconds=1)
         assert accounts.authenticate(session, OWNER, PASSWORD, "a-new-client", later)
