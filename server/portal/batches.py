@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 from sqlalchemy import func, select
 
 from server.config import keyring
@@ -12,9 +12,8 @@ from server.db import db_session
 from server.errors import Invalid, TapTrailError
 from server.models import Batch, Place, Sticker
 from server.portal import bp
-from server.portal.access import STAFF, allow, found, user
-from server.portal.forms import done, problems_of, values
-from server.services import audit
+from server.portal.access import STAFF, allow, found
+from server.portal.forms import problems_of, saved, values
 from server.services import batches as batch_service
 from tags.chips import CHIPS
 from tags.keyring import KeyringError
@@ -73,16 +72,13 @@ def batches() -> Response | str | tuple[str, int]:
             problems_of(refused) if isinstance(refused, TapTrailError) else {"_form": str(refused)}
         )
         return _render(form, errors), 422
-    audit.record(
-        db_session(),
-        user().id,
+    return saved(
         "batch.issue",
         ("batch", batch.id),
         f"{len(batch.stickers)} stickers for {batch.place.name}",
+        message=f"Batch {batch.id}: {len(batch.stickers)} signed URLs for {batch.place.name}.",
+        to=url_for("portal.batch", batch_id=batch.id),
     )
-    db_session().commit()
-    done(f"Batch {batch.id}: {len(batch.stickers)} signed URLs for {batch.place.name}.")
-    return redirect(url_for("portal.batch", batch_id=batch.id), code=303)
 
 
 @bp.get("/staff/batches/<int:batch_id>")

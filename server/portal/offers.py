@@ -16,7 +16,7 @@ from server.i18n import LANGUAGES, gettext
 from server.models import Offer, OfferKind, Shop
 from server.portal import bp
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
-from server.portal.forms import done, problems_of, values
+from server.portal.forms import done, problems_of, saved, values
 from server.portal.hours import form_week, week_rows
 from server.portal.listing import pending_change
 from server.services import accounts, audit, hours_editing, offer_editing, redemption, review
@@ -201,14 +201,11 @@ def end_offer(slug: str, offer_slug: str) -> Response:
     offer = own_offer(shop, offer_slug)
     before = offer.valid_until
     offer_editing.end(offer, today(shop))
-    audit.record(
-        db_session(),
-        user().id,
+    return saved(
         "offer.end",
         ("offer", offer.id),
         f"{shop.name}: offer ended",
-        {"valid_until": [before, offer.valid_until]},
+        message=gettext(N_("The offer has ended. Codes given today still work until tonight.")),
+        to=url_for("portal.offers", slug=shop.slug),
+        changes={"valid_until": [before, offer.valid_until]},
     )
-    db_session().commit()
-    done(gettext(N_("The offer has ended. Codes given today still work until tonight.")))
-    return redirect(url_for("portal.offers", slug=shop.slug), code=303)

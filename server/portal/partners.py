@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, url_for
+from flask import Response, render_template, url_for
 from sqlalchemy import select
 
 from server import clock
@@ -11,9 +11,9 @@ from server.errors import N_
 from server.i18n import gettext
 from server.models import Offer, Shop
 from server.portal import bp
-from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
-from server.portal.forms import done
-from server.services import audit, offer_editing
+from server.portal.access import KEEPERS, allow, by_slug, found, shop_for
+from server.portal.forms import saved
+from server.services import offer_editing
 
 
 def _naming(shop: Shop, offer_slug: str) -> Offer:
@@ -38,17 +38,14 @@ def agree(slug: str, offer_slug: str) -> Response:
     shop = shop_for(slug)
     offer = _naming(shop, offer_slug)
     offer_editing.agree(offer, shop, clock.now())
-    audit.record(
-        db_session(),
-        user().id,
+    return saved(
         "offer.agree",
         ("offer", offer.id),
         f"{shop.name} agreed",
-        {"partner_agreed_at": [None, offer.partner_agreed_at]},
+        message=gettext(N_("Thank you: the offer is online now.")),
+        to=url_for("portal.partners", slug=shop.slug),
+        changes={"partner_agreed_at": [None, offer.partner_agreed_at]},
     )
-    db_session().commit()
-    done(gettext(N_("Thank you: the offer is online now.")))
-    return redirect(url_for("portal.partners", slug=shop.slug), code=303)
 
 
 @bp.post("/shops/<slug>/partners/<offer_slug>/withdraw")
@@ -59,14 +56,11 @@ def withdraw(slug: str, offer_slug: str) -> Response:
     offer = _naming(shop, offer_slug)
     before = offer.partner_agreed_at
     offer_editing.withdraw(offer, shop)
-    audit.record(
-        db_session(),
-        user().id,
+    return saved(
         "offer.withdraw",
         ("offer", offer.id),
         f"{shop.name} withdrew",
-        {"partner_agreed_at": [before, None]},
+        message=gettext(N_("The offer is offline until you agree again.")),
+        to=url_for("portal.partners", slug=shop.slug),
+        changes={"partner_agreed_at": [before, None]},
     )
-    db_session().commit()
-    done(gettext(N_("The offer is offline until you agree again.")))
-    return redirect(url_for("portal.partners", slug=shop.slug), code=303)

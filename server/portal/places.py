@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from sqlalchemy import func, select
 
 from server.db import db_session
@@ -13,9 +13,9 @@ from server.i18n import LANGUAGES
 from server.maps import projection
 from server.models import Place, PlaceKind, Sticker, Territory
 from server.portal import bp
-from server.portal.access import STAFF, allow, by_slug, found, user
-from server.portal.forms import done, problems_of, values
-from server.services import audit, place_editing
+from server.portal.access import STAFF, allow, by_slug, found
+from server.portal.forms import problems_of, saved, values
+from server.services import place_editing
 from server.services.content_slugs import free_slug
 from server.web.values import finite
 
@@ -139,7 +139,11 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
     for name, value in cleaned.items():
         setattr(place, name, value)
     db_session().flush()
-    audit.record(db_session(), user().id, "place.save", ("place", place.id), place.name, changes)
-    db_session().commit()
-    done(f"{place.name} saved.")
-    return redirect(url_for("portal.places", territory=territory.slug), code=303)
+    return saved(
+        "place.save",
+        ("place", place.id),
+        place.name,
+        message=f"{place.name} saved.",
+        to=url_for("portal.places", territory=territory.slug),
+        changes=changes,
+    )

@@ -11,10 +11,10 @@ from server.db import db_session
 from server.errors import Invalid
 from server.models import Photo, Place, Sticker
 from server.portal import bp
-from server.portal.access import STAFF, allow, by_slug, found, user
-from server.portal.forms import done, refused
+from server.portal.access import STAFF, allow, by_slug, found
+from server.portal.forms import refused, saved
 from server.portal.photos import upload
-from server.services import audit, sticker_life
+from server.services import sticker_life
 from server.web.problems import said
 
 
@@ -55,16 +55,13 @@ def install_sticker(tag_id: int) -> Response:
         db_session().rollback()
         refused(f"Sticker {tag_id} was not changed: {said(problem)}")
         return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)
-    audit.record(
-        db_session(),
-        user().id,
+    return saved(
         "sticker.install",
         ("sticker", sticker.id),
         f"sticker {sticker.id} installed at {sticker.place.name}",
+        message=f"Sticker {tag_id} is installed.",
+        to=url_for("portal.stickers", slug=sticker.place.slug),
     )
-    db_session().commit()
-    done(f"Sticker {tag_id} is installed.")
-    return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)
 
 
 @bp.post("/staff/stickers/<int:tag_id>/retire")
@@ -73,13 +70,10 @@ def retire_sticker(tag_id: int) -> Response:
     """Take a sticker out of service for good."""
     sticker = _sticker(tag_id)
     sticker_life.retire(sticker, clock.now())
-    audit.record(
-        db_session(),
-        user().id,
+    return saved(
         "sticker.retire",
         ("sticker", sticker.id),
         f"sticker {sticker.id} retired at {sticker.place.name}",
+        message=f"Sticker {tag_id} is retired: its taps now get the “no longer in service” page.",
+        to=url_for("portal.stickers", slug=sticker.place.slug),
     )
-    db_session().commit()
-    done(f"Sticker {tag_id} is retired: its taps now get the “no longer in service” page.")
-    return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)

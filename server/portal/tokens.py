@@ -11,7 +11,7 @@ from server.errors import TapTrailError
 from server.models import ApiToken, Role
 from server.portal import bp
 from server.portal.access import STAFF, allow, user
-from server.portal.forms import done, refused
+from server.portal.forms import refused, saved
 from server.services import audit
 from server.services.tokens import TokenScope, create_token, revoke_token
 from server.web.problems import said
@@ -68,7 +68,10 @@ def revoke_token_view(token_id: int) -> Response:
     except TapTrailError as problem:
         refused(said(problem))
         return redirect(url_for("portal.tokens"), code=303)
-    audit.record(db_session(), user().id, "token.revoke", ("token", row.id), f"revoked {row.name}")
-    db_session().commit()
-    done(f"Token {row.prefix}… is revoked.")
-    return redirect(url_for("portal.tokens"), code=303)
+    return saved(
+        "token.revoke",
+        ("token", row.id),
+        f"revoked {row.name}",
+        message=f"Token {row.prefix}… is revoked.",
+        to=url_for("portal.tokens"),
+    )

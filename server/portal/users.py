@@ -10,7 +10,7 @@ from server.errors import TapTrailError
 from server.models import AuditEntry, Role, Shop, Territory, User
 from server.portal import bp
 from server.portal.access import ADMINISTRATORS, allow, found, user
-from server.portal.forms import done, problems_of, refused, values
+from server.portal.forms import done, problems_of, refused, saved, values
 from server.portal.invites import issue_and_show
 from server.services import accounts, audit, portal_sessions
 
@@ -87,12 +87,14 @@ def account_admin(user_id: int) -> Response | str:
     )
     if changes.get("role") or changes.get("active"):
         portal_sessions.end_all(db_session(), target)  # a new role or a lock takes effect at once
-    audit.record(
-        db_session(), user().id, "account.update", ("user", target.id), target.email, changes
+    return saved(
+        "account.update",
+        ("user", target.id),
+        target.email,
+        message=f"{target.email} saved.",
+        to=url_for("portal.account_admin", user_id=target.id),
+        changes=changes,
     )
-    db_session().commit()
-    done(f"{target.email} saved.")
-    return redirect(url_for("portal.account_admin", user_id=target.id), code=303)
 
 
 @bp.post("/admin/users/<int:user_id>/invite")
