@@ -6,6 +6,7 @@ get no new ones.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -71,12 +72,16 @@ def fake_uid(tag_id: int) -> str:
     return "04" + hashlib.sha256(f"demo-{tag_id}".encode()).hexdigest()[:12].upper()
 
 
-def load_demo(session: Session, ring: Keyring, base_url: str) -> DemoLoaded:
-    """Load or refresh the demo; returns a summary and tap URLs of demo stickers."""
+def load_demo(
+    session: Session, ring: Keyring, base_url: str, now: dt.datetime | None = None
+) -> DemoLoaded:
+    """Load or refresh the demo as of `now` (the clock's by default: its events are those of
+    the year from then); returns a summary and tap URLs of demo stickers."""
+    now = now or clock.now()
     report = import_content(session, demo_file("content.yaml"), demo=True)
     stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True)
     events = sum(
-        import_ical(session, demo_file(name), territory, demo=True)
+        import_ical(session, demo_file(name), territory, demo=True, now=now)
         for name, territory in EVENTS.items()
     )
     added = 0
@@ -95,7 +100,7 @@ def load_demo(session: Session, ring: Keyring, base_url: str) -> DemoLoaded:
                 "ntag213",
                 fake_uid(sticker.id),
             )
-            sticker.encoded_at = sticker.installed_at = clock.now()
+            sticker.encoded_at = sticker.installed_at = now
             added += 1
     session.flush()
     stickers = session.scalars(
@@ -109,11 +114,11 @@ def load_demo(session: Session, ring: Keyring, base_url: str) -> DemoLoaded:
     for sticker in stickers:
         label = f"{sticker.place.name}, {sticker.location}"
         loaded.urls.append((label, tap_url(base_url, sticker.code)))
-    loaded.accounts = demo_accounts(session)
+    loaded.accounts = demo_accounts(session, now)
     return loaded
 
 
-def demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+def demo_accounts(session: Session, now: dt.datetime) -> list[tuple[str, str, str]]:
     """Create the demo accounts, or give them new passwords: made up now, printed, and never
     stored anywhere but as argon2 hashes (so nothing secret is in the repository)."""
     made = []
@@ -123,7 +128,7 @@ def demo_accounts(session: Session) -> list[tuple[str, str, str]]:
             user = accounts.create_user(session, email, role, demo=True)
         user.role, user.active = role, True
         password = secrets.token_urlsafe(9)
-        accounts.set_password(user, password, clock.now())
+        accounts.set_password(user, password, now)
         for slug in shops:
             accounts.give_shop(
                 session, user, session.scalars(select(Shop.id).where(Shop.slug == slug)).one()

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from server.clock import machine_now
 from server.db import database
 from server.models import Offer, OfferView, Outcome, Place, RedemptionCode, Shop, Tap, VisitorKind
 from server.services import shop_figures
 from tests.server.factories import PHONE
+from tests.server.portal.conftest import NOW, PARIS
 from tests.support.html import page, text
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def _tap(session, place_id: int, at: dt.datetime, human: bool = True) -> None:
@@ -55,7 +52,7 @@ def test_an_offer_view_is_recorded_for_people_only(app, seed):
 
 
 def test_the_weekly_figures_count_what_happened_near_the_shop(app, seed, signed_in):
-    now = machine_now()
+    now = NOW
     monday = now.astimezone(PARIS).date() - dt.timedelta(days=now.astimezone(PARIS).weekday())
     this_week = dt.datetime.combine(monday, dt.time(12), PARIS).astimezone(dt.UTC)
     last_week = this_week - dt.timedelta(days=7)

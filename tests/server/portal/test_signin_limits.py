@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from server import create_app
-from server.clock import machine_now
 from server.db import database
 from server.errors import TapTrailError
 from server.models import LoginFailure, User
@@ -26,7 +25,7 @@ from server.services.signin_limits import (
     delay,
 )
 from tests.server.conftest import settings
-from tests.server.portal.conftest import EMAILS, PASSWORD, Browser
+from tests.server.portal.conftest import EMAILS, NOW, PASSWORD, Browser
 from tests.support.html import page, text
 
 OWNER = EMAILS["owner"]
@@ -109,7 +108,9 @@ def test_one_clients_guesses_wait_longer_and_longer_in_every_worker(app, seed, t
     for _ in range(PAIR_FREE):
         assert attacker.login(OWNER, "password123").status_code == 401
     # Another worker (another app on the same database) sees the same count.
-    other = create_app(settings(tmp_path / "other", app.config["DATABASE_URL"], keyring))
+    other = create_app(  # with the same settings, and so the same clock
+        settings(tmp_path / "other", app.config["DATABASE_URL"], keyring, FIXED_NOW=NOW)
+    )
     if app.config["DATABASE_URL"].startswith("postgresql"):
         other = app  # the PostgreSQL test database lives in this test's transaction
     worker = Browser(other.test_client())
@@ -134,7 +135,7 @@ def _user_id(app, email: str) -> int:
 
 
 def test_a_known_device_that_keeps_failing_waits_on_its_own(app, seed):
-    now = machine_now()
+    now = NOW
     phone = {_user_id(app, OWNER): "nonce-of-the-phone"}
     with database(app).transaction() as session:
         for _ in range(DEVICE_LIMIT):
@@ -151,7 +152,7 @@ def test_a_known_device_that_keeps_failing_waits_on_its_own(app, seed):
 
 
 def test_the_account_limit_ends_with_its_window(app, seed):
-    now = machine_now()
+    now = NOW
     with database(app).transaction() as session:
         for n in range(ACCOUNT_LIMIT):
             with pytest.raises(accounts.LoginRefused):
