@@ -12,9 +12,9 @@ from tags.locks import (
     dynamic_locked_pages,
     static_locked_pages,
 )
+from tags.mirror import mirror_start
 from tags.ndef import NdefFormatError, decode_user_memory, find_ndef_message
 from tags.urls import MirrorMode
-from tags.virtual.asciimirror import mirror_start
 from tagwriter.link import TagLink
 
 NO_PROTECTION = 0xFF
