@@ -10,7 +10,6 @@ Use it to practise without stickers and to test the field tool:
 
 from tags.virtual.faults import Faults
 from tags.virtual.reader import VirtualReader
-from tags.virtual.realtime import priority_raised
 from tags.virtual.remote import ReaderProcess
 from tags.virtual.roll import Roll, RollEmptyError
 from tags.virtual.sticker import Sticker
@@ -22,5 +21,4 @@ __all__ = [
     "RollEmptyError",
     "Sticker",
     "VirtualReader",
-    "priority_raised",
 ]
