@@ -233,3 +233,11 @@ def test_every_taptrail_and_tagwriter_command_the_docs_name_exists(pages):
         for problem in missing_subcommands(roots[name], name, words)
     }
     assert not missing, "no such command:\n" + "\n".join(sorted(missing))
+
+
+def test_the_field_tools_pointer_to_the_guide_leads_to_a_heading():
+    from tagwriter.device import GUIDE
+
+    heading, page = re.fullmatch(r"see '(.+)' in (\S+)", GUIDE).groups()
+    assert (ROOT / page).is_file(), GUIDE
+    assert slug(heading) in anchors(ROOT / page), GUIDE
