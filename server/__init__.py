@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     """
     from server import analytics, api, config, db, health, i18n, portal, tap, visitor, web
     from server.cache import DiskCache
+    from server.services.accounts import Passwords
     from server.sessions import LazySessionInterface
     from server.taps import recorder
     from server.taps.stickers import StickerDirectory
@@ -48,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
         DiskCache(Path(app.config["CACHE_DIR"]) / "stickers"),
         float(app.config["STICKER_CACHE_SECONDS"]),
     )
+    app.extensions["taptrail.passwords"] = Passwords(str(app.config["PASSWORD_HASHING"]))
     if not app.config.get("VISITOR_SALT_SECRET"):
         if app.config.get("SECRET_KEY"):  # one secret less to manage: derive it
             app.config["VISITOR_SALT_SECRET"] = f"visitor-salt:{app.config['SECRET_KEY']}"

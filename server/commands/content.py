@@ -69,14 +69,16 @@ def import_content_command(path: Path) -> None:
 @edge
 def demo(urls: int) -> None:
     """Load the demo content for the three pilot areas (again: updates it) and print tap URLs."""
-    from server.config import keyring
+    from server.config import keyring, passwords
     from server.demo import load_demo
     from server.demo.traffic import load_traffic
     from server.models.types import utcnow
 
     with application() as app:
         with database(app).transaction() as session:
-            loaded = load_demo(session, keyring(app), app.config["TAP_BASE_URL"])
+            loaded = load_demo(
+                session, keyring(app), app.config["TAP_BASE_URL"], passwords=passwords(app)
+            )
         # After the stickers are committed: taps are stored (and counted) as the drainer does.
         taps = load_traffic(database(app), utcnow())
     click.echo(f"demo loaded: {loaded.summary}, {taps} new demo taps")

@@ -6,6 +6,7 @@ import click
 from sqlalchemy import select
 
 from server.commands import application, edge
+from server.config import passwords
 from server.db import database
 from server.models import Role, Shop, User
 from server.models.types import utcnow
@@ -37,7 +38,7 @@ def users_create(email: str, role: str, name: str | None, shops: tuple[str, ...]
     password = _prompt_password()
     with application() as app, database(app).transaction() as session:
         user = accounts.create_user(session, email, Role(role), name=name)
-        accounts.set_password(user, password, utcnow())
+        accounts.set_password(user, password, utcnow(), passwords=passwords(app))
         for slug in shops:
             shop = session.scalars(select(Shop).where(Shop.slug == slug)).first()
             if shop is None:
@@ -69,7 +70,7 @@ def users_password(email: str) -> None:
         user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
         if user is None:
             raise click.ClickException(f"there is no account {email}; 'taptrail users list'")
-        accounts.set_password(user, password, utcnow())
+        accounts.set_password(user, password, utcnow(), passwords=passwords(app))
         user.active = True
         audit.record(session, None, "account.password", ("user", user.id), "password set (CLI)")
     click.echo(f"the password of {email} is set; its other sessions have ended")

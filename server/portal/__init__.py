@@ -12,8 +12,6 @@ from flask import Blueprint, Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.services import accounts
-
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 csrf = CSRFProtect()
 UPLOAD_LIMIT = 8 * 1024 * 1024  # a request with a photo; photos themselves: services.photos
@@ -25,7 +23,6 @@ def init_app(app: Flask) -> None:
     from server.portal.home import role_name
 
     csrf.init_app(app)
-    accounts.use_hashing(str(app.config["PASSWORD_HASHING"]))
     app.register_blueprint(bp)
     app.jinja_env.globals.update(portal_user=current_user, role_name=role_name)
 
