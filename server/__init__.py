@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
         float(app.config["STICKER_CACHE_SECONDS"]),
     )
     app.extensions["taptrail.passwords"] = Passwords(str(app.config["PASSWORD_HASHING"]))
+    app.extensions["taptrail.place_urls"] = {}  # the tap path's memo: (script root, slug) -> URL
     if not app.config.get("VISITOR_SALT_SECRET"):
         if app.config.get("SECRET_KEY"):  # one secret less to manage: derive it
             app.config["VISITOR_SALT_SECRET"] = f"visitor-salt:{app.config['SECRET_KEY']}"
