@@ -13,8 +13,9 @@ from server.db import session
 from server.errors import N_, Problem
 from server.i18n import gettext, ngettext
 from server.models.types import utcnow
-from server.portal import bp, devices
+from server.portal import devices
 from server.portal.access import EVERYONE, allow, public, sign_in, sign_out, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, said
 from server.services import accounts, audit, portal_sessions
 from server.services.signin_limits import Reason, Wait
