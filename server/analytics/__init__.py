@@ -7,19 +7,7 @@ server/services/stats.py, which reads the rollups only.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from server.analytics import views  # noqa: F401  (views: add their routes to bp)
+from server.analytics.blueprint import bp
 
-from server.portal import _forbidden, _headers, _not_found
-
-bp = Blueprint("analytics", __name__, url_prefix="/portal/analytics")
-bp.after_request(_headers)  # the portal's no-store and Vary: same pages, same rules
-bp.register_error_handler(403, _forbidden)
-bp.register_error_handler(404, _not_found)
-
-
-def init_app(app: Flask) -> None:
-    """Register the dashboard."""
-    app.register_blueprint(bp)
-
-
-from server.analytics import views  # noqa: E402, F401  (routes register on import)
+__all__ = ["bp"]

@@ -10,7 +10,7 @@ from flask import Response, jsonify, request
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from server.api import bp
+from server.api.blueprint import bp
 from server.api.params import MAX_PAGE, integer, moment, number, page
 from server.db import session
 from server.errors import Invalid, NotFound

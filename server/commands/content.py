@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
-from server.commands import application, edge
+from server.commands import edge
 from server.db import database
 
 
@@ -18,12 +20,13 @@ def import_group() -> None:
 @import_group.command("gtfs")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--feed", help="Name of the feed (default: the file or folder name).")
+@with_appcontext
 @edge
 def import_gtfs_command(path: Path, feed: str | None) -> None:
     """Transit stops from a GTFS feed (zip or folder) or its stops.txt."""
     from server.importers.gtfs import import_gtfs
 
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         count = import_gtfs(session, path, feed)
     click.echo(f"imported {count} stops from {path} (feed {feed or path.stem})")
 
@@ -33,6 +36,7 @@ def import_gtfs_command(path: Path, feed: str | None) -> None:
 @click.option("--territory", required=True, help="The territory's slug.")
 @click.option("--latitude", type=click.FloatRange(-90, 90), help="Position for events without GEO.")
 @click.option("--longitude", type=click.FloatRange(-180, 180))
+@with_appcontext
 @edge
 def import_ical_command(
     path: Path, territory: str, latitude: float | None, longitude: float | None
@@ -43,19 +47,20 @@ def import_ical_command(
     if (latitude is None) != (longitude is None):
         raise click.UsageError("give both --latitude and --longitude, or neither")
     position = (latitude, longitude) if latitude is not None and longitude is not None else None
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         count = import_ical(session, path, territory, position)
     click.echo(f"imported {count} events from {path} into {territory}")
 
 
 @import_group.command("content")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
 @edge
 def import_content_command(path: Path) -> None:
     """Shops, points of interest, offers, walks (and places, events) from a YAML or JSON file."""
     from server.importers.content import import_content
 
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         report = import_content(session, path)
     parts = [
         f"{section}: {report.created.get(section, 0)} new, {report.updated.get(section, 0)} updated"
@@ -66,19 +71,20 @@ def import_content_command(path: Path) -> None:
 
 @click.command("demo")
 @click.option("--urls", default=4, show_default=True, help="How many demo tap URLs to print.")
+@with_appcontext
 @edge
 def demo(urls: int) -> None:
     """Load the demo content for the three pilot areas (again: updates it) and print tap URLs."""
-    from server.config import keyring
+    from server.config import keyring, passwords
     from server.demo import load_demo
     from server.demo.traffic import load_traffic
     from server.models.types import utcnow
 
-    with application() as app:
-        with database(app).transaction() as session:
-            loaded = load_demo(session, keyring(app), app.config["TAP_BASE_URL"])
-        # After the stickers are committed: taps are stored (and counted) as the drainer does.
-        taps = load_traffic(database(app), utcnow())
+    with database().transaction() as session:
+        base_url = current_app.config["TAP_BASE_URL"]
+        loaded = load_demo(session, keyring(), base_url, passwords=passwords())
+    # After the stickers are committed: taps are stored (and counted) as the drainer does.
+    taps = load_traffic(database(), utcnow())
     click.echo(f"demo loaded: {loaded.summary}, {taps} new demo taps")
     for label, url in loaded.urls[:urls]:
         click.echo(f"  {label}: {url}")

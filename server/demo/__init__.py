@@ -71,7 +71,9 @@ def fake_uid(tag_id: int) -> str:
     return "04" + hashlib.sha256(f"demo-{tag_id}".encode()).hexdigest()[:12].upper()
 
 
-def load_demo(session: Session, ring: Keyring, base_url: str) -> DemoLoaded:
+def load_demo(
+    session: Session, ring: Keyring, base_url: str, *, passwords: accounts.Passwords
+) -> DemoLoaded:
     """Load or refresh the demo; returns a summary and tap URLs of demo stickers."""
     report = import_content(session, demo_file("content.yaml"), demo=True)
     stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True)
@@ -109,11 +111,11 @@ def load_demo(session: Session, ring: Keyring, base_url: str) -> DemoLoaded:
     for sticker in stickers:
         label = f"{sticker.place.name}, {sticker.location}"
         loaded.urls.append((label, tap_url(base_url, sticker.code)))
-    loaded.accounts = demo_accounts(session)
+    loaded.accounts = demo_accounts(session, passwords)
     return loaded
 
 
-def demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+def demo_accounts(session: Session, passwords: accounts.Passwords) -> list[tuple[str, str, str]]:
     """Create the demo accounts, or give them new passwords: made up now, printed, and never
     stored anywhere but as argon2 hashes (so nothing secret is in the repository)."""
     made = []
@@ -123,7 +125,7 @@ def demo_accounts(session: Session) -> list[tuple[str, str, str]]:
             user = accounts.create_user(session, email, role, demo=True)
         user.role, user.active = role, True
         password = secrets.token_urlsafe(9)
-        accounts.set_password(user, password, utcnow())
+        accounts.set_password(user, password, utcnow(), passwords=passwords)
         for slug in shops:
             accounts.give_shop(
                 session, user, session.scalars(select(Shop.id).where(Shop.slug == slug)).one()

@@ -8,12 +8,14 @@ import math
 from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from server.config import passwords
 from server.db import session
 from server.errors import N_, Problem
 from server.i18n import gettext, ngettext
 from server.models.types import utcnow
-from server.portal import bp, devices
+from server.portal import devices
 from server.portal.access import EVERYONE, allow, public, sign_in, sign_out, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, said
 from server.services import accounts, audit, portal_sessions
 from server.services.signin_limits import Reason, Wait
@@ -42,7 +44,13 @@ def login() -> Response | tuple[str, int, dict[str, str]] | str:
     now = utcnow()
     try:
         found = accounts.authenticate(
-            session(), email, request.form.get("password", ""), _client_key(), now, devices.known()
+            session(),
+            email,
+            request.form.get("password", ""),
+            _client_key(),
+            now,
+            devices.known(),
+            passwords=passwords(),
         )
     except accounts.LoginRefused as refused:
         session().commit()  # the failure counts, in every worker
@@ -103,7 +111,7 @@ def invitation(token: str) -> Response | tuple[str, int] | str:
     try:
         if password != request.form.get("again", ""):
             raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
-        account = accounts.accept(session(), token, password, now)
+        account = accounts.accept(session(), token, password, now, passwords=passwords())
     except Problem as problem:
         session().rollback()
         errors = problems_of(problem)
@@ -136,11 +144,11 @@ def change_password() -> Response | tuple[str, int]:
     account = user()
     current, new = request.form.get("current", ""), request.form.get("password", "")
     try:
-        if not accounts.verify_password(account, current):
+        if not accounts.verify_password(account, current, passwords=passwords()):
             raise Problem(N_("Your current password is not right."), field="current")
         if new != request.form.get("again", ""):
             raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
-        accounts.set_password(account, new, utcnow())
+        accounts.set_password(account, new, utcnow(), passwords=passwords())
     except Problem as problem:
         session().rollback()
         page = render_template("portal/account.html", errors=problems_of(problem), changed=None)

@@ -6,8 +6,8 @@ from flask import render_template
 
 from server.db import session
 from server.models.types import utcnow
-from server.portal import bp
 from server.portal.access import READERS, allow, shop_for
+from server.portal.blueprint import bp
 from server.services import figures as weekly_figures
 
 

@@ -17,8 +17,8 @@ from flask import Response, current_app, redirect, render_template, request, url
 
 from server.config import forget_keyring
 from server.db import session
-from server.portal import bp
 from server.portal.access import ADMINISTRATORS, allow, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, refused
 from server.services import audit
 from tags.keyring import Keyring, KeyringError

@@ -19,8 +19,9 @@ from server.models import (
     TransitStop,
     Walk,
 )
-from server.portal import bp, mapimage
+from server.portal import mapimage
 from server.portal.access import KEEPERS, allow, shop_for, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, values
 from server.services import audit, listings, review
 from server.services.geo import bounding_box

@@ -10,8 +10,8 @@ from server.errors import N_
 from server.i18n import gettext
 from server.models import Offer, Shop
 from server.models.types import utcnow
-from server.portal import bp
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
+from server.portal.blueprint import bp
 from server.portal.forms import done
 from server.services import audit, offer_editing
 

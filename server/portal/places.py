@@ -11,8 +11,9 @@ from server.db import session
 from server.errors import Invalid
 from server.i18n import LANGUAGES
 from server.models import Place, PlaceKind, Sticker, Territory
-from server.portal import bp, mapimage
+from server.portal import mapimage
 from server.portal.access import STAFF, allow, by_slug, found, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, values
 from server.services import audit, place_editing
 from server.services.content_slugs import free_slug

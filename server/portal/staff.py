@@ -9,8 +9,8 @@ from server.db import session
 from server.errors import Invalid, Problem
 from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, Territory, User
 from server.models.types import utcnow
-from server.portal import bp
 from server.portal.access import STAFF, allow, shop_for, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, said, values
 from server.portal.forms import refused as flash_refused
 from server.portal.invites import issue_and_show

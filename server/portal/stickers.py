@@ -10,8 +10,8 @@ from server.db import session
 from server.errors import Invalid
 from server.models import Photo, Place, Sticker
 from server.models.types import utcnow
-from server.portal import bp
 from server.portal.access import STAFF, allow, by_slug, found, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, refused, said
 from server.portal.photos import upload
 from server.services import audit, sticker_life

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from server.db import session
 from server.errors import TapTrailError
 from server.models import ApiToken, Role
-from server.portal import bp
 from server.portal.access import STAFF, allow, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, refused, said
 from server.services import audit
 from server.services.tokens import Scope, create_token, revoke_token

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
 from server.db import session
@@ -18,8 +18,9 @@ from server.models.offers import agreed_offers
 from server.services import hours, redemption
 from server.services.nearby import Kind
 from server.visitor import clock, formats, jsonld, kept, lookup, present, route
+from server.visitor.blueprint import visitor_blueprint
 
-bp = Blueprint("details", __name__)
+bp = visitor_blueprint("details", __name__)
 
 
 def _key(kind: str, name: object) -> str:

@@ -7,6 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from server.config import passwords
 from server.db import database
 from server.models import User
 from server.models.types import utcnow
@@ -24,7 +25,7 @@ def known_passwords(live_server) -> None:
     with database(live_server.app).transaction() as session:
         for email in (OWNER, STAFF):
             user = session.scalars(select(User).where(User.email == email)).one()
-            accounts.set_password(user, PASSWORD, utcnow())
+            accounts.set_password(user, PASSWORD, utcnow(), passwords=passwords(live_server.app))
 
 
 def _sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]

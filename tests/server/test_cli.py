@@ -174,3 +174,46 @@ def test_the_purge_and_rebuild_commands_say_what_they_did(runner, env):
     assert backwards.exit_code == 2 and "--to is before --from" in backwards.output
     too_long = runner.invoke(main, ["purge", "--months", "30"], env=env)
     assert too_long.exit_code == 2 and "30 is not in the range 1<=x<=25" in too_long.output
+
+
+# Settings a host may have wrong: a database URL naming no database, a keyring it cannot read.
+UNUSABLE = {
+    "TAPTRAIL_DATABASE_URL": "nonsense://x",
+    "TAPTRAIL_SIGNING_KEYS_FILE": "/nowhere/keys.json",
+    "TAPTRAIL_SIGNING_KEYS": "",
+}
+
+
+def test_help_and_unknown_commands_build_no_app(runner):
+    listed = runner.invoke(main, ["--help"], env=UNUSABLE)
+    assert listed.exit_code == 0 and "Error" not in listed.output
+    commands = [line.split()[0] for line in listed.output.split("Commands:\n")[1].splitlines()]
+    assert commands == [
+        "batches",
+        "demo",
+        "drain",
+        "import",
+        "init-db",
+        "keys",
+        "purge",
+        "quarantine",
+        "rollups",
+        "routes",
+        "status",
+        "tokens",
+        "users",
+    ]
+    unknown = runner.invoke(main, ["run"], env=UNUSABLE)
+    assert unknown.exit_code == 2 and "No such command 'run'" in unknown.output
+    assert "TAPTRAIL" not in unknown.output
+    other_app = runner.invoke(main, ["--app", "elsewhere:app", "status"], env=UNUSABLE)
+    assert other_app.exit_code == 2 and "No such option '--app'" in other_app.output
+
+
+def test_routes_lists_the_url_map_without_a_keyring(runner, env):
+    listed = ok(runner, {**env, "TAPTRAIL_SIGNING_KEYS_FILE": ""}, "routes", "--sort", "rule")
+    rules = {(line.split()[0], line.split()[-1]) for line in listed.output.splitlines()[2:]}
+    assert ("portal.login", "/portal/login") in rules and ("tap.tap", "/<code>") in rules
+    refused = runner.invoke(main, ["routes"], env=UNUSABLE)
+    assert refused.exit_code == 1
+    assert refused.output.startswith("Error: TAPTRAIL_SIGNING_KEYS_FILE: cannot read the keyring")

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
+from server.config import passwords
 from server.db import database
 from server.models import Offer, OfferKind, Role, Shop, User
 from server.models.types import utcnow
@@ -53,7 +54,7 @@ def add_user(app: Flask, who: str, email: str, role: Role, shops: tuple[str, ...
     """An account with PASSWORD, keeping these shops."""
     with database(app).transaction() as session:
         user = accounts.create_user(session, email, role)
-        accounts.set_password(user, PASSWORD, utcnow())
+        accounts.set_password(user, PASSWORD, utcnow(), passwords=passwords(app))
         for slug in shops:
             shop_id = session.scalars(select(Shop.id).where(Shop.slug == slug)).one()
             accounts.give_shop(session, user, shop_id)
