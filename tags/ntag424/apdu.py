@@ -49,19 +49,17 @@ MEMORY_ERROR = 0xEE
 FILE_NOT_FOUND = 0xF0
 # ISO status words.
 SW_OK = b"\x90\x00"
+SW_END_OF_FILE = b"\x62\x82"
+SW_MEMORY_FAILURE = b"\x65\x81"
 SW_WRONG_LENGTH = b"\x67\x00"
+SW_NO_CURRENT_FILE = b"\x69\x86"
 SW_SECURITY_NOT_SATISFIED = b"\x69\x82"
 SW_FILE_NOT_FOUND = b"\x6a\x82"
+SW_FILE_FULL = b"\x6a\x84"
 SW_WRONG_P1_P2 = b"\x6a\x86"
 SW_WRONG_OFFSET = b"\x6b\x00"
 SW_INS_NOT_SUPPORTED = b"\x6d\x00"
 SW_CLA_NOT_SUPPORTED = b"\x6e\x00"
-
-NDEF_APPLICATION = bytes.fromhex("D2760000850101")
-CC_FILE_ID = bytes.fromhex("E103")
-NDEF_FILE_ID = bytes.fromhex("E104")
-PROPRIETARY_FILE_ID = bytes.fromhex("E105")
-CC_FILE, NDEF_FILE, PROPRIETARY_FILE = 1, 2, 3
 
 STATUS_TEXT = {
     ILLEGAL_COMMAND: "command not allowed now",

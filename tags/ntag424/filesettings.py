@@ -201,3 +201,18 @@ class FileSettings:
         if used != len(data):
             raise FileSettingsError(f"file settings have {len(data) - used} bytes too many")
         return cls(comm_mode, AccessRights.decode(data[1:3]), sdm, size)
+
+
+def data_comm_mode(settings: FileSettings, key_no: int | None, write: bool) -> CommMode | None:
+    """How ReadData or WriteData on a file travels, or None if refused (NT4H2421Gx §8.2.3.5).
+
+    Access granted by the authenticated key `key_no` uses the file's CommMode; free access goes
+    in plain (and still counts as a command of the session).
+    """
+    rights = settings.access
+    conditions = (rights.write if write else rights.read, rights.read_write)
+    if key_no is not None and key_no in conditions:
+        return settings.comm_mode
+    if FREE in conditions:
+        return CommMode.PLAIN
+    return None
