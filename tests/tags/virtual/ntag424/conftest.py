@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import pytest
 
+from tags.ntag424 import apdu, ev2
+from tags.ntag424.filesettings import CommMode
+from tags.ntag424.securemessaging import SecureChannel
 from tags.virtual.ntag424.chip import Ntag424Chip, State
 from tags.virtual.ntag424.sticker import Ntag424Sticker
 
@@ -78,3 +82,28 @@ def terminal(sticker: Ntag424Sticker) -> Terminal:
     terminal.activate()
     assert terminal.send(SELECT_APPLICATION) == b"\x90\x00"
     return terminal
+
+
+def authenticate(terminal: Terminal, key_no: int = 0, key: bytes = bytes(16)) -> SecureChannel:
+    """AuthenticateEV2First from the reader's side; the channel for the commands that follow."""
+    challenge = terminal.send(apdu.native(apdu.AUTHENTICATE_EV2_FIRST, bytes([key_no, 0])))
+    assert challenge[-2:] == b"\x91\xaf"
+    rnd_a = os.urandom(16)
+    answer, rnd_b = ev2.answer_challenge(key, challenge[:-2], rnd_a)
+    confirmation = terminal.send(apdu.native(apdu.ADDITIONAL_FRAME, answer))
+    assert confirmation[-2:] == b"\x91\x00", "the chip refused the key"
+    return SecureChannel(ev2.finish(key, key_no, rnd_a, rnd_b, confirmation[:-2]))
+
+
+def secure(
+    terminal: Terminal,
+    channel: SecureChannel,
+    ins: int,
+    header: bytes = b"",
+    data: bytes = b"",
+    mode: CommMode = CommMode.FULL,
+) -> bytes:
+    """One command in the session; its answer data, or AssertionError with the status."""
+    answer = terminal.send(apdu.native(ins, channel.wrap(ins, header, data, mode)))
+    assert answer[-2:] == b"\x91\x00", f"status {answer[-2:].hex()}"
+    return channel.unwrap(answer[-1], answer[:-2], mode)
