@@ -33,11 +33,10 @@ def test_nfcpy_activates_it_as_a_type_4_tag_and_uses_its_ndef_file():
 
 def test_a_roll_of_424_stickers():
     roll = Roll(NTAG424DNA, count=2, seed=1)
-    with VirtualReader(roll) as reader:
-        with frontend(reader.path) as clf:
-            first = connect(clf).identifier
-            reader.next_sticker()
-            second = connect(clf).identifier
+    with VirtualReader(roll) as reader, frontend(reader.path) as clf:
+        first = connect(clf).identifier
+        reader.next_sticker()
+        second = connect(clf).identifier
     assert [s.uid for s in reader.stickers] == [first, second]
     assert all(isinstance(s, Ntag424Sticker) for s in reader.stickers)
     assert roll.remaining == 0
