@@ -84,24 +84,25 @@ def personalise(
     return Personalised(card.uid, url, version, counters, tuple(steps))
 
 
-def key_versions(card: Card) -> list[int]:
-    """The version of each application key, asked without authentication."""
-    return [card.get_key_version(key_no) for key_no in range(KEY_COUNT)]
+def key_versions(card: Card, keys: StickerKeys) -> list[int]:
+    """The version of each key, asked without authentication; StickerRefused for one that is
+    neither the factory version nor `keys.version` (keys this tool cannot know)."""
+    versions = [card.get_key_version(key_no) for key_no in range(KEY_COUNT)]
+    for key_no, found in enumerate(versions):
+        if found not in (FACTORY_VERSION, keys.version):
+            raise StickerRefused(
+                f"key {key_no} of this sticker has version {found}, not {keys.version}: it was "
+                "personalised with other keys; reset it with those keys first"
+            )
+    return versions
 
 
 def finish(card: Card, url: str, keys: StickerKeys) -> list[str]:
     """Do what the sticker still lacks; return the steps done."""
     card.select_application()
-    versions = key_versions(card)
+    versions = key_versions(card, keys)
     if versions[APP_MASTER_KEY] == keys.version:
         return []  # key 0 changes last: everything before it was done
-    foreign = [(n, v) for n, v in enumerate(versions) if v not in (FACTORY_VERSION, keys.version)]
-    if versions[APP_MASTER_KEY] != FACTORY_VERSION or foreign:
-        key_no, found = foreign[0] if foreign else (APP_MASTER_KEY, versions[APP_MASTER_KEY])
-        raise StickerRefused(
-            f"key {key_no} of this sticker has version {found}, not {keys.version}: it was "
-            "personalised with other keys; reset it with those keys first"
-        )
     current = card.get_file_settings(NDEF_FILE)
     try:
         card.authenticate(APP_MASTER_KEY, FACTORY_KEY)
@@ -112,7 +113,7 @@ def finish(card: Card, url: str, keys: StickerKeys) -> list[str]:
         ) from None
     steps = _write_url(card, url, current)
     wanted = ndef_file_settings(url)
-    if _without_size(current) != _without_size(wanted):
+    if without_size(current) != without_size(wanted):
         card.change_file_settings(NDEF_FILE, wanted)
         steps.append("settings")
     for key_no in range(1, KEY_COUNT):
@@ -124,7 +125,7 @@ def finish(card: Card, url: str, keys: StickerKeys) -> list[str]:
     return steps
 
 
-def _without_size(settings: FileSettings) -> FileSettings:
+def without_size(settings: FileSettings) -> FileSettings:
     return FileSettings(settings.comm_mode, settings.access, settings.sdm)
 
 

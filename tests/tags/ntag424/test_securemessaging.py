@@ -33,7 +33,7 @@ def test_get_file_settings_in_mac_mode():
 
 
 def test_write_data_in_full_mode():
-    # AN12196 §5.4 / §6.8: 128 bytes of the NDEF file, right after Table 14's authentication.
+    # AN12196 §5.4: 128 bytes of the NDEF file, right after Table 14's authentication.
     chan = channel(v.AUTH0_TI, v.AUTH0_ENC_KEY, v.AUTH0_MAC_KEY)
     header = b"\x02" + apdu.offset(0) + apdu.offset(128)
     assert send(chan, apdu.WRITE_DATA, header, v.WRITE_NDEF_PLAIN) == v.WRITE_NDEF_APDU

@@ -70,7 +70,7 @@ AUTH0_TI = h("9D00C4DF")
 AUTH0_ENC_KEY = h("1309C877509E5A215007FF0ED19CA564")
 AUTH0_MAC_KEY = h("4C6626F5E72EA694202139295C7A7FC7")
 
-# AN12196 §5.4 (CommMode.FULL) / §6.8: WriteData of the NDEF file in that session, CmdCtr 0,
+# AN12196 §5.4 (CommMode.FULL): WriteData of the NDEF file in that session, CmdCtr 0,
 # 128 bytes: the URL https://choose.url.com/ntag424?e=<32 zeros>&c=<16 zeros> then zeros.
 CHOOSE_URL = "https://choose.url.com/ntag424?e=" + "0" * 32 + "&c=" + "0" * 16
 WRITE_NDEF_PLAIN = h("0051 D1 01 4D 55 04") + CHOOSE_URL[8:].encode() + bytes(128 - 83)
@@ -105,7 +105,7 @@ AUTH3_MAC_KEY = h("FC4AF159B62E549B5812394CAB1918CC")
 WRITE3_APDU = h("908D00001F 03 000000 0A0000 6B5E6804909962FC4E3FF5522CF0F8436C0C53315B9C73AA 00")
 WRITE3_ANSWER = h("C26D236E4A7C046D 9100")
 
-# AN12196 ChangeKey examples (§6.16; Tables 25 to 27 depending on the revision), in a session
+# AN12196 ChangeKey examples (Tables 25 and 26 of Rev. 2.0, 26 and 27 in others), in a session
 # with key 0: case 1 changes key 02h at CmdCtr 2, case 2 changes key 00h at CmdCtr 3.
 CK_ENC_KEY = h("4CF3CB41A22583A61E89B158D252FC53")
 CK_MAC_KEY = h("5529860B2FC5FB6154B7F28361D30BF9")

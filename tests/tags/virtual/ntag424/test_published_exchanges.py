@@ -33,14 +33,14 @@ def started(sticker: Ntag424Sticker, *random: bytes) -> Terminal:
 def test_personalisation_session_of_the_application_note():
     # AN12196 §6.6 (Table 14): AuthenticateEV2First with key 0; RndB and TI are the chip's.
     sticker = Ntag424Sticker.blank()
-    # §6.4 shows the NDEF file writable by key 0 only; §6.8 writes it in CommMode.FULL.
+    # §6.4 shows the NDEF file writable by key 0 only; §5.4 writes it in CommMode.FULL.
     sticker.settings[NDEF_FILE] = FileSettings(
         CommMode.FULL, AccessRights(FREE, 0, 0, 0), None, 256
     )
     terminal = started(sticker, v.AUTH0_RND_B, v.AUTH0_TI)
     assert terminal.send(v.AUTH0_COMMAND) == v.AUTH0_CHALLENGE + MORE
     assert terminal.send(v.AUTH0_ANSWER_APDU) == v.AUTH0_CONFIRMATION + OK
-    # AN12196 §5.4 / §6.8: WriteData of the NDEF file, CmdCtr 0.
+    # AN12196 §5.4: WriteData of the NDEF file, CmdCtr 0.
     assert terminal.send(v.WRITE_NDEF_APDU) == v.WRITE_NDEF_ANSWER
     assert bytes(sticker.files[NDEF_FILE][:128]) == v.WRITE_NDEF_PLAIN
     # AN12196 §6.9: ChangeFileSettings, CmdCtr 1: SDM on, PICC data at 20h, MAC at 43h.
