@@ -23,6 +23,7 @@ from tagwriter.errors import ReaderError, StickerGone, StickerRefused
 ISO_DEP = 0x20  # SAK bit: the chip speaks ISO/IEC 14443-4
 TAKE_424 = "take an NTAG 424 DNA sticker"
 MAX_RESPONSE = 256
+REACTIVATIONS = 5
 
 
 class ChipRefused(StickerRefused):
@@ -39,7 +40,21 @@ def activate(
     uid: bytes | None = None,
     random: Callable[[int], bytes] = os.urandom,
 ) -> Card:
-    """Switch the field on afresh and activate the sticker (the one with `uid` if given)."""
+    """Switch the field on afresh and activate the sticker (the one with `uid` if given).
+
+    Tried a few times: one lost frame must not look like a pulled sticker.
+    """
+    for _attempt in range(REACTIVATIONS - 1):
+        try:
+            return _activate_once(clf, uid, random)
+        except StickerGone:
+            continue
+    return _activate_once(clf, uid, random)
+
+
+def _activate_once(
+    clf: nfc.ContactlessFrontend, uid: bytes | None, random: Callable[[int], bytes]
+) -> Card:
     target = nfc.clf.RemoteTarget("106A")
     if uid is not None:
         target.sel_req = bytearray(uid)

@@ -245,3 +245,14 @@ def test_reset_refuses_keys_of_another_master_key_version(reader):
     with pytest.raises(StickerRefused, match="version 1, not 2"):
         reset_with(reader, version=2)
     assert_personalised(sticker)
+
+
+@pytest.mark.parametrize("seed", [0, 2, 3])
+def test_lost_and_damaged_frames_are_recovered_by_iso_dep(reader, seed):
+    sticker = Ntag424Sticker.blank()
+    reader.present(sticker)
+    reader.set_faults(Faults(drop_rate=0.03, corrupt_rate=0.02, seed=seed))
+    done = run(reader)
+    assert_personalised(sticker)
+    assert sticker.stats.writes == 7  # an answer lost is sent again, never the command redone
+    assert done.counters[1] > done.counters[0]

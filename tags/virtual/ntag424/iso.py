@@ -2,7 +2,8 @@
 
 They travel in plain only. Selecting an application (by DF name, or 3F00h / E110h) forgets any
 authentication; selecting a file (E103h, E104h, E105h) does not. A file behind a key is read or
-written only after authentication with that key and only if its CommMode is plain.
+written only after authentication with that key and only if its CommMode is plain. In a session
+they leave the command counter alone (the documents we could read do not say; a choice).
 """
 
 from __future__ import annotations
