@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from tags.ntag424.filesettings import FREE, AccessRights, CommMode, FileSettings
 
+# ATQA, SAK and ATS as we know them from the datasheet (no copy was at hand to check them);
+# nfcpy itself needs only SAK bit 5 (ISO-DEP) and the ATS's FSCI and FWI.
 ATQA = bytes.fromhex("4403")  # 0344h, least significant byte first
 SAK_UID_INCOMPLETE = 0x04
 SAK = 0x20  # complete, ISO/IEC 14443-4 compliant

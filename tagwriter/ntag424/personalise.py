@@ -163,7 +163,9 @@ def verify(
     for _ in range(VERIFY_READS):
         tapped = read_url(activate(clf, uid, random))
         if len(tapped) != len(url) or _masked(tapped) != _masked(url):
-            raise VerifyError(f"the sticker reads {tapped}, not {url}: run again")
+            raise VerifyError(
+                f"the sticker reads {tapped}, not {url}: reset it, then personalise it again"
+            )
         try:
             params = read_sun(tapped)
             if params is None:

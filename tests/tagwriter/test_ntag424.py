@@ -155,6 +155,16 @@ def test_a_sticker_keyed_by_another_master_key_version_is_refused(reader):
     assert_personalised(sticker)
 
 
+def test_a_sticker_personalised_for_another_url_is_not_taken_for_this_one(reader):
+    sticker = Ntag424Sticker.blank()
+    reader.present(sticker)
+    run(reader)
+    other = sun_url("https://t.example.org", "1000C1SS9CG22JXH6EX")
+    with frontend(reader.path) as clf, pytest.raises(VerifyError, match="reset it"):
+        personalise(clf, other, MASTER, VERSION)
+    assert sticker.url() == URL
+
+
 def test_unknown_keys_are_never_overwritten(reader):
     sticker = Ntag424Sticker.blank()
     sticker.keys[0] = bytes(range(16))  # changed, but the version left at 0
