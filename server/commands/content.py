@@ -17,15 +17,15 @@ def import_group() -> None:
 
 @import_group.command("gtfs")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--feed", help="Name of the feed (default: the file or folder name).")
+@click.option("--feed", help="Name of the feed (default: from its agency.txt).")
 @edge
 def import_gtfs_command(path: Path, feed: str | None) -> None:
     """Transit stops from a GTFS feed (zip or folder) or its stops.txt."""
     from server.importers.gtfs import import_gtfs
 
     with application() as app, database(app).transaction() as session:
-        count = import_gtfs(session, path, feed)
-    click.echo(f"imported {count} stops from {path} (feed {feed or path.stem})")
+        report = import_gtfs(session, path, feed)
+    click.echo(f"imported {report.source} from {path}: {report.summary()}")
 
 
 @import_group.command("ical")

@@ -74,7 +74,7 @@ def fake_uid(tag_id: int) -> str:
 def load_demo(session: Session, ring: Keyring, base_url: str) -> DemoLoaded:
     """Load or refresh the demo; returns a summary and tap URLs of demo stickers."""
     report = import_content(session, demo_file("content.yaml"), demo=True)
-    stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True)
+    stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True, replace=True).stored
     events = sum(
         import_ical(session, demo_file(name), territory, demo=True)
         for name, territory in EVENTS.items()

@@ -108,10 +108,11 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
     ok(runner, env, "demo")
     stops = tmp_path / "stops.txt"
     stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,north\n")
-    result = runner.invoke(main, ["import", "gtfs", str(stops)], env=env)
+    result = runner.invoke(main, ["import", "gtfs", str(stops), "--feed", "local"], env=env)
     assert result.exit_code == 1 and "line 2, field 'stop_lon'" in result.output
     stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,3.1\n")
-    assert "imported 1 stops" in ok(runner, env, "import", "gtfs", str(stops)).output
+    imported = ok(runner, env, "import", "gtfs", str(stops), "--feed", "local").output
+    assert "1 stop stored (1 new, 0 updated, 0 unchanged)" in imported
     content = tmp_path / "c.yaml"
     content.write_text(
         "pois:\n  - {slug: x, territory: roubaix, name: X, category: park,"

@@ -32,12 +32,14 @@ def run(app, importer, *args, **kwargs):
 
 
 def test_gtfs_stops_from_a_zip_replace_the_feed(app, tmp_path):
-    feed = tmp_path / "ilevia.zip"
+    feed = tmp_path / "gtfs.zip"
     with zipfile.ZipFile(feed, "w") as archive:
         archive.writestr("stops.txt", "\ufeff" + STOPS)
-    assert run(app, import_gtfs, feed) == 2  # the generic node is left out
+        archive.writestr("agency.txt", "agency_name,agency_url\nIlévia,https://www.ilevia.fr\n")
+    assert run(app, import_gtfs, feed).new == 2  # the generic node is left out
     (tmp_path / "stops.txt").write_text(STOPS.replace("B,Place,50.70,3.17,\n", ""))
-    assert run(app, import_gtfs, tmp_path / "stops.txt", "ilevia") == 1
+    replaced = run(app, import_gtfs, tmp_path / "stops.txt", "ilevia", replace=True)
+    assert (replaced.unchanged, replaced.removed) == (1, 1)
     assert count(app, TransitStop) == 1
 
 
@@ -56,7 +58,7 @@ def test_a_bad_stops_file_names_line_and_field_and_imports_nothing(
 ):
     run(app, import_gtfs, _write(tmp_path, "stops.txt", STOPS), "f")
     with pytest.raises(ImportProblem) as raised:
-        run(app, import_gtfs, _write(tmp_path, "stops.txt", text), "f")
+        run(app, import_gtfs, _write(tmp_path, "stops.txt", text), "f", replace=True)
     assert f"stops.txt, line {line}, field {field!r}" in str(raised.value)
     assert "nothing was imported" in str(raised.value)
     assert count(app, TransitStop) == 2  # the previous import is intact
