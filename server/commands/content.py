@@ -44,8 +44,10 @@ def import_ical_command(
         raise click.UsageError("give both --latitude and --longitude, or neither")
     position = (latitude, longitude) if latitude is not None and longitude is not None else None
     with application() as app, database(app).transaction() as session:
-        count = import_ical(session, path, territory, position)
-    click.echo(f"imported {count} events from {path} into {territory}")
+        report = import_ical(session, path, territory, position)
+    click.echo(f"imported {report.source} from {path}: {report.summary()}")
+    for skipped in report.skipped:
+        click.echo(f"  left out: {skipped}")
 
 
 @import_group.command("content")

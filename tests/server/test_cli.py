@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -120,8 +121,9 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
     )
     assert "pois: 1 new, 0 updated" in ok(runner, env, "import", "content", str(content)).output
     ics = tmp_path / "e.ics"
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
     ics.write_text(
-        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:u1\nDTSTART:20260601T100000Z\n"
+        f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:u1\nDTSTART:{soon:%Y%m%dT%H%M%SZ}\n"
         "SUMMARY:Fête\nEND:VEVENT\nEND:VCALENDAR\n"
     )
     args = [
@@ -135,7 +137,7 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
         "--longitude",
         "3.1",
     ]
-    assert "imported 1 events" in ok(runner, env, *args).output
+    assert "1 occurrence stored (1 new, 0 updated, 0 unchanged)" in ok(runner, env, *args).output
 
 
 def test_drain_moves_spooled_taps(runner, env):
