@@ -105,6 +105,16 @@ def test_a_station_is_one_stop_with_its_lines_and_its_platforms_and_entrances_un
     )
 
 
+def test_nearby_lists_a_station_once_with_its_lines(app, client, tmp_path):
+    run(app, write_zip(tmp_path / "gtfs.zip", METRO))
+    body = client.get(
+        "/api/v1/nearby",
+        query_string={"lat": 50.6955, "lon": 3.1640, "radius": 300, "kinds": "transit_stop"},
+    ).json
+    listed = [(item["name"], item["station"], item["lines"]) for item in body["items"]]
+    assert listed == [("Gare Jean Lebas", True, ["M2"])]
+
+
 def test_another_agencys_feed_in_a_file_of_the_same_name_is_another_feed(app, tmp_path):
     run(app, write_zip(tmp_path / "gtfs.zip", METRO))
     second = run(app, write_zip(tmp_path / "gtfs.zip", SHUTTLE))

@@ -355,6 +355,24 @@ def test_an_import_reports_its_progress_event_by_event(app, tmp_path):
     assert heard == [(n, 4) for n in range(1, 5)]
 
 
+def test_the_api_gives_an_all_day_event_its_dates(app, client, tmp_path):
+    territory(app)
+    run(app, tmp_path, FILES["google"], "google.ics")
+    body = client.get(
+        "/api/v1/events",
+        query_string={"from": "2026-03-05T00:00:00Z", "to": "2026-03-06T00:00:00Z"},
+    ).json
+    market = next(item for item in body["items"] if item["title"] == "Marché du jeudi")
+    assert (market["all_day"], market["starts_on"], market["ends_on"]) == (
+        True,
+        "2026-03-05",
+        "2026-03-05",
+    )
+    assert market["starts_at"] == "2026-03-04T23:00:00+00:00"  # Thursday's midnight in Paris
+    yoga = next(item for item in body["items"] if item["title"] == "Yoga au musée")
+    assert (yoga["all_day"], yoga["starts_on"]) == (False, None)
+
+
 def _mutated(text: str, rng: random.Random) -> str:
     """The file with one line broken the way fuzzers and careless editors break them."""
     lines = text.replace("\r\n", "\n").split("\n")
