@@ -71,5 +71,6 @@ bench: install
 	$(BIN)/python -m bench.tap
 	$(BIN)/python -m bench.nearby
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.ical
 	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.analytics

@@ -9,26 +9,51 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from server.commands import edge
+from server.commands.import_output import run_import
 from server.db import database
 
 
 @click.group("import")
 def import_group() -> None:
-    """Import content; each file goes in whole or not at all."""
+    """Import content; a file that cannot be read imports nothing, and replacing asks first."""
 
 
 @import_group.command("gtfs")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--feed", help="Name of the feed (default: the file or folder name).")
+@click.option("--feed", help="Name of the feed (default: from its agency.txt).")
+@click.option("--replace", is_flag=True, help="Replace the feed of the same name, if any.")
+@click.option("--territory", help="Leave out stops far from this territory (by slug).")
+@click.option(
+    "--within",
+    type=click.FloatRange(min=1),
+    help="Kilometres from the territory (or the feed's median position) beyond which stops are "
+    "left out (default 50).",
+)
+@click.option("--keep-outliers", is_flag=True, help="Keep the stops that are far from the rest.")
 @with_appcontext
 @edge
-def import_gtfs_command(path: Path, feed: str | None) -> None:
+def import_gtfs_command(
+    path: Path,
+    feed: str | None,
+    replace: bool,
+    territory: str | None,
+    within: float | None,
+    keep_outliers: bool,
+) -> None:
     """Transit stops from a GTFS feed (zip or folder) or its stops.txt."""
     from server.importers.gtfs import import_gtfs
+    from server.importers.gtfsfeed import DEFAULT_WITHIN_KM
 
-    with database().transaction() as session:
-        count = import_gtfs(session, path, feed)
-    click.echo(f"imported {count} stops from {path} (feed {feed or path.stem})")
+    run_import(
+        import_gtfs,
+        path,
+        "stop_times.txt",
+        replace,
+        feed=feed,
+        territory=territory,
+        within_km=within or DEFAULT_WITHIN_KM,
+        keep_outliers=keep_outliers,
+    )
 
 
 @import_group.command("ical")
@@ -36,20 +61,40 @@ def import_gtfs_command(path: Path, feed: str | None) -> None:
 @click.option("--territory", required=True, help="The territory's slug.")
 @click.option("--latitude", type=click.FloatRange(-90, 90), help="Position for events without GEO.")
 @click.option("--longitude", type=click.FloatRange(-180, 180))
+@click.option(
+    "--calendar", help="Name of the calendar (default: its X-WR-CALNAME, or the file name)."
+)
+@click.option("--all-or-nothing", is_flag=True, help="Import nothing if any event is wrong.")
+@click.option(
+    "--replace", is_flag=True, help="Replace a calendar of the same name with no event in common."
+)
 @with_appcontext
 @edge
 def import_ical_command(
-    path: Path, territory: str, latitude: float | None, longitude: float | None
+    path: Path,
+    territory: str,
+    latitude: float | None,
+    longitude: float | None,
+    calendar: str | None,
+    all_or_nothing: bool,
+    replace: bool,
 ) -> None:
-    """Events from an iCalendar file."""
+    """Events from an iCalendar file: new, changed and cancelled ones, in one go."""
     from server.importers.ical import import_ical
 
     if (latitude is None) != (longitude is None):
         raise click.UsageError("give both --latitude and --longitude, or neither")
     position = (latitude, longitude) if latitude is not None and longitude is not None else None
-    with database().transaction() as session:
-        count = import_ical(session, path, territory, position)
-    click.echo(f"imported {count} events from {path} into {territory}")
+    run_import(
+        import_ical,
+        path,
+        "events",
+        replace,
+        territory_slug=territory,
+        position=position,
+        calendar=calendar,
+        all_or_nothing=all_or_nothing,
+    )
 
 
 @import_group.command("content")

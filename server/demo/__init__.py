@@ -76,9 +76,9 @@ def load_demo(
 ) -> DemoLoaded:
     """Load or refresh the demo; returns a summary and tap URLs of demo stickers."""
     report = import_content(session, demo_file("content.yaml"), demo=True)
-    stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True)
+    stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True, replace=True).stored
     events = sum(
-        import_ical(session, demo_file(name), territory, demo=True)
+        import_ical(session, demo_file(name), territory, demo=True).stored
         for name, territory in EVENTS.items()
     )
     added = 0

@@ -150,6 +150,7 @@ def _features(center: tuple[float, float], span: float, wide: bool) -> list[mapi
         select(TransitStop.latitude, TransitStop.longitude, TransitStop.name).where(
             TransitStop.latitude.between(box.south, box.north),
             TransitStop.longitude.between(box.west, box.east),
+            TransitStop.parent_station.is_(None),  # a station once, not each of its platforms
         )
     )
     found += [mapimage.Feature("transit_stop", lat, lon, name) for lat, lon, name in stops]

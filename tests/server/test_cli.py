@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -108,10 +109,11 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
     ok(runner, env, "demo")
     stops = tmp_path / "stops.txt"
     stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,north\n")
-    result = runner.invoke(main, ["import", "gtfs", str(stops)], env=env)
+    result = runner.invoke(main, ["import", "gtfs", str(stops), "--feed", "local"], env=env)
     assert result.exit_code == 1 and "line 2, field 'stop_lon'" in result.output
     stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,3.1\n")
-    assert "imported 1 stops" in ok(runner, env, "import", "gtfs", str(stops)).output
+    imported = ok(runner, env, "import", "gtfs", str(stops), "--feed", "local").output
+    assert "1 stop stored (1 new, 0 updated, 0 unchanged)" in imported
     content = tmp_path / "c.yaml"
     content.write_text(
         "pois:\n  - {slug: x, territory: roubaix, name: X, category: park,"
@@ -119,8 +121,9 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
     )
     assert "pois: 1 new, 0 updated" in ok(runner, env, "import", "content", str(content)).output
     ics = tmp_path / "e.ics"
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
     ics.write_text(
-        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:u1\nDTSTART:20260601T100000Z\n"
+        f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:u1\nDTSTART:{soon:%Y%m%dT%H%M%SZ}\n"
         "SUMMARY:Fête\nEND:VEVENT\nEND:VCALENDAR\n"
     )
     args = [
@@ -134,7 +137,7 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
         "--longitude",
         "3.1",
     ]
-    assert "imported 1 events" in ok(runner, env, *args).output
+    assert "1 occurrence stored (1 new, 0 updated, 0 unchanged)" in ok(runner, env, *args).output
 
 
 def test_drain_moves_spooled_taps(runner, env):
