@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 INSTANCE := instance
-# The demo's settings; production sets its own (see README, "Running in production").
+# The demo's settings; production sets its own (see docs/operations.md).
 DEMO_ENV := TAPTRAIL_SIGNING_KEYS_FILE=$(INSTANCE)/keys.json \
 	TAPTRAIL_SECRET_KEY_FILE=$(INSTANCE)/secret_key \
 	TAPTRAIL_TAP_BASE_URL=http://127.0.0.1:8000
@@ -71,5 +71,6 @@ bench: install
 	$(BIN)/python -m bench.tap
 	$(BIN)/python -m bench.nearby
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.ical
 	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.analytics

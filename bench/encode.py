@@ -25,8 +25,9 @@ from pathlib import Path
 from tags.chipconfig import ChipConfig
 from tags.chips import NTAG213, PAGE_SIZE
 from tags.mirror import mirror_position
+from tags.realtime import priority_raised
 from tags.urls import MirrorMode
-from tags.virtual import Roll, VirtualReader, priority_raised
+from tags.virtual import Roll, VirtualReader
 from tags.virtual.memory import factory_memory
 from tagwriter.batch import BatchRun
 from tagwriter.device import open_reader

@@ -20,9 +20,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     """
     from server import analytics, api, config, db, health, i18n, portal, tap_route, visitor, web
     from server.cache import DiskCache
+    from server.services.accounts import Passwords
     from server.sessions import LazySessionInterface
     from server.taps import recorder
     from server.taps.stickers import StickerDirectory
+    from server.visitor import details, media, offers, pages, tv
 
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = LazySessionInterface()
@@ -41,13 +43,14 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
 
     db.init_app(app)
     recorder.init_app(app)
-    pages = DiskCache(Path(app.config["CACHE_DIR"]) / "pages")
-    app.extensions["taptrail.pages"] = pages
+    app.extensions["taptrail.pages"] = DiskCache(Path(app.config["CACHE_DIR"]) / "pages")
     app.extensions["taptrail.stickers"] = StickerDirectory(
         db.database(app),
         DiskCache(Path(app.config["CACHE_DIR"]) / "stickers"),
         float(app.config["STICKER_CACHE_SECONDS"]),
     )
+    app.extensions["taptrail.passwords"] = Passwords(str(app.config["PASSWORD_HASHING"]))
+    app.extensions["taptrail.place_urls"] = {}  # the tap path's memo: (script root, slug) -> URL
     if not app.config.get("VISITOR_SALT_SECRET"):
         if app.config.get("SECRET_KEY"):  # one secret less to manage: derive it
             app.config["VISITOR_SALT_SECRET"] = f"visitor-salt:{app.config['SECRET_KEY']}"
@@ -58,7 +61,13 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     i18n.init_app(app)
     visitor.init_app(app)
     portal.init_app(app)
-    analytics.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(details.bp)
+    app.register_blueprint(offers.bp)
+    app.register_blueprint(tv.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(portal.bp)
+    app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     api.register_error_handlers(app)

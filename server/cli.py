@@ -1,22 +1,78 @@
-"""The `taptrail` administration command line."""
+"""The `taptrail` administration command line, on Flask's.
+
+The commands that need the app say so with `@with_appcontext`: the app is then built once, from
+the TAPTRAIL_* settings, when the command runs (`command_app`). `taptrail keys` edits a keyring
+file and needs no app; `taptrail --help` builds none either.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
+from flask import Flask
+from flask.cli import FlaskGroup, routes_command
 
 from tags.keyring import ENV_FILE, ENV_JSON, Keyring, KeyringError
 
 
-@click.group()
+def command_app() -> Flask:
+    """The app of a command: built from the environment, its connections closed at the end.
+
+    A command that signs nothing runs without a keyring configured (those that sign ask for
+    it); a keyring configured but unusable, like any unusable setting, stops it in one sentence.
+    """
+    from server import create_app
+    from server.config import ConfigError
+    from server.db import database
+
+    try:
+        app = create_app(keys_required=False)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    click.get_current_context().call_on_close(database(app).dispose)
+    return app
+
+
+class TapTrailGroup(FlaskGroup):
+    """Flask's command group with TapTrail's commands only.
+
+    Not Flask's --app, --env-file and --debug (the app is TapTrail's, its settings come from
+    TAPTRAIL_* variables), its `run` (gunicorn serves) and `shell` (it would bypass the checks
+    and audit trail of the commands), nor commands found in the app or in plugins: looking for
+    those would build the app to list or refuse a command.
+    """
+
+    def __init__(self, **extra: Any) -> None:
+        super().__init__(
+            create_app=command_app,
+            add_default_commands=False,
+            add_version_option=False,
+            load_dotenv=False,
+            set_debug_flag=False,
+            context_settings={"auto_envvar_prefix": None},  # options only from the command line
+            **extra,
+        )
+        self.params = [p for p in self.params if p.name not in ("env_file", "app", "debug")]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """One of the commands added here."""
+        return click.Group.get_command(self, ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The commands added here, by name."""
+        return click.Group.list_commands(self, ctx)
+
+
+@click.group(cls=TapTrailGroup)
 @click.version_option(package_name="taptrail")
 def main() -> None:
     """Administer a TapTrail server."""
 
 
-@main.group()
+@main.group(cls=click.Group)  # a plain group: the keyring file is all these commands need
 def keys() -> None:
     """Signing keys: create, rotate, revoke, list. Secrets stay in the keyring file."""
 
@@ -114,6 +170,7 @@ def _register_commands() -> None:
         users,
         rollups_group,
         purge_command,
+        routes_command,  # Flask's: every URL rule, its endpoint and methods
     ):
         main.add_command(command)
 

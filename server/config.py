@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 from tags.keyring import ENV_FILE, ENV_JSON, Keyring, KeyringError
+
+if TYPE_CHECKING:
+    from server.services.accounts import Passwords
 
 DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,  # SQLite in the instance folder when unset
@@ -109,6 +113,11 @@ def forget_keyring(app: Flask | None = None) -> None:
     extensions = (app or current_app).extensions
     extensions.pop("taptrail.keyring", None)
     extensions.pop("taptrail.verifier", None)  # the tap path's memo of verified codes
+
+
+def passwords(app: Flask | None = None) -> Passwords:
+    """The app's password hasher, at the cost its TAPTRAIL_PASSWORD_HASHING names."""
+    return (app or current_app).extensions["taptrail.passwords"]
 
 
 def required_secret(name: str, app: Flask | None = None) -> str:

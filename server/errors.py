@@ -54,7 +54,18 @@ class ImportProblem(Invalid):
         where = f"{path}, line {line}" if line else path
         where += f", field {field!r}" if field else ""
         super().__init__(f"{where}: {message}; nothing was imported", field=field)
-        self.path, self.line = path, line
+        self.path, self.line, self.reason = path, line, message
+
+
+class WouldReplace(Conflict):
+    """An import would replace what is stored, which nobody asked for; nothing was changed.
+
+    `changes` says what replacing would do, for a person asked whether to go ahead.
+    """
+
+    def __init__(self, message: str, changes: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.changes = changes
 
 
 class Problem(Invalid):

@@ -42,7 +42,6 @@ bp = Blueprint("tap", __name__)
 
 MAX_CODE_CHARS = 64  # longer paths are recorded truncated
 VERIFIED_CODES = 65536  # memoised verdicts; bounded so made-up codes cannot fill memory
-_PLACE_URLS: dict[tuple[str, str], str] = {}
 # Max-Age alone sets the lifetime (every browser since IE 11 honours it); never extended.
 _COOKIE_FLAGS = f"Max-Age={COOKIE_MAX_AGE}; Path=/; HttpOnly; SameSite=Lax"
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
@@ -130,7 +129,7 @@ def tap(code: str) -> Response:
     cookie = None
     if visitor.sets_cookie:
         cookie = _cookie(visitor.id, environ["wsgi.url_scheme"] == "https")
-    return _respond(outcome, seen, sticker, cookie)
+    return _respond(app, outcome, seen, sticker, cookie)
 
 
 def _cookie(value: str, secure: bool) -> str:
@@ -159,11 +158,12 @@ def _verifier(ring: Keyring) -> Callable[[str], tuple[Outcome, int | None, str]]
     return verify
 
 
-def _place_url(slug: str) -> str:
+def _place_url(app: Flask, slug: str) -> str:
+    urls = app.extensions["taptrail.place_urls"]  # this app's: its URL map made them
     key = (request.script_root, slug)
-    cached = _PLACE_URLS.get(key)
+    cached = urls.get(key)
     if cached is None:
-        cached = _PLACE_URLS[key] = url_for("visitor.place", slug=slug)
+        cached = urls[key] = url_for("visitor.place", slug=slug)
     return cached
 
 
@@ -190,19 +190,23 @@ def _language(header: str) -> str | None:
 
 
 def _respond(
-    outcome: Outcome, seen: Classification, sticker: StickerInfo | None, cookie: str | None
+    app: Flask,
+    outcome: Outcome,
+    seen: Classification,
+    sticker: StickerInfo | None,
+    cookie: str | None,
 ) -> Response:
     """The answer to a request on a short path: never cached, with the visitor's new cookie."""
     if outcome is Outcome.OK and sticker is not None and not seen.preview:
-        return _redirect(_destination(sticker), cookie)  # nearly every tap: built in one go
-    response = _page(outcome, sticker)
+        return _redirect(_destination(app, sticker), cookie)  # nearly every tap: built in one go
+    response = _page(app, outcome, sticker)
     response.headers["Cache-Control"] = NO_STORE
     if cookie:
         response.headers.add("Set-Cookie", cookie)
     return response
 
 
-def _page(outcome: Outcome, sticker: StickerInfo | None) -> Response:
+def _page(app: Flask, outcome: Outcome, sticker: StickerInfo | None) -> Response:
     if outcome is not Outcome.OK:
         status = 410 if outcome in GONE else 404
         home = (
@@ -217,13 +221,13 @@ def _page(outcome: Outcome, sticker: StickerInfo | None) -> Response:
     if sticker is None:  # the database is away and this sticker was never seen here
         return Response(render_template("unavailable.html"), status=503)
     # A link preview: a page with Open Graph tags instead of the redirect.
-    page = render_template("preview.html", sticker=sticker, destination=_destination(sticker))
+    page = render_template("preview.html", sticker=sticker, destination=_destination(app, sticker))
     return Response(page, status=200)
 
 
-def _destination(sticker: StickerInfo) -> str:
+def _destination(app: Flask, sticker: StickerInfo) -> str:
     """Where a sticker sends its visitors: its own target, else its place's page."""
-    return sticker.target_url or _place_url(sticker.place_slug)
+    return sticker.target_url or _place_url(app, sticker.place_slug)
 
 
 def _redirect(destination: str, cookie: str | None) -> Response:

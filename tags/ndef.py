@@ -120,7 +120,11 @@ def find_ndef_message(memory: bytes) -> bytes:
 
 def decode_user_memory(memory: bytes) -> str:
     """Return the URL stored in user memory (starting at page 4), or raise NdefFormatError."""
-    message = find_ndef_message(memory)
+    return decode_uri_message(find_ndef_message(memory))
+
+
+def decode_uri_message(message: bytes) -> str:
+    """Return the URL of an NDEF message's first URI record, or raise NdefFormatError."""
     if not message:
         raise NdefFormatError("the sticker is blank (empty NDEF message)")
     try:

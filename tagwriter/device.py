@@ -21,7 +21,7 @@ UDP_PORT = 54321  # nfcpy's default, where 'tagwriter simulate' listens
 UDP_PROBE_SECONDS = 0.1
 # Kernel NFC drivers that claim PN533-based readers (ACR122U included) before nfcpy can.
 KERNEL_DRIVERS = ("pn533_usb", "pn533")
-GUIDE = "see 'Encoding stickers' in the README"
+GUIDE = "see 'Encoding stickers' in docs/field-tool.md"
 
 
 @dataclass(frozen=True)

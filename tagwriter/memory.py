@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 from tags.chipconfig import ChipConfig, MirrorConf
 from tags.chips import CC_PAGE, FIRST_USER_PAGE, PAGE_SIZE, ChipProfile
+from tags.locks import (
+    STATIC_LOCK_BYTES,
+    STATIC_LOCK_PAGE,
+    dynamic_locked_pages,
+    static_locked_pages,
+)
+from tags.mirror import mirror_start
 from tags.ndef import NdefFormatError, decode_user_memory, find_ndef_message
 from tags.urls import MirrorMode
-from tags.virtual.asciimirror import mirror_start
-from tags.virtual.locks import dynamic_locked_pages, static_locked_pages
 from tagwriter.link import TagLink
 
-STATIC_LOCK_PAGE = 2
 NO_PROTECTION = 0xFF
 
 
@@ -68,7 +72,7 @@ class Snapshot:
     def locked_pages(self) -> set[int]:
         """Pages the lock bits keep from ever being written again."""
         dynamic = self.page(self.profile.dynamic_lock_page)
-        locked = static_locked_pages(self.page(STATIC_LOCK_PAGE)[2:4])
+        locked = static_locked_pages(self.page(STATIC_LOCK_PAGE)[STATIC_LOCK_BYTES])
         return locked | dynamic_locked_pages(self.profile, dynamic)
 
     @property

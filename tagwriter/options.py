@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 import nfc
 
-from tags.virtual.realtime import priority_raised
+from tags.realtime import priority_raised
 from tagwriter.client import SERVER_ENV, TOKEN_ENV, TOKEN_FILE_ENV, Client, read_token
 from tagwriter.device import DEFAULT_DEVICE, DEVICE_ENV, open_reader
 from tagwriter.errors import TagwriterError

@@ -25,11 +25,17 @@ from dataclasses import dataclass, replace
 
 from tags.chipconfig import ChipConfig, MirrorConf
 from tags.chips import CC_PAGE, FIRST_USER_PAGE, PAGE_SIZE, ChipProfile
+from tags.locks import (
+    STATIC_LOCK_BYTES,
+    STATIC_LOCK_PAGE,
+    every_dynamic_lock_bit,
+    merge_dynamic_lock,
+    merge_static_lock,
+)
 from tags.mirror import mirror_position
 from tags.ndef import encode_user_memory
 from tags.urls import MirrorMode
-from tags.virtual.locks import merge_dynamic_lock, merge_static_lock
-from tagwriter.memory import NO_PROTECTION, STATIC_LOCK_PAGE, Snapshot
+from tagwriter.memory import NO_PROTECTION, Snapshot
 
 # AUTH0 of a protected sticker: from the capability container on, so the one-time-programmable
 # CC cannot be spoilt either (what nfcpy's protect() does by default).
@@ -206,13 +212,11 @@ def _lock(snapshot: Snapshot) -> list[Step]:
         read_only = cc[:3] + bytes([cc[3] | CC_WRITE_NONE])
         steps.append(Step(CC_PAGE, read_only, read_only, "CC: read-only"))
     static = snapshot.page(STATIC_LOCK_PAGE)
-    merged = static[:2] + merge_static_lock(static[2:4], b"\xff\xff")
+    merged = static[:2] + merge_static_lock(static[STATIC_LOCK_BYTES], b"\xff\xff")
     if merged != static:
         steps.append(Step(STATIC_LOCK_PAGE, b"\x00\x00\xff\xff", merged, "static lock bits"))
     dynamic = snapshot.page(profile.dynamic_lock_page)
-    bits = profile.dynamic_lock_bits
-    # One lock bit per group of pages, and one block-locking bit per two lock bits.
-    wanted = ((1 << bits) - 1).to_bytes(2, "little") + bytes([(1 << -(-bits // 2)) - 1, 0])
+    wanted = every_dynamic_lock_bit(profile) + b"\x00"  # byte 3 is RFUI: write it as 0
     merged = merge_dynamic_lock(dynamic, wanted) + dynamic[3:4]
     if merged != dynamic:
         steps.append(Step(profile.dynamic_lock_page, wanted, merged, "dynamic lock bits"))

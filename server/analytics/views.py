@@ -9,7 +9,8 @@ from flask import abort, render_template, request
 from sqlalchemy import select
 
 from server import clock
-from server.analytics import bp, charts
+from server.analytics import charts
+from server.analytics.blueprint import bp
 from server.analytics.export import csv_response
 from server.analytics.scope import Chosen, read_scope
 from server.db import db_session

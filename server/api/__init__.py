@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from server.api import content, field, openapi, stats  # noqa: E402, F401  (routes register on import)
-from server.api.errors import register_error_handlers  # noqa: E402
+from server.api import content, field, openapi, stats  # noqa: F401  (views: add their routes to bp)
+from server.api.blueprint import bp
+from server.api.errors import register_error_handlers
 
 __all__ = ["bp", "register_error_handlers"]

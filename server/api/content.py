@@ -10,7 +10,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from server import clock
-from server.api import bp, representations
+from server.api import representations
+from server.api.blueprint import bp
 from server.api.params import MAX_PAGE, integer, moment, number, page
 from server.db import db_session
 from server.errors import Invalid, NotFound

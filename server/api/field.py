@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from server.api import bp
 from server.api.auth import require_scope
+from server.api.blueprint import bp
 from server.api.params import json_body, parse_moment, whole
 from server.config import keyring
 from server.db import db_session

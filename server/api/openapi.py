@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from flask import Response, jsonify
 
-from server.api import bp
+from server.api.blueprint import bp
 
 
 @functools.cache

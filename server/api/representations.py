@@ -94,6 +94,9 @@ def event_json(event: Event) -> dict[str, Any]:
         "longitude": event.longitude,
         "starts_at": event.starts_at.isoformat(),
         "ends_at": event.ends_at.isoformat() if event.ends_at else None,
+        "all_day": event.all_day,
+        "starts_on": event.starts_on.isoformat() if event.starts_on else None,
+        "ends_on": event.ends_on.isoformat() if event.ends_on else None,
         "url": event.url,
         "demo": event.demo,
     }

@@ -14,8 +14,8 @@ from flask import Response, jsonify, request
 from server import clock
 from server.analytics.export import as_dicts
 from server.analytics.scope import read_scope
-from server.api import bp
 from server.api.auth import require_scope
+from server.api.blueprint import bp
 from server.db import db_session
 from server.services import stats
 from server.services.tokens import TokenScope

@@ -1,14 +1,16 @@
-"""The `taptrail` sub-commands that need the application, one module per area."""
+"""The `taptrail` sub-commands that need the application, one module per area.
+
+Each is marked `@with_appcontext` (Flask's command line builds the app, see server.cli) and
+`@edge`, which turns the domain's refusals into one-line errors.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
 from server.config import ConfigError
@@ -35,17 +37,3 @@ def edge(command: F) -> F:
             ) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-@contextlib.contextmanager
-def application() -> Iterator[Flask]:
-    """The app built from the environment, with its context pushed, disposed of afterwards."""
-    from server import create_app
-    from server.db import database
-
-    app = create_app(keys_required=False)  # the commands that sign ask for the keys
-    try:
-        with app.app_context():
-            yield app
-    finally:
-        database(app).dispose()

@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from server.commands import application, edge
+from server.commands import edge
 from server.config import keyring
 from server.db import database
 from server.models import ApiToken, Batch, Sticker
@@ -33,10 +35,11 @@ def tokens() -> None:
     type=click.Choice([s.value for s in TokenScope]),
     help="What it may do (repeatable).",
 )
+@with_appcontext
 @edge
 def tokens_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a token and print it once; only its hash is stored."""
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         token, row = create_token(session, name, list(scopes))
         token_id = row.id
     click.echo(token)
@@ -46,10 +49,11 @@ def tokens_create(name: str, scopes: tuple[str, ...]) -> None:
 
 
 @tokens.command("list")
+@with_appcontext
 @edge
 def tokens_list() -> None:
     """Show tokens: id, prefix, scopes, state (never the tokens)."""
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         for row in session.scalars(select(ApiToken).order_by(ApiToken.id)):
             state = "revoked" if row.revoked_at else "active"
             used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never"
@@ -60,10 +64,11 @@ def tokens_list() -> None:
 
 @tokens.command("revoke")
 @click.argument("token_id", type=int)
+@with_appcontext
 @edge
 def tokens_revoke(token_id: int) -> None:
     """Stop token TOKEN_ID from working."""
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         revoke_token(session, token_id)
     click.echo(f"token {token_id} revoked")
 
@@ -92,6 +97,7 @@ def _write_manifest(manifest: dict, out: str | None) -> None:
 @click.option("--lock/--no-lock", default=False, help="Lock the stickers permanently.")
 @click.option("--note", default=None)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the manifest to this file.")
+@with_appcontext
 @edge
 def batches_issue(
     place: str,
@@ -104,13 +110,13 @@ def batches_issue(
     out: str | None,
 ) -> None:
     """Issue COUNT signed URLs for a place and print (or --out) the manifest."""
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         batch = batch_service.issue_batch(
             session,
-            keyring(app),
+            keyring(),
             place_slug=place,
             count=count,
-            base_url=app.config["TAP_BASE_URL"],
+            base_url=current_app.config["TAP_BASE_URL"],
             chip=chip,
             mirror=mirror,
             password=password,
@@ -124,19 +130,21 @@ def batches_issue(
 @batches.command("export")
 @click.argument("batch_id", type=int)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the manifest to this file.")
+@with_appcontext
 @edge
 def batches_export(batch_id: int, out: str | None) -> None:
     """Print (or --out) the manifest of batch BATCH_ID, for 'tagwriter batch --manifest'."""
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         manifest = batch_service.manifest(batch_service.find_batch(session, batch_id))
     _write_manifest(manifest, out)
 
 
 @batches.command("list")
+@with_appcontext
 @edge
 def batches_list() -> None:
     """Batches with their place and how many stickers are encoded."""
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         encoded = func.count(Sticker.uid)
         rows = session.execute(
             select(Batch, func.count(Sticker.id), encoded)

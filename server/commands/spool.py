@@ -11,8 +11,10 @@ from typing import Any
 
 import click
 import orjson
+from flask import current_app
+from flask.cli import with_appcontext
 
-from server.commands import application, edge
+from server.commands import edge
 from server.db import database
 from server.taps import quarantine
 from server.taps.drain import drain, drain_lock, store_each
@@ -26,30 +28,30 @@ from server.taps.health import spool_health
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between drains.")
 @click.option("--parent", type=int, hidden=True, help="Stop when this process is gone.")
 @click.option("--restarts", type=int, default=0, hidden=True, help="Set by the supervisor.")
+@with_appcontext
 @edge
 def drain_command(
     wait: bool, follow: bool, interval: float, parent: int | None, restarts: int
 ) -> None:
     """Move spooled taps into the database now (also done by each server worker)."""
-    with application() as app:
-        folder = Path(app.config["SPOOL_DIR"])
-        if follow:
-            _follow(app.config, folder, interval, parent, restarts)
-            return
-        report = drain(database(app), folder, wait=wait)
-        if report.busy:
-            click.echo("another drainer is at work; nothing done")
-            return
+    folder = Path(current_app.config["SPOOL_DIR"])
+    if follow:
+        _follow(current_app.config, folder, interval, parent, restarts)
+        return
+    report = drain(database(), folder, wait=wait)
+    if report.busy:
+        click.echo("another drainer is at work; nothing done")
+        return
+    click.echo(
+        f"stored {report.stored} taps ({report.skipped} already stored), "
+        f"removed {report.segments_removed} drained spool files"
+    )
+    if report.quarantined:
         click.echo(
-            f"stored {report.stored} taps ({report.skipped} already stored), "
-            f"removed {report.segments_removed} drained spool files"
+            f"quarantined {report.quarantined} taps that cannot be stored; "
+            "see 'taptrail quarantine list'",
+            err=True,
         )
-        if report.quarantined:
-            click.echo(
-                f"quarantined {report.quarantined} taps that cannot be stored; "
-                "see 'taptrail quarantine list'",
-                err=True,
-            )
 
 
 def _follow(config: Any, folder: Path, interval: float, parent: int | None, restarts: int) -> None:
@@ -59,8 +61,6 @@ def _follow(config: Any, folder: Path, interval: float, parent: int | None, rest
     draining (see Pacer) and writes its heartbeat from a thread of its own, so a long drain
     never looks like a dead drainer. The workers flush the spool to disk themselves.
     """
-    from flask import current_app
-
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     loop = DrainerLoop(
@@ -83,17 +83,18 @@ def _follow(config: Any, folder: Path, interval: float, parent: int | None, rest
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, as GET /healthz answers.")
+@with_appcontext
 @edge
 def status_command(as_json: bool) -> None:
     """This host's tap spool: waiting taps, quarantine, drainer; exits with 1 when failing."""
-    with application() as app:
-        health = spool_health(app.config["SPOOL_DIR"])
+    spool = current_app.config["SPOOL_DIR"]
+    health = spool_health(spool)
     if as_json:
         click.echo(orjson.dumps(health.as_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         drainer = health.drainer
         oldest = health.oldest_waiting_seconds
-        click.echo(f"spool       {app.config['SPOOL_DIR']} ({health.segments} files)")
+        click.echo(f"spool       {spool} ({health.segments} files)")
         click.echo(
             f"waiting     {health.backlog} taps" + (f", oldest {oldest:.0f} s" if oldest else "")
         )
@@ -119,34 +120,34 @@ def quarantine_group() -> None:
 
 
 @quarantine_group.command("list")
+@with_appcontext
 @edge
 def quarantine_list() -> None:
     """Show each quarantined tap: its key, when, why, and the record as spooled."""
-    with application() as app:
-        folder = app.config["SPOOL_DIR"]
-        held = quarantine.entries(folder)
-        for entry in held:
-            content = entry.get("tap", entry.get("raw"))
-            click.echo(f"{entry['key']}  {entry['at']}  {entry['reason']}")
-            click.echo(f"    {orjson.dumps(content).decode()}")
-        click.echo(f"{len(held)} quarantined taps in {quarantine.path(folder)}")
+    folder = current_app.config["SPOOL_DIR"]
+    held = quarantine.entries(folder)
+    for entry in held:
+        content = entry.get("tap", entry.get("raw"))
+        click.echo(f"{entry['key']}  {entry['at']}  {entry['reason']}")
+        click.echo(f"    {orjson.dumps(content).decode()}")
+    click.echo(f"{len(held)} quarantined taps in {quarantine.path(folder)}")
 
 
 @quarantine_group.command("replay")
+@with_appcontext
 @edge
 def quarantine_replay() -> None:
     """Try to store every quarantined tap again; keep those still refused."""
-    with application() as app:
-        db = database(app)
-        folder = app.config["SPOOL_DIR"]
+    db = database()
+    folder = current_app.config["SPOOL_DIR"]
 
-        def store_one(record: dict[str, Any]) -> str | None:
-            reasons: list[str] = []
-            store_each(db, [record], lambda _record, reason: reasons.append(reason))
-            return reasons[0] if reasons else None
+    def store_one(record: dict[str, Any]) -> str | None:
+        reasons: list[str] = []
+        store_each(db, [record], lambda _record, reason: reasons.append(reason))
+        return reasons[0] if reasons else None
 
-        with drain_lock(Path(folder), wait=True):
-            report = quarantine.replay(folder, store_one)
+    with drain_lock(Path(folder), wait=True):
+        report = quarantine.replay(folder, store_one)
     click.echo(f"stored {report.stored} taps; {report.kept} still in the quarantine")
     if report.kept:
         click.echo(

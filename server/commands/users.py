@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from server import clock
-from server.commands import application, edge
+from server.commands import edge
+from server.config import passwords
 from server.db import database
 from server.models import Role, Shop, User
 from server.services import accounts, audit
@@ -31,13 +33,14 @@ def _prompt_password() -> str:
 )
 @click.option("--name", default=None, help="A name to greet the person with.")
 @click.option("--shop", "shops", multiple=True, help="A shop's slug it keeps (shop owners).")
+@with_appcontext
 @edge
 def users_create(email: str, role: str, name: str | None, shops: tuple[str, ...]) -> None:
     """Create an account with a password typed twice (read from standard input if piped)."""
     password = _prompt_password()
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         user = accounts.create_user(session, email, Role(role), name=name)
-        accounts.set_password(user, password, clock.now())
+        accounts.set_password(user, password, clock.now(), passwords=passwords())
         for slug in shops:
             shop = session.scalars(select(Shop).where(Shop.slug == slug)).first()
             if shop is None:
@@ -49,10 +52,11 @@ def users_create(email: str, role: str, name: str | None, shops: tuple[str, ...]
 
 
 @users.command("list")
+@with_appcontext
 @edge
 def users_list() -> None:
     """Show accounts: id, email, role, state, shops (never a password or its hash)."""
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         for user in session.scalars(select(User).order_by(User.id)):
             state = "locked" if not user.active else "active" if user.password_hash else "invited"
             shops = ",".join(shop.slug for shop in user.shops)
@@ -61,15 +65,16 @@ def users_list() -> None:
 
 @users.command("password")
 @click.argument("email")
+@with_appcontext
 @edge
 def users_password(email: str) -> None:
     """Set EMAIL's password (typed twice); its sessions end and it is unlocked."""
     password = _prompt_password()
-    with application() as app, database(app).transaction() as session:
+    with database().transaction() as session:
         user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
         if user is None:
             raise click.ClickException(f"there is no account {email}; 'taptrail users list'")
-        accounts.set_password(user, password, clock.now())
+        accounts.set_password(user, password, clock.now(), passwords=passwords())
         user.active = True
         audit.record(session, None, "account.password", ("user", user.id), "password set (CLI)")
     click.echo(f"the password of {email} is set; its other sessions have ended")

@@ -73,15 +73,20 @@ def fake_uid(tag_id: int) -> str:
 
 
 def load_demo(
-    session: Session, ring: Keyring, base_url: str, now: dt.datetime | None = None
+    session: Session,
+    ring: Keyring,
+    base_url: str,
+    now: dt.datetime | None = None,
+    *,
+    passwords: accounts.Passwords,
 ) -> DemoLoaded:
     """Load or refresh the demo as of `now` (the clock's by default: its events are those of
     the year from then); returns a summary and tap URLs of demo stickers."""
     now = now or clock.now()
     report = import_content(session, demo_file("content.yaml"), demo=True)
-    stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True)
+    stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True, replace=True).stored
     events = sum(
-        import_ical(session, demo_file(name), territory, demo=True, now=now)
+        import_ical(session, demo_file(name), territory, demo=True, now=now).stored
         for name, territory in EVENTS.items()
     )
     added = 0
@@ -114,11 +119,13 @@ def load_demo(
     for sticker in stickers:
         label = f"{sticker.place.name}, {sticker.location}"
         loaded.urls.append((label, tap_url(base_url, sticker.code)))
-    loaded.accounts = demo_accounts(session, now)
+    loaded.accounts = demo_accounts(session, now, passwords)
     return loaded
 
 
-def demo_accounts(session: Session, now: dt.datetime) -> list[tuple[str, str, str]]:
+def demo_accounts(
+    session: Session, now: dt.datetime, passwords: accounts.Passwords
+) -> list[tuple[str, str, str]]:
     """Create the demo accounts, or give them new passwords: made up now, printed, and never
     stored anywhere but as argon2 hashes (so nothing secret is in the repository)."""
     made = []
@@ -128,7 +135,7 @@ def demo_accounts(session: Session, now: dt.datetime) -> list[tuple[str, str, st
             user = accounts.create_user(session, email, role, demo=True)
         user.role, user.active = role, True
         password = secrets.token_urlsafe(9)
-        accounts.set_password(user, password, now)
+        accounts.set_password(user, password, now, passwords=passwords)
         for slug in shops:
             accounts.give_shop(
                 session, user, session.scalars(select(Shop.id).where(Shop.slug == slug)).one()

@@ -1,106 +1,120 @@
-"""Import transit stops from a GTFS feed's stops.txt (a feed zip, a folder, or the file itself).
+"""Import transit stops from a GTFS feed (a zip, a folder, or its stops.txt alone).
 
-Stops of a feed are replaced as a whole: stops gone from the feed disappear, in one transaction.
+A feed is named after its agencies (agency.txt), or as the staff choose: another agency's feed is
+another feed, whatever its file is called. Importing a feed that is already here replaces its
+stops as a whole, and only when asked to: otherwise it says what would change and stores nothing.
+See server/importers/gtfsfeed.py for stations, platforms, lines and stops too far away.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from server.errors import ImportProblem
-from server.importers import fields as f
-from server.models import TransitStop
+from server import clock
+from server.errors import NotFound, WouldReplace
+from server.importers.gtfsfeed import DEFAULT_WITHIN_KM, Feed, read_feed
+from server.importers.report import ImportReport, Progress, plural
+from server.models import Territory, TransitFeed, TransitStop
 
-REQUIRED_COLUMNS = ("stop_id", "stop_name", "stop_lat", "stop_lon")
-# location_type 3 (generic node) and 4 (boarding area) need no position and are not shown.
-SHOWN_LOCATION_TYPES = {0, 1, 2}
-
-
-def _read_stops(path: Path) -> tuple[str, str]:
-    """The text of stops.txt and the name to report it by."""
-    try:
-        if path.is_dir():
-            path = path / "stops.txt"
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as feed:
-                names = [n for n in feed.namelist() if n.rsplit("/", 1)[-1] == "stops.txt"]
-                if not names:
-                    raise ImportProblem(str(path), None, None, "the feed has no stops.txt")
-                return feed.read(names[0]).decode("utf-8-sig"), f"{path}:{names[0]}"
-        return path.read_text(encoding="utf-8-sig"), str(path)
-    except OSError as error:
-        raise ImportProblem(str(path), None, None, f"cannot read it ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise ImportProblem(str(path), None, None, "stops.txt is not UTF-8 text") from None
+COMPARED = ("code", "name", "latitude", "longitude", "location_type", "parent_station", "lines")
 
 
-def import_gtfs(session: Session, path: Path, feed: str | None = None, demo: bool = False) -> int:
-    """Replace the stops of `feed` (default: the file or folder name); returns how many."""
-    text, name = _read_stops(path)
-    feed = feed or path.stem
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [column for column in REQUIRED_COLUMNS if column not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportProblem(name, 1, missing[0], "stops.txt lacks this required column")
-    stops = []
-    seen: set[str] = set()
-    for row in reader:
-        where = f.Where(name, reader.line_num)
-        location_type = _integer(row.get("location_type"), where, "location_type", 0)
-        if location_type not in SHOWN_LOCATION_TYPES:
-            continue
-        stop_id = (row["stop_id"] or "").strip()
-        if not stop_id:
-            raise where.problem("stop_id", "is empty")
-        if stop_id in seen:
-            raise where.problem("stop_id", f"{stop_id!r} appears twice")
-        seen.add(stop_id)
-        stops.append(
-            {
-                "feed": feed,
-                "demo": demo,
-                "stop_id": stop_id,
-                "code": (row.get("stop_code") or "").strip() or None,
-                "name": _required(row, "stop_name", where),
-                "latitude": _coordinate(row, "stop_lat", f.latitude, where),
-                "longitude": _coordinate(row, "stop_lon", f.longitude, where),
-                "location_type": location_type,
-                "wheelchair_boarding": _integer(
-                    row.get("wheelchair_boarding"), where, "wheelchair_boarding", None
-                ),
-            }
+class FeedReplacement(WouldReplace):
+    """The feed is already here and the file would change it: replacing it was not asked for."""
+
+
+def import_gtfs(
+    session: Session,
+    path: Path,
+    feed: str | None = None,
+    demo: bool = False,
+    *,
+    replace: bool = False,
+    territory: str | None = None,
+    within_km: float = DEFAULT_WITHIN_KM,
+    keep_outliers: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Store the feed's stops in `session` (the caller commits); say what was done.
+
+    Stops further than `within_km` from the `territory` (by default, from the feed's median
+    position) are left out unless `keep_outliers`. Raises ImportProblem for a feed that cannot be
+    imported, and FeedReplacement when a feed of the same name is here, the file would change it
+    and `replace` is not set.
+    """
+    center = None
+    if territory is not None:
+        row = session.scalars(select(Territory).where(Territory.slug == territory)).first()
+        if row is None:
+            raise NotFound(f"there is no territory {territory!r}; see GET /api/v1/territories")
+        center = (row.latitude, row.longitude)
+    found = read_feed(
+        path,
+        feed,
+        center=center,
+        within_km=within_km,
+        keep_outliers=keep_outliers,
+        progress=progress,
+    )
+    report = ImportReport("stop", "stop", skipped=found.left_out, notes=found.notes)
+    report.source = f"the feed {found.name!r} ({found.agencies or 'agencies not named'})"
+    existing = session.scalars(select(TransitFeed).where(TransitFeed.name == found.name)).first()
+    stored = {
+        stop.stop_id: stop
+        for stop in session.scalars(select(TransitStop).where(TransitStop.feed == found.name))
+    }
+    _compare(found, stored, report)
+    if existing is not None and (report.new or report.updated or report.removed) and not replace:
+        changes = (
+            f"this file would add {plural(report.new, 'stop')}, change {report.updated:,} and "
+            f"remove {report.removed:,} ({report.unchanged:,} unchanged)"
         )
-    session.execute(delete(TransitStop).where(TransitStop.feed == feed))
-    if stops:
-        session.execute(TransitStop.__table__.insert(), stops)
-    return len(stops)
+        raise FeedReplacement(
+            f"the feed {found.name!r} ({_described(existing)}) is already imported and {changes}:"
+            " import it with --replace to replace that feed, or with --feed NAME to keep both",
+            f"The feed {found.name!r} ({_described(existing)}) is already imported: {changes}.",
+            field="feed",
+        )
+    if existing is None:
+        existing = TransitFeed(name=found.name)
+        session.add(existing)
+    existing.agencies, existing.publisher = found.agencies, found.publisher
+    existing.version, existing.imported_at, existing.demo = found.version, clock.now(), demo
+    session.flush()
+    session.execute(delete(TransitStop).where(TransitStop.feed == found.name))
+    if found.stops:
+        rows = [{**stop, "feed": found.name, "demo": demo} for stop in found.stops]
+        session.execute(insert(TransitStop), rows)
+    session.flush()
+    return report
 
 
-def _required(row: dict[str, str], column: str, where: f.Where) -> str:
-    value = (row.get(column) or "").strip()
-    if not value:
-        raise where.problem(column, "is empty")
-    return value[:200]
+def _compare(found: Feed, stored: dict[str, TransitStop], report: ImportReport) -> None:
+    """Count the stops the file adds, changes, keeps and removes, by stop_id."""
+    incoming = {stop["stop_id"]: stop for stop in found.stops}
+    for stop_id, values in incoming.items():
+        before = stored.get(stop_id)
+        if before is None:
+            report.new += 1
+        elif _same(before, values):
+            report.unchanged += 1
+        else:
+            report.updated += 1
+    report.removed = sum(stop_id not in incoming for stop_id in stored)
 
 
-def _coordinate(row: dict[str, str], column: str, check: f.Check, where: f.Where) -> float:
-    raw = _required(row, column, where)
-    try:
-        return check(float(raw))
-    except ValueError as error:
-        reason = str(error) if "between" in str(error) else f"must be a number, not {raw!r}"
-        raise where.problem(column, reason) from None
+def _same(before: TransitStop, values: dict[str, Any]) -> bool:
+    return all(getattr(before, column) == values[column] for column in COMPARED)
 
 
-def _integer(raw: str | None, where: f.Where, column: str, default: int | None) -> int | None:
-    if raw is None or not raw.strip():
-        return default
-    if not raw.strip().isdigit():
-        raise where.problem(column, f"must be a whole number, not {raw!r}")
-    return int(raw)
+def _described(feed: TransitFeed) -> str:
+    """ "Ilévia, version 2026-03, imported on 2026-03-02"."""
+    parts = [feed.agencies or "agencies unknown"]
+    if feed.version:
+        parts.append(f"version {feed.version}")
+    parts.append(f"imported on {feed.imported_at:%Y-%m-%d}")
+    return ", ".join(parts)

@@ -1,21 +1,27 @@
 """Import events from an iCalendar file into a territory.
 
-Each VEVENT needs UID, SUMMARY, DTSTART and a position: GEO, or the --latitude/--longitude given
-for the whole file (a venue without GEO). A recurring event (RRULE, RDATE, with EXDATE and
-RECURRENCE-ID instances) becomes one event per occurrence from yesterday to a year ahead,
-expanded in its own time zone (see server/importers/recurrence.py for the caps); cancelled
-occurrences are left out. Events are matched by UID: importing again updates them.
+An event (a VEVENT with the RECURRENCE-ID instances that share its UID) is stored once per time it
+happens from yesterday to a year ahead, as recurring-ical-events expands it in its own time zone
+(see server/importers/recurrence.py for the caps). Cancelled occurrences are left out; all-day
+events are kept as dates. Each event needs DTSTART, SUMMARY and a position: GEO, or the
+--latitude/--longitude given for the whole file. An event the file gets wrong is left out and
+reported in one sentence naming its line and property, and the others are imported, unless the
+staff ask for all or nothing.
+
+Events belong to the calendar they came from (--calendar, else X-WR-CALNAME, else the file's
+name): importing a new version of it updates, moves and removes its occurrences, matched by UID
+and RECURRENCE-ID, and never duplicates them. Occurrences already over are left as they were.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-import x_wr_timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,11 +29,59 @@ from server import clock
 from server.errors import ImportProblem
 from server.importers import fields as f
 from server.importers import recurrence
-from server.models import Event, Territory
+from server.importers.icalfile import CalendarFile, Lines, one_line, read
+from server.importers.icalstore import CalendarStore, Row
+from server.importers.report import ImportReport, Progress, Skipped
+from server.models import Territory
 
 HORIZON = dt.timedelta(days=366)
 PAST = dt.timedelta(days=1)  # an occurrence that began yesterday may still be on
 MAX_PER_FILE = 10_000  # occurrences of all the file's recurring events together
+MAX_UID = 255 - len("#20260101T000000Z")  # room in events.uid for an occurrence's slot
+DATES = "a date (20260501) or a date-time (20260501T140000)"
+EXPECTED = {  # what each property an event is built from should hold
+    "DTSTART": DATES,
+    "DTEND": DATES,
+    "RECURRENCE-ID": DATES,
+    "EXDATE": DATES,
+    "RDATE": DATES,
+    "DURATION": "a duration (PT1H30M)",
+    "RRULE": "a recurrence rule (FREQ=WEEKLY;COUNT=10)",
+    "GEO": "a position (50.69;3.17)",
+}
+
+
+@dataclass(frozen=True)
+class _Event:
+    """The components of one UID in the file (a series and its instances), with their lines."""
+
+    uid: str
+    members: list[tuple[icalendar.Event, Lines]]
+    path: str
+
+    def where(self, prop: str | None = None) -> f.Where:
+        """The line of `prop` in the first component that has it, else where the event begins."""
+        for _component, lines in self.members:
+            if prop in lines:
+                return f.Where(self.path, lines[prop])
+        return f.Where(self.path, self.members[0][1].get("BEGIN"))
+
+    def first(self, prop: str) -> Any:
+        """The value of `prop` in the first component that has one (an instance may omit it)."""
+        return next((c[prop] for c, _ in self.members if c.get(prop) is not None), None)
+
+    @property
+    def recurring(self) -> bool:
+        """Whether it is a series (stored per occurrence) rather than one event."""
+        return recurrence.is_recurring([component for component, _ in self.members])
+
+    @property
+    def title(self) -> str:
+        """How a message names the event."""
+        summary = " ".join(str(self.first("SUMMARY") or "").split())
+        if not summary:
+            return f"the event with UID {self.uid}"
+        return f"the event {one_line(summary, 60)!r} (UID {self.uid})"
 
 
 def import_ical(
@@ -37,149 +91,214 @@ def import_ical(
     position: tuple[float, float] | None = None,
     demo: bool = False,
     now: dt.datetime | None = None,
-) -> int:
-    """Create or update the file's events; returns how many occurrences were stored."""
+    *,
+    calendar: str | None = None,
+    all_or_nothing: bool = False,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Store, update and remove the calendar's occurrences in `session`; say what was done.
+
+    Raises ImportProblem for a file that cannot be imported (and, with `all_or_nothing`, for the
+    first event that cannot), and CalendarReplacement unless `replace` when the file has none of
+    the events of the stored calendar of the same name (see icalstore). The caller commits.
+    """
     name = str(path)
-    calendar, lines = _read(path)
+    source = read(path)
     territory = session.scalars(select(Territory).where(Territory.slug == territory_slug)).first()
     if territory is None:
         raise ImportProblem(name, None, "territory", f"there is no territory {territory_slug!r}")
     zone = ZoneInfo(territory.timezone)
     today = (now or clock.now()).astimezone(zone)
     window = recurrence.Window(today - PAST, today + HORIZON)
-    rows: list[dict[str, Any]] = []
-    expanded = 0
-    for uid, members in _by_uid(calendar, name, lines).items():
-        for component, where in members:
-            _check(component, where, zone, position)
-        components = [component for component, _where in members]
-        if not recurrence.is_recurring(components):
-            rows.extend(
-                {**_values(component, where, zone, position), "uid": uid}
-                for component, where in members
-                if not _cancelled(component)
-            )
+    report = ImportReport("occurrence", "event")
+    events = _by_uid(source, name, report, all_or_nothing)
+    rows: dict[str, Row] = {}
+    recurring = 0
+    for done, event in enumerate(events, start=1):
+        try:
+            found = _occurrences(event, window, zone, position)
+        except Exception as error:  # a file may hold anything: one event never stops the others
+            problem = error
+            if not isinstance(problem, ImportProblem):
+                reason = f"{event.title} cannot be read ({one_line(str(error))})"
+                problem = event.where().problem(None, reason)
+            if all_or_nothing:
+                raise problem from None
+            report.skipped.append(Skipped.of(problem))
             continue
-        where = members[0][1]
-        title = f"the event {str(components[0].get('SUMMARY')).strip()!r} (UID {uid})"
-        occurrences = recurrence.expand(components, window, where, title)
-        expanded += len(occurrences)
-        if expanded > MAX_PER_FILE:
-            raise where.problem(
-                "RRULE",
-                f"with {title}, the file's recurring events happen more than {MAX_PER_FILE:,} "
-                "times in the coming year: split the file or shorten the rules",
-            )
-        for occurrence in occurrences:
-            if not _cancelled(occurrence):
-                slot = _instant(occurrence["RECURRENCE-ID"].dt, zone)  # the original start
-                values = _values(occurrence, where, zone, position)
-                rows.append({**values, "uid": f"{uid}#{slot:%Y%m%dT%H%M%SZ}"[:255]})
-    for values in rows:
-        values.update(territory_id=territory.id, demo=demo)
-        event = session.scalars(select(Event).where(Event.uid == values["uid"])).first()
-        if event is None:
-            event = Event()
-            session.add(event)
-        for key, value in values.items():
-            setattr(event, key, value)
-    session.flush()
-    return len(rows)
-
-
-def _read(path: Path) -> tuple[icalendar.Calendar, list[int]]:
-    """The calendar, in standard time zones, and the line of each VEVENT's BEGIN."""
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        # Google writes times in UTC and the calendar's zone in X-WR-TIMEZONE: move them to
-        # that zone, so that weekly rules keep their local hour across clock changes.
-        calendar = x_wr_timezone.to_standard(icalendar.Calendar.from_ical(text))
-    except OSError as error:
-        raise ImportProblem(name, None, None, f"cannot read it ({error.strerror})") from None
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ImportProblem(name, None, None, f"not an iCalendar file ({error})") from None
-    lines = [n + 1 for n, line in enumerate(text.splitlines()) if line.strip() == "BEGIN:VEVENT"]
-    return calendar, lines
+        if event.recurring:
+            recurring += len(found)
+            if recurring > MAX_PER_FILE:
+                raise event.where("RRULE").problem(
+                    "RRULE",
+                    f"with {event.title}, the file's recurring events happen more than "
+                    f"{MAX_PER_FILE:,} times in the coming year: split the file or shorten the "
+                    "rules",
+                )
+        named = (event.uid, event.where("UID"), event.title)
+        rows.update((key, Row(*named, values)) for key, values in found.items())
+        if progress is not None:
+            progress(done, len(events))
+    label = calendar or source.name or path.stem
+    report.source = f"the calendar {label!r} into {territory.slug}"
+    store = CalendarStore(session, label, territory.id, demo, report)
+    store.save(rows, {event.uid for event in events}, window.start, name, replace, all_or_nothing)
+    return report
 
 
 def _by_uid(
-    calendar: icalendar.Calendar, name: str, lines: list[int]
-) -> dict[str, list[tuple[Any, f.Where]]]:
-    """The VEVENTs grouped by UID (a series and its RECURRENCE-ID instances), in file order."""
-    groups: dict[str, list[tuple[Any, f.Where]]] = {}
-    for index, component in enumerate(calendar.walk("VEVENT")):
-        where = f.Where(name, lines[index] if index < len(lines) else None)
-        groups.setdefault(_text(component, "UID", where), []).append((component, where))
-    return groups
+    source: CalendarFile, path: str, report: ImportReport, all_or_nothing: bool
+) -> list[_Event]:
+    """The file's events, each UID's components together, in file order."""
+    groups: dict[str, list[tuple[icalendar.Event, Lines]]] = {}
+    for component, lines in source.events:
+        uid = " ".join(str(component.get("UID", "")).split())
+        if not uid:
+            summary = one_line(str(component.get("SUMMARY", "")), 60)
+            named = f"the event {summary!r}" if summary else "an event"
+            problem = f.Where(path, lines.get("BEGIN")).problem(
+                "UID", f"{named} has no UID, which a later import needs to update it"
+            )
+            if all_or_nothing:
+                raise problem
+            report.skipped.append(Skipped.of(problem))
+            continue
+        groups.setdefault(uid[:MAX_UID], []).append((component, lines))
+    return [_Event(uid, members, path) for uid, members in groups.items()]
 
 
-def _check(
-    component: Any, where: f.Where, zone: ZoneInfo, position: tuple[float, float] | None
-) -> None:
-    """Refuse a VEVENT that lacks what an event needs, naming its line and field."""
-    _text(component, "SUMMARY", where)
-    start = _moment(component, "DTSTART", where, zone)
-    if component.get("DTEND") is not None and _moment(component, "DTEND", where, zone) < start:
-        raise where.problem("DTEND", "comes before DTSTART")
-    if component.get("DURATION") is not None:
+def _occurrences(
+    event: _Event,
+    window: recurrence.Window,
+    zone: ZoneInfo,
+    position: tuple[float, float] | None,
+) -> dict[str, dict[str, Any]]:
+    """The event's occurrences in the window, not cancelled, keyed by the uid they are stored
+    under; or the ImportProblem that leaves the event out."""
+    for component, lines in event.members:
+        _check(event, component, lines, zone)
+    if event.first("SUMMARY") is None or not str(event.first("SUMMARY")).strip():
+        raise event.where().problem(
+            "SUMMARY", f"{event.title} has no SUMMARY, so visitors could not tell what it is"
+        )
+    fallback = _position(event, event.first("GEO"), position)
+    components = [component for component, _ in event.members]
+    found = {}
+    for occurrence in recurrence.expand(components, window, event.where("RRULE"), event.title):
+        if _cancelled(occurrence):
+            continue
+        key = event.uid
+        if event.recurring:  # keyed by the slot it fills, so a moved instance replaces its slot
+            key = f"{event.uid}#{_slot(occurrence['RECURRENCE-ID'].dt, zone)}"
+        found[key] = _values(event, occurrence, zone, fallback)
+    return found
+
+
+def _check(event: _Event, component: icalendar.Event, lines: Lines, zone: ZoneInfo) -> None:
+    """Refuse a component whose dates, rules or position cannot be read, naming the line."""
+    for prop, message in component.errors:
+        if prop in EXPECTED:
+            value = component.get(prop)
+            values = value if isinstance(value, list) else [value]
+            raw = next((v for v in values if isinstance(v, str)), message)
+            where = f.Where(event.path, lines.get(prop, lines.get("BEGIN")))
+            raise where.problem(
+                prop, f"{event.title} has {prop} {one_line(raw, 60)!r}, not {EXPECTED[prop]}"
+            )
+    if component.get("DTSTART") is None:
+        raise f.Where(event.path, lines.get("BEGIN")).problem(
+            "DTSTART", f"{event.title} has no DTSTART, so it has no date"
+        )
+    moments = {}
+    for prop in ("DTSTART", "DTEND"):
+        value = component.decoded(prop) if component.get(prop) is not None else None
+        if value is not None and not isinstance(value, dt.date):  # a time, or a period
+            where = f.Where(event.path, lines.get(prop, lines.get("BEGIN")))
+            raise where.problem(prop, f"{event.title} has a {prop} that is not {DATES}")
+        moments[prop] = None if value is None else _instant(value, zone)
+    if moments["DTEND"] is not None and moments["DTEND"] < moments["DTSTART"]:
+        raise f.Where(event.path, lines.get("DTEND")).problem(
+            "DTEND", f"{event.title} ends (DTEND) before it starts (DTSTART)"
+        )
+
+
+def _position(event: _Event, geo: Any, fallback: tuple[float, float] | None) -> tuple[float, float]:
+    if geo is not None:
         try:
-            component.decoded("DURATION")
-        except (KeyError, ValueError) as error:
-            raise where.problem("DURATION", f"is not a duration ({error})") from None
-    _position(component, where, position)
+            return f.latitude(float(geo.latitude)), f.longitude(float(geo.longitude))
+        except (ValueError, AttributeError) as error:
+            raise event.where("GEO").problem(
+                "GEO", f"{event.title} has a GEO that is not a position ({one_line(str(error))})"
+            ) from None
+    if fallback is None:
+        raise event.where().problem(
+            "GEO",
+            f"{event.title} has no GEO: add GEO to it, or give a position for the file's "
+            "events with --latitude and --longitude",
+        )
+    return fallback
 
 
 def _values(
-    component: Any, where: f.Where, zone: ZoneInfo, position: tuple[float, float] | None
+    event: _Event, occurrence: icalendar.Event, zone: ZoneInfo, position: tuple[float, float]
 ) -> dict[str, Any]:
-    """An Event's columns from a checked VEVENT or one occurrence of it."""
-    start = component.decoded("DTSTART")
-    if component.get("DTEND") is not None:
-        end = component.decoded("DTEND")
-    elif component.get("DURATION") is not None:
-        end = start + component.decoded("DURATION")
-    elif not isinstance(start, dt.datetime):
-        end = start + dt.timedelta(days=1)  # RFC 5545: an event on a date lasts that day
-    else:
-        end = None
-    starts_at = _instant(start, zone)
-    ends_at = _instant(end, zone) if end is not None else None
-    latitude, longitude = _position(component, where, position)
+    """An Event's columns for one occurrence; an instance may leave its title and GEO to the
+    series."""
+    start = occurrence.decoded("DTSTART")
+    end = occurrence.decoded("DTEND") if occurrence.get("DTEND") is not None else None
+    if occurrence.get("DURATION") is not None:
+        end = start + occurrence.decoded("DURATION")
+    summary = str(occurrence.get("SUMMARY") or event.first("SUMMARY")).strip()
+    description = occurrence.get("DESCRIPTION")
+    location = occurrence.get("LOCATION")
+    url = occurrence.get("URL")
+    geo = occurrence.get("GEO")
+    latitude, longitude = position if geo is None else _position(event, geo, position)
     return {
-        "title": str(component.get("SUMMARY")).strip()[:200],
-        "description": {"fr": str(component.get("DESCRIPTION", ""))}
-        if "DESCRIPTION" in component
-        else {},
-        "venue": str(component.get("LOCATION"))[:200] if component.get("LOCATION") else None,
-        "url": str(component.get("URL"))[:500] if component.get("URL") else None,
+        "title": summary[:200],
+        "description": {"fr": str(description)} if description is not None else {},
+        "venue": str(location)[:200] if location else None,
+        "url": str(url)[:500] if url else None,
         "latitude": latitude,
         "longitude": longitude,
+        **_when(start, end, zone),
+    }
+
+
+def _when(start: dt.date, end: dt.date | None, zone: ZoneInfo) -> dict[str, Any]:
+    """The time columns: dates for an event on dates (RFC 5545: DTEND is the day after), with
+    the territory's midnights around them; instants otherwise."""
+    if not isinstance(start, dt.datetime):
+        last = start
+        if end is not None:
+            after = end.date() if isinstance(end, dt.datetime) else end
+            last = max(start, after - dt.timedelta(days=1))
+        return {
+            "starts_on": start,
+            "ends_on": last,
+            "starts_at": _instant(start, zone),
+            "ends_at": _instant(last + dt.timedelta(days=1), zone),
+        }
+    starts_at = _instant(start, zone)
+    ends_at = _instant(end, zone) if end is not None else None
+    return {
+        "starts_on": None,
+        "ends_on": None,
         "starts_at": starts_at,
         "ends_at": ends_at if ends_at != starts_at else None,
     }
 
 
-def _cancelled(component: Any) -> bool:
+def _slot(value: dt.date, zone: ZoneInfo) -> str:
+    """The RECURRENCE-ID an occurrence is stored under: a date, or an instant in UTC."""
+    if isinstance(value, dt.datetime):
+        return f"{_instant(value, zone):%Y%m%dT%H%M%SZ}"
+    return f"{value:%Y%m%d}"
+
+
+def _cancelled(component: icalendar.Event) -> bool:
     return str(component.get("STATUS", "")).upper() == "CANCELLED"
-
-
-def _text(component: Any, name: str, where: f.Where) -> str:
-    value = str(component.get(name, "")).strip()
-    if not value:
-        raise where.problem(name, "is required")
-    return value
-
-
-def _moment(component: Any, name: str, where: f.Where, zone: ZoneInfo) -> dt.datetime:
-    """A date or date-time property as an instant in UTC, or a refusal naming it."""
-    try:
-        value = component.decoded(name)
-    except (KeyError, ValueError) as error:
-        raise where.problem(name, f"is not a date or date-time ({error})") from None
-    if not isinstance(value, dt.date):
-        raise where.problem(name, "is not a date or date-time")
-    return _instant(value, zone)
 
 
 def _instant(value: dt.date, zone: ZoneInfo) -> dt.datetime:
@@ -187,17 +306,3 @@ def _instant(value: dt.date, zone: ZoneInfo) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(dt.UTC)
     return dt.datetime.combine(value, dt.time(), zone).astimezone(dt.UTC)
-
-
-def _position(
-    component: Any, where: f.Where, fallback: tuple[float, float] | None
-) -> tuple[float, float]:
-    geo = component.get("GEO")
-    if geo is not None:
-        try:
-            return f.latitude(float(geo.latitude)), f.longitude(float(geo.longitude))
-        except (ValueError, AttributeError) as error:
-            raise where.problem("GEO", f"is not a position ({error})") from None
-    if fallback is None:
-        raise where.problem("GEO", "is missing; add GEO or give --latitude and --longitude")
-    return fallback

@@ -19,6 +19,7 @@ import recurring_ical_events
 
 from server.errors import ImportProblem
 from server.importers import fields as f
+from server.importers.icalfile import one_line
 
 MAX_PER_EVENT = 1000  # occurrences of one event in the window: three a day for a year
 MAX_GENERATED = 100_000  # starts a rule may make from its DTSTART to the window's end
@@ -54,8 +55,10 @@ def expand(
         [series] = recurring_ical_events.of(calendar).series
         _walk_rules(series, window, where, name)
         found = list(itertools.islice(series.between(window.start, window.end), MAX_PER_EVENT + 1))
-    except (recurring_ical_events.InvalidCalendar, ValueError, TypeError) as error:
-        raise where.problem("RRULE", f"cannot expand {name} ({error})") from None
+    except ImportProblem:
+        raise
+    except Exception as error:  # fuzzed files break the library in many ways: none may crash
+        raise where.problem("RRULE", f"cannot expand {name} ({one_line(str(error))})") from None
     if len(found) > MAX_PER_EVENT:
         raise _too_often(where, name, window)
     return [occurrence.as_component(False) for occurrence in found]

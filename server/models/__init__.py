@@ -27,7 +27,7 @@ from server.models.analytics import (
     VisitorReturn,
 )
 from server.models.base import Base
-from server.models.listings import PointOfInterest, Shop, TransitStop
+from server.models.listings import PointOfInterest, Shop, TransitFeed, TransitStop
 from server.models.offers import Offer, OfferKind, RedemptionCode
 from server.models.places import Place, PlaceKind, Territory
 from server.models.portal import ChangeStatus, OfferView, PendingChange, Photo
@@ -75,6 +75,7 @@ __all__ = [
     "Tap",
     "Territory",
     "TerritoryHour",
+    "TransitFeed",
     "TransitStop",
     "User",
     "VisitorDay",

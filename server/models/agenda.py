@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models.base import Base
@@ -23,7 +25,11 @@ from server.models.types import (
 
 
 class Event(Base):
-    """Something on at a date and a position (from iCalendar or the content file)."""
+    """Something on at a date and a position (from iCalendar or the content file).
+
+    An all-day event is a span of dates (starts_on to ends_on, both included); its starts_at and
+    ends_at are the territory's midnights around them, so that queries by instant still find it.
+    """
 
     __tablename__ = "events"
     __table_args__ = (
@@ -33,6 +39,8 @@ class Event(Base):
 
     id: Mapped[intpk]
     uid: Mapped[str] = mapped_column(String(255), unique=True)  # iCalendar UID: re-imports update
+    # The calendar it was imported from: a new version of that calendar removes what it dropped.
+    calendar: Mapped[str | None] = mapped_column(String(200), index=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
     title: Mapped[Name]
     description: Mapped[Translated]
@@ -41,11 +49,18 @@ class Event(Base):
     longitude: Mapped[Longitude]
     starts_at: Mapped[Timestamp]
     ends_at: Mapped[Timestamp | None]
+    starts_on: Mapped[dt.date | None] = mapped_column(Date)  # all-day events only
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)  # the last day, included
     url: Mapped[Url | None]
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
 
     territory: Mapped[Territory] = relationship(lazy="joined")
+
+    @property
+    def all_day(self) -> bool:
+        """Whether it is on whole days rather than between two times."""
+        return self.starts_on is not None
 
 
 class Walk(Base):

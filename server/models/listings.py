@@ -10,12 +10,14 @@ from server.models.places import Territory
 from server.models.types import (
     CreatedAt,
     Demo,
+    JSONType,
     Latitude,
     Longitude,
     Name,
     OpeningHours,
     ShortText,
     Slug,
+    Timestamp,
     Translated,
     Url,
     intpk,
@@ -63,8 +65,26 @@ class PointOfInterest(Listing):
     __table_args__ = (Index("ix_points_of_interest_position", "latitude", "longitude"),)
 
 
+class TransitFeed(Base):
+    """A GTFS feed, named after its agencies (or as the staff chose): its stops go together."""
+
+    __tablename__ = "transit_feeds"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    agencies: Mapped[str | None] = mapped_column(String(500))  # agency.txt's names, for people
+    publisher: Mapped[ShortText | None]  # feed_info.txt
+    version: Mapped[str | None] = mapped_column(String(100))  # feed_info.txt
+    imported_at: Mapped[Timestamp]
+    demo: Mapped[Demo]
+
+
 class TransitStop(Base):
-    """A stop or station from a GTFS feed's stops.txt."""
+    """A stop or station from a GTFS feed's stops.txt.
+
+    Platforms and entrances name their station in parent_station and are not listed on their
+    own: the station is, once, with the lines of all its platforms.
+    """
 
     __tablename__ = "transit_stops"
     __table_args__ = (
@@ -73,12 +93,15 @@ class TransitStop(Base):
     )
 
     id: Mapped[intpk]
-    feed: Mapped[str] = mapped_column(String(80))  # which feed, so a re-import replaces its own
+    # Which feed, so a re-import replaces its own.
+    feed: Mapped[str] = mapped_column(ForeignKey("transit_feeds.name"))
     stop_id: Mapped[str] = mapped_column(String(80))
     code: Mapped[str | None] = mapped_column(String(40))
     name: Mapped[Name]
     latitude: Mapped[Latitude]
     longitude: Mapped[Longitude]
-    location_type: Mapped[int] = mapped_column(default=0)  # GTFS: 0 stop, 1 station, ...
+    location_type: Mapped[int] = mapped_column(default=0)  # GTFS: 0 stop, 1 station, 2 entrance
+    parent_station: Mapped[str | None] = mapped_column(String(80))  # the station's stop_id
+    lines: Mapped[list[str]] = mapped_column(JSONType, default=list)  # route short names
     wheelchair_boarding: Mapped[int | None]
     demo: Mapped[Demo]

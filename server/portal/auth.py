@@ -9,11 +9,13 @@ from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from server import clock
+from server.config import passwords
 from server.db import db_session
 from server.errors import N_, Problem
 from server.i18n import gettext, ngettext
-from server.portal import bp, devices
+from server.portal import devices
 from server.portal.access import EVERYONE, allow, public, sign_in, sign_out, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of
 from server.services import accounts, audit, portal_sessions
 from server.services.signin_limits import Reason, Wait
@@ -49,6 +51,7 @@ def login() -> Response | tuple[str, int, dict[str, str]] | str:
             _client_key(),
             now,
             devices.known(),
+            passwords=passwords(),
         )
     except accounts.LoginRefused as refused:
         db_session().commit()  # the failure counts, in every worker
@@ -109,7 +112,7 @@ def invitation(token: str) -> Response | tuple[str, int] | str:
     try:
         if password != request.form.get("again", ""):
             raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
-        account = accounts.accept(db_session(), token, password, now)
+        account = accounts.accept(db_session(), token, password, now, passwords=passwords())
     except Problem as problem:
         db_session().rollback()
         errors = problems_of(problem)
@@ -144,11 +147,11 @@ def change_password() -> Response | tuple[str, int]:
     account = user()
     current, new = request.form.get("current", ""), request.form.get("password", "")
     try:
-        if not accounts.verify_password(account, current):
+        if not accounts.verify_password(account, current, passwords=passwords()):
             raise Problem(N_("Your current password is not right."), field="current")
         if new != request.form.get("again", ""):
             raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
-        accounts.set_password(account, new, clock.now())
+        accounts.set_password(account, new, clock.now(), passwords=passwords())
     except Problem as problem:
         db_session().rollback()
         page = render_template("portal/account.html", errors=problems_of(problem), changed=None)

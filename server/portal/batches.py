@@ -11,8 +11,8 @@ from server.config import keyring
 from server.db import db_session
 from server.errors import Invalid, TapTrailError
 from server.models import Batch, Place, Sticker
-from server.portal import bp
 from server.portal.access import STAFF, allow, found
+from server.portal.blueprint import bp
 from server.portal.forms import problems_of, saved, values
 from server.services import batches as batch_service
 from tags.chips import CHIPS

@@ -6,8 +6,8 @@ from flask import render_template
 
 from server import clock
 from server.db import db_session
-from server.portal import bp
 from server.portal.access import READERS, allow, shop_for
+from server.portal.blueprint import bp
 from server.services import shop_figures
 
 

@@ -9,8 +9,8 @@ from server.db import db_session
 from server.errors import N_
 from server.i18n import gettext
 from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, ShopOwner, User
-from server.portal import bp
 from server.portal.access import EVERYONE, KEEPERS, STAFF, allow, shop_for, user
+from server.portal.blueprint import bp
 
 ROLE_NAMES = {
     Role.ADMINISTRATOR: N_("Administrator"),

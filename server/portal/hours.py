@@ -7,8 +7,8 @@ from flask import Response, redirect, render_template, request, url_for
 from server.errors import Invalid
 from server.i18n import gettext
 from server.models import Shop
-from server.portal import bp
 from server.portal.access import KEEPERS, allow, shop_for
+from server.portal.blueprint import bp
 from server.portal.forms import problems_of, values
 from server.portal.listing import pending_change, save_listing
 from server.services import hours_editing

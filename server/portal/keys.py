@@ -16,8 +16,8 @@ from pathlib import Path
 from flask import Response, current_app, redirect, render_template, request, url_for
 
 from server.config import forget_keyring
-from server.portal import bp
 from server.portal.access import ADMINISTRATORS, allow
+from server.portal.blueprint import bp
 from server.portal.forms import refused, saved
 from tags.keyring import Keyring, KeyringError
 

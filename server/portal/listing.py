@@ -20,8 +20,8 @@ from server.models import (
     TransitStop,
     Walk,
 )
-from server.portal import bp
 from server.portal.access import KEEPERS, allow, shop_for, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, values
 from server.services import audit, listings, review
 from server.services.geo import bounding_box
@@ -155,6 +155,7 @@ def _features(center: tuple[float, float], span: float, wide: bool) -> list[pick
         select(TransitStop.latitude, TransitStop.longitude, TransitStop.name).where(
             TransitStop.latitude.between(box.south, box.north),
             TransitStop.longitude.between(box.west, box.east),
+            TransitStop.parent_station.is_(None),  # a station once, not each of its platforms
         )
     )
     found += [picker.Feature("transit_stop", lat, lon, name) for lat, lon, name in stops]

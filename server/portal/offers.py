@@ -14,8 +14,8 @@ from server.db import db_session
 from server.errors import N_, Invalid
 from server.i18n import LANGUAGES, gettext
 from server.models import Offer, OfferKind, Shop
-from server.portal import bp
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, saved, values
 from server.portal.hours import form_week, week_rows
 from server.portal.listing import pending_change

@@ -10,8 +10,8 @@ from server.db import db_session
 from server.errors import N_
 from server.i18n import gettext
 from server.models import Offer, Shop
-from server.portal import bp
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for
+from server.portal.blueprint import bp
 from server.portal.forms import saved
 from server.services import offer_editing
 

@@ -18,8 +18,8 @@ from server.db import db_session
 from server.errors import N_, Invalid
 from server.i18n import gettext
 from server.models import Photo, Shop
-from server.portal import bp
 from server.portal.access import KEEPERS, STAFF, allow, found, shop_for, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of
 from server.services import audit, review
 from server.services import photos as stored_photos

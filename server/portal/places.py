@@ -12,8 +12,8 @@ from server.errors import Invalid
 from server.i18n import LANGUAGES
 from server.maps import projection
 from server.models import Place, PlaceKind, Sticker, Territory
-from server.portal import bp
 from server.portal.access import STAFF, allow, by_slug, found
+from server.portal.blueprint import bp
 from server.portal.forms import problems_of, saved, values
 from server.services import place_editing
 from server.services.content_slugs import free_slug

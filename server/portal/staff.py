@@ -9,8 +9,8 @@ from server import clock
 from server.db import db_session
 from server.errors import Invalid, Problem
 from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, Territory, User
-from server.portal import bp
 from server.portal.access import STAFF, allow, shop_for, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, values
 from server.portal.forms import refused as flash_refused
 from server.portal.invites import issue_and_show

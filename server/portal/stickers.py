@@ -10,8 +10,8 @@ from server import clock
 from server.db import db_session
 from server.errors import Invalid
 from server.models import Photo, Place, Sticker
-from server.portal import bp
 from server.portal.access import STAFF, allow, by_slug, found
+from server.portal.blueprint import bp
 from server.portal.forms import refused, saved
 from server.portal.photos import upload
 from server.services import sticker_life

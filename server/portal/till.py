@@ -6,8 +6,8 @@ from flask import render_template, request
 
 from server import clock
 from server.db import db_session
-from server.portal import bp
 from server.portal.access import KEEPERS, allow, shop_for, user
+from server.portal.blueprint import bp
 from server.services import audit
 from server.services import till as till_service
 from server.services.redemption import shown

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from server.db import db_session
 from server.errors import TapTrailError
 from server.models import ApiToken, Role
-from server.portal import bp
 from server.portal.access import STAFF, allow, user
+from server.portal.blueprint import bp
 from server.portal.forms import refused, saved
 from server.services import audit
 from server.services.tokens import TokenScope, create_token, revoke_token

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from server.db import db_session
 from server.errors import TapTrailError
 from server.models import AuditEntry, Role, Shop, Territory, User
-from server.portal import bp
 from server.portal.access import ADMINISTRATORS, allow, found, user
+from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, refused, saved, values
 from server.portal.invites import issue_and_show
 from server.services import accounts, audit, portal_sessions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from collections.abc import Mapping
@@ -20,20 +21,20 @@ INVITATION_DAYS = 7
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200  # argon2 takes any length; a cap keeps a huge POST from costing much
 
-_hasher = argon2.PasswordHasher()
-# Verifying against this when the account does not exist takes as long as a real check.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+# argon2's costs: "default" (RFC 9106 low-memory), "cheapest" (tests only).
+COSTS = {"default": argon2.profiles.RFC_9106_LOW_MEMORY, "cheapest": argon2.profiles.CHEAPEST}
 
 
-def use_hashing(profile: str) -> None:
-    """Choose argon2's cost: "default" (RFC 9106 low-memory) or "cheapest" (tests only)."""
-    global _hasher, _DUMMY_HASH
-    parameters = {
-        "default": argon2.profiles.RFC_9106_LOW_MEMORY,
-        "cheapest": argon2.profiles.CHEAPEST,
-    }[profile]
-    _hasher = argon2.PasswordHasher.from_parameters(parameters)
-    _DUMMY_HASH = _hasher.hash("not a password of anyone")
+class Passwords:
+    """argon2 at one cost (an app's TAPTRAIL_PASSWORD_HASHING): one per app, never shared."""
+
+    def __init__(self, cost: str = "default") -> None:
+        self.hasher = argon2.PasswordHasher.from_parameters(COSTS[cost])
+
+    @functools.cached_property
+    def dummy_hash(self) -> str:
+        """Checked when no account matches, so that a check takes as long as a real one."""
+        return self.hasher.hash("not a password of anyone")
 
 
 def normalize_email(email: str) -> str:
@@ -63,20 +64,20 @@ def check_password(password: str, email: str = "") -> None:
         raise Problem(N_("Your password must not be your email address."), field="password")
 
 
-def set_password(user: User, password: str, now: dt.datetime) -> None:
+def set_password(user: User, password: str, now: dt.datetime, *, passwords: Passwords) -> None:
     """Store a new password hash and end every session signed before (forced re-login)."""
     check_password(password, user.email)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = passwords.hasher.hash(password)
     user.password_changed_at = now
     user.session_epoch += 1
 
 
-def verify_password(user: User, password: str) -> bool:
+def verify_password(user: User, password: str, *, passwords: Passwords) -> bool:
     """Whether `password` is the account's current password."""
     try:
-        return _hasher.verify(user.password_hash or _DUMMY_HASH, password[:MAX_PASSWORD]) and bool(
-            user.password_hash
-        )
+        return passwords.hasher.verify(
+            user.password_hash or passwords.dummy_hash, password[:MAX_PASSWORD]
+        ) and bool(user.password_hash)
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         return False
 
@@ -148,6 +149,8 @@ def authenticate(
     client_key: str,
     now: dt.datetime,
     devices: Mapping[int, str] | None = None,
+    *,
+    passwords: Passwords,
 ) -> User:
     """The account for this email and password, or LoginRefused.
 
@@ -163,7 +166,7 @@ def authenticate(
         raise LoginRefused(waiting)
     stored = user.password_hash if user is not None and user.active else None
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password[:MAX_PASSWORD])
+        passwords.hasher.verify(stored or passwords.dummy_hash, password[:MAX_PASSWORD])
         if stored is None:
             raise argon2.exceptions.VerifyMismatchError
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
@@ -171,8 +174,8 @@ def authenticate(
         raise LoginRefused() from None
     assert user is not None
     signin_limits.succeeded(session, attempt)
-    if _hasher.check_needs_rehash(stored):
-        user.password_hash = _hasher.hash(password)
+    if passwords.hasher.check_needs_rehash(stored):
+        user.password_hash = passwords.hasher.hash(password)
     user.last_login_at = now
     return user
 
@@ -224,7 +227,9 @@ def open_invitation(session: Session, token: str, now: dt.datetime) -> Invitatio
     return invitation
 
 
-def accept(session: Session, token: str, password: str, now: dt.datetime) -> User:
+def accept(
+    session: Session, token: str, password: str, now: dt.datetime, *, passwords: Passwords
+) -> User:
     """Set the password through an invitation link; the link cannot be used again."""
     invitation = open_invitation(session, token, now)
     check_password(password, invitation.user.email)
@@ -235,5 +240,5 @@ def accept(session: Session, token: str, password: str, now: dt.datetime) -> Use
     )
     if used.rowcount != 1:  # the same link opened twice at once: the first one wins
         raise Problem(N_("This link has already been used or is not valid. Ask for a new one."))
-    set_password(invitation.user, password, now)
+    set_password(invitation.user, password, now, passwords=passwords)
     return invitation.user

@@ -242,6 +242,9 @@ def _events(session: Session, box: BoundingBox, query: Query, zones: Zones) -> I
             {
                 "starts_at": event.starts_at.isoformat(),
                 "ends_at": event.ends_at.isoformat() if event.ends_at else None,
+                "all_day": event.all_day,
+                "starts_on": event.starts_on.isoformat() if event.starts_on else None,
+                "ends_on": event.ends_on.isoformat() if event.ends_on else None,
                 "venue": event.venue,
             },
         )
@@ -260,13 +263,15 @@ def _walks(session: Session, box: BoundingBox, query: Query, zones: Zones) -> It
 
 
 def _stops(session: Session, box: BoundingBox, query: Query, zones: Zones) -> Iterable[Item]:
+    """Stations and stops; a station's platforms and entrances are in it, not listed again."""
     model = TransitStop
     rows = session.execute(
         select(model.id, model.name, model.latitude, model.longitude, model.code, model.feed)
-        .add_columns(model.stop_id)
+        .add_columns(model.stop_id, model.location_type, model.lines)
         .where(_inside(model.latitude, model.longitude, box))
+        .where(model.parent_station.is_(None))
     )
-    for key, name, lat, lon, code, feed, stop_id in rows:
+    for key, name, lat, lon, code, feed, stop_id, location_type, lines in rows:
         yield Item(
             Kind.TRANSIT_STOP,
             str(key),
@@ -275,7 +280,13 @@ def _stops(session: Session, box: BoundingBox, query: Query, zones: Zones) -> It
             lon,
             _distance(query, lat, lon),
             category="transit",
-            details={"feed": feed, "stop_id": stop_id, "code": code},
+            details={
+                "feed": feed,
+                "stop_id": stop_id,
+                "code": code,
+                "station": location_type == 1,
+                "lines": lines or [],
+            },
         )
 
 

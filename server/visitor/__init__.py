@@ -2,27 +2,22 @@
 
 One blueprint per module: `pages` (home, territory, place, language), `details` (shop, point of
 interest, event, walk), `offers` (offers and cross-offer codes), `tv` (the large screen) and
-`media` (shop photos).
+`media` (shop photos); `blueprint` makes them, with what every visitor page follows.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request, url_for
+from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from server.i18n import Text, language, translated
-from server.visitor import details, formats, media, offers, pages, present, tv
+from server.visitor import formats, present
 from server.visitor.kept import stale_mark
-from server.web import caching, problems
 from server.web.targets import same_site_path
-
-BLUEPRINTS: tuple[Blueprint, ...] = (pages.bp, details.bp, offers.bp, tv.bp, media.bp)
 
 
 def init_app(app: Flask) -> None:
-    """Register the visitor blueprints and what their templates share."""
-    for blueprint in BLUEPRINTS:
-        app.register_blueprint(blueprint)
+    """What the visitor templates share (create_app registers the blueprints)."""
     app.jinja_env.globals.update(
         here=here,
         lang_of=lang_of,
@@ -48,10 +43,3 @@ def lang_of(text: Text | str) -> Markup:
     """A lang attribute when a text is not in the page's language (a French fallback)."""
     lang = getattr(text, "lang", "")
     return Markup(' lang="%s"') % lang if lang and lang != language() else Markup("")
-
-
-# Set up once, when first imported: blueprints are shared by every app made in a process.
-# The security headers come from server.web.headers, for every response.
-for _blueprint in BLUEPRINTS:
-    _blueprint.after_request(caching.revalidated)
-    _blueprint.register_error_handler(404, problems.site_not_found)

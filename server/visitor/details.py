@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
 from server import clock
@@ -20,8 +20,9 @@ from server.models.offers import agreed_offers
 from server.services import hours, redemption
 from server.services.nearby import Kind
 from server.visitor import formats, jsonld, kept, lookup, present, route
+from server.visitor.blueprint import visitor_blueprint
 
-bp = Blueprint("details", __name__)
+bp = visitor_blueprint("details", __name__)
 
 
 def _key(kind: str, name: object) -> str:
@@ -100,14 +101,20 @@ def event(event_id: int) -> Response:
         running = found.starts_at <= now <= ends
         change = found.ends_at if running else found.starts_at
         origin = lookup.origin()
+        if found.starts_on is not None and found.ends_on is not None:  # on dates, all day
+            when = formats.all_day(found.starts_on, found.ends_on)
+            said = present.all_day_status(found.starts_on, found.ends_on, now, zone)
+        else:
+            when = formats.moment_range(found.starts_at, found.ends_at, zone)
+            said = present.status(Kind.EVENT, running, change, now, zone)
         return render_template(
             "event.html",
             event=found,
             zone=zone,
             origin=origin,
             over=over,
-            when=formats.moment_range(found.starts_at, found.ends_at, zone),
-            status=None if over else present.status(Kind.EVENT, running, change, now, zone),
+            when=when,
+            status=None if over else said,
             state=present.state_class(Kind.EVENT, running),
             description=translated(found.description),
             spot=present.whereabouts(found.latitude, found.longitude, origin),

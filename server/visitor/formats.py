@@ -100,6 +100,14 @@ def moment_range(start: dt.datetime, end: dt.datetime | None, timezone: str) -> 
     return f"{begins}, {clock(start, timezone)} \u2013 {ends}"
 
 
+def all_day(first: dt.date, last: dt.date) -> str:
+    """ "sam. 6 déc., toute la journée"; over several days, from the first to the last."""
+    days = day_and_month(first)
+    if last != first:
+        days = f"{days} \u2013 {day_and_month(last)}"
+    return gettext("%(day)s, all day", day=days)
+
+
 def day_and_month(moment: dt.datetime | dt.date, timezone: str | None = None) -> str:
     """ "sam. 29 nov." / "Sat 29 Nov" / "za 29 nov"."""
     zone = ZoneInfo(timezone) if timezone and isinstance(moment, dt.datetime) else None

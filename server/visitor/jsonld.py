@@ -132,7 +132,7 @@ def event(found: Event) -> dict[str, Any]:
         "@type": "Event",
         "name": found.title,
         "url": url_for("details.event", event_id=found.id, _external=True),
-        "startDate": found.starts_at.isoformat(),
+        "startDate": (found.starts_on or found.starts_at).isoformat(),
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "location": {
             "@type": "Place",
@@ -140,8 +140,8 @@ def event(found: Event) -> dict[str, Any]:
             "geo": _geo(found.latitude, found.longitude),
         },
     }
-    if found.ends_at:
-        data["endDate"] = found.ends_at.isoformat()
+    if found.ends_on or found.ends_at:  # schema.org: an all-day event ends on its last date
+        data["endDate"] = (found.ends_on or found.ends_at).isoformat()
     return _described(data, found.description)
 
 

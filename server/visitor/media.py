@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Response, abort, current_app, send_from_directory
 from sqlalchemy import select
 
 from server.db import db_session
 from server.models import Photo
 from server.services.photos import is_name
+from server.visitor.blueprint import visitor_blueprint
 
-bp = Blueprint("media", __name__)
+bp = visitor_blueprint("media", __name__)
 
 
 @bp.get("/media/<name>")

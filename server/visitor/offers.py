@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -30,9 +29,10 @@ from server.services import hours, redemption
 from server.services.nearby import Kind
 from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, Visitor, identify
 from server.visitor import formats, jsonld, kept, lookup, present, views
+from server.visitor.blueprint import visitor_blueprint
 from server.visitor.qr import qr_svg
 
-bp = Blueprint("offers", __name__)
+bp = visitor_blueprint("offers", __name__)
 ISSUE_ATTEMPTS = 3  # the same visitor twice at once, then a rare clash with another's code
 
 

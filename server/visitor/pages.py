@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -19,9 +19,10 @@ from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, transla
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
 from server.visitor import jsonld, kept, lookup, present
+from server.visitor.blueprint import visitor_blueprint
 from server.web.targets import same_site_path
 
-bp = Blueprint("visitor", __name__)
+bp = visitor_blueprint("visitor", __name__)
 
 
 @bp.get("/")

@@ -155,6 +155,32 @@ def status(
     return _joined(word, formats.change(verb, change, now, zone) if change else "")
 
 
+def all_day_status(first: dt.date, last: dt.date, now: dt.datetime, zone: str) -> str:
+    """An event on whole days: "Today, all day", "On now, until Sunday", "Saturday, all day"."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    if first <= today < last:
+        return gettext("On now, until %(day)s", day=_day(last, today))
+    if first <= today:
+        return gettext("Today, all day")
+    if (first - today).days == 1:
+        return gettext("Tomorrow, all day")
+    said = gettext("%(day)s, all day", day=_day(first, today))
+    return said[:1].upper() + said[1:]
+
+
+def _day(day: dt.date, today: dt.date) -> str:
+    """A day of the coming week by its name, a later one by its date."""
+    return formats.weekday_of(day) if (day - today).days < 7 else formats.day_and_month(day)
+
+
+def item_status(item: Item, now: dt.datetime, zone: str) -> str | None:
+    """What a card says of an item's state; an all-day event by its days, not its midnights."""
+    if item.kind is Kind.EVENT and item.details.get("all_day"):
+        first, last = item.details["starts_on"], item.details["ends_on"]
+        return all_day_status(dt.date.fromisoformat(first), dt.date.fromisoformat(last), now, zone)
+    return status(item.kind, item.open, item.next_change, now, zone)
+
+
 def state_class(kind: Kind, is_open: bool | None) -> str | None:
     """ "open" or "closed" (coloured), or None where it says nothing (no hours, a coming event)."""
     if is_open is None or (kind is Kind.EVENT and not is_open):
@@ -177,7 +203,12 @@ def _label_and_note(item: Item) -> tuple[str, str | None]:
         count = details.get("stops") or 0
         return gettext("Walk"), ngettext("%(num)d stop", "%(num)d stops", count) if count else None
     if item.kind is Kind.TRANSIT_STOP:
-        return gettext("Stop"), None
+        label = gettext("Station") if details.get("station") else gettext("Stop")
+        lines = details.get("lines") or []
+        if not lines:
+            return label, None
+        names = ", ".join(lines)
+        return label, ngettext("Line %(lines)s", "Lines %(lines)s", len(lines), lines=names)
     return category(item.category), None
 
 
@@ -219,7 +250,7 @@ def card(item: Item, now: dt.datetime, zone: str, origin: tuple[str, float, floa
         note=note,
         where=where(item.distance_m),
         state=state_class(item.kind, item.open),
-        status=status(item.kind, item.open, item.next_change, now, zone),
+        status=item_status(item, now, zone),
         geo=geo_uri(item.latitude, item.longitude),
         osm=osm_url(item.latitude, item.longitude, origin[1:] if origin else None),
     )

@@ -6,7 +6,7 @@ refresh, so it needs no script. A QR code takes the visitor to the place page on
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Response, render_template, url_for
 
 from server import clock
 from server.db import db_session
@@ -14,9 +14,10 @@ from server.i18n import gettext
 from server.models import Place
 from server.services import nearby
 from server.visitor import formats, kept, lookup, present
+from server.visitor.blueprint import visitor_blueprint
 from server.visitor.qr import qr_svg
 
-bp = Blueprint("tv", __name__)
+bp = visitor_blueprint("tv", __name__)
 ITEMS = 12  # as many as a passer-by may watch go round (8 s each)
 SECONDS_PER_ITEM = 8
 REFRESH_SECONDS = 300

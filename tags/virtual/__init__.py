@@ -1,4 +1,4 @@
-"""A virtual NTAG213/215/216 that nfcpy's own Type 2 Tag code talks to over its UDP driver.
+"""Virtual NTAG213/215/216 and NTAG 424 DNA stickers that nfcpy talks to over its UDP driver.
 
 Use it to practise without stickers and to test the field tool:
 
@@ -9,18 +9,18 @@ Use it to practise without stickers and to test the field tool:
 """
 
 from tags.virtual.faults import Faults
+from tags.virtual.ntag424.sticker import Ntag424Sticker
 from tags.virtual.reader import VirtualReader
-from tags.virtual.realtime import priority_raised
 from tags.virtual.remote import ReaderProcess
 from tags.virtual.roll import Roll, RollEmptyError
 from tags.virtual.sticker import Sticker
 
 __all__ = [
     "Faults",
+    "Ntag424Sticker",
     "ReaderProcess",
     "Roll",
     "RollEmptyError",
     "Sticker",
     "VirtualReader",
-    "priority_raised",
 ]

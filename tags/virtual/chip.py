@@ -52,6 +52,11 @@ class Ntag21x:
         )
 
     @property
+    def powered(self) -> bool:
+        """True while the field is on."""
+        return self.state is not State.OFF
+
+    @property
     def authenticated(self) -> bool:
         """True after a successful PWD_AUTH in this activation."""
         return self.session is not None and self.session.authenticated

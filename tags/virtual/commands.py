@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tags.chips import PAGE_SIZE
+from tags.mirror import mirror_start, mirror_text, overlay
 from tags.urls import MirrorMode
-from tags.virtual.asciimirror import mirror_start, mirror_text, overlay
 from tags.virtual.session import (
     ACK,
     NAK_AUTH_LIMIT,

@@ -15,7 +15,7 @@ import sys
 import threading
 from typing import Protocol
 
-from tags.virtual.realtime import raise_priority
+from tags.realtime import raise_priority
 
 TECHNOLOGY = b"106A"
 RF_OFF = b"RFOFF"

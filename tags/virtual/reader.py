@@ -7,20 +7,19 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tags.virtual.chip import Ntag21x, State
 from tags.virtual.faults import FaultInjector, Faults
+from tags.virtual.kinds import AnyChip, AnySticker, chip_for
 from tags.virtual.link import Address, UdpLink
 from tags.virtual.roll import Roll, RollEmptyError
 from tags.virtual.served import Served
-from tags.virtual.sticker import Sticker
 
 # What the reader tells its listener: "presented", "taken away", "pulled away", "field off",
 # "roll empty"; with the sticker concerned (None when there is none).
-Listener = Callable[[str, Sticker | None], None]
+Listener = Callable[[str, AnySticker | None], None]
 
 
 class VirtualReader(Served):
-    """A reader with a virtual NTAG21x on it; nfcpy opens it as `reader.path`.
+    """A reader with a virtual NTAG21x or NTAG 424 DNA on it; nfcpy opens it as `reader.path`.
 
     With a roll, the first blank sticker is on the reader from the start, and with
     `take_away_after_read_back` the next one replaces it as soon as the reader switches the
@@ -43,9 +42,9 @@ class VirtualReader(Served):
         self._faults = FaultInjector(faults or Faults())
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._chip: Ntag21x | None = None
+        self._chip: AnyChip | None = None
         self._client: Address | None = None
-        self._last_taken: Sticker | None = None
+        self._last_taken: AnySticker | None = None
         self.host = host
         self._link = UdpLink(self, host, port)
         if roll is not None:
@@ -73,13 +72,13 @@ class VirtualReader(Served):
 
     # -- the sticker on the reader ---------------------------------------------------------
     @property
-    def sticker(self) -> Sticker | None:
+    def sticker(self) -> AnySticker | None:
         """The sticker in the field, if any."""
         chip = self._chip
         return None if chip is None else chip.sticker
 
     @property
-    def stickers(self) -> list[Sticker]:
+    def stickers(self) -> list[AnySticker]:
         """Every sticker the roll gave, in order (or the one presented without a roll)."""
         if self.roll is not None:
             return list(self.roll.stickers)
@@ -104,7 +103,7 @@ class VirtualReader(Served):
                 "current": next((i for i, s in enumerate(stickers) if s is current), None),
             }
 
-    def present(self, sticker: Sticker) -> None:
+    def present(self, sticker: AnySticker) -> None:
         """Put `sticker` on the reader (taking away the one there)."""
         with self._lock:
             taken = self._take_away()
@@ -113,7 +112,7 @@ class VirtualReader(Served):
         self._tell_taken(taken)
         self._tell("presented", sticker)
 
-    def take_away(self) -> Sticker | None:
+    def take_away(self) -> AnySticker | None:
         """Lift the sticker off the reader; returns it."""
         with self._lock:
             taken = self._take_away()
@@ -121,14 +120,14 @@ class VirtualReader(Served):
         self._tell_taken(taken)
         return taken
 
-    def put_back(self) -> Sticker | None:
+    def put_back(self) -> AnySticker | None:
         """Put the last sticker taken away (or pulled away) back on the reader."""
         sticker = self._last_taken
         if sticker is not None:
             self.present(sticker)
         return sticker
 
-    def next_sticker(self) -> Sticker | None:
+    def next_sticker(self) -> AnySticker | None:
         """Take the current sticker away and put the next blank one of the roll on the reader."""
         with self._lock:
             taken = self._take_away()
@@ -151,7 +150,7 @@ class VirtualReader(Served):
     # -- FrameHandler, called by the link thread -------------------------------------------
     def frame(self, frame: bytes, client: Address) -> bytes | None:
         """Answer one frame from nfcpy, with the faults applied."""
-        events: list[tuple[str, Sticker | None]] = []
+        events: list[tuple[str, AnySticker | None]] = []
         with self._lock:
             if client != self._client:
                 # nfcpy opens a new socket for every new field: the old field is gone.
@@ -176,11 +175,11 @@ class VirtualReader(Served):
             self._tell(*event)
 
     # -- inside the lock ---------------------------------------------------------------------
-    def _air(self, frame: bytes, events: list[tuple[str, Sticker | None]]) -> bytes | None:
+    def _air(self, frame: bytes, events: list[tuple[str, AnySticker | None]]) -> bytes | None:
         chip, faults = self._chip, self._faults
         if chip is None or faults.lost():
             return None
-        if chip.state is State.OFF:
+        if not chip.powered:
             chip.power_on()
         if faults.corrupted():
             return chip.damaged_frame()
@@ -190,12 +189,12 @@ class VirtualReader(Served):
             events.append(("pulled away", self._take_away()))
         return None if faults.lost() else answer
 
-    def _field_off(self) -> list[tuple[str, Sticker | None]]:
+    def _field_off(self) -> list[tuple[str, AnySticker | None]]:
         chip = self._chip
-        if chip is None or chip.state is State.OFF:
+        if chip is None or not chip.powered:
             return []
         chip.power_off()
-        events: list[tuple[str, Sticker | None]] = [("field off", chip.sticker)]
+        events: list[tuple[str, AnySticker | None]] = [("field off", chip.sticker)]
         if (
             self.take_away_after_read_back
             and self.roll is not None
@@ -205,7 +204,7 @@ class VirtualReader(Served):
             events.append(self._next_from_roll())
         return events
 
-    def _take_away(self) -> Sticker | None:
+    def _take_away(self) -> AnySticker | None:
         chip, self._chip = self._chip, None
         if chip is None:
             return None
@@ -213,7 +212,7 @@ class VirtualReader(Served):
         self._last_taken = chip.sticker
         return chip.sticker
 
-    def _next_from_roll(self) -> tuple[str, Sticker | None]:
+    def _next_from_roll(self) -> tuple[str, AnySticker | None]:
         if self.roll is None:
             return ("roll empty", None)
         try:
@@ -223,14 +222,14 @@ class VirtualReader(Served):
         self._chip = self._new_chip(sticker)
         return ("presented", sticker)
 
-    def _new_chip(self, sticker: Sticker) -> Ntag21x:
+    def _new_chip(self, sticker: AnySticker) -> AnyChip:
         # The chip asks the faults in force at each write, even if they change later.
-        return Ntag21x(sticker, eeprom_fails=lambda: self._faults.write_fails())
+        return chip_for(sticker, lambda: self._faults.write_fails())
 
-    def _tell(self, event: str, sticker: Sticker | None) -> None:
+    def _tell(self, event: str, sticker: AnySticker | None) -> None:
         if self.listener is not None:
             self.listener(event, sticker)
 
-    def _tell_taken(self, sticker: Sticker | None) -> None:
+    def _tell_taken(self, sticker: AnySticker | None) -> None:
         if sticker is not None:
             self._tell("taken away", sticker)

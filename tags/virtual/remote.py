@@ -9,8 +9,8 @@ import sys
 from typing import Any
 
 from tags.virtual.faults import Faults
+from tags.virtual.kinds import AnySticker, sticker_from_dict
 from tags.virtual.served import Served
-from tags.virtual.sticker import Sticker
 
 
 class ReaderProcessError(RuntimeError):
@@ -70,7 +70,7 @@ class ReaderProcess(Served):
         """The UDP port the process serves on."""
         return self._port
 
-    def next_sticker(self) -> Sticker | None:
+    def next_sticker(self) -> AnySticker | None:
         """Take the current sticker away and put the next blank one on."""
         return self._current(self._ask({"op": "next"}))
 
@@ -78,7 +78,7 @@ class ReaderProcess(Served):
         """Lift the sticker off the reader."""
         self._ask({"op": "take_away"})
 
-    def put_back(self) -> Sticker | None:
+    def put_back(self) -> AnySticker | None:
         """Put the last sticker taken away back."""
         return self._current(self._ask({"op": "put_back"}))
 
@@ -87,18 +87,18 @@ class ReaderProcess(Served):
         self._ask({"op": "faults", "faults": dataclasses.asdict(faults)})
 
     @property
-    def stickers(self) -> list[Sticker]:
+    def stickers(self) -> list[AnySticker]:
         """Copies of every sticker so far, with memory and counters as they are now."""
-        return [Sticker.from_dict(item) for item in self._ask({"op": "snapshot"})["stickers"]]
+        return [sticker_from_dict(item) for item in self._ask({"op": "snapshot"})["stickers"]]
 
     @property
-    def sticker(self) -> Sticker | None:
+    def sticker(self) -> AnySticker | None:
         """A copy of the sticker on the reader, if any."""
         return self._current(self._ask({"op": "snapshot"}))
 
-    def _current(self, snapshot: dict[str, Any]) -> Sticker | None:
+    def _current(self, snapshot: dict[str, Any]) -> AnySticker | None:
         index = snapshot["current"]
-        return None if index is None else Sticker.from_dict(snapshot["stickers"][index])
+        return None if index is None else sticker_from_dict(snapshot["stickers"][index])
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         if self._process is None or self._process.stdin is None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import random
 
-from tags.chips import ChipProfile
-from tags.virtual.sticker import Sticker
+from tags.virtual.kinds import AnyProfile, AnySticker, blank_sticker
 from tags.virtual.uid import random_uid
 
 
@@ -18,14 +17,14 @@ class Roll:
 
     def __init__(
         self,
-        profile: ChipProfile,
+        profile: AnyProfile,
         count: int | None = None,
         seed: int | None = None,
-        used: list[Sticker] | None = None,
+        used: list[AnySticker] | None = None,
     ) -> None:
         self.profile = profile
         self.count = count
-        self.stickers: list[Sticker] = list(used or [])
+        self.stickers: list[AnySticker] = list(used or [])
         self._rng = random.Random(seed) if seed is not None else None
         self._uids = {sticker.uid for sticker in self.stickers}
 
@@ -34,7 +33,7 @@ class Roll:
         """Blank stickers left (None for an endless roll)."""
         return None if self.count is None else max(0, self.count - len(self.stickers))
 
-    def take(self) -> Sticker:
+    def take(self) -> AnySticker:
         """Peel off the next blank sticker, or raise RollEmptyError."""
         if self.remaining == 0:
             raise RollEmptyError(f"all {self.count} stickers of the roll are used")
@@ -42,6 +41,6 @@ class Roll:
         while uid in self._uids:
             uid = random_uid(self._rng)
         self._uids.add(uid)
-        sticker = Sticker.blank(self.profile, uid)
+        sticker = blank_sticker(self.profile, uid)
         self.stickers.append(sticker)
         return sticker

@@ -13,15 +13,15 @@ import json
 import sys
 from typing import Any
 
-from tags.chips import chip_by_name
 from tags.virtual.faults import Faults
+from tags.virtual.kinds import profile_by_name
 from tags.virtual.reader import VirtualReader
 from tags.virtual.roll import Roll
 
 
 def build_reader(config: dict[str, Any]) -> VirtualReader:
     """The reader a subprocess configuration describes."""
-    roll = Roll(chip_by_name(config["chip"]), count=config.get("count"), seed=config.get("seed"))
+    roll = Roll(profile_by_name(config["chip"]), count=config.get("count"), seed=config.get("seed"))
     return VirtualReader(
         roll,
         Faults(**config.get("faults", {})),

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from tags.chipconfig import ChipConfig
 from tags.chips import CC_PAGE, PAGE_SIZE, ChipProfile
-from tags.virtual.locks import (
+from tags.locks import (
+    STATIC_LOCK_BYTES,
+    STATIC_LOCK_PAGE,
     dynamic_locked_pages,
     merge_dynamic_lock,
     merge_static_lock,
@@ -21,10 +23,6 @@ NAK_INVALID_ARGUMENT = 0x0
 NAK_CRC_ERROR = 0x1
 NAK_AUTH_LIMIT = 0x4  # "invalid authentication counter overflow": AUTHLIM exhausted
 NAK_EEPROM_ERROR = 0x5
-
-STATIC_LOCK_PAGE = 2
-# Bytes 2-3 of page 2 are the static lock bytes; bytes 0-1 (BCC1, internal) are read-only.
-STATIC_LOCK_BYTES = slice(2, 4)
 
 
 class Nak(Exception):

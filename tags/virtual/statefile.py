@@ -7,12 +7,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from tags.virtual.sticker import Sticker, StickerStateError
+from tags.virtual.kinds import AnySticker, sticker_from_dict
+from tags.virtual.sticker import StickerStateError
 
 FORMAT = "taptrail-virtual-stickers/1"
 
 
-def save_stickers(path: Path, stickers: list[Sticker]) -> None:
+def save_stickers(path: Path, stickers: list[AnySticker]) -> None:
     """Write the stickers atomically (a crash never leaves half a file)."""
     data = {"format": FORMAT, "stickers": [sticker.to_dict() for sticker in stickers]}
     # One json.dumps (the C encoder) rather than json.dump's Python one: a save runs beside the
@@ -24,7 +25,7 @@ def save_stickers(path: Path, stickers: list[Sticker]) -> None:
     os.replace(temporary, path)
 
 
-def load_stickers(path: Path) -> list[Sticker]:
+def load_stickers(path: Path) -> list[AnySticker]:
     """Read the stickers saved in `path`, or raise StickerStateError saying what is wrong."""
     try:
         data = json.loads(path.read_text())
@@ -32,4 +33,4 @@ def load_stickers(path: Path) -> list[Sticker]:
         raise StickerStateError(f"cannot read the state file {path}: {error}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise StickerStateError(f"{path} is not a virtual sticker state file")
-    return [Sticker.from_dict(item) for item in data.get("stickers", [])]
+    return [sticker_from_dict(item) for item in data.get("stickers", [])]

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from server.clock import machine_now
+from server.config import passwords
 from server.db import database
 from server.models import User
 from server.services import accounts
@@ -24,7 +25,7 @@ def analyst_password(live_server) -> None:
     """The demo analyst gets a password made up at load time; this test sets its own."""
     with database(live_server.app).transaction() as session:
         user = session.scalars(select(User).where(User.email == ANALYST)).one()
-        accounts.set_password(user, PASSWORD, machine_now())
+        accounts.set_password(user, PASSWORD, machine_now(), passwords=passwords(live_server.app))
 
 
 def test_an_analyst_changes_the_range_and_downloads_a_csv(

@@ -7,7 +7,14 @@ import datetime as dt
 import pytest
 
 from server.db import database
-from server.models import Event, Offer, OfferKind, PointOfInterest, TransitStop
+from server.models import (
+    Event,
+    Offer,
+    OfferKind,
+    PointOfInterest,
+    TransitFeed,
+    TransitStop,
+)
 from tests.server.factories import place, shop, territory
 
 # Thursday 26 November 2026, 13:00 in Roubaix.
@@ -68,6 +75,7 @@ def area(app):
         session.add(
             TransitStop(feed="f", stop_id="S1", name="Arrêt", latitude=50.6926, longitude=3.1670)
         )
+        session.add(TransitFeed(name="f", imported_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)))
         start = dt.datetime(2026, 11, 28, 14, tzinfo=dt.UTC)
         session.add(
             Event(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -108,10 +109,11 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
     ok(runner, env, "demo")
     stops = tmp_path / "stops.txt"
     stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,north\n")
-    result = runner.invoke(main, ["import", "gtfs", str(stops)], env=env)
+    result = runner.invoke(main, ["import", "gtfs", str(stops), "--feed", "local"], env=env)
     assert result.exit_code == 1 and "line 2, field 'stop_lon'" in result.output
     stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,3.1\n")
-    assert "imported 1 stops" in ok(runner, env, "import", "gtfs", str(stops)).output
+    imported = ok(runner, env, "import", "gtfs", str(stops), "--feed", "local").output
+    assert "1 stop stored (1 new, 0 updated, 0 unchanged)" in imported
     content = tmp_path / "c.yaml"
     content.write_text(
         "pois:\n  - {slug: x, territory: roubaix, name: X, category: park,"
@@ -119,8 +121,9 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
     )
     assert "pois: 1 new, 0 updated" in ok(runner, env, "import", "content", str(content)).output
     ics = tmp_path / "e.ics"
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
     ics.write_text(
-        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:u1\nDTSTART:20260601T100000Z\n"
+        f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:u1\nDTSTART:{soon:%Y%m%dT%H%M%SZ}\n"
         "SUMMARY:Fête\nEND:VEVENT\nEND:VCALENDAR\n"
     )
     args = [
@@ -134,7 +137,7 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
         "--longitude",
         "3.1",
     ]
-    assert "imported 1 events" in ok(runner, env, *args).output
+    assert "1 occurrence stored (1 new, 0 updated, 0 unchanged)" in ok(runner, env, *args).output
 
 
 def test_drain_moves_spooled_taps(runner, env):
@@ -174,3 +177,46 @@ def test_the_purge_and_rebuild_commands_say_what_they_did(runner, env):
     assert backwards.exit_code == 2 and "--to is before --from" in backwards.output
     too_long = runner.invoke(main, ["purge", "--months", "30"], env=env)
     assert too_long.exit_code == 2 and "30 is not in the range 1<=x<=25" in too_long.output
+
+
+# Settings a host may have wrong: a database URL naming no database, a keyring it cannot read.
+UNUSABLE = {
+    "TAPTRAIL_DATABASE_URL": "nonsense://x",
+    "TAPTRAIL_SIGNING_KEYS_FILE": "/nowhere/keys.json",
+    "TAPTRAIL_SIGNING_KEYS": "",
+}
+
+
+def test_help_and_unknown_commands_build_no_app(runner):
+    listed = runner.invoke(main, ["--help"], env=UNUSABLE)
+    assert listed.exit_code == 0 and "Error" not in listed.output
+    commands = [line.split()[0] for line in listed.output.split("Commands:\n")[1].splitlines()]
+    assert commands == [
+        "batches",
+        "demo",
+        "drain",
+        "import",
+        "init-db",
+        "keys",
+        "purge",
+        "quarantine",
+        "rollups",
+        "routes",
+        "status",
+        "tokens",
+        "users",
+    ]
+    unknown = runner.invoke(main, ["run"], env=UNUSABLE)
+    assert unknown.exit_code == 2 and "No such command 'run'" in unknown.output
+    assert "TAPTRAIL" not in unknown.output
+    other_app = runner.invoke(main, ["--app", "elsewhere:app", "status"], env=UNUSABLE)
+    assert other_app.exit_code == 2 and "No such option '--app'" in other_app.output
+
+
+def test_routes_lists_the_url_map_without_a_keyring(runner, env):
+    listed = ok(runner, {**env, "TAPTRAIL_SIGNING_KEYS_FILE": ""}, "routes", "--sort", "rule")
+    rules = {(line.split()[0], line.split()[-1]) for line in listed.output.splitlines()[2:]}
+    assert ("portal.login", "/portal/login") in rules and ("tap.tap", "/<code>") in rules
+    refused = runner.invoke(main, ["routes"], env=UNUSABLE)
+    assert refused.exit_code == 1
+    assert refused.output.startswith("Error: TAPTRAIL_SIGNING_KEYS_FILE: cannot read the keyring")

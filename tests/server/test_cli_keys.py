@@ -69,3 +69,12 @@ def test_missing_file_is_reported(runner, tmp_path):
     result = runner.invoke(main, ["keys", "list", "--file", str(tmp_path / "none.json")])
     assert result.exit_code == 1
     assert "cannot read the keyring" in result.output
+
+
+def test_the_keyring_commands_need_no_usable_server_settings(runner, tmp_path):
+    # They edit a file: a keyring not written yet and a database URL that names no database
+    # stop every command that builds the app, not these.
+    path = tmp_path / "k.json"
+    env = {"TAPTRAIL_SIGNING_KEYS_FILE": str(path), "TAPTRAIL_DATABASE_URL": "nonsense://x"}
+    assert runner.invoke(main, ["keys", "create"], env=env).exit_code == 0
+    assert runner.invoke(main, ["keys", "list"], env=env).output == "1  active\n"

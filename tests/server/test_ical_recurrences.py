@@ -18,6 +18,7 @@ from server.db import database
 from server.errors import ImportProblem
 from server.importers import recurrence
 from server.importers.ical import HORIZON, MAX_PER_FILE, PAST, import_ical
+from server.importers.report import ImportReport
 from server.models import Event
 from tests.server.factories import territory
 
@@ -33,7 +34,7 @@ def calendar(*events: str, header: str = "") -> str:
     return f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n{header}{body}END:VCALENDAR\n"
 
 
-def run(app, tmp_path, text: str, **kwargs) -> int:  # type: ignore[no-untyped-def]
+def run(app, tmp_path, text: str, **kwargs) -> ImportReport:  # type: ignore[no-untyped-def]
     path = tmp_path / "agenda.ics"
     path.write_text(text, encoding="utf-8")
     with database(app).transaction() as session:
@@ -103,7 +104,7 @@ def test_exdate_rdate_moved_and_cancelled_occurrences_are_honoured(app, tmp_path
         DTSTART;TZID=Europe/Paris:20260323T100000
         DTEND;TZID=Europe/Paris:20260323T120000
         """
-    assert run(app, tmp_path, calendar(series, moved, cancelled)) == 4
+    assert run(app, tmp_path, calendar(series, moved, cancelled)).stored == 4
     events = stored(app)
     assert local(events) == [
         "2026-03-02 10:00",
@@ -122,7 +123,7 @@ def test_a_cancelled_event_is_left_out(app, tmp_path):
         "UID:gone@test\nSUMMARY:Annulé\nSTATUS:CANCELLED\nDTSTART:20260305T180000Z",
         "UID:kept@test\nSUMMARY:Maintenu\nDTSTART:20260305T180000Z",
     )
-    assert run(app, tmp_path, text) == 1
+    assert run(app, tmp_path, text).stored == 1
     assert [event.uid for event in stored(app)] == ["kept@test"]
 
 
@@ -184,32 +185,37 @@ def _utc(value: dt.date) -> dt.datetime:
     return (value if value.tzinfo else value.replace(tzinfo=PARIS)).astimezone(dt.UTC)
 
 
-def test_an_event_over_the_cap_is_refused_with_its_name_line_and_the_cap(app, tmp_path):
+def test_an_event_over_the_cap_is_left_out_with_its_name_line_and_the_cap(app, tmp_path):
     territory(app)
     text = calendar(
         "UID:one@test\nSUMMARY:Vernissage\nDTSTART:20260305T180000Z",
         "UID:often@test\nSUMMARY:Carillon\nDTSTART:20260301T000000Z\nRRULE:FREQ=HOURLY",
     )
+    reason = (
+        "the event 'Carillon' (UID often@test) happens more than "
+        f"{recurrence.MAX_PER_EVENT:,} times between 2026-02-28 and 2027-03-02: give it a COUNT, "
+        "an UNTIL or a longer INTERVAL"
+    )
     with pytest.raises(ImportProblem) as raised:
-        run(app, tmp_path, text)
-    message = str(raised.value)
-    assert message == (
-        "agenda.ics, line 9, field 'RRULE': the event 'Carillon' (UID often@test) happens "
-        f"more than {recurrence.MAX_PER_EVENT:,} times between 2026-02-28 and 2027-03-02: give "
-        "it a COUNT, an UNTIL or a longer INTERVAL; nothing was imported"
-    ).replace("agenda.ics", str(tmp_path / "agenda.ics"))
+        run(app, tmp_path, text, all_or_nothing=True)
+    assert str(raised.value) == (
+        f"{tmp_path / 'agenda.ics'}, line 13, field 'RRULE': {reason}; nothing was imported"
+    )
     assert stored(app) == []
+    report = run(app, tmp_path, text)
+    assert [str(skipped) for skipped in report.skipped] == [f"line 13, RRULE: {reason}"]
+    assert [event.title for event in stored(app)] == ["Vernissage"]
 
 
 def test_a_rule_that_repeats_too_often_since_its_start_is_refused(app, tmp_path):
     territory(app)
     text = calendar("UID:old@test\nSUMMARY:Horloge\nDTSTART:20000101T000000Z\nRRULE:FREQ=MINUTELY")
-    with pytest.raises(ImportProblem) as raised:
-        run(app, tmp_path, text)
-    assert "line 4, field 'RRULE': the event 'Horloge' (UID old@test) repeats more than " in str(
-        raised.value
+    [skipped] = run(app, tmp_path, text).skipped
+    assert str(skipped).startswith(
+        "line 8, RRULE: the event 'Horloge' (UID old@test) repeats more than "
+        f"{recurrence.MAX_GENERATED:,} times from its DTSTART to 2027-03-02"
     )
-    assert f"{recurrence.MAX_GENERATED:,} times from its DTSTART to 2027-03-02" in str(raised.value)
+    assert stored(app) == []
 
 
 def test_the_file_as_a_whole_has_a_cap(app, tmp_path):
@@ -239,8 +245,8 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()
 with Session(engine) as session:
     try:
-        import_ical(session, Path(sys.argv[2]), "roubaix", (50.69, 3.17))
-        said = "imported"
+        report = import_ical(session, Path(sys.argv[2]), "roubaix", (50.69, 3.17))
+        said = "; ".join(str(skipped) for skipped in report.skipped) or "imported"
     except ImportProblem as refused:
         said = str(refused)
 seconds = time.perf_counter() - started

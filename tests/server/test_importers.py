@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 
 import pytest
@@ -15,6 +16,7 @@ from server.importers.ical import import_ical
 from server.models import Event, Offer, Shop, TransitStop, Walk
 from tests.server.factories import territory
 
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 STOPS = (
     "stop_id,stop_name,stop_lat,stop_lon,location_type\n"
     "A,Gare,50.69,3.16,0\nB,Place,50.70,3.17,\nN,Node,,,3\n"
@@ -32,12 +34,14 @@ def run(app, importer, *args, **kwargs):
 
 
 def test_gtfs_stops_from_a_zip_replace_the_feed(app, tmp_path):
-    feed = tmp_path / "ilevia.zip"
+    feed = tmp_path / "gtfs.zip"
     with zipfile.ZipFile(feed, "w") as archive:
         archive.writestr("stops.txt", "\ufeff" + STOPS)
-    assert run(app, import_gtfs, feed) == 2  # the generic node is left out
+        archive.writestr("agency.txt", "agency_name,agency_url\nIlévia,https://www.ilevia.fr\n")
+    assert run(app, import_gtfs, feed).new == 2  # the generic node is left out
     (tmp_path / "stops.txt").write_text(STOPS.replace("B,Place,50.70,3.17,\n", ""))
-    assert run(app, import_gtfs, tmp_path / "stops.txt", "ilevia") == 1
+    replaced = run(app, import_gtfs, tmp_path / "stops.txt", "ilevia", replace=True)
+    assert (replaced.unchanged, replaced.removed) == (1, 1)
     assert count(app, TransitStop) == 1
 
 
@@ -56,7 +60,7 @@ def test_a_bad_stops_file_names_line_and_field_and_imports_nothing(
 ):
     run(app, import_gtfs, _write(tmp_path, "stops.txt", STOPS), "f")
     with pytest.raises(ImportProblem) as raised:
-        run(app, import_gtfs, _write(tmp_path, "stops.txt", text), "f")
+        run(app, import_gtfs, _write(tmp_path, "stops.txt", text), "f", replace=True)
     assert f"stops.txt, line {line}, field {field!r}" in str(raised.value)
     assert "nothing was imported" in str(raised.value)
     assert count(app, TransitStop) == 2  # the previous import is intact
@@ -92,13 +96,22 @@ def test_icalendar_events_with_positions_and_recurrences(app, tmp_path):
     territory(app)
     path = _write(tmp_path, "agenda.ics", CALENDAR)
     with pytest.raises(ImportProblem) as raised:
-        run(app, import_ical, path, "roubaix")
+        run(app, import_ical, path, "roubaix", now=NOW, all_or_nothing=True)
     assert "agenda.ics, line 11, field 'GEO'" in str(raised.value)  # the second VEVENT
     assert count(app, Event) == 0
-    stored = run(app, import_ical, path, "roubaix", (50.62, 3.05))
-    assert stored == count(app, Event) and 50 <= stored <= 54  # one year of weekly markets, +1
-    again = run(app, import_ical, path, "roubaix", (50.62, 3.05))
-    assert again == stored and count(app, Event) == stored  # matched by UID, not duplicated
+    alone = run(app, import_ical, path, "roubaix", now=NOW)  # the other event goes in
+    assert (alone.new, [str(s) for s in alone.skipped]) == (
+        1,
+        [
+            "line 11, GEO: the event 'Marché' (UID weekly@test) has no GEO: add GEO to it, or "
+            "give a position for the file's events with --latitude and --longitude"
+        ],
+    )
+    report = run(app, import_ical, path, "roubaix", (50.62, 3.05), now=NOW)
+    stored = count(app, Event)
+    assert (report.stored, report.new) == (stored, stored - 1) and 50 <= stored <= 54
+    again = run(app, import_ical, path, "roubaix", (50.62, 3.05), now=NOW)
+    assert again.unchanged == stored and count(app, Event) == stored  # by UID, not duplicated
     with database(app).sessions() as session:
         event = session.scalars(select(Event).where(Event.uid == "one@test")).one()
     assert event.starts_at.isoformat() == "2026-06-01T16:00:00+00:00"
@@ -111,7 +124,8 @@ def test_icalendar_errors(app, tmp_path):
         run(app, import_ical, _write(tmp_path, "a.ics", CALENDAR), "nowhere")
     broken = CALENDAR.replace("SUMMARY:Vernissage\n", "")
     with pytest.raises(ImportProblem, match="line 4, field 'SUMMARY'"):
-        run(app, import_ical, _write(tmp_path, "b.ics", broken), "roubaix", (50.6, 3.0))
+        path = _write(tmp_path, "b.ics", broken)
+        run(app, import_ical, path, "roubaix", (50.6, 3.0), now=NOW, all_or_nothing=True)
     with pytest.raises(ImportProblem, match="not an iCalendar file"):
         run(app, import_ical, _write(tmp_path, "c.ics", "hello"), "roubaix")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 
@@ -178,3 +180,50 @@ def test_upgrade_counts_the_codes_offers_already_issued(empty_engine):
     _offers_with_codes(empty_engine)
     upgrade(empty_engine)
     assert _codes_issued(empty_engine) == [(1, 3), (2, 0)]
+
+
+def _stops_and_events(engine) -> None:
+    """At revision 0005: stops of two feeds (one of them the demo's) and an imported event."""
+    _populate_first_revision(engine)
+    now = "2026-01-01 00:00:00.000000"
+    with engine.begin() as connection:
+        for n, (feed, demo) in enumerate([("ilevia", False), ("ilevia", False), ("demo", True)]):
+            connection.execute(
+                text(
+                    "INSERT INTO transit_stops (id, feed, stop_id, name, latitude, longitude,"
+                    " location_type, demo) VALUES (:id, :feed, :stop, 'Arrêt', 50.69, 3.17, 0,"
+                    " :demo)"
+                ),
+                {"id": n + 1, "feed": feed, "stop": f"S{n}", "demo": demo},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO events (id, uid, territory_id, title, description, latitude,"
+                " longitude, starts_at, demo, created_at) VALUES (1, 'u@x#20260304T230000Z', 1,"
+                " 'Marché', '{}', 50.69, 3.17, :now, false, :now)"
+            ),
+            {"now": now},
+        )
+
+
+def test_upgrade_gives_stored_stops_their_feeds_and_keeps_events(empty_engine):
+    upgrade(empty_engine, "0005")
+    _stops_and_events(empty_engine)
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        feeds = connection.execute(text("SELECT name, demo FROM transit_feeds ORDER BY name"))
+        stops = connection.execute(
+            text("SELECT stop_id, feed, parent_station, lines FROM transit_stops ORDER BY id")
+        )
+        events = connection.execute(text("SELECT uid, calendar, starts_on FROM events"))
+        assert [tuple(row) for row in feeds] == [("demo", True), ("ilevia", False)]
+        assert [
+            (s, f, p, json.loads(lines) if isinstance(lines, str) else lines)
+            for s, f, p, lines in stops
+        ] == [
+            ("S0", "ilevia", None, []),
+            ("S1", "ilevia", None, []),
+            ("S2", "demo", None, []),
+        ]
+        assert [tuple(row) for row in events] == [("u@x#20260304T230000Z", None, None)]
+    assert schema_differences(empty_engine) == []

@@ -73,12 +73,14 @@ def _rebase(schema):
 
 @pytest.fixture
 def demo(app):
-    from server.config import keyring
+    from server.config import keyring, passwords
     from server.db import database
     from server.demo import load_demo
 
     with database(app).transaction() as session:
-        load_demo(session, keyring(app), app.config["TAP_BASE_URL"], DEMO_LOADED)
+        load_demo(
+            session, keyring(app), app.config["TAP_BASE_URL"], DEMO_LOADED, passwords=passwords(app)
+        )
     return {"Authorization": f"Bearer {token(app, 'encode')}"}
 
 

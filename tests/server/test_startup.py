@@ -110,7 +110,7 @@ def test_gunicorn_refuses_to_boot_with_a_url_that_names_no_database(tmp_path):
     assert NOT_A_DATABASE in done.stdout and "Traceback" not in done.stdout
 
 
-@pytest.mark.parametrize("args", [["init-db"], ["users", "list"], ["tokens", "list"]])
+@pytest.mark.parametrize("args", [["init-db"], ["users", "list"], ["tokens", "list"], ["routes"]])
 def test_a_command_says_in_one_sentence_that_the_database_url_is_unusable(runner, args):
     env = {
         "TAPTRAIL_DATABASE_URL": "nonsense://x",

@@ -21,6 +21,7 @@ from server.demo.traffic import load_traffic
 from server.migrate import upgrade
 from server.models import Place
 from server.services import nearby
+from server.services.accounts import Passwords
 from server.visitor.present import collapse_repeats
 from tags.keyring import Keyring
 
@@ -46,7 +47,8 @@ def demo_database(
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session, session.begin():
-        load_demo(session, ring, base_url, DEMO_LOADED)
+        # Its accounts' passwords are made up and printed, never signed in with: cheapest.
+        load_demo(session, ring, base_url, DEMO_LOADED, passwords=Passwords("cheapest"))
     engine.dispose()
     if traffic:
         database = Database(url)

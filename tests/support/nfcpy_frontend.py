@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import nfc
 import nfc.tag
 
-from tags.virtual.realtime import priority_raised
+from tags.realtime import priority_raised
 
 
 @contextmanager

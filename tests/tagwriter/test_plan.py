@@ -3,9 +3,9 @@
 import pytest
 
 from tags.chips import NTAG213, NTAG215
+from tags.mirror import mirror_start
 from tags.ndef import decode_user_memory
 from tags.urls import MirrorMode, tap_url
-from tags.virtual.asciimirror import mirror_start
 from tags.virtual.sticker import Sticker
 from tagwriter.memory import Snapshot
 from tagwriter.plan import Job, layout, plan

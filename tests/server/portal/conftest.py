@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from server import clock
+from server.config import passwords
 from server.db import database
 from server.models import Offer, OfferKind, Role, Shop, User
 from server.services import accounts, portal_sessions
@@ -59,7 +60,7 @@ def add_user(app: Flask, who: str, email: str, role: Role, shops: tuple[str, ...
     """An account with PASSWORD, keeping these shops."""
     with database(app).transaction() as session:
         user = accounts.create_user(session, email, role)
-        accounts.set_password(user, PASSWORD, NOW)
+        accounts.set_password(user, PASSWORD, NOW, passwords=passwords(app))
         for slug in shops:
             shop_id = session.scalars(select(Shop.id).where(Shop.slug == slug)).one()
             accounts.give_shop(session, user, shop_id)

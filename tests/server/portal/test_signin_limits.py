@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from server import create_app
+from server.config import passwords
 from server.db import database
 from server.errors import TapTrailError
 from server.models import LoginFailure, User
@@ -140,15 +141,23 @@ def test_a_known_device_that_keeps_failing_waits_on_its_own(app, seed):
     with database(app).transaction() as session:
         for _ in range(DEVICE_LIMIT):
             with pytest.raises(accounts.LoginRefused):
-                accounts.authenticate(session, OWNER, "password123", "shop", now, phone)
+                accounts.authenticate(
+                    session, OWNER, "password123", "shop", now, phone, passwords=passwords(app)
+                )
         with pytest.raises(accounts.LoginRefused) as refused:
-            accounts.authenticate(session, OWNER, PASSWORD, "shop", now, phone)
+            accounts.authenticate(
+                session, OWNER, PASSWORD, "shop", now, phone, passwords=passwords(app)
+            )
         assert refused.value.wait.reason is Reason.DEVICE
         assert refused.value.wait.until == now + WINDOW
         # Its failures are its own: the owner's other browsers, known or not, still sign in.
-        assert accounts.authenticate(session, OWNER, PASSWORD, "shop", now, {})
+        assert accounts.authenticate(
+            session, OWNER, PASSWORD, "shop", now, {}, passwords=passwords(app)
+        )
         later = now + WINDOW + dt.timedelta(seconds=1)
-        assert accounts.authenticate(session, OWNER, PASSWORD, "shop", later, phone)
+        assert accounts.authenticate(
+            session, OWNER, PASSWORD, "shop", later, phone, passwords=passwords(app)
+        )
 
 
 def test_the_account_limit_ends_with_its_window(app, seed):
@@ -156,16 +165,22 @@ def test_the_account_limit_ends_with_its_window(app, seed):
     with database(app).transaction() as session:
         for n in range(ACCOUNT_LIMIT):
             with pytest.raises(accounts.LoginRefused):
-                accounts.authenticate(session, OWNER, "password123", f"client-{n}", now)
+                accounts.authenticate(
+                    session, OWNER, "password123", f"client-{n}", now, passwords=passwords(app)
+                )
         with pytest.raises(accounts.LoginRefused) as refused:
-            accounts.authenticate(session, OWNER, PASSWORD, "a-new-client", now)
+            accounts.authenticate(
+                session, OWNER, PASSWORD, "a-new-client", now, passwords=passwords(app)
+            )
         assert refused.value.wait.reason is Reason.ACCOUNT
         # A domain refusal like the others: the edges report it as 429, code login_refused.
         assert isinstance(refused.value, TapTrailError)
         assert (refused.value.status, refused.value.code) == (429, "login_refused")
         assert refused.value.wait.until == now + WINDOW
         later = now + WINDOW + dt.timedelta(seconds=1)
-        assert accounts.authenticate(session, OWNER, PASSWORD, "a-new-client", later)
+        assert accounts.authenticate(
+            session, OWNER, PASSWORD, "a-new-client", later, passwords=passwords(app)
+        )
 
 
 def test_no_address_or_email_is_stored_with_a_failure(app, seed):

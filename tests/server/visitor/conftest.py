@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from server import create_app
+from server.config import passwords
 from server.db import database
 from server.demo import load_demo
 from server.taps.recorder import recorder
@@ -44,7 +45,9 @@ def demo_app(
     application = request.getfixturevalue("app")  # PostgreSQL, rolled back after the test
     application.config["FIXED_NOW"] = moment
     with database(application).transaction() as session:
-        load_demo(session, keyring, "https://t.example.org", DEMO_LOADED)
+        load_demo(
+            session, keyring, "https://t.example.org", DEMO_LOADED, passwords=passwords(application)
+        )
     yield application
 
 

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, update
 
+from server.config import passwords
 from server.db import database
 from server.demo import load_demo
 from server.models import Offer, RedemptionCode, Sticker
@@ -166,7 +167,13 @@ def test_a_visitor_asking_twice_at_once_keeps_one_code(demo_app, visitor, monkey
 
 def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_app, keyring):
     with database(committed_app).transaction() as session:
-        load_demo(session, keyring, "https://t.example.org", DEMO_LOADED)
+        load_demo(
+            session,
+            keyring,
+            "https://t.example.org",
+            DEMO_LOADED,
+            passwords=passwords(committed_app),
+        )
     committed_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
     visitors = [secrets.token_hex(16) for _ in range(6)]
     start = threading.Barrier(2)
@@ -188,7 +195,7 @@ def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_app, k
 def _demo_with_quota(app, keyring, quota: int) -> None:
     """The demo in a database of its own, its cross-offer limited to `quota` codes."""
     with database(app).transaction() as session:
-        load_demo(session, keyring, "https://t.example.org", DEMO_LOADED)
+        load_demo(session, keyring, "https://t.example.org", DEMO_LOADED, passwords=passwords(app))
     app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
     _change_offer(app, "beffroi-billet-piscine", quota=quota)
 

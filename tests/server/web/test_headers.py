@@ -77,7 +77,9 @@ def test_every_route_of_the_url_map_sends_them(app, world):
                 response = admin.post(path)
             else:
                 response = admin.client.open(path, method=method, headers=token)
-            assert response.status_code < 500, f"{method} {path}"
+            # /healthz answers 503 by design here: no drainer has run on this test's spool.
+            expected_failure = rule.endpoint == "health.healthz" and response.status_code == 503
+            assert response.status_code < 500 or expected_failure, f"{method} {path}"
             check(response, path)
 
 

@@ -1,16 +1,7 @@
 """Lock bits, password protection and CFGLCK really protect, as the datasheet maps them."""
 
-import pytest
-
 from tags.chipconfig import ChipConfig
-from tags.chips import NTAG213, NTAG215, NTAG216
 from tags.virtual.chip import State
-from tags.virtual.locks import (
-    dynamic_locked_pages,
-    merge_dynamic_lock,
-    merge_static_lock,
-    static_locked_pages,
-)
 from tests.tags.virtual.conftest import power_cycle, x
 
 NAK0 = x("00")
@@ -39,33 +30,6 @@ def test_static_lock_bit_locks_the_capability_container(chip, sticker):
     assert chip.handle(x("A2 02 00 00 08 00")) == ACK  # L-CC
     assert chip.handle(x("A2 03 00 00 00 0F")) == NAK0
     assert sticker.page(3) == x("E1 10 12 00")
-
-
-def test_static_block_locking_bits_freeze_lock_bits():
-    assert static_locked_pages(x("F8 FF")) == set(range(3, 16))
-    # BL9-4 set: L4..L9 can no longer be set, L10..L15 still can.
-    assert merge_static_lock(x("02 00"), x("F0 FF")) == x("02 FC")
-    assert merge_static_lock(x("01 00"), x("08 00")) == x("01 00")  # BL-CC freezes L-CC
-    assert merge_static_lock(x("04 00"), x("00 FF")) == x("04 03")  # BL15-10
-
-
-@pytest.mark.parametrize(
-    ("profile", "lock", "pages"),
-    [
-        (NTAG213, "01 00 00", range(0x10, 0x12)),
-        (NTAG213, "00 08 00", range(0x26, 0x28)),
-        (NTAG215, "01 00 00", range(0x10, 0x20)),
-        (NTAG215, "80 00 00", range(0x80, 0x82)),
-        (NTAG216, "00 20 00", range(0xE0, 0xE2)),
-    ],
-)
-def test_dynamic_lock_bits_map_to_pages(profile, lock, pages):
-    assert dynamic_locked_pages(profile, x(lock)) == set(pages)
-
-
-def test_dynamic_block_locking_bits_freeze_pairs_of_lock_bits():
-    assert merge_dynamic_lock(x("00 00 01 BD"), x("FF 00 00")) == x("FC 00 01")
-    assert merge_dynamic_lock(x("01 00 00 BD"), x("00 00 00")) == x("01 00 00")
 
 
 def test_dynamic_lock_page_ors_and_keeps_bd(chip, sticker):

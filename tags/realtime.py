@@ -1,4 +1,8 @@
-"""Scheduling for the link thread: nfcpy gives a READ only 5 ms, even on a busy machine."""
+"""Scheduling for the threads on either side of nfcpy: it gives a READ only 5 ms, busy or not.
+
+The field tool's thread that drives nfcpy and the virtual reader's link thread both use it, so it
+lives here rather than in either: it is about the host's scheduler, not about the chip.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from contextlib import contextmanager
 # A low real-time priority: ahead of every ordinary process, behind the kernel's own threads.
 REALTIME_PRIORITY = 10
 NICE_BOOST = -10
-# TAPTRAIL_VIRTUAL_REALTIME=0 keeps the link thread at normal priority (to measure, or to share).
+# TAPTRAIL_VIRTUAL_REALTIME=0 keeps both threads at normal priority (to measure, or to share).
 SWITCH = "TAPTRAIL_VIRTUAL_REALTIME"
 
 

@@ -1,4 +1,7 @@
-"""Static and dynamic lock bits: which pages they lock, and how a WRITE may (only) set them.
+"""NTAG21x static and dynamic lock bits: which pages they lock, how a WRITE may only set them.
+
+The chip's own rules, from NXP's datasheet: the virtual chip enforces them, the field tool reads
+a sticker's locks and plans its locking writes with them.
 
 Static lock bytes (page 02h, bytes 2 and 3):
     LOCK0: L7 L6 L5 L4 L-CC BL15-10 BL9-4 BL-CC (bit 7 to bit 0)
@@ -12,6 +15,10 @@ Every lock bit is one-time programmable: a WRITE ORs into it.
 from __future__ import annotations
 
 from tags.chips import CC_PAGE, FIRST_DYNAMIC_LOCK_PAGE, ChipProfile
+
+STATIC_LOCK_PAGE = 2
+# Bytes 2-3 of page 2 are the static lock bytes; bytes 0-1 (BCC1, internal) are read-only.
+STATIC_LOCK_BYTES = slice(2, 4)
 
 # Static block-locking bits of LOCK0 and the lock bits (LOCK1 << 8 | LOCK0) that each freezes.
 _STATIC_BLOCKS = {
@@ -60,3 +67,10 @@ def merge_dynamic_lock(old: bytes, new: bytes) -> bytes:
             frozen |= 0b11 << (2 * block)
     merged = bits | (wanted & ~frozen)
     return bytes([merged & 0xFF, merged >> 8, old[2] | new[2]])
+
+
+def every_dynamic_lock_bit(profile: ChipProfile) -> bytes:
+    """Dynamic lock bytes 0-2 with every lock and block-locking bit the chip has set, RFUI clear."""
+    bits = profile.dynamic_lock_bits
+    # One lock bit per group of pages, and one block-locking bit per two lock bits.
+    return ((1 << bits) - 1).to_bytes(2, "little") + bytes([(1 << -(-bits // 2)) - 1])
