@@ -28,7 +28,7 @@ from server.models.stickers import StickerStatus
 
 TIMEZONE = "Europe/Paris"
 PARIS = ZoneInfo(TIMEZONE)
-# The 12 hex digits a tap id carries for the process that minted it (server/tap.py).
+# The 12 hex digits a tap id carries for the process that minted it (server/tap_route.py).
 PROCESS_TAG = "bea4c0a11a1c"
 
 # How many places of each kind, and how popular a sticker of that kind is.
@@ -379,7 +379,7 @@ class Generator:
         return f"{prefix}{second:02d}.{micro:06d}"
 
     def tap_id(self, micros: int) -> str:
-        """A time-ordered tap id as server/tap.py mints them."""
+        """A time-ordered tap id as server/tap_route.py mints them."""
         return f"{micros:014x}{PROCESS_TAG}{next(self.serial) % 0x1000000:06x}"
 
     def person_tap(

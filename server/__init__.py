@@ -18,7 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     ConfigError saying which. `keys_required=False` lets commands that sign nothing run
     without a keyring configured.
     """
-    from server import analytics, api, config, db, health, i18n, portal, tap, visitor, web
+    from server import analytics, api, config, db, health, i18n, portal, tap_route, visitor, web
     from server.cache import DiskCache
     from server.services.accounts import Passwords
     from server.sessions import LazySessionInterface
@@ -71,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     api.register_error_handlers(app)
-    app.register_blueprint(tap.bp)  # last: its /<code> rule must not shadow the others
+    app.register_blueprint(tap_route.bp)  # last: its /<code> rule must not shadow the others
     return app
 
 

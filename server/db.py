@@ -146,8 +146,8 @@ def database(app: Flask | None = None) -> Database:
     return (app or current_app).extensions[EXTENSION]
 
 
-def session() -> Session:
-    """This request's session, opened on first use."""
+def db_session() -> Session:
+    """This request's database session, opened on first use (not Flask's cookie `session`)."""
     if "db_session" not in g:
         g.db_session = database().sessions()
     return g.db_session

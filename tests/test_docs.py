@@ -22,9 +22,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
-# Pages another branch of the same issue writes: links to them may wait for the merge, and this
-# list must be emptied once they exist (a test below says so).
-NOT_YET_WRITTEN = {DOCS / "architecture.md"}
 
 FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
@@ -102,19 +99,13 @@ def test_every_relative_link_and_image_points_at_a_file_and_heading_that_exist(p
             parts = urlsplit(target)
             file = (page.path.parent / unquote(parts.path)).resolve() if parts.path else page.path
             if not file.exists():
-                if file not in NOT_YET_WRITTEN:
-                    broken.append(f"{page.name}: {kind} {target}: no such file")
+                broken.append(f"{page.name}: {kind} {target}: no such file")
                 continue
             if kind == "image" and not file.is_file():
                 broken.append(f"{page.name}: image {target} is not a file")
             if parts.fragment and file.suffix == ".md" and parts.fragment not in anchors(file):
                 broken.append(f"{page.name}: {target}: no heading with that anchor")
     assert not broken, "\n".join(broken)
-
-
-def test_pages_waiting_for_another_branch_are_only_those_not_written_yet():
-    written = sorted(str(path.relative_to(ROOT)) for path in NOT_YET_WRITTEN if path.exists())
-    assert not written, f"{written} exist now: take them out of NOT_YET_WRITTEN in {__file__}"
 
 
 def test_the_readme_links_to_every_docs_page(pages):

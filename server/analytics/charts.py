@@ -1,4 +1,5 @@
-"""Charts drawn on the server as SVG: bars, horizontal bars, a heat map and a map of circles.
+"""Charts drawn on the server as SVG: bars, horizontal bars and a heat map (the map of taps is
+server.maps.circles).
 
 Each picture scales to its container (a viewBox, no fixed width), names itself with <title> and
 aria-labelledby, and carries its numbers: a <title> on every bar or cell, and the largest value
@@ -7,20 +8,15 @@ on the axis. No script and no external resource: the page's CSP would refuse the
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from server.portal import mapimage
+from server.maps.svg import BLUE, RULE, frame, text
 
-# Colours readable by people with the common colour-vision deficiencies (Okabe-Ito).
-BLUE, ORANGE, GREY, GREEN = "#0072b2", "#d55e00", "#6b6b6b", "#009e73"
-INK, RULE = "#1a1a1a", "#d0d0d0"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -32,30 +28,13 @@ class Series:
     colour: str = BLUE
 
 
-def _open(title: str, width: int, height: int) -> tuple[str, list[str]]:
-    ident = f"chart-{next(_ids)}"
-    head = (
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{ident}" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{ident}">{escape(title)}</title>'
-    )
-    return ident, [head]
-
-
-def _text(x: float, y: float, text: object, anchor: str = "start", size: int = 11) -> str:
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-        f'fill="{INK}">{escape(str(text))}</text>'
-    )
-
-
 def _legend(series: Sequence[Series], y: float) -> list[str]:
     parts, x = [], 40.0
     for item in series:
         parts.append(
             f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{item.colour}"/>'
         )
-        parts.append(_text(x + 14, y, item.name))
+        parts.append(text(x + 14, y, item.name))
         x += 22 + 7 * len(item.name)
     return parts
 
@@ -65,14 +44,14 @@ def bars(title: str, labels: Sequence[str], series: Sequence[Series], every: int
     width, height, left, top, bottom = 640, 240, 40, 24, 40
     plot_w, plot_h = width - left - 8, height - top - bottom
     peak = max([max(s.values, default=0) for s in series] + [1])
-    _, parts = _open(title, width, height)
+    parts = frame(title, width, height)
     parts += _legend(series, 14)
     parts.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}" '
         f'stroke="{RULE}"/>'
     )
-    parts.append(_text(left - 4, top + 4, peak, "end"))
-    parts.append(_text(left - 4, top + plot_h, 0, "end"))
+    parts.append(text(left - 4, top + 4, peak, "end"))
+    parts.append(text(left - 4, top + plot_h, 0, "end"))
     slot = plot_w / max(len(labels), 1)
     bar = max(slot * 0.8 / max(len(series), 1), 0.5)
     every = every or max(1, math.ceil(len(labels) / 10))
@@ -87,7 +66,7 @@ def bars(title: str, labels: Sequence[str], series: Sequence[Series], every: int
                 f"{escape(item.name)} {value}</title></rect>"
             )
         if n % every == 0:
-            parts.append(_text(left + (n + 0.5) * slot, height - bottom + 16, label, "middle", 10))
+            parts.append(text(left + (n + 0.5) * slot, height - bottom + 16, label, "middle", 10))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -97,16 +76,16 @@ def hbars(title: str, rows: Sequence[tuple[str, int]], colour: str = BLUE) -> Ma
     width, line = 640, 22
     height = 8 + line * max(len(rows), 1)
     peak = max([value for _, value in rows] + [1])
-    _, parts = _open(title, width, height)
+    parts = frame(title, width, height)
     for n, (label, value) in enumerate(rows):
         y = 4 + n * line
         w = 300 * value / peak
-        parts.append(_text(0, y + 14, label[:38]))
+        parts.append(text(0, y + 14, label[:38]))
         parts.append(
             f'<rect x="280" y="{y + 3}" width="{w:.1f}" height="{line - 6}" fill="{colour}">'
             f"<title>{escape(label)}: {value}</title></rect>"
         )
-        parts.append(_text(284 + w, y + 14, value))
+        parts.append(text(284 + w, y + 14, value))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -116,12 +95,12 @@ def heat_map(title: str, grid: Sequence[Sequence[int]]) -> Markup:
     cell, left, top = 24, 40, 18
     width, height = left + 24 * cell + 4, top + 7 * cell + 4
     peak = max([max(row, default=0) for row in grid] + [1])
-    _, parts = _open(title, width, height)
+    parts = frame(title, width, height)
     for hour in range(0, 24, 3):
-        parts.append(_text(left + hour * cell + cell / 2, 12, f"{hour:02d}h", "middle", 10))
+        parts.append(text(left + hour * cell + cell / 2, 12, f"{hour:02d}h", "middle", 10))
     for day, row in enumerate(grid):
         y = top + day * cell
-        parts.append(_text(left - 6, y + cell * 0.65, WEEKDAYS[day], "end"))
+        parts.append(text(left - 6, y + cell * 0.65, WEEKDAYS[day], "end"))
         for hour, value in enumerate(row):
             shade = 0.06 + 0.94 * value / peak if value else 0.0
             parts.append(
@@ -129,42 +108,5 @@ def heat_map(title: str, grid: Sequence[Sequence[int]]) -> Markup:
                 f'fill="{BLUE}" fill-opacity="{shade:.2f}" stroke="{RULE}" stroke-width="0.5">'
                 f"<title>{WEEKDAYS[day]} {hour:02d}:00-{hour + 1:02d}:00: {value}</title></rect>"
             )
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-@dataclass(frozen=True)
-class Spot:
-    """A place on the map of taps."""
-
-    label: str
-    latitude: float
-    longitude: float
-    value: int
-
-
-def place_map(title: str, spots: Sequence[Spot]) -> Markup:
-    """The places as circles whose area grows with their taps, projected as the portal's map."""
-    width, height = mapimage.WIDTH, mapimage.HEIGHT
-    center, span = mapimage.fit([(s.latitude, s.longitude) for s in spots])
-    peak = max([s.value for s in spots] + [1])
-    _, parts = _open(title, width, height)
-    parts.append(f'<rect width="{width}" height="{height}" fill="#f4f4f0"/>')
-    # Biggest first, so the small circles stay visible on top.
-    for spot in sorted(spots, key=lambda s: -s.value):
-        x, y = mapimage.pixel(center, spot.latitude, spot.longitude, span)
-        radius = 3 + 22 * math.sqrt(spot.value / peak)
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{ORANGE}" '
-            f'fill-opacity="0.55" stroke="{INK}" stroke-width="0.6">'
-            f"<title>{escape(spot.label)}: {spot.value}</title></circle>"
-        )
-    scale = width / span * (1000 if span >= 3000 else 100)
-    parts.append(
-        f'<line x1="8" y1="{height - 10}" x2="{8 + scale:.1f}" y2="{height - 10}" '
-        f'stroke="{INK}" stroke-width="3"/>'
-    )
-    parts.append(_text(12 + scale, height - 6, "1 km" if span >= 3000 else "100 m", size=10))
-    parts.append(_text(width - 14, 14, "N", size=11))
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -8,16 +8,17 @@ from typing import Any
 from flask import abort, render_template, request
 from sqlalchemy import select
 
+from server import clock
 from server.analytics import charts
 from server.analytics.blueprint import bp
 from server.analytics.export import csv_response
 from server.analytics.scope import Chosen, read_scope
-from server.db import session
+from server.db import db_session
 from server.errors import TapTrailError
+from server.maps import circles, svg
 from server.models import Place, Role, Territory
 from server.portal.access import allow
 from server.services import stats
-from server.visitor.clock import now
 
 ANALYSTS = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
 PAGES = (
@@ -37,11 +38,11 @@ def _form_args() -> dict[str, str]:
 
 def _page(template: str, figures: Any) -> tuple[str, int]:
     """Render a dashboard page: its figures for the chosen scope, or the reason it has none."""
-    territories = list(session().scalars(select(Territory).order_by(Territory.name)))
+    territories = list(db_session().scalars(select(Territory).order_by(Territory.name)))
     chosen: Chosen | None = None
     problem, status, values = None, 200, {}
     try:
-        chosen = read_scope(session(), request.args, now())
+        chosen = read_scope(db_session(), request.args, clock.now())
         values = figures(chosen)
     except TapTrailError as error:
         problem, status = error.message, error.status if error.status < 500 else 400
@@ -49,7 +50,7 @@ def _page(template: str, figures: Any) -> tuple[str, int]:
     territory_id = chosen.territory.id if chosen else (territories[0].id if territories else None)
     if territory_id is not None:
         places = list(
-            session().scalars(
+            db_session().scalars(
                 select(Place).where(Place.territory_id == territory_id).order_by(Place.name)
             )
         )
@@ -67,7 +68,7 @@ def _page(template: str, figures: Any) -> tuple[str, int]:
 
 
 def _figure(chosen: Chosen, name: str) -> list[Any]:
-    return stats.figure(session(), name, chosen.scope)
+    return stats.figure(db_session(), name, chosen.scope)
 
 
 def _labels(days: list[stats.DayTaps]) -> list[str]:
@@ -88,18 +89,16 @@ def overview() -> tuple[str, int]:
             "People's taps and unique visitors per day",
             labels,
             [
-                charts.Series("Taps by people", [d.person for d in days], charts.BLUE),
-                charts.Series("Unique visitors", [d.visitors for d in days], charts.GREEN),
+                charts.Series("Taps by people", [d.person for d in days], svg.BLUE),
+                charts.Series("Unique visitors", [d.visitors for d in days], svg.GREEN),
             ],
         )
         machines = charts.bars(
             "Link previews and other machines per day (not counted as people)",
             labels,
             [
-                charts.Series("Link previews", [d.preview for d in days], charts.ORANGE),
-                charts.Series(
-                    "Crawlers and other machines", [d.machine for d in days], charts.GREY
-                ),
+                charts.Series("Link previews", [d.preview for d in days], svg.ORANGE),
+                charts.Series("Crawlers and other machines", [d.machine for d in days], svg.GREY),
             ],
         )
         grid = [[0] * 24 for _ in range(7)]
@@ -117,9 +116,9 @@ def overview() -> tuple[str, int]:
             "top_chart": charts.hbars(
                 "Busiest places, taps by people", [(p.name, p.person) for p in places[:10]]
             ),
-            "map": charts.place_map(
+            "map": circles.place_map(
                 "Places sized by people's taps",
-                [charts.Spot(p.name, p.latitude, p.longitude, p.person) for p in places],
+                [circles.Spot(p.name, p.latitude, p.longitude, p.person) for p in places],
             ),
         }
 
@@ -143,9 +142,9 @@ def places() -> tuple[str, int]:
                 f"Taps per hour of the day, {where}",
                 labels,
                 [
-                    charts.Series("People", [h.person for h in hours], charts.BLUE),
-                    charts.Series("Link previews", [h.preview for h in hours], charts.ORANGE),
-                    charts.Series("Other machines", [h.machine for h in hours], charts.GREY),
+                    charts.Series("People", [h.person for h in hours], svg.BLUE),
+                    charts.Series("Link previews", [h.preview for h in hours], svg.ORANGE),
+                    charts.Series("Other machines", [h.machine for h in hours], svg.GREY),
                 ],
                 every=3,
             ),
@@ -168,7 +167,7 @@ def journeys() -> tuple[str, int]:
             "chart": charts.hbars(
                 "Museum visitors who went on to a shop within 7 days (%)",
                 [(r.place, round(100 * r.week_ratio)) for r in rows],
-                charts.GREEN,
+                svg.GREEN,
             ),
         }
 
@@ -205,7 +204,7 @@ def download(name: str) -> Any:
     if name not in stats.FIGURES:
         abort(404)
     try:
-        chosen = read_scope(session(), request.args, now())
+        chosen = read_scope(db_session(), request.args, clock.now())
     except TapTrailError as error:
         return error.message + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
     rows = _figure(chosen, name)

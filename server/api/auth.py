@@ -9,16 +9,16 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
+from server import clock
 from server.api.errors import ApiError
-from server.db import session
-from server.models.types import utcnow
-from server.services.tokens import Scope, authenticate
+from server.db import db_session
+from server.services.tokens import TokenScope, authenticate
 
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def require_scope(scope: Scope) -> Callable[[View], View]:
+def require_scope(scope: TokenScope) -> Callable[[View], View]:
     """Refuse the view without a valid token (401) or without `scope` (403)."""
 
     def decorate(view: View) -> View:
@@ -33,7 +33,7 @@ def require_scope(scope: Scope) -> Callable[[View], View]:
                     "send 'Authorization: Bearer <token>'; "
                     f"create one with 'taptrail tokens create --scope {scope}'",
                 )
-            row = authenticate(session(), token.strip())
+            row = authenticate(db_session(), token.strip())
             if row is None:
                 raise ApiError(
                     401,
@@ -47,10 +47,10 @@ def require_scope(scope: Scope) -> Callable[[View], View]:
                     f"this token lacks the {scope!r} scope; "
                     f"create one with 'taptrail tokens create --scope {scope}'",
                 )
-            now = utcnow()
+            now = clock.now()
             if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
                 row.last_used_at = now  # at most one write a minute per token
-                session().commit()
+                db_session().commit()
             g.api_token = row
             return view(*args, **kwargs)
 

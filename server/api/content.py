@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -10,13 +9,15 @@ from flask import Response, jsonify, request
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from server import clock
+from server.api import representations
 from server.api.blueprint import bp
 from server.api.params import MAX_PAGE, integer, moment, number, page
-from server.db import session
+from server.db import db_session
 from server.errors import Invalid, NotFound
 from server.models import Event, Offer, Place, PointOfInterest, Shop, Territory, Walk
 from server.models.offers import agreed_offers
-from server.services import content, nearby
+from server.services import nearby
 from server.web.values import CALENDAR_YEARS, day
 
 Model = Any  # a mapped class with slug and territory_id
@@ -29,7 +30,7 @@ def _listing(query: Select[Any], model: Model, to_json: Callable[[Any], dict]) -
             Territory.slug == territory
         )
     limit, offset = page()
-    rows = session().scalars(query.limit(limit + 1).offset(offset)).unique().all()
+    rows = db_session().scalars(query.limit(limit + 1).offset(offset)).unique().all()
     more = len(rows) > limit
     return jsonify(
         {
@@ -42,7 +43,7 @@ def _listing(query: Select[Any], model: Model, to_json: Callable[[Any], dict]) -
 def _one(
     model: Model, slug: str, to_json: Callable[[Any], dict], noun: str, plural: str
 ) -> Response:
-    found = session().scalars(select(model).where(model.slug == slug)).first()
+    found = db_session().scalars(select(model).where(model.slug == slug)).first()
     if found is None:
         raise NotFound(f"there is no {noun} {slug!r}; list them with GET /api/v1/{plural}")
     return jsonify(to_json(found))
@@ -51,46 +52,48 @@ def _one(
 @bp.get("/territories")
 def territories() -> Response:
     """Every territory."""
-    rows = session().scalars(select(Territory).order_by(Territory.name)).all()
-    return jsonify({"items": [content.territory_json(row) for row in rows], "next_offset": None})
+    rows = db_session().scalars(select(Territory).order_by(Territory.name)).all()
+    return jsonify(
+        {"items": [representations.territory_json(row) for row in rows], "next_offset": None}
+    )
 
 
 @bp.get("/places")
 def places() -> Response:
     """Places, optionally of one territory."""
     query = select(Place).options(selectinload(Place.territory)).order_by(Place.slug)
-    return _listing(query, Place, content.place_json)
+    return _listing(query, Place, representations.place_json)
 
 
 @bp.get("/places/<slug>")
 def place(slug: str) -> Response:
     """One place."""
-    return _one(Place, slug, content.place_json, "place", "places")
+    return _one(Place, slug, representations.place_json, "place", "places")
 
 
 @bp.get("/shops")
 def shops() -> Response:
     """Shops, optionally of one territory."""
-    return _listing(select(Shop).order_by(Shop.slug), Shop, content.shop_json)
+    return _listing(select(Shop).order_by(Shop.slug), Shop, representations.shop_json)
 
 
 @bp.get("/shops/<slug>")
 def shop(slug: str) -> Response:
     """One shop."""
-    return _one(Shop, slug, content.shop_json, "shop", "shops")
+    return _one(Shop, slug, representations.shop_json, "shop", "shops")
 
 
 @bp.get("/pois")
 def pois() -> Response:
     """Points of interest, optionally of one territory."""
     query = select(PointOfInterest).order_by(PointOfInterest.slug)
-    return _listing(query, PointOfInterest, content.poi_json)
+    return _listing(query, PointOfInterest, representations.poi_json)
 
 
 @bp.get("/pois/<slug>")
 def poi(slug: str) -> Response:
     """One point of interest."""
-    return _one(PointOfInterest, slug, content.poi_json, "point of interest", "pois")
+    return _one(PointOfInterest, slug, representations.poi_json, "point of interest", "pois")
 
 
 @bp.get("/offers")
@@ -106,62 +109,62 @@ def offers() -> Response:
         except ValueError:
             raise Invalid("valid_on must be a date like 2026-05-01", field="valid_on") from None
         query = query.where(Offer.valid_from <= valid_on, Offer.valid_until >= valid_on)
-    return _listing(query, Shop, content.offer_json)
+    return _listing(query, Shop, representations.offer_json)
 
 
 @bp.get("/offers/<slug>")
 def offer(slug: str) -> Response:
     """One offer (a partner offer only once its partner agreed)."""
-    found = session().scalars(select(Offer).where(Offer.slug == slug, agreed_offers())).first()
+    found = db_session().scalars(select(Offer).where(Offer.slug == slug, agreed_offers())).first()
     if found is None:
         raise NotFound(f"there is no offer {slug!r}; list them with GET /api/v1/offers")
-    return jsonify(content.offer_json(found))
+    return jsonify(representations.offer_json(found))
 
 
 @bp.get("/events")
 def events() -> Response:
     """Events ending after `from` (default: now) and starting before `to`, by start time."""
-    start = moment("from") or dt.datetime.now(dt.UTC)
+    start = moment("from") or clock.now()
     query = select(Event).where((Event.ends_at >= start) | (Event.starts_at >= start))
     end = moment("to")
     if end is not None:
         query = query.where(Event.starts_at <= end)
-    return _listing(query.order_by(Event.starts_at, Event.id), Event, content.event_json)
+    return _listing(query.order_by(Event.starts_at, Event.id), Event, representations.event_json)
 
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int) -> Response:
     """One event."""
-    found = session().get(Event, event_id)
+    found = db_session().get(Event, event_id)
     if found is None:
         raise NotFound(f"there is no event {event_id}; list them with GET /api/v1/events")
-    return jsonify(content.event_json(found))
+    return jsonify(representations.event_json(found))
 
 
 @bp.get("/walks")
 def walks() -> Response:
     """Walks, with their stops."""
     query = select(Walk).options(selectinload(Walk.stops)).order_by(Walk.slug)
-    return _listing(query, Walk, content.walk_json)
+    return _listing(query, Walk, representations.walk_json)
 
 
 @bp.get("/walks/<slug>")
 def walk(slug: str) -> Response:
     """One walk with its stops."""
-    return _one(Walk, slug, content.walk_json, "walk", "walks")
+    return _one(Walk, slug, representations.walk_json, "walk", "walks")
 
 
 @bp.get("/nearby")
 def nearby_items() -> Response:
     """Items near a place (`place`) or a position (`lat`, `lon`), open now first."""
-    at = moment("at", CALENDAR_YEARS) or dt.datetime.now(dt.UTC)
+    at = moment("at", CALENDAR_YEARS) or clock.now()
     kinds = _kinds(request.args.get("kinds"))
     limit = integer("limit", 60, low=1, high=MAX_PAGE)
     radius = number("radius", None, low=10, high=nearby.MAX_RADIUS_M)
     found: Place | None = None
     if request.args.get("place"):
         slug = request.args["place"]
-        found = session().scalars(select(Place).where(Place.slug == slug)).first()
+        found = db_session().scalars(select(Place).where(Place.slug == slug)).first()
         if found is None:
             raise NotFound(f"there is no place {slug!r}; list places with GET /api/v1/places")
         latitude, longitude = found.latitude, found.longitude
@@ -173,7 +176,7 @@ def nearby_items() -> Response:
             raise Invalid("give either place=<slug>, or lat and lon", field="place")
         radius = radius or nearby.DEFAULT_RADIUS_M
     query = nearby.Query(latitude, longitude, radius, at, found, kinds, limit)
-    items = nearby.nearby(session(), query)
+    items = nearby.nearby(db_session(), query)
     return jsonify(
         {
             "place": found.slug if found else None,

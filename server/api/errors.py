@@ -1,4 +1,4 @@
-"""One JSON error shape for the whole API:
+"""The API's errors, all in one JSON shape (written by server.web.problems.error_response):
 
     {"error": {"status": 404, "code": "not_found", "message": "...", "field": null}}
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from server.db import UNAVAILABLE
 from server.errors import TapTrailError
+from server.web.problems import API_PREFIX, error_response
 
 log = logging.getLogger(__name__)
-PREFIX = "/api/"
 
 # Next steps for HTTP errors that do not come from the domain.
 HINTS = {
@@ -36,26 +36,12 @@ class ApiError(TapTrailError):
         self.status, self.code = status, code
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
-    """The API's error shape."""
-    body = {"error": {"status": status, "code": code, "message": message, "field": field}}
-    response = jsonify(body)
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="taptrail"'
-    return response
-
-
 def register_error_handlers(app: Flask) -> None:
     """Answer errors on /api/ paths with the JSON shape, and leave other paths alone."""
 
-    @app.errorhandler(TapTrailError)
-    def domain_error(error: TapTrailError) -> Response:
-        return error_response(error.status, error.code, error.message, error.field)
-
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response | HTTPException:
-        if not request.path.startswith(PREFIX):
+        if not request.path.startswith(API_PREFIX):
             return error
         status = error.code or 500
         code = (error.name or "error").lower().replace(" ", "_")
@@ -68,13 +54,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(UNAVAILABLE[0])
     def database_error(error: Exception) -> Response | tuple[str, int]:
         log.error("database error on %s: %s", request.path, type(error).__name__)
-        if not request.path.startswith(PREFIX):
+        if not request.path.startswith(API_PREFIX):
             raise error
         return error_response(503, "unavailable", HINTS[503])
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
-        if not request.path.startswith(PREFIX):
+        if not request.path.startswith(API_PREFIX):
             raise error
         log.exception("unexpected error on %s", request.path)
         message = "the server failed on this request; it is logged, try again or report it"

@@ -9,11 +9,11 @@ from server.api.auth import require_scope
 from server.api.blueprint import bp
 from server.api.params import json_body, parse_moment, whole
 from server.config import keyring
-from server.db import session
+from server.db import db_session
 from server.errors import Invalid
 from server.models import Sticker
 from server.services import batches
-from server.services.tokens import Scope
+from server.services.tokens import TokenScope
 from server.services.verdict import verdict
 
 BATCH_FIELDS = frozenset({"place", "count", "chip", "mirror", "password", "lock", "note"})
@@ -22,7 +22,7 @@ MAX_NOTE = 200  # the column's size
 
 
 @bp.post("/batches")
-@require_scope(Scope.ENCODE)
+@require_scope(TokenScope.ENCODE)
 def issue_batch() -> tuple[Response, int]:
     """Issue N signed URLs for a place; answers with the batch's manifest."""
     body = json_body(BATCH_FIELDS)
@@ -38,7 +38,7 @@ def issue_batch() -> tuple[Response, int]:
     if note is not None and len(note) > MAX_NOTE:
         raise Invalid(f"note must be at most {MAX_NOTE} characters", field="note")
     batch = batches.issue_batch(
-        session(),
+        db_session(),
         keyring(),
         place_slug=body["place"],
         count=whole(body, "count"),
@@ -49,32 +49,32 @@ def issue_batch() -> tuple[Response, int]:
         lock=body.get("lock", False),
         note=note,
     )
-    session().commit()
+    db_session().commit()
     response = jsonify(batches.manifest(batch))
     response.headers["Location"] = f"{bp.url_prefix}/batches/{batch.id}"
     return response, 201
 
 
 @bp.get("/batches/<int:batch_id>")
-@require_scope(Scope.ENCODE)
+@require_scope(TokenScope.ENCODE)
 def batch_manifest(batch_id: int) -> Response:
     """A batch's manifest."""
-    return jsonify(batches.manifest(batches.find_batch(session(), batch_id)))
+    return jsonify(batches.manifest(batches.find_batch(db_session(), batch_id)))
 
 
 @bp.get("/batches/<int:batch_id>/stickers")
-@require_scope(Scope.ENCODE)
+@require_scope(TokenScope.ENCODE)
 def batch_stickers(batch_id: int) -> Response:
     """The stickers of a batch and how far each has got (planned, encoded, ...)."""
-    batch = batches.find_batch(session(), batch_id)
-    rows = session().scalars(
+    batch = batches.find_batch(db_session(), batch_id)
+    rows = db_session().scalars(
         select(Sticker).where(Sticker.batch_id == batch.id).order_by(Sticker.id)
     )
     return jsonify({"batch": batch.id, "items": [batches.sticker_json(s) for s in rows]})
 
 
 @bp.post("/registrations")
-@require_scope(Scope.ENCODE)
+@require_scope(TokenScope.ENCODE)
 def register() -> tuple[Response, int]:
     """Record the chip a code was written on; repeating the same registration is harmless."""
     body = json_body(REGISTRATION_FIELDS)
@@ -83,24 +83,24 @@ def register() -> tuple[Response, int]:
             raise Invalid(f"{name} is required (a string)", field=name)
     encoded_at = body.get("encoded_at")  # null or left out: now
     sticker, created = batches.register_sticker(
-        session(),
+        db_session(),
         keyring(),
         code=body["code"],
         uid=body["uid"],
         chip=body["chip"],
         encoded_at=None if encoded_at is None else parse_moment(encoded_at, "encoded_at"),
     )
-    session().commit()
+    db_session().commit()
     return jsonify({"created": created, "sticker": batches.sticker_json(sticker)}), (
         201 if created else 200
     )
 
 
 @bp.get("/verdict")
-@require_scope(Scope.ENCODE)
+@require_scope(TokenScope.ENCODE)
 def check() -> Response:
     """Is this URL or code one of ours, for which place, and in what state is its sticker?"""
     text = request.args.get("url") or request.args.get("code")
     if not text:
         raise Invalid("give url=<tap URL> or code=<short code>", field="url")
-    return jsonify(verdict(session(), keyring(), text))
+    return jsonify(verdict(db_session(), keyring(), text))

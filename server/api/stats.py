@@ -11,19 +11,19 @@ from collections.abc import Callable
 
 from flask import Response, jsonify, request
 
+from server import clock
 from server.analytics.export import as_dicts
 from server.analytics.scope import read_scope
 from server.api.auth import require_scope
 from server.api.blueprint import bp
-from server.db import session
+from server.db import db_session
 from server.services import stats
-from server.services.tokens import Scope as TokenScope
-from server.visitor.clock import now
+from server.services.tokens import TokenScope
 
 
 def _answer(name: str) -> Response:
-    chosen = read_scope(session(), request.args, now())
-    rows = stats.figure(session(), name, chosen.scope)
+    chosen = read_scope(db_session(), request.args, clock.now())
+    rows = stats.figure(db_session(), name, chosen.scope)
     return jsonify(
         {
             "figure": name,

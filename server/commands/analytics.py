@@ -7,9 +7,9 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
+from server import clock
 from server.commands import edge
 from server.db import database
-from server.models.types import utcnow
 from server.services import rollups
 from server.services.retention import RETENTION_MONTHS, purge
 
@@ -75,7 +75,7 @@ def rebuild_command(first: dt.datetime | None, last: dt.datetime | None, check: 
 @edge
 def purge_command(months: int, dry_run: bool) -> None:
     """Delete raw taps and visitor ids past retention (run daily); the rollups stay."""
-    report = purge(database(), utcnow(), months, dry_run=dry_run)
+    report = purge(database(), clock.now(), months, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     click.echo(
         f"{verb} {report.taps} taps, {report.offer_views} offer views and "

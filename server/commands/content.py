@@ -120,16 +120,16 @@ def import_content_command(path: Path) -> None:
 @edge
 def demo(urls: int) -> None:
     """Load the demo content for the three pilot areas (again: updates it) and print tap URLs."""
+    from server import clock
     from server.config import keyring, passwords
     from server.demo import load_demo
     from server.demo.traffic import load_traffic
-    from server.models.types import utcnow
 
     with database().transaction() as session:
         base_url = current_app.config["TAP_BASE_URL"]
         loaded = load_demo(session, keyring(), base_url, passwords=passwords())
     # After the stickers are committed: taps are stored (and counted) as the drainer does.
-    taps = load_traffic(database(), utcnow())
+    taps = load_traffic(database(), clock.now())
     click.echo(f"demo loaded: {loaded.summary}, {taps} new demo taps")
     for label, url in loaded.urls[:urls]:
         click.echo(f"  {label}: {url}")

@@ -15,7 +15,7 @@ from server.config import keyring
 from server.db import database
 from server.models import ApiToken, Batch, Sticker
 from server.services import batches as batch_service
-from server.services.tokens import Scope, create_token, revoke_token
+from server.services.tokens import TokenScope, create_token, revoke_token
 from tags.chips import CHIPS
 from tags.urls import MirrorMode
 
@@ -32,7 +32,7 @@ def tokens() -> None:
     "scopes",
     multiple=True,
     required=True,
-    type=click.Choice([s.value for s in Scope]),
+    type=click.Choice([s.value for s in TokenScope]),
     help="What it may do (repeatable).",
 )
 @with_appcontext

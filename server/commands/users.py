@@ -6,11 +6,11 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from server import clock
 from server.commands import edge
 from server.config import passwords
 from server.db import database
 from server.models import Role, Shop, User
-from server.models.types import utcnow
 from server.services import accounts, audit
 
 
@@ -40,7 +40,7 @@ def users_create(email: str, role: str, name: str | None, shops: tuple[str, ...]
     password = _prompt_password()
     with database().transaction() as session:
         user = accounts.create_user(session, email, Role(role), name=name)
-        accounts.set_password(user, password, utcnow(), passwords=passwords())
+        accounts.set_password(user, password, clock.now(), passwords=passwords())
         for slug in shops:
             shop = session.scalars(select(Shop).where(Shop.slug == slug)).first()
             if shop is None:
@@ -74,7 +74,7 @@ def users_password(email: str) -> None:
         user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
         if user is None:
             raise click.ClickException(f"there is no account {email}; 'taptrail users list'")
-        accounts.set_password(user, password, utcnow(), passwords=passwords())
+        accounts.set_password(user, password, clock.now(), passwords=passwords())
         user.active = True
         audit.record(session, None, "account.password", ("user", user.id), "password set (CLI)")
     click.echo(f"the password of {email} is set; its other sessions have ended")

@@ -6,6 +6,7 @@ get no new ones.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -15,11 +16,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.importers.content import import_content
 from server.importers.gtfs import import_gtfs
 from server.importers.ical import import_ical
 from server.models import Place, Role, Shop, Sticker, StickerStatus, User
-from server.models.types import utcnow
 from server.services import accounts
 from server.services.batches import issue_batch
 from tags.keyring import Keyring
@@ -72,13 +73,20 @@ def fake_uid(tag_id: int) -> str:
 
 
 def load_demo(
-    session: Session, ring: Keyring, base_url: str, *, passwords: accounts.Passwords
+    session: Session,
+    ring: Keyring,
+    base_url: str,
+    now: dt.datetime | None = None,
+    *,
+    passwords: accounts.Passwords,
 ) -> DemoLoaded:
-    """Load or refresh the demo; returns a summary and tap URLs of demo stickers."""
+    """Load or refresh the demo as of `now` (the clock's by default: its events are those of
+    the year from then); returns a summary and tap URLs of demo stickers."""
+    now = now or clock.now()
     report = import_content(session, demo_file("content.yaml"), demo=True)
     stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True, replace=True).stored
     events = sum(
-        import_ical(session, demo_file(name), territory, demo=True).stored
+        import_ical(session, demo_file(name), territory, demo=True, now=now).stored
         for name, territory in EVENTS.items()
     )
     added = 0
@@ -97,7 +105,7 @@ def load_demo(
                 "ntag213",
                 fake_uid(sticker.id),
             )
-            sticker.encoded_at = sticker.installed_at = utcnow()
+            sticker.encoded_at = sticker.installed_at = now
             added += 1
     session.flush()
     stickers = session.scalars(
@@ -111,11 +119,13 @@ def load_demo(
     for sticker in stickers:
         label = f"{sticker.place.name}, {sticker.location}"
         loaded.urls.append((label, tap_url(base_url, sticker.code)))
-    loaded.accounts = demo_accounts(session, passwords)
+    loaded.accounts = demo_accounts(session, now, passwords)
     return loaded
 
 
-def demo_accounts(session: Session, passwords: accounts.Passwords) -> list[tuple[str, str, str]]:
+def demo_accounts(
+    session: Session, now: dt.datetime, passwords: accounts.Passwords
+) -> list[tuple[str, str, str]]:
     """Create the demo accounts, or give them new passwords: made up now, printed, and never
     stored anywhere but as argon2 hashes (so nothing secret is in the repository)."""
     made = []
@@ -125,7 +135,7 @@ def demo_accounts(session: Session, passwords: accounts.Passwords) -> list[tuple
             user = accounts.create_user(session, email, role, demo=True)
         user.role, user.active = role, True
         password = secrets.token_urlsafe(9)
-        accounts.set_password(user, password, utcnow(), passwords=passwords)
+        accounts.set_password(user, password, now, passwords=passwords)
         for slug in shops:
             accounts.give_shop(
                 session, user, session.scalars(select(Shop.id).where(Shop.slug == slug)).one()

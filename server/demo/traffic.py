@@ -190,7 +190,7 @@ def load_traffic(database: Database, now: dt.datetime, days: int = DAYS) -> int:
             known = set(session.scalars(select(Tap.id).where(Tap.id.in_(ids))))
         stored += store_taps(database, records)[0]
         _add_views(database, [v for v in views if v[0] not in known and v[2] <= now])
-    rollups.refresh(database)
+    rollups.refresh(database, now)
     return stored
 
 

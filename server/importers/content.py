@@ -23,6 +23,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.errors import ImportProblem
 from server.importers import fields as f
 from server.models import (
@@ -37,7 +38,6 @@ from server.models import (
     Walk,
     WalkStop,
 )
-from server.models.types import utcnow
 
 SECTIONS = ("territories", "shops", "places", "pois", "offers", "walks", "events")
 LOCATED = {"latitude": f.latitude, "longitude": f.longitude}
@@ -217,7 +217,7 @@ class _Importer:
         offer = self._upsert(Offer, "slug", values, "offers")
         # A content file is an administrator's: the partner offers in it are agreed already.
         if offer.partner_shop_id is not None and offer.partner_agreed_at is None:
-            offer.partner_agreed_at = utcnow()
+            offer.partner_agreed_at = clock.now()
 
     def walks(self, entry: Any, where: f.Where) -> None:
         required = {"slug": f.slug, "territory": f.slug, "name": f.text(), "stops": _stops}

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.errors import NotFound, WouldReplace
 from server.importers.gtfsfeed import DEFAULT_WITHIN_KM, Feed, read_feed
 from server.importers.report import ImportReport, Progress, plural
 from server.models import Territory, TransitFeed, TransitStop
-from server.models.types import utcnow
 
 COMPARED = ("code", "name", "latitude", "longitude", "location_type", "parent_station", "lines")
 
@@ -83,7 +83,7 @@ def import_gtfs(
         existing = TransitFeed(name=found.name)
         session.add(existing)
     existing.agencies, existing.publisher = found.agencies, found.publisher
-    existing.version, existing.imported_at, existing.demo = found.version, utcnow(), demo
+    existing.version, existing.imported_at, existing.demo = found.version, clock.now(), demo
     session.flush()
     session.execute(delete(TransitStop).where(TransitStop.feed == found.name))
     if found.stops:

@@ -25,6 +25,7 @@ import icalendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.errors import ImportProblem
 from server.importers import fields as f
 from server.importers import recurrence
@@ -108,7 +109,7 @@ def import_ical(
     if territory is None:
         raise ImportProblem(name, None, "territory", f"there is no territory {territory_slug!r}")
     zone = ZoneInfo(territory.timezone)
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+    today = (now or clock.now()).astimezone(zone)
     window = recurrence.Window(today - PAST, today + HORIZON)
     report = ImportReport("occurrence", "event")
     events = _by_uid(source, name, report, all_or_nothing)

@@ -10,6 +10,8 @@ from sqlalchemy import JSON, DateTime, Enum, Float, Integer, String, TypeDecorat
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import mapped_column
 
+from server.clock import machine_now
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware UTC datetimes on both databases (SQLite stores them naive)."""
@@ -30,11 +32,6 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def utcnow() -> dt.datetime:
-    """The current time, aware, in UTC."""
-    return dt.datetime.now(dt.UTC)
 
 
 def str_enum(cls: type[enum.StrEnum]) -> Enum:
@@ -61,7 +58,7 @@ Url = Annotated[str, mapped_column(String(500))]
 Latitude = Annotated[float, mapped_column(Float)]
 Longitude = Annotated[float, mapped_column(Float)]
 Timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime())]
-CreatedAt = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow)]
+CreatedAt = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=machine_now)]
 # Text in several languages, {"fr": "...", "en": "...", "nl": "..."}; French is the default.
 Translated = Annotated[dict[str, str], mapped_column(JSONType, default=dict)]
 OpeningHours = Annotated[str, mapped_column(String(500))]  # OpenStreetMap opening_hours syntax

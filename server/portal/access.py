@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 
-from server.db import session as db_session
+from server import clock
+from server.db import db_session
 from server.models import Role, Shop, User
-from server.models.types import utcnow
 from server.services import accounts, portal_sessions
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -60,7 +60,7 @@ def sign_in(user: User) -> None:
     _end_this_session()
     session.permanent = True
     lifetime = current_app.permanent_session_lifetime
-    session["sid"] = portal_sessions.start(db_session(), user, utcnow(), lifetime)
+    session["sid"] = portal_sessions.start(db_session(), user, clock.now(), lifetime)
     g.portal_user = user
 
 
@@ -85,7 +85,7 @@ def current_user() -> User | None:
     user = None
     token = session.get("sid")
     if isinstance(token, str):
-        user = portal_sessions.signed_in(db_session(), token, utcnow())
+        user = portal_sessions.signed_in(db_session(), token, clock.now())
         if user is None:
             session.clear()  # ended elsewhere: the browser drops the cookie too
     g.portal_user = user

@@ -8,19 +8,20 @@ import math
 from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from server import clock
 from server.config import passwords
-from server.db import session
+from server.db import db_session
 from server.errors import N_, Problem
 from server.i18n import gettext, ngettext
-from server.models.types import utcnow
 from server.portal import devices
 from server.portal.access import EVERYONE, allow, public, sign_in, sign_out, user
 from server.portal.blueprint import bp
-from server.portal.forms import done, problems_of, said
+from server.portal.forms import done, problems_of
 from server.services import accounts, audit, portal_sessions
 from server.services.signin_limits import Reason, Wait
 from server.taps.visitor import daily_salt, hashed_id
 from server.visitor import formats
+from server.web.problems import said
 from server.web.targets import same_site_path
 
 
@@ -31,7 +32,7 @@ def _next_page() -> str:
 
 def _client_key() -> str:
     secret = current_app.config["VISITOR_SALT_SECRET"]
-    return hashed_id(daily_salt(secret, utcnow().date()), request.remote_addr or "", "")
+    return hashed_id(daily_salt(secret, clock.now().date()), request.remote_addr or "", "")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,10 +42,10 @@ def login() -> Response | tuple[str, int, dict[str, str]] | str:
     if request.method == "GET":
         return render_template("portal/login.html", email="", problem=None, next=_next_page())
     email = request.form.get("email", "").strip()
-    now = utcnow()
+    now = clock.now()
     try:
         found = accounts.authenticate(
-            session(),
+            db_session(),
             email,
             request.form.get("password", ""),
             _client_key(),
@@ -53,12 +54,12 @@ def login() -> Response | tuple[str, int, dict[str, str]] | str:
             passwords=passwords(),
         )
     except accounts.LoginRefused as refused:
-        session().commit()  # the failure counts, in every worker
+        db_session().commit()  # the failure counts, in every worker
         problem, status, headers = _refusal(refused.wait, now)
         page = render_template("portal/login.html", email=email, problem=problem, next=_next_page())
         return page, status, headers
     sign_in(found)
-    session().commit()
+    db_session().commit()
     response = redirect(_next_page(), code=303)
     devices.remember(response, found.id)
     return response
@@ -92,7 +93,7 @@ def _refusal(wait: Wait | None, now: dt.datetime) -> tuple[str, int, dict[str, s
 def logout() -> Response:
     """Sign out of this browser (the others, the till tablet say, stay signed in)."""
     sign_out()
-    session().commit()
+    db_session().commit()
     return redirect(url_for("portal.login"), code=303)
 
 
@@ -100,9 +101,9 @@ def logout() -> Response:
 @public
 def invitation(token: str) -> Response | tuple[str, int] | str:
     """Set a password through a one-time link, then go in."""
-    now = utcnow()
+    now = clock.now()
     try:
-        opened = accounts.open_invitation(session(), token, now)
+        opened = accounts.open_invitation(db_session(), token, now)
     except Problem as problem:
         return render_template("portal/invitation.html", problem=said(problem), errors={}), 410
     if request.method == "GET":
@@ -111,14 +112,16 @@ def invitation(token: str) -> Response | tuple[str, int] | str:
     try:
         if password != request.form.get("again", ""):
             raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
-        account = accounts.accept(session(), token, password, now, passwords=passwords())
+        account = accounts.accept(db_session(), token, password, now, passwords=passwords())
     except Problem as problem:
-        session().rollback()
+        db_session().rollback()
         errors = problems_of(problem)
         return render_template("portal/invitation.html", invited=opened.user, errors=errors), 422
-    audit.record(session(), account.id, "account.password", ("user", account.id), "set a password")
+    audit.record(
+        db_session(), account.id, "account.password", ("user", account.id), "set a password"
+    )
     sign_in(account)
-    session().commit()
+    db_session().commit()
     done(gettext(N_("Your password is set. Welcome!")))
     response = redirect(url_for("portal.home"), code=303)
     devices.remember(response, account.id)  # the link proved it is the owner's browser
@@ -148,14 +151,14 @@ def change_password() -> Response | tuple[str, int]:
             raise Problem(N_("Your current password is not right."), field="current")
         if new != request.form.get("again", ""):
             raise Problem(N_("The two passwords differ. Type the same one twice."), field="again")
-        accounts.set_password(account, new, utcnow(), passwords=passwords())
+        accounts.set_password(account, new, clock.now(), passwords=passwords())
     except Problem as problem:
-        session().rollback()
+        db_session().rollback()
         page = render_template("portal/account.html", errors=problems_of(problem), changed=None)
         return page, 422
-    audit.record(session(), account.id, "account.password", ("user", account.id), "new password")
+    audit.record(db_session(), account.id, "account.password", ("user", account.id), "new password")
     sign_out()
-    session().commit()
+    db_session().commit()
     done(gettext(N_("Your password was changed. Sign in again with the new one.")))
     return redirect(url_for("portal.login"), code=303)
 
@@ -165,9 +168,9 @@ def change_password() -> Response | tuple[str, int]:
 def end_sessions() -> Response:
     """Sign out on every device (a lost phone, a shared till)."""
     account = user()
-    portal_sessions.end_all(session(), account)
-    audit.record(session(), account.id, "account.sessions", ("user", account.id), "signed out")
+    portal_sessions.end_all(db_session(), account)
+    audit.record(db_session(), account.id, "account.sessions", ("user", account.id), "signed out")
     sign_out()
-    session().commit()
+    db_session().commit()
     done(gettext(N_("You were signed out everywhere. Sign in again.")))
     return redirect(url_for("portal.login"), code=303)

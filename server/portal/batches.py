@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 from sqlalchemy import func, select
 
 from server.config import keyring
-from server.db import session
+from server.db import db_session
 from server.errors import Invalid, TapTrailError
 from server.models import Batch, Place, Sticker
-from server.portal.access import STAFF, allow, found, user
+from server.portal.access import STAFF, allow, found
 from server.portal.blueprint import bp
-from server.portal.forms import done, problems_of, values
-from server.services import audit
+from server.portal.forms import problems_of, saved, values
 from server.services import batches as batch_service
 from tags.chips import CHIPS
 from tags.keyring import KeyringError
@@ -23,7 +22,7 @@ from tags.urls import MirrorMode
 
 def _render(form: dict[str, str], errors: dict[str, str]) -> str:
     encoded = func.count(Sticker.uid)
-    rows = session().execute(
+    rows = db_session().execute(
         select(Batch, func.count(Sticker.id), encoded)
         .join(Sticker, Sticker.batch_id == Batch.id)
         .group_by(Batch.id)
@@ -33,7 +32,7 @@ def _render(form: dict[str, str], errors: dict[str, str]) -> str:
     return render_template(
         "portal/batches.html",
         batches=list(rows),
-        places=list(session().scalars(select(Place).order_by(Place.name))),
+        places=list(db_session().scalars(select(Place).order_by(Place.name))),
         chips=sorted(CHIPS),
         mirrors=[mode.value for mode in MirrorMode],
         form=form,
@@ -56,7 +55,7 @@ def batches() -> Response | str | tuple[str, int]:
                 f"count must be a whole number from 1 to {batch_service.MAX_BATCH}", field="count"
             )
         batch = batch_service.issue_batch(
-            session(),
+            db_session(),
             keyring(),
             place_slug=form.get("place", ""),
             count=int(count),
@@ -68,28 +67,25 @@ def batches() -> Response | str | tuple[str, int]:
             note=form.get("note") or None,
         )
     except (TapTrailError, KeyringError) as refused:
-        session().rollback()
+        db_session().rollback()
         errors = (
             problems_of(refused) if isinstance(refused, TapTrailError) else {"_form": str(refused)}
         )
         return _render(form, errors), 422
-    audit.record(
-        session(),
-        user().id,
+    return saved(
         "batch.issue",
         ("batch", batch.id),
         f"{len(batch.stickers)} stickers for {batch.place.name}",
+        message=f"Batch {batch.id}: {len(batch.stickers)} signed URLs for {batch.place.name}.",
+        to=url_for("portal.batch", batch_id=batch.id),
     )
-    session().commit()
-    done(f"Batch {batch.id}: {len(batch.stickers)} signed URLs for {batch.place.name}.")
-    return redirect(url_for("portal.batch", batch_id=batch.id), code=303)
 
 
 @bp.get("/staff/batches/<int:batch_id>")
 @allow(STAFF)
 def batch(batch_id: int) -> str:
     """A batch's stickers and how far each has got."""
-    batch_ = found(session().get(Batch, batch_id))
+    batch_ = found(db_session().get(Batch, batch_id))
     return render_template("portal/batch.html", batch=batch_, stickers=batch_.stickers)
 
 
@@ -97,7 +93,7 @@ def batch(batch_id: int) -> str:
 @allow(STAFF)
 def manifest(batch_id: int) -> Response:
     """The manifest for 'tagwriter batch --manifest' (the URLs, no key)."""
-    batch_ = found(session().get(Batch, batch_id))
+    batch_ = found(db_session().get(Batch, batch_id))
     text = json.dumps(batch_service.manifest(batch_), indent=2, ensure_ascii=False) + "\n"
     response = Response(text, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_.id}.json"'

@@ -3,9 +3,11 @@ CSRF token, an upload limit, never cached, and the portal's own problem pages.""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from server.web import caching, problems
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 csrf = CSRFProtect()
@@ -19,30 +21,17 @@ def _before() -> None:
         csrf.protect()  # every state-changing request, signed in or not (the sign-in form too)
 
 
-@bp.after_request
-def _headers(response: Response) -> Response:
-    # The security headers (the portal's CSP) come from server.web.headers, for every response.
-    response.headers.setdefault("Cache-Control", "no-store")  # personal pages, never cached
-    response.vary.update(("Cookie", "Accept-Language"))
-    return response
+# The security headers (the portal's CSP) come from server.web.headers, for every response.
+bp.after_request(caching.personal)
+bp.register_error_handler(403, problems.portal_forbidden)
+bp.register_error_handler(404, problems.portal_not_found)
 
 
 @bp.errorhandler(CSRFError)
 def _csrf_refused(_error: CSRFError) -> tuple[str, int]:
-    return render_template("portal/problem.html", problem="csrf"), 400
+    return problems.portal_page("csrf", 400)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
-    limit = UPLOAD_LIMIT // (1024 * 1024)
-    return render_template("portal/problem.html", problem="too_large", limit=limit), 413
-
-
-@bp.errorhandler(403)
-def _forbidden(_error: Exception) -> tuple[str, int]:
-    return render_template("portal/problem.html", problem="forbidden"), 403
-
-
-@bp.errorhandler(404)
-def _not_found(_error: Exception) -> tuple[str, int]:
-    return render_template("portal/problem.html", problem="not_found"), 404
+    return problems.portal_page("too_large", 413, limit=UPLOAD_LIMIT // (1024 * 1024))

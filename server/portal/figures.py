@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import render_template
 
-from server.db import session
-from server.models.types import utcnow
+from server import clock
+from server.db import db_session
 from server.portal.access import READERS, allow, shop_for
 from server.portal.blueprint import bp
-from server.services import figures as weekly_figures
+from server.services import shop_figures
 
 
 @bp.get("/shops/<slug>/figures")
@@ -16,8 +16,8 @@ from server.services import figures as weekly_figures
 def figures(slug: str) -> str:
     """Taps near the shop, offer views, codes given and used, for the last weeks."""
     shop = shop_for(slug, READERS)
-    weeks = weekly_figures.weekly(session(), shop, utcnow())
-    near = weekly_figures.places_near(session(), shop)
+    weeks = shop_figures.by_week(db_session(), shop, clock.now())
+    near = shop_figures.places_near(db_session(), shop)
     return render_template(
         "portal/figures.html",
         shop=shop,

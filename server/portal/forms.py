@@ -1,20 +1,18 @@
-"""Forms at the edge: the domain's refusals in the reader's language, per field."""
+"""Forms at the edge: the domain's refusals in the reader's language, per field, and the end
+of a change that worked."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from flask import flash, request
+from flask import Response, flash, redirect, request
 
-from server.errors import Problem, Problems, TapTrailError
-from server.i18n import gettext
-
-
-def said(problem: TapTrailError) -> str:
-    """One refusal in the reader's language (staff messages are English already)."""
-    if isinstance(problem, Problem):
-        return gettext(problem.msgid, **problem.params)
-    return problem.message
+from server.db import db_session
+from server.errors import Problems, TapTrailError
+from server.portal.access import user
+from server.services import audit
+from server.web.problems import said
 
 
 def problems_of(error: TapTrailError) -> dict[str, str]:
@@ -39,6 +37,24 @@ def done(message: str) -> None:
 def refused(message: str) -> None:
     """Tell the reader, on the next page, that what they asked was refused and why."""
     flash(message, "problem")
+
+
+def saved(
+    action: str,
+    target: tuple[str, int | None],
+    summary: str,
+    *,
+    message: str,
+    to: str,
+    changes: Mapping[str, Any] | None = None,
+) -> Response:
+    """The end of a change that worked: in the audit log as the signed-in account's, committed,
+    `message` told on the next page, and the browser sent to `to` (303, so a reload sends
+    nothing twice)."""
+    audit.record(db_session(), user().id, action, target, summary, changes)
+    db_session().commit()
+    done(message)
+    return redirect(to, code=303)
 
 
 def merged(stored: Mapping[str, object], submitted: Mapping[str, str]) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from sqlalchemy import func, select
 
-from server.db import session
+from server.db import db_session
 from server.errors import N_
 from server.i18n import gettext
 from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, ShopOwner, User
@@ -30,7 +30,7 @@ def awaiting_agreement(shop_ids: list[int]) -> list[Offer]:
     if not shop_ids:
         return []
     return list(
-        session().scalars(
+        db_session().scalars(
             select(Offer)
             .where(Offer.partner_shop_id.in_(shop_ids), Offer.partner_agreed_at.is_(None))
             .order_by(Offer.created_at)
@@ -47,10 +47,12 @@ def home() -> str:
     pending = 0
     if account.role in STAFF:
         query = select(func.count(PendingChange.id))
-        pending = session().scalar(query.where(PendingChange.status == ChangeStatus.PENDING)) or 0
+        pending = (
+            db_session().scalar(query.where(PendingChange.status == ChangeStatus.PENDING)) or 0
+        )
     readable: list[Shop] = []
     if account.role is Role.ANALYST:
-        readable = list(session().scalars(select(Shop).order_by(Shop.name)))
+        readable = list(db_session().scalars(select(Shop).order_by(Shop.name)))
     return render_template(
         "portal/home.html",
         shops=shops,
@@ -68,19 +70,19 @@ def shop(slug: str) -> str:
     owners: list[User] = []
     if user().role in STAFF:
         owners = list(
-            session().scalars(
+            db_session().scalars(
                 select(User)
                 .join(ShopOwner, ShopOwner.user_id == User.id)
                 .where(ShopOwner.shop_id == found.id)
                 .order_by(User.email)
             )
         )
-    changes = session().scalars(
+    changes = db_session().scalars(
         select(PendingChange)
         .where(PendingChange.shop_id == found.id, PendingChange.status == ChangeStatus.PENDING)
         .order_by(PendingChange.submitted_at)
     )
-    refused = session().scalars(
+    refused = db_session().scalars(
         select(PendingChange)
         .where(PendingChange.shop_id == found.id, PendingChange.status == ChangeStatus.REJECTED)
         .order_by(PendingChange.reviewed_at.desc())

@@ -11,16 +11,16 @@ from server.portal.access import KEEPERS, allow, shop_for
 from server.portal.blueprint import bp
 from server.portal.forms import problems_of, values
 from server.portal.listing import pending_change, save_listing
-from server.services import weekly
+from server.services import hours_editing
 
 
-def week_rows(week: weekly.Week | None) -> list[dict[str, str]]:
+def week_rows(week: hours_editing.Week | None) -> list[dict[str, str]]:
     """The editor's rows: each day's name and its two periods (empty strings when closed)."""
     rows = []
-    for day in weekly.DAYS:
-        spans = (week or weekly.empty())[day] + [("", "")] * weekly.PERIODS
-        row = {"day": day, "name": gettext(weekly.DAY_NAMES[day])}
-        for period, (opens, closes) in enumerate(spans[: weekly.PERIODS], start=1):
+    for day in hours_editing.DAYS:
+        spans = (week or hours_editing.empty())[day] + [("", "")] * hours_editing.PERIODS
+        row = {"day": day, "name": gettext(hours_editing.DAY_NAMES[day])}
+        for period, (opens, closes) in enumerate(spans[: hours_editing.PERIODS], start=1):
             row[f"open{period}"], row[f"close{period}"] = opens, closes
         rows.append(row)
     return rows
@@ -30,7 +30,7 @@ def form_week(form: dict[str, str]) -> list[dict[str, str]]:
     """The editor's rows as just submitted (kept when something was refused)."""
     rows = week_rows(None)
     for row in rows:
-        for period in range(1, weekly.PERIODS + 1):
+        for period in range(1, hours_editing.PERIODS + 1):
             for end in ("open", "close"):
                 row[f"{end}{period}"] = form.get(f"{row['day']}_{end}{period}", "")
     return rows
@@ -44,7 +44,7 @@ def _render(shop: Shop, expression: str | None, rows: list, errors: dict, raw: s
         rows=rows,
         errors=errors,
         raw=raw,
-        fits=weekly.from_expression(expression) is not None,
+        fits=hours_editing.from_expression(expression) is not None,
         waiting=pending_change(shop, "listing"),
     )
 
@@ -59,17 +59,17 @@ def hours(slug: str) -> Response | str | tuple[str, int]:
         expression = shop.opening_hours
         if waiting and "opening_hours" in waiting.payload:
             expression = waiting.payload["opening_hours"]
-        rows = week_rows(weekly.from_expression(expression))
+        rows = week_rows(hours_editing.from_expression(expression))
         return _render(shop, expression, rows, {}, expression or "")
     form = values()
     try:
         if request.form.get("editor") == "raw":
             raw = form.get("expression", "")
-            expression = weekly.check_expression(raw) if raw else None
+            expression = hours_editing.check_expression(raw) if raw else None
         else:
-            expression = weekly.to_expression(weekly.from_form(form))
+            expression = hours_editing.to_expression(hours_editing.from_form(form))
             if expression:
-                weekly.check_expression(expression)
+                hours_editing.check_expression(expression)
     except Invalid as refused:
         rows = form_week(form)
         page = _render(

@@ -6,9 +6,9 @@ import logging
 
 from flask import current_app, render_template, url_for
 
-from server.db import session
+from server import clock
+from server.db import db_session
 from server.models import User
-from server.models.types import utcnow
 from server.portal.access import user
 from server.services import accounts, audit
 from server.services.mail import MailError, SmtpSettings, send
@@ -19,11 +19,11 @@ log = logging.getLogger(__name__)
 def issue_and_show(invited: User, why: str) -> str:
     """Make a new link for `invited`, commit, mail it if possible, and render the page that
     shows it (the only time it is shown)."""
-    issued = accounts.invite(session(), invited, user(), utcnow())
+    issued = accounts.invite(db_session(), invited, user(), clock.now())
     audit.record(
-        session(), user().id, "account.invite", ("user", invited.id), f"invited {invited.email}"
+        db_session(), user().id, "account.invite", ("user", invited.id), f"invited {invited.email}"
     )
-    session().commit()
+    db_session().commit()
     link = url_for("portal.invitation", token=issued.token, _external=True)
     mailed, problem = False, None
     try:

@@ -16,11 +16,9 @@ from pathlib import Path
 from flask import Response, current_app, redirect, render_template, request, url_for
 
 from server.config import forget_keyring
-from server.db import session
-from server.portal.access import ADMINISTRATORS, allow, user
+from server.portal.access import ADMINISTRATORS, allow
 from server.portal.blueprint import bp
-from server.portal.forms import done, refused
-from server.services import audit
+from server.portal.forms import refused, saved
 from tags.keyring import Keyring, KeyringError
 
 
@@ -72,10 +70,13 @@ def _change(action: str, summary: str, change: object) -> Response:
         refused(f"Nothing was changed: {error}")
         return redirect(url_for("portal.keys"), code=303)
     forget_keyring()
-    audit.record(session(), user().id, action, ("keyring", None), summary)
-    session().commit()
-    done(f"{summary}. Restart or reload the other workers (gunicorn: kill -HUP) to use it.")
-    return redirect(url_for("portal.keys"), code=303)
+    return saved(
+        action,
+        ("keyring", None),
+        summary,
+        message=f"{summary}. Restart or reload the other workers (gunicorn: kill -HUP) to use it.",
+        to=url_for("portal.keys"),
+    )
 
 
 @bp.post("/admin/keys/create")

@@ -7,9 +7,10 @@ from typing import Any
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from server.db import session
+from server.db import db_session
 from server.errors import N_, Invalid
 from server.i18n import gettext
+from server.maps import picker, projection
 from server.models import (
     ChangeStatus,
     PendingChange,
@@ -19,7 +20,6 @@ from server.models import (
     TransitStop,
     Walk,
 )
-from server.portal import mapimage
 from server.portal.access import KEEPERS, allow, shop_for, user
 from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, values
@@ -38,7 +38,7 @@ def pending_change(shop: Shop, kind: str, target_id: int | None = None) -> Pendi
     )
     if target_id is not None:
         query = query.where(PendingChange.target_id == target_id)
-    return session().scalars(query.order_by(PendingChange.submitted_at.desc())).first()
+    return db_session().scalars(query.order_by(PendingChange.submitted_at.desc())).first()
 
 
 def save_listing(shop: Shop, changed: dict[str, Any], action: str) -> None:
@@ -47,16 +47,21 @@ def save_listing(shop: Shop, changed: dict[str, Any], action: str) -> None:
     if review.needs_review(shop, account):
         waiting = pending_change(shop, "listing")
         payload = {**(waiting.payload if waiting else {}), **audit.plain(changed)}
-        review.propose(session(), shop, account, "listing", payload)
+        review.propose(db_session(), shop, account, "listing", payload)
         done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
     else:
         changes = listings.apply(shop, changed)
         if changes:
             audit.record(
-                session(), account.id, action, ("shop", shop.id), f"{shop.name}: {action}", changes
+                db_session(),
+                account.id,
+                action,
+                ("shop", shop.id),
+                f"{shop.name}: {action}",
+                changes,
             )
         done(gettext(N_("Saved. Visitors see it now.")))
-    session().commit()
+    db_session().commit()
 
 
 def _categories() -> list[tuple[str, str]]:
@@ -94,7 +99,7 @@ def listing(slug: str) -> Response | str | tuple[str, int]:
             x, y = finite(request.form["map.x"]), finite(request.form["map.y"])
         except (KeyError, ValueError):
             return _render(shop, submitted, {}), 400
-        submitted["latitude"], submitted["longitude"] = mapimage.point_at(center, x, y)
+        submitted["latitude"], submitted["longitude"] = projection.point_at(center, x, y)
         return _render(shop, submitted, {}, moved=True)
     try:
         cleaned = listings.clean_listing(submitted, shop)
@@ -107,7 +112,7 @@ def listing(slug: str) -> Response | str | tuple[str, int]:
 @bp.get("/map.png")
 @allow(KEEPERS)
 def map_image() -> Response:
-    """The map around ?lat=&lon= with what TapTrail knows there (see mapimage)."""
+    """The map around ?lat=&lon= with what TapTrail knows there (see server.maps.picker)."""
     try:
         center = (finite(request.args["lat"]), finite(request.args["lon"]))
     except (KeyError, ValueError):
@@ -115,11 +120,11 @@ def map_image() -> Response:
     if not (-85 <= center[0] <= 85 and -180 <= center[1] <= 180):
         center = (0.0, 0.0)
     try:  # a wider view for a territory's places, at most 20 km across
-        span = min(max(finite(request.args.get("span", str(mapimage.SPAN_M))), 200.0), 20000.0)
+        span = min(max(finite(request.args.get("span", str(projection.SPAN_M))), 200.0), 20000.0)
     except ValueError:
-        span = mapimage.SPAN_M
-    wide = span > mapimage.SPAN_M
-    png = mapimage.render(
+        span = projection.SPAN_M
+    wide = span > projection.SPAN_M
+    png = picker.render(
         center, _features(center, span, wide), [] if wide else _walks(center), span, pin=not wide
     )
     response = Response(png, mimetype="image/png")
@@ -127,9 +132,9 @@ def map_image() -> Response:
     return response
 
 
-def _features(center: tuple[float, float], span: float, wide: bool) -> list[mapimage.Feature]:
-    box = bounding_box(center[0], center[1], mapimage.reach_m(span))
-    found: list[mapimage.Feature] = []
+def _features(center: tuple[float, float], span: float, wide: bool) -> list[picker.Feature]:
+    box = bounding_box(center[0], center[1], projection.reach_m(span))
+    found: list[picker.Feature] = []
     # A wide view shows the places only: dozens of shops would hide them.
     models = (
         ((Place, "place"),)
@@ -137,35 +142,35 @@ def _features(center: tuple[float, float], span: float, wide: bool) -> list[mapi
         else ((Place, "place"), (Shop, "shop"), (PointOfInterest, "poi"))
     )
     for model, kind in models:
-        rows = session().execute(
+        rows = db_session().execute(
             select(model.latitude, model.longitude, model.name).where(
                 model.latitude.between(box.south, box.north),
                 model.longitude.between(box.west, box.east),
             )
         )
-        found += [mapimage.Feature(kind, lat, lon, name) for lat, lon, name in rows]
+        found += [picker.Feature(kind, lat, lon, name) for lat, lon, name in rows]
     if wide:
         return found
-    stops = session().execute(
+    stops = db_session().execute(
         select(TransitStop.latitude, TransitStop.longitude, TransitStop.name).where(
             TransitStop.latitude.between(box.south, box.north),
             TransitStop.longitude.between(box.west, box.east),
             TransitStop.parent_station.is_(None),  # a station once, not each of its platforms
         )
     )
-    found += [mapimage.Feature("transit_stop", lat, lon, name) for lat, lon, name in stops]
+    found += [picker.Feature("transit_stop", lat, lon, name) for lat, lon, name in stops]
     return found
 
 
-def _walks(center: tuple[float, float]) -> list[list[mapimage.Feature]]:
+def _walks(center: tuple[float, float]) -> list[list[picker.Feature]]:
     box = bounding_box(center[0], center[1], 3000)
-    walks = session().scalars(
+    walks = db_session().scalars(
         select(Walk).where(
             Walk.start_latitude.between(box.south, box.north),
             Walk.start_longitude.between(box.west, box.east),
         )
     )
     return [
-        [mapimage.Feature("walk", stop.latitude, stop.longitude) for stop in walk.stops]
+        [picker.Feature("walk", stop.latitude, stop.longitude) for stop in walk.stops]
         for walk in walks
     ]

@@ -9,22 +9,22 @@ from zoneinfo import ZoneInfo
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from server.db import session
+from server import clock
+from server.db import db_session
 from server.errors import N_, Invalid
 from server.i18n import LANGUAGES, gettext
 from server.models import Offer, OfferKind, Shop
-from server.models.types import utcnow
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
 from server.portal.blueprint import bp
-from server.portal.forms import done, problems_of, values
+from server.portal.forms import done, problems_of, saved, values
 from server.portal.hours import form_week, week_rows
 from server.portal.listing import pending_change
-from server.services import accounts, audit, offer_editing, redemption, review, weekly
+from server.services import accounts, audit, hours_editing, offer_editing, redemption, review
 
 
 def today(shop: Shop) -> dt.date:
     """Today in the shop's time zone."""
-    return utcnow().astimezone(ZoneInfo(shop.territory.timezone)).date()
+    return clock.now().astimezone(ZoneInfo(shop.territory.timezone)).date()
 
 
 def own_offer(shop: Shop, offer_slug: str) -> Offer:
@@ -45,7 +45,9 @@ def offer_form(values_: dict[str, Any]) -> dict[str, Any]:
         for lang in LANGUAGES:
             form[f"{field}_{lang}"] = (values_.get(field) or {}).get(lang, "")
     hours = values_.get("hours")
-    form["hours_mode"] = "shop" if not hours else "week" if weekly.from_expression(hours) else "raw"
+    form["hours_mode"] = (
+        "shop" if not hours else "week" if hours_editing.from_expression(hours) else "raw"
+    )
     partner_shop, place = values_.get("partner_shop_id"), values_.get("trigger_place_id")
     form["partner"] = _partner_value(partner_shop, place)
     return form
@@ -55,16 +57,16 @@ def _partner_value(shop_id: int | None, place_id: int | None) -> str:
     from server.models import Place
 
     if shop_id:
-        found = session().get(Shop, shop_id)
+        found = db_session().get(Shop, shop_id)
         return f"shop:{found.slug}" if found else ""
     if place_id:
-        place = session().get(Place, place_id)
+        place = db_session().get(Place, place_id)
         return f"place:{place.slug}" if place else ""
     return ""
 
 
 def _render(shop: Shop, form: dict[str, Any], errors: dict, offer: Offer | None, rows: list) -> str:
-    shops, places = offer_editing.partners(session(), shop)
+    shops, places = offer_editing.partners(db_session(), shop)
     return render_template(
         "portal/offer.html",
         shop=shop,
@@ -83,14 +85,14 @@ def _render(shop: Shop, form: dict[str, Any], errors: dict, offer: Offer | None,
 def offers(slug: str) -> str:
     """The shop's offers, running, coming and ended, with their codes."""
     shop = shop_for(slug)
-    rows = session().scalars(
+    rows = db_session().scalars(
         select(Offer).where(Offer.shop_id == shop.id).order_by(Offer.valid_until.desc())
     )
     listed = [
         (
             offer,
-            redemption.period(offer, utcnow()).value,
-            offer_editing.codes_count(session(), offer),
+            redemption.period(offer, clock.now()).value,
+            offer_editing.codes_count(db_session(), offer),
         )
         for offer in rows
     ]
@@ -114,19 +116,19 @@ def new_offer(slug: str) -> Response | str | tuple[str, int]:
         return _render(shop, offer_form(blank), {}, None, week_rows(None))
     form = values()
     try:
-        cleaned = offer_editing.clean_offer(session(), shop, form, today(shop))
+        cleaned = offer_editing.clean_offer(db_session(), shop, form, today(shop))
     except Invalid as refused:
         return _render(shop, form, problems_of(refused), None, form_week(form)), 422
     account = user()
     if review.needs_review(shop, account):
-        review.propose(session(), shop, account, "offer", offer_editing.to_payload(cleaned))
+        review.propose(db_session(), shop, account, "offer", offer_editing.to_payload(cleaned))
         done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
     else:
         partner = cleaned.get("partner_shop_id")
-        agreed = utcnow() if partner and accounts.owns(session(), account, partner) else None
-        offer = offer_editing.create(session(), shop, cleaned, agreed)
+        agreed = clock.now() if partner and accounts.owns(db_session(), account, partner) else None
+        offer = offer_editing.create(db_session(), shop, cleaned, agreed)
         audit.record(
-            session(),
+            db_session(),
             account.id,
             "offer.create",
             ("offer", offer.id),
@@ -134,7 +136,7 @@ def new_offer(slug: str) -> Response | str | tuple[str, int]:
             offer_editing.to_payload(cleaned),
         )
         done(_saved_message(offer))
-    session().commit()
+    db_session().commit()
     return redirect(url_for("portal.offers", slug=shop.slug), code=303)
 
 
@@ -160,26 +162,26 @@ def edit_offer(slug: str, offer_slug: str) -> Response | str | tuple[str, int]:
             offer_form(stored),
             {},
             offer,
-            week_rows(weekly.from_expression(stored.get("hours"))),
+            week_rows(hours_editing.from_expression(stored.get("hours"))),
         )
     form = values()
     try:
         cleaned = offer_editing.clean_offer(
-            session(), shop, form, min(today(shop), offer.valid_until)
+            db_session(), shop, form, min(today(shop), offer.valid_until)
         )
     except Invalid as refused:
         return _render(shop, form, problems_of(refused), offer, form_week(form)), 422
     account = user()
     if review.needs_review(shop, account):
         review.propose(
-            session(), shop, account, "offer", offer_editing.to_payload(cleaned), offer.id
+            db_session(), shop, account, "offer", offer_editing.to_payload(cleaned), offer.id
         )
         done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
     else:
         changes = offer_editing.update(offer, cleaned)
         if changes:
             audit.record(
-                session(),
+                db_session(),
                 account.id,
                 "offer.update",
                 ("offer", offer.id),
@@ -187,7 +189,7 @@ def edit_offer(slug: str, offer_slug: str) -> Response | str | tuple[str, int]:
                 changes,
             )
         done(_saved_message(offer))
-    session().commit()
+    db_session().commit()
     return redirect(url_for("portal.offers", slug=shop.slug), code=303)
 
 
@@ -199,14 +201,11 @@ def end_offer(slug: str, offer_slug: str) -> Response:
     offer = own_offer(shop, offer_slug)
     before = offer.valid_until
     offer_editing.end(offer, today(shop))
-    audit.record(
-        session(),
-        user().id,
+    return saved(
         "offer.end",
         ("offer", offer.id),
         f"{shop.name}: offer ended",
-        {"valid_until": [before, offer.valid_until]},
+        message=gettext(N_("The offer has ended. Codes given today still work until tonight.")),
+        to=url_for("portal.offers", slug=shop.slug),
+        changes={"valid_until": [before, offer.valid_until]},
     )
-    session().commit()
-    done(gettext(N_("The offer has ended. Codes given today still work until tonight.")))
-    return redirect(url_for("portal.offers", slug=shop.slug), code=303)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, url_for
+from flask import Response, render_template, url_for
 from sqlalchemy import select
 
-from server.db import session
+from server import clock
+from server.db import db_session
 from server.errors import N_
 from server.i18n import gettext
 from server.models import Offer, Shop
-from server.models.types import utcnow
-from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
+from server.portal.access import KEEPERS, allow, by_slug, found, shop_for
 from server.portal.blueprint import bp
-from server.portal.forms import done
-from server.services import audit, offer_editing
+from server.portal.forms import saved
+from server.services import offer_editing
 
 
 def _naming(shop: Shop, offer_slug: str) -> Offer:
@@ -25,7 +25,7 @@ def _naming(shop: Shop, offer_slug: str) -> Offer:
 def partners(slug: str) -> str:
     """Other shops' offers that name this shop as their partner."""
     shop = shop_for(slug)
-    rows = session().scalars(
+    rows = db_session().scalars(
         select(Offer).where(Offer.partner_shop_id == shop.id).order_by(Offer.valid_until.desc())
     )
     return render_template("portal/partners.html", shop=shop, offers=list(rows))
@@ -37,18 +37,15 @@ def agree(slug: str, offer_slug: str) -> Response:
     """Agree to a partner offer: it goes online."""
     shop = shop_for(slug)
     offer = _naming(shop, offer_slug)
-    offer_editing.agree(offer, shop, utcnow())
-    audit.record(
-        session(),
-        user().id,
+    offer_editing.agree(offer, shop, clock.now())
+    return saved(
         "offer.agree",
         ("offer", offer.id),
         f"{shop.name} agreed",
-        {"partner_agreed_at": [None, offer.partner_agreed_at]},
+        message=gettext(N_("Thank you: the offer is online now.")),
+        to=url_for("portal.partners", slug=shop.slug),
+        changes={"partner_agreed_at": [None, offer.partner_agreed_at]},
     )
-    session().commit()
-    done(gettext(N_("Thank you: the offer is online now.")))
-    return redirect(url_for("portal.partners", slug=shop.slug), code=303)
 
 
 @bp.post("/shops/<slug>/partners/<offer_slug>/withdraw")
@@ -59,14 +56,11 @@ def withdraw(slug: str, offer_slug: str) -> Response:
     offer = _naming(shop, offer_slug)
     before = offer.partner_agreed_at
     offer_editing.withdraw(offer, shop)
-    audit.record(
-        session(),
-        user().id,
+    return saved(
         "offer.withdraw",
         ("offer", offer.id),
         f"{shop.name} withdrew",
-        {"partner_agreed_at": [before, None]},
+        message=gettext(N_("The offer is offline until you agree again.")),
+        to=url_for("portal.partners", slug=shop.slug),
+        changes={"partner_agreed_at": [before, None]},
     )
-    session().commit()
-    done(gettext(N_("The offer is offline until you agree again.")))
-    return redirect(url_for("portal.partners", slug=shop.slug), code=303)

@@ -14,7 +14,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from server.db import session
+from server.db import db_session
 from server.errors import N_, Invalid
 from server.i18n import gettext
 from server.models import Photo, Shop
@@ -41,13 +41,13 @@ def upload(shop_id: int | None = None, sticker_id: int | None = None) -> Photo:
         size=len(processed.data),
         uploaded_by_id=user().id,
     )
-    session().add(photo)
-    session().flush()
+    db_session().add(photo)
+    db_session().flush()
     return photo
 
 
 def _render(shop: Shop, errors: dict[str, str]) -> str:
-    rows = session().scalars(select(Photo).where(Photo.shop_id == shop.id).order_by(Photo.id))
+    rows = db_session().scalars(select(Photo).where(Photo.shop_id == shop.id).order_by(Photo.id))
     return render_template(
         "portal/photos.html", shop=shop, shown=list(rows), errors=errors, limit=MAX_PHOTOS
     )
@@ -60,7 +60,7 @@ def photos(slug: str) -> Response | str | tuple[str, int]:
     shop = shop_for(slug)
     if request.method == "GET":
         return _render(shop, {})
-    count = len(session().scalars(select(Photo.id).where(Photo.shop_id == shop.id)).all())
+    count = len(db_session().scalars(select(Photo.id).where(Photo.shop_id == shop.id)).all())
     if count >= MAX_PHOTOS:
         message = gettext(
             N_("A shop has %(count)d photos at most: remove one first."), count=MAX_PHOTOS
@@ -73,12 +73,14 @@ def photos(slug: str) -> Response | str | tuple[str, int]:
     account = user()
     if review.needs_review(shop, account):
         photo.live = False
-        review.propose(session(), shop, account, "photo", {"name": photo.name}, photo.id)
+        review.propose(db_session(), shop, account, "photo", {"name": photo.name}, photo.id)
         done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
     else:
-        audit.record(session(), account.id, "photo.add", ("photo", photo.id), f"{shop.name}: photo")
+        audit.record(
+            db_session(), account.id, "photo.add", ("photo", photo.id), f"{shop.name}: photo"
+        )
         done(gettext(N_("Saved. Visitors see it now.")))
-    session().commit()
+    db_session().commit()
     return redirect(url_for("portal.photos", slug=shop.slug), code=303)
 
 
@@ -87,10 +89,12 @@ def photos(slug: str) -> Response | str | tuple[str, int]:
 def delete_photo(slug: str, photo_id: int) -> Response:
     """Remove a photo for good."""
     shop = shop_for(slug)
-    photo = found(session().get(Photo, photo_id), lambda row: row.shop_id == shop.id)
-    session().delete(photo)
-    audit.record(session(), user().id, "photo.delete", ("photo", photo.id), f"{shop.name}: photo")
-    session().commit()
+    photo = found(db_session().get(Photo, photo_id), lambda row: row.shop_id == shop.id)
+    db_session().delete(photo)
+    audit.record(
+        db_session(), user().id, "photo.delete", ("photo", photo.id), f"{shop.name}: photo"
+    )
+    db_session().commit()
     stored_photos.remove(current_app.config["MEDIA_DIR"], photo.name)
     done(gettext(N_("The photo was removed.")))
     return redirect(url_for("portal.photos", slug=shop.slug), code=303)
@@ -100,9 +104,9 @@ def delete_photo(slug: str, photo_id: int) -> Response:
 @allow(KEEPERS)
 def photo_preview(photo_id: int) -> Response:
     """A photo as its shop's keepers see it, waiting for review or not."""
-    photo = found(session().get(Photo, photo_id))
+    photo = found(db_session().get(Photo, photo_id))
     if photo.shop_id is not None:
-        shop_for(session().get(Shop, photo.shop_id).slug)  # type: ignore[union-attr]
+        shop_for(db_session().get(Shop, photo.shop_id).slug)  # type: ignore[union-attr]
     elif user().role not in STAFF:
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"], photo.name)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from sqlalchemy import func, select
 
-from server.db import session
+from server.db import db_session
 from server.errors import Invalid
 from server.i18n import LANGUAGES
+from server.maps import projection
 from server.models import Place, PlaceKind, Sticker, Territory
-from server.portal import mapimage
-from server.portal.access import STAFF, allow, by_slug, found, user
+from server.portal.access import STAFF, allow, by_slug, found
 from server.portal.blueprint import bp
-from server.portal.forms import done, problems_of, values
-from server.services import audit, place_editing
+from server.portal.forms import problems_of, saved, values
+from server.services import place_editing
 from server.services.content_slugs import free_slug
 from server.web.values import finite
 
@@ -25,31 +25,31 @@ def _territory() -> Territory | None:
     query = select(Territory).order_by(Territory.name)
     if slug:
         query = query.where(Territory.slug == slug)
-    return session().scalars(query).first()
+    return db_session().scalars(query).first()
 
 
 def _view(territory: Territory, places: list[Place]) -> tuple[tuple[float, float], float]:
     """The centre and width of a map showing every place (the territory's centre without)."""
     if not places:
         return (territory.latitude, territory.longitude), 2000.0
-    return mapimage.fit([(place.latitude, place.longitude) for place in places])
+    return projection.fit([(place.latitude, place.longitude) for place in places])
 
 
 @bp.get("/staff/places")
 @allow(STAFF)
 def places() -> str:
     """A territory's places on a map, with their stickers by status."""
-    territories = list(session().scalars(select(Territory).order_by(Territory.name)))
+    territories = list(db_session().scalars(select(Territory).order_by(Territory.name)))
     territory = _territory()
     listed: list[Place] = []
     counts: dict[int, dict[str, int]] = {}
     if territory is not None:
         listed = list(
-            session().scalars(
+            db_session().scalars(
                 select(Place).where(Place.territory_id == territory.id).order_by(Place.name)
             )
         )
-        rows = session().execute(
+        rows = db_session().execute(
             select(Sticker.place_id, Sticker.status, func.count(Sticker.id))
             .where(Sticker.place_id.in_([p.id for p in listed]))
             .group_by(Sticker.place_id, Sticker.status)
@@ -114,7 +114,7 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
     if "map.x" in request.form:
         try:
             center = (finite(request.form["map_lat"]), finite(request.form["map_lon"]))
-            form["latitude"], form["longitude"] = mapimage.point_at(
+            form["latitude"], form["longitude"] = projection.point_at(
                 center, finite(request.form["map.x"]), finite(request.form["map.y"])
             )
         except (KeyError, ValueError):
@@ -126,9 +126,9 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
         return page(form, problems_of(refused)), 422
     if place is None:
         place = Place(
-            slug=free_slug(session(), Place, cleaned["name"], "place"), territory_id=territory.id
+            slug=free_slug(db_session(), Place, cleaned["name"], "place"), territory_id=territory.id
         )
-        session().add(place)
+        db_session().add(place)
         changes = {name: [None, value] for name, value in cleaned.items()}
     else:
         changes = {
@@ -138,8 +138,12 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
         }
     for name, value in cleaned.items():
         setattr(place, name, value)
-    session().flush()
-    audit.record(session(), user().id, "place.save", ("place", place.id), place.name, changes)
-    session().commit()
-    done(f"{place.name} saved.")
-    return redirect(url_for("portal.places", territory=territory.slug), code=303)
+    db_session().flush()
+    return saved(
+        "place.save",
+        ("place", place.id),
+        place.name,
+        message=f"{place.name} saved.",
+        to=url_for("portal.places", territory=territory.slug),
+        changes=changes,
+    )

@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 
-from server.db import session
+from server import clock
+from server.db import db_session
 from server.errors import Invalid, Problem
 from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, Territory, User
-from server.models.types import utcnow
 from server.portal.access import STAFF, allow, shop_for, user
 from server.portal.blueprint import bp
-from server.portal.forms import done, problems_of, said, values
+from server.portal.forms import done, problems_of, values
 from server.portal.forms import refused as flash_refused
 from server.portal.invites import issue_and_show
 from server.services import accounts, audit, listings, offer_editing, review
 from server.services.content_slugs import free_slug
+from server.web.problems import said
 
 SHOP_PAGE = 100
 
@@ -24,7 +25,7 @@ SHOP_PAGE = 100
 @allow(STAFF)
 def staff_shops() -> Response | str | tuple[str, int]:
     """Every shop (search by name), and a form to create one on its owner's behalf."""
-    territories = list(session().scalars(select(Territory).order_by(Territory.name)))
+    territories = list(db_session().scalars(select(Territory).order_by(Territory.name)))
     errors: dict[str, str] = {}
     form = values() if request.method == "POST" else {}
     if request.method == "POST":
@@ -39,7 +40,7 @@ def staff_shops() -> Response | str | tuple[str, int]:
     query = select(Shop).order_by(Shop.name).limit(SHOP_PAGE)
     if search:
         query = query.where(or_(Shop.name.ilike(f"%{search}%"), Shop.slug.ilike(f"%{search}%")))
-    shops = list(session().scalars(query))
+    shops = list(db_session().scalars(query))
     page = render_template(
         "portal/staff_shops.html",
         shops=shops,
@@ -63,7 +64,7 @@ def _create_shop(form: dict[str, str], territories: list[Territory]) -> Shop:
         raise Problem("Give the shop's name.", field="name") from None
     category = form.get("category") if form.get("category") in listings.SHOP_CATEGORIES else "shop"
     shop = Shop(
-        slug=free_slug(session(), Shop, shop_name),
+        slug=free_slug(db_session(), Shop, shop_name),
         territory_id=territory.id,
         name=shop_name,
         category=category,
@@ -71,10 +72,10 @@ def _create_shop(form: dict[str, str], territories: list[Territory]) -> Shop:
         longitude=territory.longitude,
         description={},
     )
-    session().add(shop)
-    session().flush()
-    audit.record(session(), user().id, "shop.create", ("shop", shop.id), f"created {shop.name}")
-    session().commit()
+    db_session().add(shop)
+    db_session().flush()
+    audit.record(db_session(), user().id, "shop.create", ("shop", shop.id), f"created {shop.name}")
+    db_session().commit()
     return shop
 
 
@@ -86,21 +87,21 @@ def hand_over(slug: str) -> str | tuple[str, int]:
     email = request.form.get("email", "")
     try:
         normalized = accounts.normalize_email(email)
-        owner = session().scalars(select(User).where(User.email == normalized)).first()
+        owner = db_session().scalars(select(User).where(User.email == normalized)).first()
         if owner is None:
-            owner = accounts.create_user(session(), normalized, Role.SHOP_OWNER)
+            owner = accounts.create_user(db_session(), normalized, Role.SHOP_OWNER)
         elif owner.role is not Role.SHOP_OWNER:
             raise Problem(f"{normalized} has the {owner.role.value} role; use another address.")
     except Invalid as refused:
-        session().rollback()
+        db_session().rollback()
         flash_refused(said(refused))
         return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
-    accounts.give_shop(session(), owner, shop.id)
+    accounts.give_shop(db_session(), owner, shop.id)
     audit.record(
-        session(), user().id, "shop.owner", ("shop", shop.id), f"{owner.email} keeps {shop.name}"
+        db_session(), user().id, "shop.owner", ("shop", shop.id), f"{owner.email} keeps {shop.name}"
     )
     if owner.password_hash:  # already signed in before: the shop simply appears on their page
-        session().commit()
+        db_session().commit()
         done(f"{owner.email} now keeps {shop.name}; it shows on their portal page.")
         return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
     return issue_and_show(owner, f"L'équipe TapTrail a préparé la fiche de {shop.name} pour vous.")
@@ -110,12 +111,12 @@ def hand_over(slug: str) -> str | tuple[str, int]:
 @allow(STAFF)
 def review_queue() -> str:
     """Changes waiting for review, oldest first, and the last ones decided."""
-    pending = session().scalars(
+    pending = db_session().scalars(
         select(PendingChange)
         .where(PendingChange.status == ChangeStatus.PENDING)
         .order_by(PendingChange.submitted_at)
     )
-    decided = session().scalars(
+    decided = db_session().scalars(
         select(PendingChange)
         .where(PendingChange.status != ChangeStatus.PENDING)
         .order_by(PendingChange.reviewed_at.desc())
@@ -128,14 +129,14 @@ def review_queue() -> str:
 @allow(STAFF)
 def review_change(change_id: int) -> str:
     """One change: what is online now and what the owner asks for, field by field."""
-    change = review.find(session(), change_id)
+    change = review.find(db_session(), change_id)
     before: dict = {}
     if change.kind == "listing":
         before = audit.plain(
             listings.listing_values(change.shop) | {"opening_hours": change.shop.opening_hours}
         )
     elif change.kind == "offer" and change.target_id is not None:
-        offer = session().get(Offer, change.target_id)
+        offer = db_session().get(Offer, change.target_id)
         before = offer_editing.to_payload(offer_editing.offer_values(offer)) if offer else {}
     rows = [
         (name, before.get(name), value)
@@ -149,9 +150,9 @@ def review_change(change_id: int) -> str:
 @allow(STAFF)
 def approve_change(change_id: int) -> Response:
     """Put a change online."""
-    change = review.find(session(), change_id)
-    review.approve(session(), change, user(), utcnow())
-    session().commit()
+    change = review.find(db_session(), change_id)
+    review.approve(db_session(), change, user(), clock.now())
+    db_session().commit()
     done(f"Approved: the {change.kind} change of {change.shop.name} is online.")
     return redirect(url_for("portal.review_queue"), code=303)
 
@@ -160,8 +161,8 @@ def approve_change(change_id: int) -> Response:
 @allow(STAFF)
 def reject_change(change_id: int) -> Response:
     """Refuse a change, with a note the owner sees."""
-    change = review.find(session(), change_id)
-    review.reject(session(), change, user(), request.form.get("note", "").strip(), utcnow())
-    session().commit()
+    change = review.find(db_session(), change_id)
+    review.reject(db_session(), change, user(), request.form.get("note", "").strip(), clock.now())
+    db_session().commit()
     done(f"Refused: the {change.kind} change of {change.shop.name} stays offline.")
     return redirect(url_for("portal.review_queue"), code=303)

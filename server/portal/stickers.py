@@ -6,19 +6,20 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from server.db import session
+from server import clock
+from server.db import db_session
 from server.errors import Invalid
 from server.models import Photo, Place, Sticker
-from server.models.types import utcnow
-from server.portal.access import STAFF, allow, by_slug, found, user
+from server.portal.access import STAFF, allow, by_slug, found
 from server.portal.blueprint import bp
-from server.portal.forms import done, refused, said
+from server.portal.forms import refused, saved
 from server.portal.photos import upload
-from server.services import audit, sticker_life
+from server.services import sticker_life
+from server.web.problems import said
 
 
 def _sticker(tag_id: int) -> Sticker:
-    return found(session().get(Sticker, tag_id))
+    return found(db_session().get(Sticker, tag_id))
 
 
 @bp.get("/staff/places/<slug>/stickers")
@@ -27,11 +28,11 @@ def stickers(slug: str) -> str:
     """The place's stickers, newest first, with their state and photo."""
     place = by_slug(Place, slug)
     rows = list(
-        session().scalars(
+        db_session().scalars(
             select(Sticker).where(Sticker.place_id == place.id).order_by(Sticker.id.desc())
         )
     )
-    photos = session().scalars(select(Photo).where(Photo.sticker_id.in_([s.id for s in rows])))
+    photos = db_session().scalars(select(Photo).where(Photo.sticker_id.in_([s.id for s in rows])))
     return render_template(
         "portal/stickers.html",
         place=place,
@@ -46,24 +47,21 @@ def install_sticker(tag_id: int) -> Response:
     """Mark an encoded sticker as put up, where, with an optional photo."""
     sticker = _sticker(tag_id)
     try:
-        sticker_life.install(sticker, request.form.get("location", "").strip(), utcnow())
+        sticker_life.install(sticker, request.form.get("location", "").strip(), clock.now())
         photo_sent = request.files.get("photo")
         if photo_sent and photo_sent.filename:
             upload(sticker_id=sticker.id)
     except Invalid as problem:
-        session().rollback()
+        db_session().rollback()
         refused(f"Sticker {tag_id} was not changed: {said(problem)}")
         return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)
-    audit.record(
-        session(),
-        user().id,
+    return saved(
         "sticker.install",
         ("sticker", sticker.id),
         f"sticker {sticker.id} installed at {sticker.place.name}",
+        message=f"Sticker {tag_id} is installed.",
+        to=url_for("portal.stickers", slug=sticker.place.slug),
     )
-    session().commit()
-    done(f"Sticker {tag_id} is installed.")
-    return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)
 
 
 @bp.post("/staff/stickers/<int:tag_id>/retire")
@@ -71,14 +69,11 @@ def install_sticker(tag_id: int) -> Response:
 def retire_sticker(tag_id: int) -> Response:
     """Take a sticker out of service for good."""
     sticker = _sticker(tag_id)
-    sticker_life.retire(sticker, utcnow())
-    audit.record(
-        session(),
-        user().id,
+    sticker_life.retire(sticker, clock.now())
+    return saved(
         "sticker.retire",
         ("sticker", sticker.id),
         f"sticker {sticker.id} retired at {sticker.place.name}",
+        message=f"Sticker {tag_id} is retired: its taps now get the “no longer in service” page.",
+        to=url_for("portal.stickers", slug=sticker.place.slug),
     )
-    session().commit()
-    done(f"Sticker {tag_id} is retired: its taps now get the “no longer in service” page.")
-    return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from server.db import session
-from server.models.types import utcnow
+from server import clock
+from server.db import db_session
 from server.portal.access import KEEPERS, allow, shop_for, user
 from server.portal.blueprint import bp
 from server.services import audit
@@ -21,16 +21,16 @@ def till(slug: str) -> str:
     if request.method == "GET":
         return render_template("portal/till.html", shop=shop, verdict=None)
     typed = request.form.get("code", "")[:40]
-    verdict = till_service.redeem(session(), typed, shop, user().id, utcnow())
+    verdict = till_service.redeem(db_session(), typed, shop, user().id, clock.now())
     if verdict.answer is till_service.Answer.VALID and verdict.code is not None:
         audit.record(
-            session(),
+            db_session(),
             user().id,
             "code.redeem",
             ("code", verdict.code.id),
             f"{shop.name}: code {verdict.code.code} used",
         )
-    session().commit()
+    db_session().commit()
     zone = shop.territory.timezone
     # Every answer is a page that worked (the till reads it); the answer is in the page.
     return render_template(

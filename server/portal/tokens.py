@@ -6,25 +6,26 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from server.db import session
+from server.db import db_session
 from server.errors import TapTrailError
 from server.models import ApiToken, Role
 from server.portal.access import STAFF, allow, user
 from server.portal.blueprint import bp
-from server.portal.forms import done, refused, said
+from server.portal.forms import refused, saved
 from server.services import audit
-from server.services.tokens import Scope, create_token, revoke_token
+from server.services.tokens import TokenScope, create_token, revoke_token
+from server.web.problems import said
 
 
 def allowed_scopes() -> list[str]:
     """The scopes this account may give a token."""
     if user().role is Role.ADMINISTRATOR:
-        return [scope.value for scope in Scope]
-    return [Scope.ENCODE.value]
+        return [scope.value for scope in TokenScope]
+    return [TokenScope.ENCODE.value]
 
 
 def _render(token: str | None = None, made: ApiToken | None = None) -> str:
-    rows = session().scalars(select(ApiToken).order_by(ApiToken.id.desc()))
+    rows = db_session().scalars(select(ApiToken).order_by(ApiToken.id.desc()))
     return render_template(
         "portal/tokens.html", tokens=list(rows), scopes=allowed_scopes(), token=token, made=made
     )
@@ -42,15 +43,15 @@ def tokens() -> Response | str:
         refused("Your account can give tokens the encode scope only.")
         return redirect(url_for("portal.tokens"), code=303)
     try:
-        token, row = create_token(session(), name, scopes)
+        token, row = create_token(db_session(), name, scopes)
     except TapTrailError as problem:
-        session().rollback()
+        db_session().rollback()
         refused(f"No token was made: {said(problem)}")
         return redirect(url_for("portal.tokens"), code=303)
     audit.record(
-        session(), user().id, "token.create", ("token", row.id), f"token {name} ({row.scopes})"
+        db_session(), user().id, "token.create", ("token", row.id), f"token {name} ({row.scopes})"
     )
-    session().commit()
+    db_session().commit()
     return _render(token, row)
 
 
@@ -58,16 +59,19 @@ def tokens() -> Response | str:
 @allow(STAFF)
 def revoke_token_view(token_id: int) -> Response:
     """Stop a token from working (analytics tokens: administrators only)."""
-    row = session().get(ApiToken, token_id)
+    row = db_session().get(ApiToken, token_id)
     if row is not None and not row.scope_set <= set(allowed_scopes()):
         refused("Only an administrator can revoke an analytics token.")
         return redirect(url_for("portal.tokens"), code=303)
     try:
-        row = revoke_token(session(), token_id)
+        row = revoke_token(db_session(), token_id)
     except TapTrailError as problem:
         refused(said(problem))
         return redirect(url_for("portal.tokens"), code=303)
-    audit.record(session(), user().id, "token.revoke", ("token", row.id), f"revoked {row.name}")
-    session().commit()
-    done(f"Token {row.prefix}… is revoked.")
-    return redirect(url_for("portal.tokens"), code=303)
+    return saved(
+        "token.revoke",
+        ("token", row.id),
+        f"revoked {row.name}",
+        message=f"Token {row.prefix}… is revoked.",
+        to=url_for("portal.tokens"),
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from server.db import session
+from server.db import db_session
 from server.errors import TapTrailError
 from server.models import AuditEntry, Role, Shop, Territory, User
 from server.portal.access import ADMINISTRATORS, allow, found, user
 from server.portal.blueprint import bp
-from server.portal.forms import done, problems_of, refused, values
+from server.portal.forms import done, problems_of, refused, saved, values
 from server.portal.invites import issue_and_show
 from server.services import accounts, audit, portal_sessions
 
@@ -21,25 +21,25 @@ AUDIT_PAGE = 200
 @allow(ADMINISTRATORS)
 def users() -> str | tuple[str, int]:
     """Every account, and a form to invite someone with a role (and shop, for shop owners)."""
-    shops = list(session().scalars(select(Shop).order_by(Shop.name)))
+    shops = list(db_session().scalars(select(Shop).order_by(Shop.name)))
     form, errors = values() if request.method == "POST" else {}, {}
     if request.method == "POST":
         try:
             role = Role(form.get("role", ""))
             shop = next((s for s in shops if s.slug == form.get("shop")), None)
             invited = accounts.create_user(
-                session(), form.get("email", ""), role, name=form.get("name")
+                db_session(), form.get("email", ""), role, name=form.get("name")
             )
             if role is Role.SHOP_OWNER and shop is not None:
-                accounts.give_shop(session(), invited, shop.id)
+                accounts.give_shop(db_session(), invited, shop.id)
         except ValueError:
             errors = {"role": "Choose a role."}
         except TapTrailError as problem:
-            session().rollback()
+            db_session().rollback()
             errors = problems_of(problem)
         else:
             return issue_and_show(invited, "Un compte TapTrail a été créé pour vous.")
-    accounts_ = list(session().scalars(select(User).order_by(User.role, User.email)))
+    accounts_ = list(db_session().scalars(select(User).order_by(User.role, User.email)))
     page = render_template(
         "portal/users.html",
         accounts=accounts_,
@@ -52,7 +52,7 @@ def users() -> str | tuple[str, int]:
 
 
 def _account(user_id: int) -> User:
-    return found(session().get(User, user_id))
+    return found(db_session().get(User, user_id))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -60,7 +60,7 @@ def _account(user_id: int) -> User:
 def account_admin(user_id: int) -> Response | str:
     """One account: role, shops, locked or not; a new invitation link (a password reset)."""
     target = _account(user_id)
-    shops = list(session().scalars(select(Shop).order_by(Shop.name)))
+    shops = list(db_session().scalars(select(Shop).order_by(Shop.name)))
     if request.method == "GET":
         return render_template("portal/user.html", account=target, shops=shops, roles=list(Role))
     before = audit.snapshot(target, ("role", "active"))
@@ -78,19 +78,23 @@ def account_admin(user_id: int) -> Response | str:
     target.role, target.active = role, bool(request.form.get("active"))
     wanted = {shop.id for shop in shops if request.form.get(f"shop-{shop.slug}")}
     for shop_id in wanted - kept:
-        accounts.give_shop(session(), target, shop_id)
+        accounts.give_shop(db_session(), target, shop_id)
     if kept - wanted:
-        accounts.take_shops(session(), target, kept - wanted)
+        accounts.take_shops(db_session(), target, kept - wanted)
     after = audit.snapshot(target, ("role", "active"))
     changes = audit.diff(before, after) | (
         {"shops": [sorted(kept), sorted(wanted)]} if kept != wanted else {}
     )
     if changes.get("role") or changes.get("active"):
-        portal_sessions.end_all(session(), target)  # a new role or a lock takes effect at once
-    audit.record(session(), user().id, "account.update", ("user", target.id), target.email, changes)
-    session().commit()
-    done(f"{target.email} saved.")
-    return redirect(url_for("portal.account_admin", user_id=target.id), code=303)
+        portal_sessions.end_all(db_session(), target)  # a new role or a lock takes effect at once
+    return saved(
+        "account.update",
+        ("user", target.id),
+        target.email,
+        message=f"{target.email} saved.",
+        to=url_for("portal.account_admin", user_id=target.id),
+        changes=changes,
+    )
 
 
 @bp.post("/admin/users/<int:user_id>/invite")
@@ -105,14 +109,14 @@ def reinvite(user_id: int) -> str:
 @allow(ADMINISTRATORS)
 def territories() -> Response | str:
     """Whether each territory's shop changes go live at once or after review."""
-    rows = list(session().scalars(select(Territory).order_by(Territory.name)))
+    rows = list(db_session().scalars(select(Territory).order_by(Territory.name)))
     if request.method == "GET":
         return render_template("portal/territories.html", territories=rows)
     for territory in rows:
         wanted = bool(request.form.get(f"review-{territory.slug}"))
         if territory.review_changes != wanted:
             audit.record(
-                session(),
+                db_session(),
                 user().id,
                 "territory.review",
                 ("territory", territory.id),
@@ -120,7 +124,7 @@ def territories() -> Response | str:
                 {"review_changes": [territory.review_changes, wanted]},
             )
             territory.review_changes = wanted
-    session().commit()
+    db_session().commit()
     done("Saved.")
     return redirect(url_for("portal.territories"), code=303)
 
@@ -133,4 +137,4 @@ def audit_log() -> str:
     kind, _, target = request.args.get("target", "").partition(":")
     if kind and target.isdigit():
         query = query.where(AuditEntry.target_type == kind, AuditEntry.target_id == int(target))
-    return render_template("portal/audit.html", entries=list(session().scalars(query)))
+    return render_template("portal/audit.html", entries=list(db_session().scalars(query)))

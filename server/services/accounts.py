@@ -13,7 +13,7 @@ import argon2
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from server.errors import N_, NotFound, Problem
+from server.errors import N_, NotFound, Problem, TapTrailError
 from server.models import Invitation, Role, ShopOwner, User
 from server.services import signin_limits
 
@@ -129,12 +129,17 @@ def owns(session: Session, user: User, shop_id: int) -> bool:
 # --- signing in ---------------------------------------------------------------------------
 
 
-class LoginRefused(Exception):
+class LoginRefused(TapTrailError):
     """Wrong email or password, or an attempt that must wait (`wait` says until when, and why)."""
+
+    code = "login_refused"
+    status = 401
 
     def __init__(self, wait: signin_limits.Wait | None = None) -> None:
         super().__init__(f"wait ({wait.reason})" if wait else "wrong email or password")
         self.wait = wait
+        if wait is not None:
+            self.status = 429  # Too Many Requests: the sign-in page says how long to wait
 
 
 def authenticate(

@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.errors import Conflict, Invalid, NotFound
 from server.models import Batch, Counter, Place, Sticker, StickerStatus
-from server.models.types import utcnow
 from tags import codes, ndef
 from tags.chips import CHIPS, UnknownChipError, chip_by_name
 from tags.keyring import Keyring
@@ -182,7 +182,7 @@ def register_sticker(
         )
     _refuse_second_code(session, uid, canonical)
     sticker.uid, sticker.chip = uid, chip.lower()
-    sticker.encoded_at = encoded_at or utcnow()
+    sticker.encoded_at = encoded_at or clock.now()
     if sticker.status is StickerStatus.PLANNED:
         sticker.status = StickerStatus.ENCODED
     try:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import N_, Problem, Problems
 from server.models import Offer, OfferKind, Place, RedemptionCode, Shop
-from server.services import weekly
+from server.services import hours_editing
 from server.services.content_slugs import free_slug, slugify
 from server.services.listings import clean_fields, translated_texts
 
@@ -81,12 +81,12 @@ def _partner(session: Session, shop: Shop, value: str) -> tuple[int | None, int 
 def _hours(form: Mapping[str, str]) -> str | None:
     mode = form.get("hours_mode", "shop")
     if mode == "week":
-        expression = weekly.to_expression(weekly.from_form(form))
+        expression = hours_editing.to_expression(hours_editing.from_form(form))
         if expression is None:
             raise Problem(N_("Give the hours of at least one day, or choose another option."))
         return expression
     if mode == "raw":
-        return weekly.check_expression(form.get("hours", ""), field="hours")
+        return hours_editing.check_expression(form.get("hours", ""), field="hours")
     return None
 
 

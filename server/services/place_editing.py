@@ -7,7 +7,7 @@ from typing import Any
 
 from server.errors import Problem, Problems
 from server.models import Place, PlaceKind
-from server.services import weekly
+from server.services import hours_editing
 from server.services.listings import clean_fields, coordinate, text, translated_texts
 
 FIELDS = ("name", "kind", "latitude", "longitude", "radius_m", "opening_hours", "description")
@@ -47,7 +47,9 @@ def clean_place(form: Mapping[str, str]) -> dict[str, Any]:
             problems += refused.problems
     raw = form.get("opening_hours", "").strip()
     try:
-        values["opening_hours"] = weekly.check_expression(raw, "opening_hours") if raw else None
+        values["opening_hours"] = (
+            hours_editing.check_expression(raw, "opening_hours") if raw else None
+        )
     except Problem as refused:
         problems.append(refused)
     if problems:

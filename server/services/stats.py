@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
+from server import clock
 from server.errors import TapTrailError
 from server.models import (
     Audience,
@@ -37,7 +38,6 @@ from server.models import (
     TerritoryHour,
     VisitorReturn,
 )
-from server.models.types import utcnow
 
 MAX_DAYS = 3 * 366 + 1  # about three years: longer ranges are refused, not slowly answered
 DEFAULT_DAYS = 30
@@ -625,7 +625,9 @@ def sticker_health(
 def health_in_scope(session: Session, scope: Scope) -> list[StickerHealth]:
     """Sticker health for the dashboard: silence as of the end of the range, copies within it."""
     end = dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time(), dt.UTC)
-    return sticker_health(session, scope.territory_id, min(utcnow(), end), copies_since=scope.start)
+    return sticker_health(
+        session, scope.territory_id, min(clock.now(), end), copies_since=scope.start
+    )
 
 
 Query = Callable[[Session, Scope], object]

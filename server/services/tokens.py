@@ -9,14 +9,14 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.errors import Invalid, NotFound
 from server.models import ApiToken
-from server.models.types import utcnow
 
 PREFIX = "tt_"
 
 
-class Scope(enum.StrEnum):
+class TokenScope(enum.StrEnum):
     """What a token may do."""
 
     ENCODE = "encode"  # issue batches, register stickers, ask for verdicts (the field tool)
@@ -30,7 +30,7 @@ def digest(token: str) -> str:
 
 def create_token(session: Session, name: str, scopes: list[str]) -> tuple[str, ApiToken]:
     """Create a token; returns the token itself (shown once, never stored) and its row."""
-    known = {scope.value for scope in Scope}
+    known = {scope.value for scope in TokenScope}
     unknown = sorted(set(scopes) - known)
     if unknown or not scopes:
         named, choices = ", ".join(unknown) or "(none)", ", ".join(sorted(known))
@@ -47,7 +47,7 @@ def create_token(session: Session, name: str, scopes: list[str]) -> tuple[str, A
 def authenticate(session: Session, token: str) -> ApiToken | None:
     """The active token row for a presented token, or None."""
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
-    if row is None or not row.is_active(utcnow()):
+    if row is None or not row.is_active(clock.now()):
         return None
     return row
 
@@ -57,5 +57,5 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
     row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFound(f"there is no token {token_id}; 'taptrail tokens list' shows them")
-    row.revoked_at = row.revoked_at or utcnow()
+    row.revoked_at = row.revoked_at or clock.now()
     return row

@@ -10,7 +10,6 @@ quarantine inside the drain itself.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import threading
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from server.clock import machine_now
 from server.db import Database
 from server.services.rollups import Schedule
 from server.taps.drain import Pacer, drain
@@ -44,7 +44,7 @@ class DrainerLoop:
     def __post_init__(self) -> None:
         self.state: dict[str, Any] = {
             "pid": os.getpid(),
-            "started_at": dt.datetime.now(dt.UTC).isoformat(),
+            "started_at": machine_now().isoformat(),
             "restarts": self.restarts,
             "last_drain_at": None,
             "last_error": None,
@@ -81,7 +81,7 @@ class DrainerLoop:
             self.state["last_error"] = f"{type(error).__name__}: {str(error)[:200]}"
             log.warning("cannot drain the tap spool yet (%s); next try in %.0f s", error, pause)
             return pause
-        self.state["last_drain_at"] = dt.datetime.now(dt.UTC).isoformat()
+        self.state["last_drain_at"] = machine_now().isoformat()
         self.state["last_error"] = None
         return self.interval
 

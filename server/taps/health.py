@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from server.clock import machine_now
 from server.taps import quarantine
 from server.taps.drain import backlog, undrained
 from server.taps.spool import segments
@@ -33,7 +34,7 @@ def beat(directory: str | os.PathLike[str], state: dict[str, Any]) -> None:
     """Write the drainer's heartbeat (atomically: a reader never sees half of it)."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    record = {**state, "host": socket.gethostname(), "beat_at": _now().isoformat()}
+    record = {**state, "host": socket.gethostname(), "beat_at": machine_now().isoformat()}
     temporary = folder / f".drainer-{os.getpid()}.json-new"
     temporary.write_bytes(orjson.dumps(record))
     os.replace(temporary, folder / HEARTBEAT_FILE)
@@ -75,7 +76,7 @@ def spool_health(
     max_beat_age: float = MAX_BEAT_AGE,
 ) -> SpoolHealth:
     """Read the spool folder's state and say what is wrong with it, if anything."""
-    now = _now()
+    now = machine_now()
     oldest = oldest_waiting(directory)
     waiting_for = (now - oldest).total_seconds() if oldest else None
     beat_state = heartbeat(directory)
@@ -121,7 +122,3 @@ def oldest_waiting(directory: str | os.PathLike[str]) -> dt.datetime | None:
             if oldest is None or at < oldest:
                 oldest = at
     return oldest
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -16,7 +16,6 @@ It is written only by a drainer holding the spool's drain lock, so lines never i
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
 from collections.abc import Callable
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from server.clock import machine_now
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def add(
     """Append one refused record (the caller holds the drain lock and checked `keys`)."""
     entry: dict[str, Any] = {
         "key": key,
-        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "at": machine_now().isoformat(timespec="seconds"),
         "reason": reason,
         "segment": segment,
     }

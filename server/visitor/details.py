@@ -11,13 +11,15 @@ import datetime as dt
 from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
-from server.db import session
+from server import clock
+from server.db import db_session
 from server.i18n import gettext, translated
+from server.maps.sketch import sketch
 from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
 from server.models.offers import agreed_offers
 from server.services import hours, redemption
 from server.services.nearby import Kind
-from server.visitor import clock, formats, jsonld, kept, lookup, present, route
+from server.visitor import formats, jsonld, kept, lookup, present, route
 from server.visitor.blueprint import visitor_blueprint
 
 bp = visitor_blueprint("details", __name__)
@@ -34,13 +36,13 @@ def shop(slug: str) -> Response:
     def render() -> str:
         found = lookup.by_slug(Shop, slug)
         now = clock.now()
-        rows = session().scalars(
+        rows = db_session().scalars(
             select(Offer)
             .where(Offer.shop_id == found.id, agreed_offers())
             .order_by(Offer.valid_until)
         )
         offers = [o for o in rows if redemption.period(o, now) is redemption.Period.CURRENT]
-        shown = session().scalars(
+        shown = db_session().scalars(
             select(Photo).where(Photo.shop_id == found.id, Photo.live.is_(True)).order_by(Photo.id)
         )
         return _listing(
@@ -88,7 +90,7 @@ def event(event_id: int) -> Response:
 
     def render() -> str:
         nonlocal status
-        found = session().get(Event, event_id)
+        found = db_session().get(Event, event_id)
         if found is None:
             abort(404)
         now = clock.now()
@@ -144,9 +146,7 @@ def walk(slug: str) -> Response:
             total=formats.distance(total),
             duration=formats.walk(total),
             description=translated(found.description),
-            sketch=route.sketch(
-                legs, gettext("Sketch of the route: %(walk)s", walk=found.name), here
-            ),
+            sketch=sketch(legs, gettext("Sketch of the route: %(walk)s", walk=found.name), here),
             spot=present.whereabouts(found.start_latitude, found.start_longitude, origin),
             stops=[present.whereabouts(leg.latitude, leg.longitude, None) for leg in legs],
             ld=jsonld.walk(found, legs),

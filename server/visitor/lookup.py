@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from flask import abort, redirect, request, url_for
 from sqlalchemy import select
 
-from server.db import session
+from server.db import db_session
 from server.models import Place
 
 Model = TypeVar("Model")
@@ -16,7 +16,7 @@ Model = TypeVar("Model")
 def by_slug(model: type[Model], slug: str, *options: Any) -> Model:
     """The row with this slug (loaded with `options`), or a 404 page."""
     query = select(model).where(model.slug == slug).options(*options)  # type: ignore[attr-defined]
-    found = session().scalars(query).first()
+    found = db_session().scalars(query).first()
     if found is None:
         abort(404)
     return found
@@ -28,7 +28,7 @@ def origin() -> Place | None:
     slug = request.args.get("from")
     if not slug:
         return None
-    found = session().scalars(select(Place).where(Place.slug == slug)).first()
+    found = db_session().scalars(select(Place).where(Place.slug == slug)).first()
     if found is None:
         args: dict[str, Any] = {**request.view_args} if request.view_args else {}
         abort(redirect(url_for(request.endpoint or "visitor.home", **args), code=303))

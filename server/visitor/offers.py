@@ -21,13 +21,14 @@ from flask import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from server.db import UNAVAILABLE, session
+from server import clock
+from server.db import UNAVAILABLE, db_session
 from server.i18n import gettext, translated
 from server.models import Offer, OfferKind
 from server.services import hours, redemption
 from server.services.nearby import Kind
 from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, Visitor, identify
-from server.visitor import clock, formats, jsonld, kept, lookup, present, views
+from server.visitor import formats, jsonld, kept, lookup, present, views
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.qr import qr_svg
 
@@ -61,7 +62,7 @@ def _offer_page(slug: str) -> Response:
     cross = found.kind is OfferKind.CROSS
     visitor = _visitor(now)
     known = cross and not visitor.sets_cookie
-    code = redemption.current_code(session(), found, visitor.id, now) if known else None
+    code = redemption.current_code(db_session(), found, visitor.id, now) if known else None
     left = redemption.codes_left(found) if cross and code is None else None
     state = hours.state(found.hours or found.shop.opening_hours, now, zone, country)
     ended = period is redemption.Period.ENDED
@@ -90,7 +91,7 @@ def _offer_page(slug: str) -> Response:
         spot=present.whereabouts(found.shop.latitude, found.shop.longitude, origin),
         ld=jsonld.offer(found),
     )
-    views.record(session(), found, None if visitor.sets_cookie else visitor.id, origin, now)
+    views.record(db_session(), found, None if visitor.sets_cookie else visitor.id, origin, now)
     response = Response(html, status=410 if ended else 200)
     if code is not None:
         response.headers["Cache-Control"] = "private, no-store"  # one visitor's code
@@ -119,15 +120,15 @@ def get_code(slug: str) -> Response:
         for attempt in range(ISSUE_ATTEMPTS):
             try:
                 found = _agreed(slug)
-                redemption.issue(session(), found, visitor.id, now, secret, attempt)
-                session().commit()
+                redemption.issue(db_session(), found, visitor.id, now, secret, attempt)
+                db_session().commit()
                 break
             except IntegrityError:
-                session().rollback()
+                db_session().rollback()
                 if attempt == ISSUE_ATTEMPTS - 1:
                     raise
             except redemption.CodeRefused:
-                session().rollback()  # a refused UPDATE still opened SQLite's write lock
+                db_session().rollback()  # a refused UPDATE still opened SQLite's write lock
                 break  # the offer page says why (ended, no codes left)
     except UNAVAILABLE:
         return kept.unavailable()

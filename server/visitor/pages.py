@@ -13,11 +13,12 @@ from flask import Response, current_app, redirect, render_template, request, url
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from server.db import session
+from server import clock
+from server.db import db_session
 from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
-from server.visitor import clock, jsonld, kept, lookup, present
+from server.visitor import jsonld, kept, lookup, present
 from server.visitor.blueprint import visitor_blueprint
 from server.web.targets import same_site_path
 
@@ -29,7 +30,7 @@ def home() -> Response:
     """The territories served here."""
 
     def render() -> str:
-        territories = session().scalars(select(Territory).order_by(Territory.name)).all()
+        territories = db_session().scalars(select(Territory).order_by(Territory.name)).all()
         return render_template("home.html", territories=territories)
 
     return kept.serve("home", render)
@@ -41,7 +42,7 @@ def territory(slug: str) -> Response:
 
     def render() -> str:
         found = lookup.by_slug(Territory, slug)
-        walks = session().scalars(
+        walks = db_session().scalars(
             select(Walk).where(Walk.territory_id == found.id).order_by(Walk.name)
         )
         return render_template(
@@ -72,7 +73,7 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
     now = clock.now()
     zone, country = found.territory.timezone, found.territory.country
     # Everything in reach, to count each category for the filter; only one page is shown.
-    everything = nearby.for_place(session(), found, now, limit=sys.maxsize)
+    everything = nearby.for_place(db_session(), found, now, limit=sys.maxsize)
     everything = present.collapse_repeats(everything)
     counts = Counter(item.kind for item in everything)
     matching = [item for item in everything if kind is None or item.kind is kind]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask import Response, render_template, url_for
 
-from server.db import session
+from server import clock
+from server.db import db_session
 from server.i18n import gettext
 from server.models import Place
 from server.services import nearby
-from server.visitor import clock, formats, kept, lookup, present
+from server.visitor import formats, kept, lookup, present
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.qr import qr_svg
 
@@ -30,7 +31,7 @@ def screen(slug: str) -> Response:
         found = lookup.by_slug(Place, slug)
         now = clock.now()
         zone = found.territory.timezone
-        items = present.collapse_repeats(nearby.for_place(session(), found, now, limit=ITEMS))
+        items = present.collapse_repeats(nearby.for_place(db_session(), found, now, limit=ITEMS))
         origin = (found.slug, found.latitude, found.longitude)
         phone_url = url_for("visitor.place", slug=found.slug, _external=True)
         return render_template(

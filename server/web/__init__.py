@@ -1,12 +1,13 @@
-"""The edge every request and response crosses: input refused before any view, URL converters
-bounded to what the database holds, same-site redirect targets, and the security headers.
+"""The edge every request and response crosses, and the plumbing every web area shares: input
+refused before any view, URL converters bounded to what the database holds, same-site redirect
+targets, the security and caching headers, and the problem pages.
 
 Each module has one job: `edge` (the WSGI layer in front of Flask), `guard` (control
 characters refused in paths, query strings and forms; `controls` says which),
 `converters` (the bounded <int:...>), `values` (finite numbers and days from text), `targets`
-(where a `next` parameter may lead), `headers` (the headers of every response), `problems` (a
-refusal in the shape of the area it happened in: the API's JSON, the portal's or the site's
-page).
+(where a `next` parameter may lead), `headers` (the security headers of every response),
+`caching` (how long each area's pages may be kept), `problems` (a refusal in the shape of the
+area it happened in: the API's JSON, the portal's or the site's page).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Install the edge. Call it before any blueprint is registered (routes compile with its
     converter) and before ProxyFix wraps the app (the headers need the visitor's scheme)."""
-    from server.web import converters, guard
+    from server.web import converters, guard, problems
     from server.web.edge import Edge
 
     converters.init_app(app)
     guard.init_app(app)
+    problems.init_app(app)
     app.wsgi_app = Edge(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -3,7 +3,7 @@ redirect, 404/410, link previews), API JSON, unknown paths, refusals and errors 
 
 The header lists are built once; the WSGI layer (server.web.edge) picks the list of the
 request's area and appends it to whatever Flask answers, so the tap redirect pays one list
-extend. Views never set these headers; caching headers stay with each area (visitor, portal).
+extend. Views never set these headers; caching headers are server.web.caching's.
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from server.clock import machine_now
 from server.config import passwords
 from server.db import database
 from server.models import User
-from server.models.types import utcnow
 from server.services import accounts
 from tests.browser.test_portal import DESKTOP, PASSWORD, _serious, _sign_in
+from tests.support.demo import PARIS
 
 ANALYST = "analyst@demo.taptrail.invalid"
 
@@ -24,10 +25,12 @@ def analyst_password(live_server) -> None:
     """The demo analyst gets a password made up at load time; this test sets its own."""
     with database(live_server.app).transaction() as session:
         user = session.scalars(select(User).where(User.email == ANALYST)).one()
-        accounts.set_password(user, PASSWORD, utcnow(), passwords=passwords(live_server.app))
+        accounts.set_password(user, PASSWORD, machine_now(), passwords=passwords(live_server.app))
 
 
-def test_an_analyst_changes_the_range_and_downloads_a_csv(open_page, screenshot, analyst_password):
+def test_an_analyst_changes_the_range_and_downloads_a_csv(
+    live_server, open_page, screenshot, analyst_password
+):
     page, _ = open_page("en-GB", viewport=DESKTOP)
     _sign_in(page, ANALYST)
     page.get_by_role("link", name="Analytics dashboard").click()
@@ -36,9 +39,10 @@ def test_an_analyst_changes_the_range_and_downloads_a_csv(open_page, screenshot,
     people = int(page.locator(".cards li b").first.inner_text())
     assert people > 0, "the demo taps should show"
 
-    start = dt.date.today() - dt.timedelta(days=13)
+    today = live_server.app.config["FIXED_NOW"].astimezone(PARIS).date()  # the server's day
+    start = today - dt.timedelta(days=13)
     page.locator("#f-from").fill(start.isoformat())
-    page.locator("#f-to").fill(dt.date.today().isoformat())
+    page.locator("#f-to").fill(today.isoformat())
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(f"**from={start.isoformat()}**")
     assert "(14 days)" in page.locator("p.who").last.inner_text()
@@ -49,7 +53,7 @@ def test_an_analyst_changes_the_range_and_downloads_a_csv(open_page, screenshot,
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV of taps by day").click()
     name = download.value.suggested_filename
-    assert name == f"taptrail-taps-by-day-roubaix-{start}-{dt.date.today()}.csv"
+    assert name == f"taptrail-taps-by-day-roubaix-{start}-{today}.csv"
     lines = Path(download.value.path()).read_text().splitlines()
     assert lines[0] == "day,person,preview,machine,visitors" and len(lines) == 15
 

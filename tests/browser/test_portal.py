@@ -7,10 +7,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from server.clock import machine_now
 from server.config import passwords
 from server.db import database
 from server.models import User
-from server.models.types import utcnow
 from server.services import accounts
 
 OWNER = "comptoir@demo.taptrail.invalid"
@@ -25,7 +25,9 @@ def known_passwords(live_server) -> None:
     with database(live_server.app).transaction() as session:
         for email in (OWNER, STAFF):
             user = session.scalars(select(User).where(User.email == email)).one()
-            accounts.set_password(user, PASSWORD, utcnow(), passwords=passwords(live_server.app))
+            accounts.set_password(
+                user, PASSWORD, machine_now(), passwords=passwords(live_server.app)
+            )
 
 
 def _sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]

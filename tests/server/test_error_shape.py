@@ -46,9 +46,9 @@ def test_a_body_that_is_not_json_is_explained(app, client):
 
 
 def test_an_unexpected_failure_keeps_the_shape(app, client, monkeypatch):
-    from server.api import content
+    from server.api import representations
 
-    monkeypatch.setattr(content.content, "territory_json", lambda row: 1 / 0)
+    monkeypatch.setattr(representations, "territory_json", lambda row: 1 / 0)
     from server.db import database
     from server.models import Territory
 

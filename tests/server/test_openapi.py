@@ -12,6 +12,7 @@ from referencing.jsonschema import DRAFT202012
 
 from server.api.openapi import document
 from tests.server.factories import token
+from tests.support.demo import DEMO_LOADED
 
 PREFIX = "/api/v1"
 
@@ -77,7 +78,9 @@ def demo(app):
     from server.demo import load_demo
 
     with database(app).transaction() as session:
-        load_demo(session, keyring(app), app.config["TAP_BASE_URL"], passwords=passwords(app))
+        load_demo(
+            session, keyring(app), app.config["TAP_BASE_URL"], DEMO_LOADED, passwords=passwords(app)
+        )
     return {"Authorization": f"Bearer {token(app, 'encode')}"}
 
 

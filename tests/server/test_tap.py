@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -142,12 +143,12 @@ def test_lower_case_and_lookalike_spellings_reach_the_same_sticker(app, client):
 
 
 def test_tap_ids_are_unique_time_ordered_and_renewed_in_a_forked_child():
-    import time
+    from server.clock import machine_now
+    from server.tap_route import _ids, new_tap_id
 
-    from server.tap import _ids, new_tap_id
-
-    now = time.time_ns()
-    ids = [new_tap_id(now) for _ in range(1000)] + [new_tap_id(now + 1000)]
+    now = machine_now()
+    later = now + dt.timedelta(microseconds=1)
+    ids = [new_tap_id(now) for _ in range(1000)] + [new_tap_id(later)]
     assert len(set(ids)) == len(ids) and ids == sorted(ids)
     assert all(len(tap_id) == 32 for tap_id in ids)  # the column holds 32 characters
     tag = _ids.tag

@@ -1,5 +1,10 @@
 """The demo data as tests see it: a database holding it, a moment to look at it, and what the
-place page should list then, worked out from the nearby service rather than written down."""
+place page should list then, worked out from the nearby service rather than written down.
+
+The tests' calendar is fixed, so that none depends on the day it runs: the demo is loaded as of
+DEMO_LOADED (its weekly events from then on, its taps up to then), within the demo offers' dates
+(2026 and 2027), and looked at in the days that follow (next_local).
+"""
 
 from __future__ import annotations
 
@@ -22,13 +27,14 @@ from tags.keyring import Keyring
 
 PARIS = ZoneInfo("Europe/Paris")
 SATURDAY = 5
+DEMO_LOADED = dt.datetime(2026, 11, 23, 9, tzinfo=PARIS).astimezone(dt.UTC)  # a Monday
 
 
 def next_local(weekday: int, hour: int, zone: ZoneInfo = PARIS) -> dt.datetime:
-    """The next such weekday and hour (local time) from now, in UTC: close enough to today that
-    the demo's recurring events and offers are there."""
-    now = dt.datetime.now(zone)
-    day = now.date() + dt.timedelta(days=(weekday - now.weekday()) % 7 or 7)
+    """The first such weekday (0 is Monday) and hour, local time, after the demo was loaded, in
+    UTC: a moment when the demo's recurring events and offers are there."""
+    loaded = DEMO_LOADED.astimezone(zone)
+    day = loaded.date() + dt.timedelta(days=(weekday - loaded.weekday()) % 7 or 7)
     return dt.datetime.combine(day, dt.time(hour), zone).astimezone(dt.UTC)
 
 
@@ -42,11 +48,11 @@ def demo_database(
     upgrade(engine)
     with Session(engine) as session, session.begin():
         # Its accounts' passwords are made up and printed, never signed in with: cheapest.
-        load_demo(session, ring, base_url, passwords=Passwords("cheapest"))
+        load_demo(session, ring, base_url, DEMO_LOADED, passwords=Passwords("cheapest"))
     engine.dispose()
     if traffic:
         database = Database(url)
-        load_traffic(database, dt.datetime.now(dt.UTC))
+        load_traffic(database, DEMO_LOADED)
         database.dispose()
     return url
 

@@ -14,6 +14,7 @@ from sqlalchemy import Date, delete, func, insert, literal, select, text, tuple_
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.db import Database
 from server.models import (
     DirtyDay,
@@ -25,7 +26,6 @@ from server.models import (
     Territory,
     VisitorDay,
 )
-from server.models.types import utcnow
 from server.services.retention import retention_cutoff
 from server.services.rollups.calendar import days_between, local_day
 from server.services.rollups.counts import Row, Territorial, offer_rows, tap_rows
@@ -69,7 +69,7 @@ def refresh(database: Database, now: dt.datetime | None = None) -> RefreshReport
     # Marks added while we work are taken too, but a steady stream cannot keep us here forever.
     for _ in range(math.ceil(waiting / DAYS_PER_ROUND) + 1):
         with database.transaction() as session:
-            if not _refresh_round(session, now or utcnow(), report):
+            if not _refresh_round(session, now or clock.now(), report):
                 break
     return report
 
@@ -95,7 +95,7 @@ def check(
 ) -> CheckReport:
     """Recount each day from the raw rows and list the rollup rows that differ."""
     report = CheckReport()
-    keep_from = retention_cutoff(now or utcnow())
+    keep_from = retention_cutoff(now or clock.now())
     with database.sessions() as session:
         for territory, days in _span(session, first, last).items():
             for day in days:

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -13,14 +14,19 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
+from server import clock
 from server.config import passwords
 from server.db import database
 from server.models import Offer, OfferKind, Role, Shop, User
-from server.models.types import utcnow
 from server.services import accounts, portal_sessions
 from tests.server import factories
 from tests.support.html import page
 
+PARIS = ZoneInfo("Europe/Paris")
+# The portal's clock in these tests (FIXED_NOW), fixed so that none depends on the day it runs,
+# nor on the hour when UTC's day and Paris's differ: a Thursday morning in Paris.
+NOW = dt.datetime(2026, 11, 26, 10, tzinfo=PARIS).astimezone(dt.UTC)
+TODAY = NOW.astimezone(PARIS).date()
 PASSWORD = "correct horse battery"
 EMAILS = {
     "administrator": "admin@example.org",
@@ -54,7 +60,7 @@ def add_user(app: Flask, who: str, email: str, role: Role, shops: tuple[str, ...
     """An account with PASSWORD, keeping these shops."""
     with database(app).transaction() as session:
         user = accounts.create_user(session, email, role)
-        accounts.set_password(user, PASSWORD, utcnow(), passwords=passwords(app))
+        accounts.set_password(user, PASSWORD, NOW, passwords=passwords(app))
         for slug in shops:
             shop_id = session.scalars(select(Shop.id).where(Shop.slug == slug)).one()
             accounts.give_shop(session, user, shop_id)
@@ -63,7 +69,7 @@ def add_user(app: Flask, who: str, email: str, role: Role, shops: tuple[str, ...
 
 def _offer(slug: str, shop_id: int, title: str) -> Offer:
     """A deal of the shop, running from yesterday for a month."""
-    today = dt.date.today()
+    today = TODAY
     return Offer(
         slug=slug,
         shop_id=shop_id,
@@ -76,7 +82,8 @@ def _offer(slug: str, shop_id: int, title: str) -> Offer:
 
 
 def seed_portal(app: Flask) -> Seed:
-    """The portal's test world."""
+    """The portal's test world, its clock pinned at NOW."""
+    app.config["FIXED_NOW"] = NOW
     territory = factories.territory(app)
     factories.place(app, territory_id=territory)
     factories.shop(
@@ -176,9 +183,11 @@ def jpeg(width: int = 2400, height: int = 1800, exif: bool = True) -> bytes:
 
 def open_session(app: Flask, client: FlaskClient, email: str) -> None:
     """Sign `client` in as this account: the session a sign-in makes, without the form."""
+    with app.app_context():
+        now = clock.now()  # the app's, pinned or not: the one it checks the session with
     with database(app).transaction() as session:
         user = session.scalars(select(User).where(User.email == email)).one()
-        token = portal_sessions.start(session, user, utcnow(), app.permanent_session_lifetime)
+        token = portal_sessions.start(session, user, now, app.permanent_session_lifetime)
     with client.session_transaction() as cookie:
         cookie["sid"] = token
 

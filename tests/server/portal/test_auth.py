@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from server.db import database
 from server.models import AuditEntry, Role, User
-from server.models.types import utcnow
 from server.services import accounts
-from tests.server.portal.conftest import EMAILS, PASSWORD, Browser, user_row
+from tests.server.portal.conftest import EMAILS, NOW, PASSWORD, Browser, user_row
 from tests.support.html import page, text
 
 
@@ -193,7 +192,7 @@ def test_an_invitation_link_works_once(app, seed, signed_in):
 def test_an_expired_invitation_link_says_to_ask_for_a_new_one(app, seed):
     with database(app).transaction() as session:
         user = accounts.create_user(session, "late@example.org", Role.ANALYST)
-        issued = accounts.invite(session, user, None, utcnow() - dt.timedelta(days=8))
+        issued = accounts.invite(session, user, None, NOW - dt.timedelta(days=8))
     response = Browser(app.test_client()).get(f"/portal/invitation/{issued.token}")
     assert response.status_code == 410
     assert "expired" in text(page(response).find("main")) or "expiré" in text(
@@ -204,8 +203,8 @@ def test_an_expired_invitation_link_says_to_ask_for_a_new_one(app, seed):
 def test_a_new_link_replaces_the_earlier_one(app, seed):
     with database(app).transaction() as session:
         user = accounts.create_user(session, "twice@example.org", Role.ANALYST)
-        first = accounts.invite(session, user, None, utcnow())
-        accounts.invite(session, user, None, utcnow())
+        first = accounts.invite(session, user, None, NOW)
+        accounts.invite(session, user, None, NOW)
     assert Browser(app.test_client()).get(f"/portal/invitation/{first.token}").status_code == 410
 
 

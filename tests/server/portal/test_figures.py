@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from server.db import database
 from server.models import Offer, OfferView, Outcome, Place, RedemptionCode, Shop, Tap, VisitorKind
-from server.models.types import utcnow
-from server.services import figures
+from server.services import shop_figures
 from tests.server.factories import PHONE
+from tests.server.portal.conftest import NOW, PARIS
 from tests.support.html import page, text
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def _tap(session, place_id: int, at: dt.datetime, human: bool = True) -> None:
@@ -55,7 +52,7 @@ def test_an_offer_view_is_recorded_for_people_only(app, seed):
 
 
 def test_the_weekly_figures_count_what_happened_near_the_shop(app, seed, signed_in):
-    now = utcnow()
+    now = NOW
     monday = now.astimezone(PARIS).date() - dt.timedelta(days=now.astimezone(PARIS).weekday())
     this_week = dt.datetime.combine(monday, dt.time(12), PARIS).astimezone(dt.UTC)
     last_week = this_week - dt.timedelta(days=7)
@@ -90,8 +87,8 @@ def test_the_weekly_figures_count_what_happened_near_the_shop(app, seed, signed_
         )
     with database(app).sessions() as session:
         shop = session.scalars(select(Shop).where(Shop.slug == "comptoir")).one()
-        weeks = figures.weekly(session, shop, now)
-    assert len(weeks) == figures.WEEKS and weeks[-1].start == monday
+        weeks = shop_figures.by_week(session, shop, now)
+    assert len(weeks) == shop_figures.WEEKS and weeks[-1].start == monday
     assert (weeks[-1].taps, weeks[-1].views, weeks[-1].codes, weeks[-1].redemptions) == (2, 0, 1, 1)
     assert (weeks[-2].taps, weeks[-2].views) == (1, 1)
     shown = page(signed_in("owner").get("/portal/shops/comptoir/figures"))
@@ -102,10 +99,10 @@ def test_the_weekly_figures_count_what_happened_near_the_shop(app, seed, signed_
 def test_weeks_follow_the_clock_changes():
     # The week of the October clock change in Paris lasts 169 hours.
     now = dt.datetime(2026, 10, 28, 12, tzinfo=dt.UTC)
-    starts = figures.week_starts(now, "Europe/Paris", 2)
+    starts = shop_figures.week_starts(now, "Europe/Paris", 2)
     hours = (starts[2] - starts[1]).total_seconds() / 3600
     assert starts[1].date() == dt.date(2026, 10, 26) and hours == 168
-    change = figures.week_starts(dt.datetime(2026, 10, 21, tzinfo=dt.UTC), "Europe/Paris", 1)
+    change = shop_figures.week_starts(dt.datetime(2026, 10, 21, tzinfo=dt.UTC), "Europe/Paris", 1)
     assert (
         change[1].astimezone(dt.UTC) - change[0].astimezone(dt.UTC)
     ).total_seconds() == 169 * 3600

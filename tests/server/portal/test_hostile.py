@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from server.db import database
 from server.models import Offer
+from tests.server.portal.conftest import TODAY
 from tests.support.html import page
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>"\'><svg/onload=alert(2)>'
@@ -37,7 +38,7 @@ def test_hostile_text_in_every_field_is_shown_as_text(app, seed, signed_in):
         **{f"description_{lang}": HOSTILE for lang in ("fr", "en", "nl")},
     }
     assert owner.post("/portal/shops/comptoir/listing", listing).status_code == 303
-    today = dt.date.today()
+    today = TODAY
     offer = {
         "kind": "deal",
         "valid_from": today.isoformat(),

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select, update
 
 from server.db import database
+from server.maps import projection
 from server.models import ChangeStatus, PendingChange, Shop, Territory
-from server.portal import mapimage
-from server.services import weekly
+from server.services import hours_editing
 from tests.support.html import page, text
 
 LISTING = "/portal/shops/comptoir/listing"
@@ -84,13 +84,13 @@ def test_a_click_on_the_map_moves_the_pin_without_saving(app, seed, signed_in):
     owner = signed_in("owner")
     form = _form(owner.get(LISTING)) | {"description_fr": "Typed before the click"}
     center = (float(form["map_lat"]), float(form["map_lon"]))
-    form |= {"map.x": str(mapimage.WIDTH / 2 + 60), "map.y": str(mapimage.HEIGHT / 2 - 30)}
+    form |= {"map.x": str(projection.WIDTH / 2 + 60), "map.y": str(projection.HEIGHT / 2 - 30)}
     response = owner.post(LISTING, form)
     assert response.status_code == 200
     moved = _form(response)
     lat, lon = float(moved["latitude"]), float(moved["longitude"])
-    assert (lat, lon) == mapimage.point_at(
-        center, mapimage.WIDTH / 2 + 60, mapimage.HEIGHT / 2 - 30
+    assert (lat, lon) == projection.point_at(
+        center, projection.WIDTH / 2 + 60, projection.HEIGHT / 2 - 30
     )
     assert lat > center[0] and lon > center[1]  # up is north, right is east
     assert moved["description_fr"] == "Typed before the click"
@@ -107,8 +107,8 @@ def test_the_map_is_a_picture_drawn_here(app, seed, signed_in):
 def test_pixels_and_positions_round_trip():
     center = (50.69, 3.17)
     for x, y in ((0, 0), (180, 135), (359, 269), (12.5, 200)):
-        lat, lon = mapimage.point_at(center, x, y)
-        back = mapimage.pixel(center, lat, lon)
+        lat, lon = projection.point_at(center, x, y)
+        back = projection.pixel(center, lat, lon)
         assert abs(back[0] - x) < 0.1 and abs(back[1] - y) < 0.1
 
 
@@ -163,8 +163,8 @@ def test_experts_write_the_expression_and_it_is_checked(app, seed, signed_in):
     ["Tu-Sa 10:00-19:00", "Mo,We,Fr 08:00-12:00; Sa 09:00-12:00,14:00-18:00", "Su 18:00-02:00"],
 )
 def test_the_editor_reads_back_what_it_writes(expression):
-    week = weekly.from_expression(expression)
-    assert week is not None and weekly.to_expression(week) == expression
+    week = hours_editing.from_expression(expression)
+    assert week is not None and hours_editing.to_expression(week) == expression
 
 
 def _review_on(app) -> None:

@@ -4,13 +4,13 @@ see a cross-offer naming it, on the place page, the shop page, the offer page an
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from server.db import database
 from server.models import Offer, OfferKind, User
 from server.services import accounts
+from tests.server.portal.conftest import TODAY
 from tests.support.html import page, text, titles
 
 NEW = "/portal/shops/comptoir/offers/new"
@@ -35,7 +35,7 @@ def _visible(app, slug: str) -> dict[str, bool]:
 
 
 def _form(**values: str) -> dict[str, str]:
-    today = dt.date.today()
+    today = TODAY
     return {
         "kind": "deal",
         "title_fr": "Une boisson offerte",
@@ -136,8 +136,7 @@ def test_ending_an_offer_takes_it_down(app, seed, signed_in):
     owner = signed_in("owner")
     assert owner.post(f"/portal/shops/comptoir/offers/{seed.offer}/end").status_code == 303
     offer = _offer(app, seed.offer)
-    paris_today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()  # the shop's day, not UTC's
-    assert offer.valid_until == paris_today - dt.timedelta(days=1)
+    assert offer.valid_until == TODAY - dt.timedelta(days=1)  # the shop's day, not UTC's
     assert not _visible(app, seed.offer)["place"]
 
 

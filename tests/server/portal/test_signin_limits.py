@@ -14,8 +14,8 @@ from sqlalchemy import select
 from server import create_app
 from server.config import passwords
 from server.db import database
+from server.errors import TapTrailError
 from server.models import LoginFailure, User
-from server.models.types import utcnow
 from server.services import accounts
 from server.services.signin_limits import (
     ACCOUNT_LIMIT,
@@ -26,7 +26,7 @@ from server.services.signin_limits import (
     delay,
 )
 from tests.server.conftest import settings
-from tests.server.portal.conftest import EMAILS, PASSWORD, Browser
+from tests.server.portal.conftest import EMAILS, NOW, PASSWORD, Browser
 from tests.support.html import page, text
 
 OWNER = EMAILS["owner"]
@@ -109,7 +109,9 @@ def test_one_clients_guesses_wait_longer_and_longer_in_every_worker(app, seed, t
     for _ in range(PAIR_FREE):
         assert attacker.login(OWNER, "password123").status_code == 401
     # Another worker (another app on the same database) sees the same count.
-    other = create_app(settings(tmp_path / "other", app.config["DATABASE_URL"], keyring))
+    other = create_app(  # with the same settings, and so the same clock
+        settings(tmp_path / "other", app.config["DATABASE_URL"], keyring, FIXED_NOW=NOW)
+    )
     if app.config["DATABASE_URL"].startswith("postgresql"):
         other = app  # the PostgreSQL test database lives in this test's transaction
     worker = Browser(other.test_client())
@@ -134,7 +136,7 @@ def _user_id(app, email: str) -> int:
 
 
 def test_a_known_device_that_keeps_failing_waits_on_its_own(app, seed):
-    now = utcnow()
+    now = NOW
     phone = {_user_id(app, OWNER): "nonce-of-the-phone"}
     with database(app).transaction() as session:
         for _ in range(DEVICE_LIMIT):
@@ -159,7 +161,7 @@ def test_a_known_device_that_keeps_failing_waits_on_its_own(app, seed):
 
 
 def test_the_account_limit_ends_with_its_window(app, seed):
-    now = utcnow()
+    now = NOW
     with database(app).transaction() as session:
         for n in range(ACCOUNT_LIMIT):
             with pytest.raises(accounts.LoginRefused):
@@ -171,6 +173,9 @@ def test_the_account_limit_ends_with_its_window(app, seed):
                 session, OWNER, PASSWORD, "a-new-client", now, passwords=passwords(app)
             )
         assert refused.value.wait.reason is Reason.ACCOUNT
+        # A domain refusal like the others: the edges report it as 429, code login_refused.
+        assert isinstance(refused.value, TapTrailError)
+        assert (refused.value.status, refused.value.code) == (429, "login_refused")
         assert refused.value.wait.until == now + WINDOW
         later = now + WINDOW + dt.timedelta(seconds=1)
         assert accounts.authenticate(

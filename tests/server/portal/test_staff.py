@@ -210,3 +210,16 @@ def test_the_audit_log_says_who_changed_what(app, seed, signed_in):
             session.scalars(select(Shop.opening_hours).where(Shop.slug == "comptoir")).one()
             == "Mo 10:00-12:00"
         )
+
+
+def test_a_change_missing_from_the_review_queue_is_the_portal_s_not_found_page(seed, signed_in):
+    staff = signed_in("staff")
+    staff.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+    for response in (
+        staff.get("/portal/staff/review/4242"),  # the review service says NotFound
+        staff.post("/portal/staff/review/4242/approve"),
+    ):
+        assert response.status_code == 404 and response.content_type.startswith("text/html")
+        soup = page(response)
+        assert soup.html["lang"] == "nl"
+        assert text(soup.find("h1")) == "Pagina niet gevonden"

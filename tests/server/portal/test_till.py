@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from server.db import database
 from server.models import Offer, RedemptionCode
-from server.models.types import utcnow
 from server.services import redemption
-from tests.server.portal.conftest import EMAILS, Browser, seed_portal
+from tests.server.portal.conftest import EMAILS, NOW, TODAY, Browser, seed_portal
 from tests.support.html import page, text
 
 TILL = "/portal/shops/comptoir/till"
@@ -28,10 +27,10 @@ def _code(app, shop: str = "comptoir", expires: dt.timedelta = dt.timedelta(hour
             select(Offer).where(Offer.shop.has(slug=shop)).order_by(Offer.id)
         ).first()
         visitor = secrets.token_hex(16)
-        code = redemption.code_for("secret", offer, visitor, dt.date.today())
+        code = redemption.code_for("secret", offer, visitor, TODAY)
         session.add(
             RedemptionCode(
-                code=code, offer_id=offer.id, visitor_id=visitor, expires_at=utcnow() + expires
+                code=code, offer_id=offer.id, visitor_id=visitor, expires_at=NOW + expires
             )
         )
     return code

@@ -17,7 +17,7 @@ from server.demo import load_demo
 from server.taps.recorder import recorder
 from tags.keyring import Keyring
 from tests.server.conftest import settings
-from tests.support.demo import SATURDAY, demo_database, next_local
+from tests.support.demo import DEMO_LOADED, SATURDAY, demo_database, next_local
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +45,9 @@ def demo_app(
     application = request.getfixturevalue("app")  # PostgreSQL, rolled back after the test
     application.config["FIXED_NOW"] = moment
     with database(application).transaction() as session:
-        load_demo(session, keyring, "https://t.example.org", passwords=passwords(application))
+        load_demo(
+            session, keyring, "https://t.example.org", DEMO_LOADED, passwords=passwords(application)
+        )
     yield application
 
 

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from server import i18n
+from server.maps import sketch
 from server.visitor import formats, route
 from tests.support.demo import PARIS
 
@@ -85,11 +86,11 @@ def test_a_walk_adds_up_its_legs():
 
 def test_the_sketch_is_an_accessible_svg_that_fits_its_box():
     legs = route.legs([_stop("A", 50.0, 3.0), _stop("B", 50.01, 3.02), _stop("C", 49.99, 3.03)])
-    svg = ET.fromstring(str(route.sketch(legs, "Walk <&> sketch", here=(50.005, 2.99))))
+    svg = ET.fromstring(str(sketch.sketch(legs, "Walk <&> sketch", here=(50.005, 2.99))))
     assert svg.get("role") == "img" and svg.find("title").text == "Walk <&> sketch"
     for circle in svg.iter("circle"):
-        assert 0 <= float(circle.get("cx")) <= route.WIDTH
-        assert 0 <= float(circle.get("cy")) <= route.HEIGHT
+        assert 0 <= float(circle.get("cx")) <= sketch.WIDTH
+        assert 0 <= float(circle.get("cy")) <= sketch.HEIGHT
     assert len(list(svg.iter("rect"))) == 1  # where the visitor stands
     assert any(t.text.endswith(" km") or t.text.endswith(" m") for t in svg.iter("text"))
-    assert route.sketch([], "nothing") == ""
+    assert sketch.sketch([], "nothing") == ""

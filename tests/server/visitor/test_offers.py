@@ -18,7 +18,7 @@ from server.models import Offer, RedemptionCode, Sticker
 from server.services import redemption
 from tags import crockford
 from tests.server.factories import PHONE, drained_taps
-from tests.support.demo import PARIS, SATURDAY, next_local
+from tests.support.demo import DEMO_LOADED, PARIS, SATURDAY, next_local
 from tests.support.html import json_ld, page, text
 
 CROSS = "/offer/beffroi-billet-piscine"
@@ -167,7 +167,13 @@ def test_a_visitor_asking_twice_at_once_keeps_one_code(demo_app, visitor, monkey
 
 def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_app, keyring):
     with database(committed_app).transaction() as session:
-        load_demo(session, keyring, "https://t.example.org", passwords=passwords(committed_app))
+        load_demo(
+            session,
+            keyring,
+            "https://t.example.org",
+            DEMO_LOADED,
+            passwords=passwords(committed_app),
+        )
     committed_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
     visitors = [secrets.token_hex(16) for _ in range(6)]
     start = threading.Barrier(2)
@@ -189,7 +195,7 @@ def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_app, k
 def _demo_with_quota(app, keyring, quota: int) -> None:
     """The demo in a database of its own, its cross-offer limited to `quota` codes."""
     with database(app).transaction() as session:
-        load_demo(session, keyring, "https://t.example.org", passwords=passwords(app))
+        load_demo(session, keyring, "https://t.example.org", DEMO_LOADED, passwords=passwords(app))
     app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
     _change_offer(app, "beffroi-billet-piscine", quota=quota)
 

@@ -8,11 +8,11 @@ import pytest
 from babel.support import Translations
 from sqlalchemy import select
 
+from server import clock
 from server.db import database
 from server.i18n import TRANSLATIONS
 from server.models import Place, Shop
 from server.services import hours
-from server.visitor import clock
 from tests.server.factories import place
 from tests.support.demo import PARIS, expected_titles, next_local
 from tests.support.html import items, json_ld, page, text, titles

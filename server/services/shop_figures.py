@@ -74,7 +74,7 @@ def _per_week(
     return [int(value or 0) for value in row]
 
 
-def weekly(session: Session, shop: Shop, now: dt.datetime, weeks: int = WEEKS) -> list[Week]:
+def by_week(session: Session, shop: Shop, now: dt.datetime, weeks: int = WEEKS) -> list[Week]:
     """The shop's figures for each of the last `weeks` weeks, oldest first."""
     bounds = [
         moment.astimezone(dt.UTC) for moment in week_starts(now, shop.territory.timezone, weeks)

@@ -1,4 +1,5 @@
-"""The tap: verify the code, classify the request, record the tap, send the visitor on."""
+"""The tap route, /<code>: verify the code, classify the request, record the tap, send the
+visitor on (the spool, drainer and storage behind it are server.taps)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import itertools
 import logging
 import os
 import secrets
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +26,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.utils import redirect as werkzeug_redirect
 
+from server.clock import machine_now
 from server.config import keyring
 from server.models import Outcome
 from server.taps.classify import Classification, classify_environ
@@ -46,6 +47,8 @@ _COOKIE_FLAGS = f"Max-Age={COOKIE_MAX_AGE}; Path=/; HttpOnly; SameSite=Lax"
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
 NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next tap
 HTML = "text/html; charset=utf-8"
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
 
 
 class _TapIds:
@@ -64,14 +67,14 @@ _ids = _TapIds()
 os.register_at_fork(after_in_child=_ids.renew)
 
 
-def new_tap_id(now_ns: int) -> str:
+def new_tap_id(now: dt.datetime) -> str:
     """A unique, time-ordered id: microseconds since 1970, the process tag, a counter, in hex.
 
     Ids must be unique, not secret, so no per-tap call for randomness: two taps share an id only
     if two processes drew the same 48-bit tag and their counters met in the same microsecond.
     """
     serial = next(_ids.counter) % 0x1000000
-    return f"{now_ns // 1000:014x}{_ids.tag}{serial:06x}"
+    return f"{(now - EPOCH) // MICROSECOND:014x}{_ids.tag}{serial:06x}"
 
 
 @bp.route("/<code>", methods=["GET", "HEAD"])
@@ -82,8 +85,8 @@ def tap(code: str) -> Response:
     # werkzeug's header and cookie objects cost more than the few lookups needed here.
     req, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
     environ = req.environ
-    now_ns = time.time_ns()
-    now = dt.datetime.fromtimestamp(now_ns / 1e9, dt.UTC)
+    # The machine's clock, like the spool and the drainer that compare tap times with theirs.
+    now = machine_now()
     outcome, tag_id, shown_code = _verify(app, code)
     seen = classify_environ(environ)
     visitor = identify(
@@ -105,7 +108,7 @@ def tap(code: str) -> Response:
         except DirectoryUnavailable:
             pass  # recorded as ok; the drainer resolves the sticker when the database is back
     tap_record = {
-        "id": new_tap_id(now_ns),
+        "id": new_tap_id(now),
         "at": now.isoformat(),
         "code": shown_code,
         "tag_id": tag_id,

@@ -1,4 +1,5 @@
-"""JSON representations of the content (places, shops, offers, sights, events, walks)."""
+"""The API's JSON representations of the content (places, shops, offers, sights, events,
+walks)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,7 @@
+"""Maps drawn on the server, with no tile server and no script: every map TapTrail shows.
+
+`projection` places positions on a picture and back; `picker` draws the PNG map the portal picks
+a position on; `circles` draws places as circles sized by a number (the dashboard's taps);
+`sketch` draws a walk's stops joined in order; `svg` holds what every SVG picture shares (the
+colours, the titled frame, text).
+"""

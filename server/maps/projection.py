@@ -1,0 +1,59 @@
+"""Positions onto a map picture and back: a plane centred on a position, north up, WIDTH pixels
+across SPAN_M metres (or a span of the caller's choosing)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from server.services.geo import METRES_PER_DEGREE
+
+WIDTH, HEIGHT = 360, 270
+SPAN_M = 600.0  # metres from the left edge to the right edge
+
+
+def _scale(latitude: float, span_m: float = SPAN_M) -> tuple[float, float]:
+    """Pixels per degree of latitude and of longitude at this latitude."""
+    per_metre = WIDTH / span_m
+    return (
+        per_metre * METRES_PER_DEGREE,
+        per_metre * METRES_PER_DEGREE * math.cos(math.radians(latitude)),
+    )
+
+
+def pixel(
+    center: tuple[float, float], latitude: float, longitude: float, span_m: float = SPAN_M
+) -> tuple[float, float]:
+    """Where a position falls on the map centred on `center`."""
+    per_lat, per_lon = _scale(center[0], span_m)
+    return (
+        WIDTH / 2 + (longitude - center[1]) * per_lon,
+        HEIGHT / 2 - (latitude - center[0]) * per_lat,
+    )
+
+
+def point_at(center: tuple[float, float], x: float, y: float) -> tuple[float, float]:
+    """The position under a click at (x, y) on the map centred on `center`."""
+    per_lat, per_lon = _scale(center[0])
+    x, y = min(max(x, 0), WIDTH), min(max(y, 0), HEIGHT)
+    return (
+        round(center[0] - (y - HEIGHT / 2) / per_lat, 6),
+        round(center[1] + (x - WIDTH / 2) / per_lon, 6),
+    )
+
+
+def fit(points: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], float]:
+    """The centre and the width in metres of a map showing all these positions."""
+    if not points:
+        return (0.0, 0.0), SPAN_M
+    south, north = min(p[0] for p in points), max(p[0] for p in points)
+    west, east = min(p[1] for p in points), max(p[1] for p in points)
+    center = ((south + north) / 2, (west + east) / 2)
+    wide = (east - west) * METRES_PER_DEGREE * math.cos(math.radians(center[0]))
+    high = (north - south) * METRES_PER_DEGREE * WIDTH / HEIGHT
+    return center, min(max(max(wide, high) * 1.3, 1000.0), 20000.0)
+
+
+def reach_m(span_m: float = SPAN_M) -> float:
+    """How far from the centre the map shows things (half its diagonal)."""
+    return math.hypot(span_m, span_m * HEIGHT / WIDTH) / 2
