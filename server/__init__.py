@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     """
     from server import analytics, api, config, db, health, i18n, portal, tap_route, visitor, web
     from server.cache import DiskCache
+    from server.mobility import live
     from server.services.accounts import Passwords
     from server.sessions import LazySessionInterface
     from server.taps import recorder
@@ -43,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
 
     db.init_app(app)
     recorder.init_app(app)
+    live.init_app(app)
     app.extensions["taptrail.pages"] = DiskCache(Path(app.config["CACHE_DIR"]) / "pages")
     app.extensions["taptrail.stickers"] = StickerDirectory(
         db.database(app),
@@ -82,9 +84,11 @@ def check_settings() -> None:
     bad setting stops it with one sentence instead of a traceback from every worker.
     """
     from server import config, db
+    from server.mobility import feeds
 
     app = Flask(__name__, instance_relative_config=True)
     config.configure(app, None)
     config.check_keyring(app)
+    feeds.load(app.config.get("MOBILITY_FEEDS"))  # a feeds file that cannot be used stops it
     db.init_app(app)
     db.database(app).dispose()
