@@ -15,10 +15,12 @@ from typing import Any
 from babel.dates import format_timedelta
 from flask import current_app
 
+from server.db import db_session
 from server.i18n import Text, gettext, locale, ngettext, translated
 from server.mobility.live import mobility
 from server.models import Place
 from server.services import mobility as moving
+from server.services import nearby
 from server.services.nearby import Item
 from server.visitor import formats
 
@@ -36,8 +38,18 @@ class Line:
     departures: list[dict[str, Any]] = field(default_factory=list)
 
 
-def block(place: Place, now: dt.datetime, items: Iterable[Item] = ()) -> dict[str, Any]:
-    """The block's rows for `place`, by section (stops among the nearby `items`)."""
+def block(place: Place, now: dt.datetime, items: Iterable[Item] | None = None) -> dict[str, Any]:
+    """The block's rows for `place`, by section (stops among the nearby `items`, or looked up)."""
+    if items is None:
+        query = nearby.Query(
+            place.latitude,
+            place.longitude,
+            float(current_app.config["MOBILITY_RADIUS_M"]),
+            now,
+            place,
+            frozenset({nearby.Kind.TRANSIT_STOP}),
+        )
+        items = nearby.nearby(db_session(), query)
     found = moving.near(
         mobility(),
         place.latitude,

@@ -15,6 +15,7 @@ from server.models import Place
 from server.services import nearby
 from server.visitor import formats, kept, lookup, present
 from server.visitor.blueprint import visitor_blueprint
+from server.visitor.mobility import block as mobility_block
 from server.visitor.qr import qr_svg
 
 bp = visitor_blueprint("tv", __name__)
@@ -34,13 +35,22 @@ def screen(slug: str) -> Response:
         items = present.collapse_repeats(nearby.for_place(db_session(), found, now, limit=ITEMS))
         origin = (found.slug, found.latitude, found.longitude)
         phone_url = url_for("visitor.place", slug=found.slug, _external=True)
+        moving = mobility_block(found, now)
+        # With live figures, the screen reloads after each full turn of the deck (at least a
+        # minute), so the figures it shows are never much older than the feeds'.
+        refresh = (
+            max(60, min(REFRESH_SECONDS, SECONDS_PER_ITEM * len(items)))
+            if moving["any"]
+            else REFRESH_SECONDS
+        )
         return render_template(
             "tv.html",
             place=found,
             zone=zone,
             cards=[present.card(item, now, zone, origin) for item in items],
             seconds=SECONDS_PER_ITEM,
-            refresh=REFRESH_SECONDS,
+            refresh=refresh,
+            mobility=moving,
             clock=formats.clock(now, zone),
             qr=qr_svg(phone_url, gettext("QR code: this page on your phone")),
             phone_url=phone_url,

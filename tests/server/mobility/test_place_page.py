@@ -137,3 +137,17 @@ def test_health_shows_each_feed_and_fails_without_a_poller(moving_app, server):
     assert feeds["parkings"]["status"] == "failing"
     assert "HTTP 503" in feeds["parkings"]["last_error"]
     assert "no feed poller has ever run on this host" in body["problems"]
+
+
+def test_the_large_screen_shows_them_and_reloads_itself_within_minutes(moving_app):
+    client = moving_app.test_client()
+    before = BeautifulSoup(client.get("/tv/la-piscine").get_data(as_text=True), "html.parser")
+    assert before.find("meta", attrs={"http-equiv": "refresh"})["content"] == "300"
+    poll(moving_app)
+    html = client.get("/tv/la-piscine").get_data(as_text=True)
+    screen = BeautifulSoup(html, "html.parser")
+    refresh = int(screen.find("meta", attrs={"http-equiv": "refresh"})["content"])
+    assert 60 <= refresh <= 120
+    text = block(client, "/tv/la-piscine")
+    assert "Roubaix La Piscine" in text and "Parking Grand-Place" in text
+    assert "il y a 2 minutes" in text
