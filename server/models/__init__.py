@@ -33,6 +33,13 @@ from server.models.places import Place, PlaceKind, Territory
 from server.models.portal import ChangeStatus, OfferView, PendingChange, Photo
 from server.models.stickers import Batch, Counter, Sticker, StickerStatus
 from server.models.taps import Outcome, Tap, VisitorKind
+from server.models.timetable import (
+    TransitRoute,
+    TransitService,
+    TransitServiceDate,
+    TransitStopTime,
+    TransitTrip,
+)
 from server.models.tokens import ApiToken
 
 __all__ = [
@@ -76,7 +83,12 @@ __all__ = [
     "Territory",
     "TerritoryHour",
     "TransitFeed",
+    "TransitRoute",
+    "TransitService",
+    "TransitServiceDate",
     "TransitStop",
+    "TransitStopTime",
+    "TransitTrip",
     "User",
     "VisitorDay",
     "VisitorKind",
