@@ -27,8 +27,8 @@ def place_mobility(slug: str) -> Response:
     query = nearby.Query(
         found.latitude, found.longitude, radius, now, found, frozenset({nearby.Kind.TRANSIT_STOP})
     )
-    stops = moving.stops(nearby.nearby(db_session(), query), now)
     live = mobility()
+    stops = moving.stops(db_session(), live, nearby.nearby(db_session(), query), now)
     near = moving.near(live, found.latitude, found.longitude, now, radius, stops)
     response = jsonify(
         {

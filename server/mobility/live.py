@@ -4,7 +4,7 @@ state as an operator sees it (the health URL, the staff portal, `taptrail mobili
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
@@ -22,6 +22,9 @@ class Mobility:
 
     feeds: list[FeedSettings]
     store: Store
+    # Timetabled departures per (database, feed, stop, minute): the timetable changes only on
+    # import, so a minute's answer serves every page of that minute (see services/mobility.py).
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def holding(self, holds: str) -> list[FeedSettings]:
         """The feeds of one sort: bikes, parking or transit."""

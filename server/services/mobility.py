@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from server.mobility.feeds import FeedSettings
 from server.mobility.live import Mobility
+from server.services import departures as departures_mod
 from server.services.geo import bounding_box, distance_m, walking_minutes
 from server.services.nearby import Item, Kind
 
@@ -55,7 +58,7 @@ class Spot:
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
             "age_seconds": round(self.age_seconds) if self.age_seconds is not None else None,
             "stale": self.stale,
-            **self.figures,
+            **{key: value for key, value in self.figures.items() if not key.startswith("_")},
         }
 
 
@@ -153,24 +156,120 @@ def _spot(feed: FeedSettings, item: dict[str, Any], metres: float, now: dt.datet
     )
 
 
-def stops(items: Iterable[Item], now: dt.datetime) -> list[Spot]:
-    """The nearest transit stops among nearby `items`, with their lines."""
+MEMO_SIZE = 4096
+
+
+def stops(session: Session, live: Mobility, items: Iterable[Item], now: dt.datetime) -> list[Spot]:
+    """The nearest transit stops among nearby `items`, with their lines, next departures (live
+    when a fresh GTFS-RT snapshot knows them) and the alerts that concern them."""
     found = sorted(
         (item for item in items if item.kind is Kind.TRANSIT_STOP), key=lambda i: i.distance_m
-    )
-    return [
-        Spot(
-            "stop",
-            item.details["feed"],
-            item.details["stop_id"],
-            {"": item.name},
-            item.latitude,
-            item.longitude,
-            item.distance_m,
-            None,
-            None,
-            False,
-            {"lines": item.details["lines"]},
+    )[:NEAREST]
+    spots = []
+    for item in found:
+        feed, stop_id = item.details["feed"], item.details["stop_id"]
+        trips, alerts, updated = _realtime(live, feed, now)
+        timetabled = _timetabled(session, live, feed, stop_id, now)
+        departures = [replace(departure) for departure in timetabled]
+        if trips:
+            departures_mod.apply_realtime(departures, trips)
+        shown = departures_mod.upcoming(departures, now)
+        routes = {departure.route_id for departure in timetabled}
+        places = set(_children(session, live, feed, stop_id))
+        concerned = [
+            alert
+            for alert in alerts
+            if routes & set(alert["routes"]) or places & set(alert["stops"])
+        ]
+        spots.append(
+            Spot(
+                "stop",
+                feed,
+                stop_id,
+                {"": item.name},
+                item.latitude,
+                item.longitude,
+                item.distance_m,
+                updated if trips or alerts else None,
+                max((now - updated).total_seconds(), 0.0)
+                if updated and (trips or alerts)
+                else None,
+                False,
+                {
+                    "lines": item.details["lines"],
+                    "departures": [departure.to_json() for departure in shown],
+                    "alerts": [_alert_json(alert) for alert in concerned],
+                    "_departures": shown,
+                    "_alerts": concerned,
+                },
+            )
         )
-        for item in found[:NEAREST]
-    ]
+    return spots
+
+
+def _alert_json(alert: dict[str, Any]) -> dict[str, Any]:
+    return {key: alert[key] for key in ("id", "header", "description", "effect")}
+
+
+def _remember(live: Mobility, key: Any, make: Any) -> Any:
+    found = live.memo.get(key)
+    if found is None:
+        if len(live.memo) > MEMO_SIZE:
+            live.memo.clear()
+        found = live.memo[key] = make()
+    return found
+
+
+def _children(session: Session, live: Mobility, feed: str, stop_id: str) -> list[str]:
+    key = ("stops", str(session.get_bind().url), feed, stop_id)
+    return _remember(live, key, lambda: departures_mod.station_stops(session, feed, stop_id))  # type: ignore[no-any-return]
+
+
+def _timetabled(
+    session: Session, live: Mobility, feed: str, stop_id: str, now: dt.datetime
+) -> list[departures_mod.Departure]:
+    minute = now.replace(second=0, microsecond=0)
+    key = ("departures", str(session.get_bind().url), feed, stop_id, minute)
+    return _remember(  # type: ignore[no-any-return]
+        live,
+        key,
+        lambda: departures_mod.scheduled(
+            session,
+            feed,
+            _children(session, live, feed, stop_id),
+            minute,
+            departures_mod.HORIZON + dt.timedelta(minutes=1),
+        ),
+    )
+
+
+def _realtime(
+    live: Mobility, gtfs_feed: str, now: dt.datetime
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], dt.datetime | None]:
+    """Trip updates by trip_id and alerts from the fresh GTFS-RT snapshots of a GTFS feed."""
+    trips: dict[str, dict[str, Any]] = {}
+    alerts: list[dict[str, Any]] = []
+    oldest = None
+    for feed in live.holding("transit"):
+        if feed.gtfs_feed not in (None, gtfs_feed):
+            continue
+        snapshot = live.store.snapshot(feed.name)
+        if snapshot is None:
+            continue
+        updated = dt.datetime.fromisoformat(snapshot.extra["updated_at"])
+        if (now - updated).total_seconds() > feed.stale_after:
+            continue  # too old to tell a delay: the timetable alone is shown
+        oldest = updated if oldest is None else min(oldest, updated)
+        for entry in snapshot.items:
+            if entry["type"] == "trip":
+                trips[entry["trip_id"]] = entry
+            elif _active(entry, now):
+                alerts.append(entry)
+    return trips, alerts, oldest
+
+
+def _active(alert: dict[str, Any], now: dt.datetime) -> bool:
+    if not alert["active"]:
+        return True
+    moment = now.timestamp()
+    return any((start or 0) <= moment <= (end or float("inf")) for start, end in alert["active"])

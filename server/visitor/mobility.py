@@ -21,6 +21,7 @@ from server.mobility.live import mobility
 from server.models import Place
 from server.services import mobility as moving
 from server.services import nearby
+from server.services.departures import Departure
 from server.services.nearby import Item
 from server.visitor import formats
 
@@ -56,12 +57,13 @@ def block(place: Place, now: dt.datetime, items: Iterable[Item] | None = None) -
         place.longitude,
         now,
         float(current_app.config["MOBILITY_RADIUS_M"]),
-        moving.stops(items, now),
+        moving.stops(db_session(), mobility(), items, now),
     )
+    zone = place.territory.timezone
     return {
         "bikes": [_bikes(spot) for spot in found.bikes],
         "parking": [_parking(spot) for spot in found.parking],
-        "stops": [_stop(spot) for spot in found.stops],
+        "stops": [_stop(spot, now, zone) for spot in found.stops],
         "any": bool(found),
     }
 
@@ -121,15 +123,47 @@ def _parking(spot: moving.Spot) -> Line:
     return Line(translated(spot.name), _where(spot), figure, state, age(spot.age_seconds))
 
 
-def _stop(spot: moving.Spot) -> Line:
+def _stop(spot: moving.Spot, now: dt.datetime, zone: str) -> Line:
     f = spot.figures
     lines = ", ".join(f.get("lines") or [])
     figure = gettext("Lines %(lines)s", lines=lines) if lines else ""
+    notes = [
+        gettext("Alert") + ": " + translated(alert["header"]) for alert in f.get("_alerts", [])
+    ]
     return Line(
         translated(spot.name),
         _where(spot),
         figure,
         None,
-        age(spot.age_seconds) if spot.age_seconds is not None else None,
-        departures=f.get("departures_shown") or [],
+        age(spot.age_seconds),
+        notes,
+        [_departure(departure, now, zone) for departure in f.get("_departures", [])],
     )
+
+
+def _departure(departure: Departure, now: dt.datetime, zone: str) -> dict[str, Any]:
+    """ "M1 CHU-Eurasanté · in 4 min (3 min late)"."""
+    minutes = int((departure.leaves - now).total_seconds() // 60)
+    if departure.cancelled:
+        when, state, note = formats.clock(departure.scheduled, zone), "closed", gettext("cancelled")
+    else:
+        if minutes < 1:
+            when = gettext("now")
+        elif minutes < 60:
+            when = gettext("in %(minutes)d min", minutes=minutes)
+        else:
+            when = formats.clock(departure.leaves, zone)
+        state = "open"
+        if not departure.realtime:
+            note = gettext("scheduled")
+        elif departure.delay and departure.delay >= 60:
+            note = gettext("%(minutes)d min late", minutes=departure.delay // 60)
+        else:
+            note = gettext("on time")
+    return {
+        "line": departure.line,
+        "headsign": departure.headsign,
+        "when": when,
+        "state": state,
+        "note": note,
+    }
