@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     """
     from server import analytics, api, config, db, health, i18n, portal, tap_route, visitor, web
     from server.cache import DiskCache
+    from server.demo import served
     from server.mobility import live
     from server.services.accounts import Passwords
     from server.sessions import LazySessionInterface
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    served.init_app(app)  # the demo's own live feeds, when TAPTRAIL_DEMO_FEEDS is set
     api.register_error_handlers(app)
     app.register_blueprint(tap_route.bp)  # last: its /<code> rule must not shadow the others
     return app

@@ -44,6 +44,7 @@ DEFAULTS: dict[str, object] = {
     "MOBILITY_TIMEOUT": 10.0,  # seconds a feed file may take, all of it
     "MOBILITY_MAX_BYTES": 5_000_000,  # a feed file larger than this is refused
     "MOBILITY_RADIUS_M": 800,  # how far a place page looks for stations, car parks and stops
+    "DEMO_FEEDS": False,  # serve the demo's own live feeds under /demo-feeds/ (make run)
 }
 
 # Settings that may instead name a file holding the secret: TAPTRAIL_SECRET_KEY_FILE=/run/...

@@ -161,3 +161,101 @@ def datex_status(now: dt.datetime, vacant: dict[str, int] | None = None) -> str:
         )
     parts.append("</d2:payload>\n")
     return "".join(parts)
+
+
+# The demo's timetable (server/demo/gtfs/): (route_id, label, [(stop_id, minutes from the
+# first stop)], first departure, last departure, minutes between trips). Each line runs both
+# ways every day; a trip's id is "<route>-<A|B>-<HHMM of its first departure>".
+LINES = [
+    ("M2", "M2", [("DEMO-M2-JLB", 0), ("DEMO-M2-GPL", 2), ("DEMO-M2-EPE", 4)], 330, 1470, 6),
+    ("L25", "25", [("DEMO-BUS-PIS", 0), ("DEMO-BUS-CPU", 7)], 360, 1320, 15),
+    ("M1", "M1", [("DEMO-M1-GAM", 0), ("DEMO-M1-WAZ", 2)], 330, 1470, 5),
+    ("L63", "63", [("DEMO-BUS-FRO", 0), ("DEMO-BUS-FOU", 9), ("DEMO-BUS-WAV", 18)], 360, 1260, 30),
+]
+DEMO_DELAY_ROUTE, DEMO_DELAY = "L25", 180  # every run of line 25 in the hour is 3 min late
+DEMO_ALERT_ROUTE = "L63"
+
+
+def trips_of(route: str, now_minutes: int, within: int) -> list[str]:
+    """The ids of a line's trips (both ways) starting within `within` minutes of a minute."""
+    for key, _, _stops, first, last, every in LINES:
+        if key != route:
+            continue
+        runs = range(first, last + 1, every)
+        return [
+            f"{key}-{way}-{start // 60:02d}{start % 60:02d}"
+            for start in runs
+            for way in "AB"
+            if now_minutes - 30 <= start <= now_minutes + within
+        ]
+    return []
+
+
+def trip_updates(now: dt.datetime, zone: str = "Europe/Paris") -> bytes:
+    """The demo's GTFS-RT message: line 25 running late, an alert on line 63."""
+    from zoneinfo import ZoneInfo
+
+    from google.transit import gtfs_realtime_pb2 as rt
+
+    local = now.astimezone(ZoneInfo(zone))
+    message = rt.FeedMessage()
+    message.header.gtfs_realtime_version = "2.0"
+    message.header.timestamp = int(now.timestamp())
+    for trip in trips_of(DEMO_DELAY_ROUTE, local.hour * 60 + local.minute, 60):
+        entity = message.entity.add(id=f"delay-{trip}")
+        entity.trip_update.trip.trip_id = trip
+        entity.trip_update.trip.start_date = f"{local:%Y%m%d}"
+        entity.trip_update.stop_time_update.add(stop_sequence=1).departure.delay = DEMO_DELAY
+    alert = message.entity.add(id="demo-alert-63").alert
+    alert.header_text.translation.add(
+        text="Arrêt Fournes Centre déplacé rue de Lille", language="fr"
+    )
+    alert.header_text.translation.add(
+        text="Fournes Centre stop moved to rue de Lille", language="en"
+    )
+    alert.header_text.translation.add(
+        text="Halte Fournes Centre verplaatst naar rue de Lille", language="nl"
+    )
+    alert.informed_entity.add(route_id=DEMO_ALERT_ROUTE)
+    alert.effect = rt.Alert.STOP_MOVED
+    return message.SerializeToString()
+
+
+def timetable_files() -> dict[str, str]:
+    """The demo GTFS timetable's files (written once into server/demo/gtfs/)."""
+    routes = ["route_id,route_short_name,route_long_name,route_type"]
+    trips = ["route_id,service_id,trip_id,trip_headsign"]
+    times = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
+    names = {
+        "DEMO-M2-JLB": "Gare Jean Lebas",
+        "DEMO-M2-EPE": "Eurotéléport",
+        "DEMO-BUS-PIS": "Musée La Piscine",
+        "DEMO-BUS-CPU": "Condition Publique",
+        "DEMO-M1-GAM": "Gambetta",
+        "DEMO-M1-WAZ": "Wazemmes",
+        "DEMO-BUS-FRO": "Fromelles Musée",
+        "DEMO-BUS-WAV": "Wavrin Gare",
+    }
+    for key, label, stops, first, last, every in LINES:
+        kind = 1 if label.startswith("M") else 3
+        routes.append(f"{key},{label},,{kind}")
+        for way, calls in (
+            ("A", stops),
+            ("B", [(s, stops[-1][1] - m) for s, m in reversed(stops)]),
+        ):
+            for start in range(first, last + 1, every):
+                trip = f"{key}-{way}-{start // 60:02d}{start % 60:02d}"
+                trips.append(f"{key},DAILY,{trip},{names[calls[-1][0]]}")
+                for sequence, (stop, offset) in enumerate(calls, 1):
+                    at = start + offset
+                    clock = f"{at // 60:02d}:{at % 60:02d}:00"
+                    times.append(f"{trip},{clock},{clock},{stop},{sequence}")
+    return {
+        "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\n"
+        "DEMO,TapTrail demo,https://taptrail.invalid,Europe/Paris\n",
+        "routes.txt": "\n".join(routes) + "\n",
+        "trips.txt": "\n".join(trips) + "\n",
+        "stop_times.txt": "\n".join(times) + "\n",
+        "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,"
+        "start_date,end_date\nDAILY,1,1,1,1,1,1,1,20260101,20301231\n",
+    }

@@ -4,8 +4,8 @@ snapshot; one per host, beside gunicorn's workers, supervised like the tap drain
 Each feed is fetched every `every` seconds (longer when a GBFS file's ttl asks for it), with a
 conditional GET per file. When it fails (the server is down, slow, sends too much, or sends data
 its schema refuses) the last good snapshot stays, the error is kept in the feed's state for the
-operator, and the next try waits twice as long each time, up to MAX_BACKOFF. Nothing a feed
-does stops the poller: it only ever fails that feed's round.
+operator, and the next try waits `every`, then twice as long each time, up to MAX_BACKOFF.
+Nothing a feed does stops the poller: it only ever fails that feed's round.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ class PollerLoop:
         self, feed: FeedSettings, state: dict[str, Any], reason: str, started: dt.datetime
     ) -> bool:
         failures = int(state.get("failures") or 0) + 1
-        wait = min(feed.every * 2**failures, MAX_BACKOFF)
+        wait = min(feed.every * 2 ** (failures - 1), MAX_BACKOFF)
         log.warning(
             "feed %s failed (%d in a row): %s; next try in %.0f s",
             feed.name,

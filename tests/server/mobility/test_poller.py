@@ -59,7 +59,7 @@ def test_failures_back_off_exponentially_and_the_last_good_data_stays(server, st
             (dt.datetime.fromisoformat(state["next_attempt_at"]) - clock[0]).total_seconds()
         )
         clock[0] += dt.timedelta(seconds=waits[-1])
-    assert waits == [120, 240, 480, 960, MAX_BACKOFF, MAX_BACKOFF, MAX_BACKOFF]
+    assert waits == [60, 120, 240, 480, 960, MAX_BACKOFF, MAX_BACKOFF]
     state = store.state("parkings")
     assert state["failures"] == 7
     assert state["last_error"] == f"HTTP 503 from {url}"
