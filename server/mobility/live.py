@@ -22,7 +22,7 @@ class Mobility:
 
     feeds: list[FeedSettings]
     store: Store
-    # Timetabled departures per (database, feed, stop, minute): the timetable changes only on
+    # Timetabled departures per (feed, stop, minute), for this app: the timetable changes only on
     # import, so a minute's answer serves every page of that minute (see services/mobility.py).
     memo: dict[Any, Any] = field(default_factory=dict)
 

@@ -221,7 +221,7 @@ def _remember(live: Mobility, key: Any, make: Any) -> Any:
 
 
 def _children(session: Session, live: Mobility, feed: str, stop_id: str) -> list[str]:
-    key = ("stops", str(session.get_bind().url), feed, stop_id)
+    key = ("stops", feed, stop_id)
     return _remember(live, key, lambda: departures_mod.station_stops(session, feed, stop_id))  # type: ignore[no-any-return]
 
 
@@ -229,7 +229,7 @@ def _timetabled(
     session: Session, live: Mobility, feed: str, stop_id: str, now: dt.datetime
 ) -> list[departures_mod.Departure]:
     minute = now.replace(second=0, microsecond=0)
-    key = ("departures", str(session.get_bind().url), feed, stop_id, minute)
+    key = ("departures", feed, stop_id, minute)
     return _remember(  # type: ignore[no-any-return]
         live,
         key,
