@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ class Snapshot:
     fetched_at: dt.datetime
     items: list[dict[str, Any]]
     extra: dict[str, Any]
+    # What readers derive from the items (an index by trip), kept as long as the snapshot is.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         """The form kept on disk."""
@@ -79,6 +81,7 @@ class Store:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
         self._memo: dict[Path, tuple[tuple[int, int], Any]] = {}
+        self._paths: dict[str, Path] = {}
         self._lock = threading.Lock()
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
@@ -87,7 +90,10 @@ class Store:
 
     def snapshot(self, feed: str) -> Snapshot | None:
         """The feed's last good snapshot (parsed once per change on disk), if any."""
-        return self._cached(self.directory / SNAPSHOT.format(feed), Snapshot.from_json)
+        path = self._paths.get(feed)
+        if path is None:
+            path = self._paths[feed] = self.directory / SNAPSHOT.format(feed)
+        return self._cached(path, Snapshot.from_json)
 
     def save_state(self, feed: str, state: dict[str, Any]) -> None:
         """Keep the feed's state (attempts, errors, validators)."""

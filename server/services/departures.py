@@ -9,6 +9,7 @@ So each of yesterday, today and tomorrow is asked for the departures that fall i
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -121,6 +122,86 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+# One timetabled call: (seconds of its service day, trip, route, headsign, line, stop, sequence).
+Call = tuple[int, str, str, str, str, str, int]
+
+
+def day_calls(session: Session, feed: str, stop_ids: Iterable[str], day: dt.date) -> list[Call]:
+    """Every call at these stops on one service day, in time order (what a page filters)."""
+    services = active_services(session, feed, day)
+    if not services:
+        return []
+    trip = and_(TransitTrip.feed == feed, TransitTrip.trip_id == TransitStopTime.trip_id)
+    route = and_(TransitRoute.feed == feed, TransitRoute.route_id == TransitTrip.route_id)
+    rows = session.execute(
+        select(
+            TransitStopTime.departure_seconds,
+            TransitStopTime.trip_id,
+            TransitTrip.route_id,
+            TransitTrip.headsign,
+            TransitRoute.label,
+            TransitStopTime.stop_id,
+            TransitStopTime.stop_sequence,
+        )
+        .join(TransitTrip, trip)
+        .join(TransitRoute, route)
+        .where(
+            TransitStopTime.feed == feed,
+            TransitStopTime.stop_id.in_(list(stop_ids)),
+            TransitTrip.service_id.in_(services),
+        )
+    )
+    return sorted(
+        (seconds, t, r, h or "", label, stop, seq) for seconds, t, r, h, label, stop, seq in rows
+    )
+
+
+def service_days(now: dt.datetime, zone: ZoneInfo) -> list[dt.date]:
+    """The service days whose trips may leave around `now`: yesterday's run past midnight."""
+    today = now.astimezone(zone).date()
+    return [today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)]
+
+
+def within(
+    calls: dict[dt.date, list[Call]],
+    zone: ZoneInfo,
+    now: dt.datetime,
+    horizon: dt.timedelta = HORIZON,
+    ahead: int | None = None,
+) -> list[Departure]:
+    """The departures among each day's `calls` between now (less LATE) and the horizon; with
+    `ahead`, no more than that many still to come from each day."""
+    found = []
+    for day, day_list in calls.items():
+        coming = 0
+        start = service_start(day, zone)
+        low = (now - LATE - start).total_seconds()
+        high = (now + horizon - start).total_seconds()
+        for seconds, trip_id, route_id, headsign, label, stop_id, sequence in day_list[
+            bisect.bisect_left(day_list, (max(int(low), 0),)) :
+        ]:
+            if seconds > high:
+                break
+            if start + dt.timedelta(seconds=seconds) >= now:
+                coming += 1
+                if ahead is not None and coming > ahead:
+                    break
+            found.append(
+                Departure(
+                    trip_id,
+                    route_id,
+                    label,
+                    headsign,
+                    stop_id,
+                    sequence,
+                    day,
+                    start + dt.timedelta(seconds=seconds),
+                )
+            )
+    found.sort(key=lambda departure: departure.scheduled)
+    return found
+
+
 def scheduled(
     session: Session,
     feed: str,
@@ -131,53 +212,8 @@ def scheduled(
     """The timetabled departures from these stops between now (less LATE) and the horizon."""
     zone = feed_zone(session, feed)
     stops = list(stop_ids)
-    today = now.astimezone(zone).date()
-    found: list[Departure] = []
-    for day in (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)):
-        start = service_start(day, zone)
-        low = int((now - LATE - start).total_seconds())
-        high = int((now + horizon - start).total_seconds())
-        if high < 0 or low > 48 * 3600:
-            continue
-        services = active_services(session, feed, day)
-        if not services:
-            continue
-        trip = and_(TransitTrip.feed == feed, TransitTrip.trip_id == TransitStopTime.trip_id)
-        route = and_(TransitRoute.feed == feed, TransitRoute.route_id == TransitTrip.route_id)
-        rows = session.execute(
-            select(
-                TransitStopTime.trip_id,
-                TransitStopTime.stop_id,
-                TransitStopTime.stop_sequence,
-                TransitStopTime.departure_seconds,
-                TransitTrip.route_id,
-                TransitTrip.headsign,
-                TransitRoute.label,
-            )
-            .join(TransitTrip, trip)
-            .join(TransitRoute, route)
-            .where(
-                TransitStopTime.feed == feed,
-                TransitStopTime.stop_id.in_(stops),
-                TransitStopTime.departure_seconds.between(max(low, 0), high),
-                TransitTrip.service_id.in_(services),
-            )
-        )
-        for trip_id, stop_id, sequence, seconds, route_id, headsign, label in rows:
-            found.append(
-                Departure(
-                    trip_id,
-                    route_id,
-                    label,
-                    headsign or "",
-                    stop_id,
-                    sequence,
-                    day,
-                    start + dt.timedelta(seconds=seconds),
-                )
-            )
-    found.sort(key=lambda departure: departure.scheduled)
-    return found
+    calls = {day: day_calls(session, feed, stops, day) for day in service_days(now, zone)}
+    return within(calls, zone, now, horizon)
 
 
 def apply_realtime(departures: list[Departure], trips: dict[str, dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ its age, rather than as a number that may be wrong.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -104,21 +105,34 @@ def _nearest(
     now: dt.datetime,
     radius_m: float,
 ) -> list[Spot]:
-    box = bounding_box(latitude, longitude, radius_m)
     found: list[tuple[float, FeedSettings, dict[str, Any]]] = []
     for feed in feeds:
         snapshot = live.store.snapshot(feed.name)
         if snapshot is None:
             continue
-        for item in snapshot.items:
-            lat, lon = item["lat"], item["lon"]
-            if not (box.south <= lat <= box.north and box.west <= lon <= box.east):
-                continue
-            metres = distance_m(latitude, longitude, lat, lon)
-            if metres <= radius_m:
-                found.append((metres, feed, item))
+        key = ("near", latitude, longitude, radius_m)
+        near = snapshot.memo.get(key)
+        if near is None:  # once per place and snapshot: positions do not move between fetches
+            near = snapshot.memo[key] = _within(snapshot.items, latitude, longitude, radius_m)
+        found.extend((metres, feed, item) for metres, item in near)
     found.sort(key=lambda entry: entry[0])
     return [_spot(feed, item, metres, now) for metres, feed, item in found[:NEAREST]]
+
+
+def _within(
+    items: list[dict[str, Any]], latitude: float, longitude: float, radius_m: float
+) -> list[tuple[float, dict[str, Any]]]:
+    """The nearest items within `radius_m`, with their distance, nearest first."""
+    box = bounding_box(latitude, longitude, radius_m)
+    found = []
+    for item in items:
+        lat, lon = item["lat"], item["lon"]
+        if box.south <= lat <= box.north and box.west <= lon <= box.east:
+            metres = distance_m(latitude, longitude, lat, lon)
+            if metres <= radius_m:
+                found.append((metres, item))
+    found.sort(key=lambda entry: entry[0])
+    return found[:NEAREST]
 
 
 def _spot(feed: FeedSettings, item: dict[str, Any], metres: float, now: dt.datetime) -> Spot:
@@ -157,6 +171,7 @@ def _spot(feed: FeedSettings, item: dict[str, Any], metres: float, now: dt.datet
 
 
 MEMO_SIZE = 4096
+MEMO_SECONDS = 600.0  # a new import shows within ten minutes on every worker
 
 
 def stops(session: Session, live: Mobility, items: Iterable[Item], now: dt.datetime) -> list[Spot]:
@@ -170,12 +185,18 @@ def stops(session: Session, live: Mobility, items: Iterable[Item], now: dt.datet
         feed, stop_id = item.details["feed"], item.details["stop_id"]
         trips, alerts, updated = _realtime(live, feed, now)
         timetabled = _timetabled(session, live, feed, stop_id, now)
-        departures = [replace(departure) for departure in timetabled]
+        # Live data can only move the first few; those past, only if an update speaks of them.
+        candidates = [
+            replace(departure)
+            for departure in timetabled
+            if departure.scheduled >= now or departure.trip_id in trips
+        ][: departures_mod.SHOWN * 4]
+        departures = candidates
         if trips:
             departures_mod.apply_realtime(departures, trips)
         shown = departures_mod.upcoming(departures, now)
         routes = {departure.route_id for departure in timetabled}
-        places = set(_children(session, live, feed, stop_id))
+        places = {departure.stop_id for departure in timetabled} | {stop_id}
         concerned = [
             alert
             for alert in alerts
@@ -211,36 +232,38 @@ def _alert_json(alert: dict[str, Any]) -> dict[str, Any]:
     return {key: alert[key] for key in ("id", "header", "description", "effect")}
 
 
-def _remember(live: Mobility, key: Any, make: Any) -> Any:
+def _remember(live: Mobility, key: Any, make: Any, now: float) -> Any:
+    """A value kept for MEMO_SECONDS (the timetable changes only on import, in any process)."""
     found = live.memo.get(key)
-    if found is None:
+    if found is None or now - found[0] > MEMO_SECONDS:
         if len(live.memo) > MEMO_SIZE:
             live.memo.clear()
-        found = live.memo[key] = make()
-    return found
-
-
-def _children(session: Session, live: Mobility, feed: str, stop_id: str) -> list[str]:
-    key = ("stops", feed, stop_id)
-    return _remember(live, key, lambda: departures_mod.station_stops(session, feed, stop_id))  # type: ignore[no-any-return]
+        found = live.memo[key] = (now, make())
+    return found[1]
 
 
 def _timetabled(
     session: Session, live: Mobility, feed: str, stop_id: str, now: dt.datetime
 ) -> list[departures_mod.Departure]:
-    minute = now.replace(second=0, microsecond=0)
-    key = ("departures", feed, stop_id, minute)
-    return _remember(  # type: ignore[no-any-return]
+    """The stop's timetabled departures around now, from each service day's calls kept."""
+    clock = time.monotonic()
+    zone = _remember(live, ("zone", feed), lambda: departures_mod.feed_zone(session, feed), clock)
+    stops = _remember(
         live,
-        key,
-        lambda: departures_mod.scheduled(
-            session,
-            feed,
-            _children(session, live, feed, stop_id),
-            minute,
-            departures_mod.HORIZON + dt.timedelta(minutes=1),
-        ),
+        ("stops", feed, stop_id),
+        lambda: departures_mod.station_stops(session, feed, stop_id),
+        clock,
     )
+    calls = {
+        day: _remember(
+            live,
+            ("calls", feed, stop_id, day),
+            lambda day=day: departures_mod.day_calls(session, feed, stops, day),
+            clock,
+        )
+        for day in departures_mod.service_days(now, zone)
+    }
+    return departures_mod.within(calls, zone, now, ahead=departures_mod.SHOWN * 4)
 
 
 def _realtime(
@@ -260,11 +283,14 @@ def _realtime(
         if (now - updated).total_seconds() > feed.stale_after:
             continue  # too old to tell a delay: the timetable alone is shown
         oldest = updated if oldest is None else min(oldest, updated)
-        for entry in snapshot.items:
-            if entry["type"] == "trip":
-                trips[entry["trip_id"]] = entry
-            elif _active(entry, now):
-                alerts.append(entry)
+        index = snapshot.memo.get("trips")
+        if index is None:  # once per snapshot read from disk
+            index = snapshot.memo["trips"] = {
+                entry["trip_id"]: entry for entry in snapshot.items if entry["type"] == "trip"
+            }
+            snapshot.memo["alerts"] = [e for e in snapshot.items if e["type"] == "alert"]
+        trips.update(index)
+        alerts.extend(alert for alert in snapshot.memo["alerts"] if _active(alert, now))
     return trips, alerts, oldest
 
 

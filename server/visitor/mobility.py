@@ -65,6 +65,7 @@ def block(place: Place, now: dt.datetime, items: Iterable[Item] | None = None) -
         "parking": [_parking(spot) for spot in found.parking],
         "stops": [_stop(spot, now, zone) for spot in found.stops],
         "any": bool(found),
+        "live": found.configured,
         "demo": bool(current_app.config.get("DEMO_FEEDS")),
     }
 

@@ -36,11 +36,11 @@ def screen(slug: str) -> Response:
         origin = (found.slug, found.latitude, found.longitude)
         phone_url = url_for("visitor.place", slug=found.slug, _external=True)
         moving = mobility_block(found, now)
-        # With live figures, the screen reloads after each full turn of the deck (at least a
+        # With live feeds, the screen reloads after each full turn of the deck (at least a
         # minute), so the figures it shows are never much older than the feeds'.
         refresh = (
             max(60, min(REFRESH_SECONDS, SECONDS_PER_ITEM * len(items)))
-            if moving["any"]
+            if moving["any"] and moving["live"]
             else REFRESH_SECONDS
         )
         return render_template(
