@@ -8,10 +8,11 @@ its age, rather than as a number that may be wrong.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -60,6 +61,14 @@ class Spot:
             "age_seconds": round(self.age_seconds) if self.age_seconds is not None else None,
             "stale": self.stale,
             **{key: value for key, value in self.figures.items() if not key.startswith("_")},
+            **(
+                {
+                    "departures": [d.to_json() for d in self.figures["_departures"]],
+                    "alerts": [_alert_json(alert) for alert in self.figures["_alerts"]],
+                }
+                if self.kind == "stop"
+                else {}
+            ),
         }
 
 
@@ -187,10 +196,10 @@ def stops(session: Session, live: Mobility, items: Iterable[Item], now: dt.datet
         timetabled = _timetabled(session, live, feed, stop_id, now)
         # Live data can only move the first few; those past, only if an update speaks of them.
         candidates = [
-            replace(departure)
+            copy.copy(departure)
             for departure in timetabled
             if departure.scheduled >= now or departure.trip_id in trips
-        ][: departures_mod.SHOWN * 4]
+        ][: departures_mod.SHOWN * 3]
         departures = candidates
         if trips:
             departures_mod.apply_realtime(departures, trips)
@@ -216,13 +225,7 @@ def stops(session: Session, live: Mobility, items: Iterable[Item], now: dt.datet
                 if updated and (trips or alerts)
                 else None,
                 False,
-                {
-                    "lines": item.details["lines"],
-                    "departures": [departure.to_json() for departure in shown],
-                    "alerts": [_alert_json(alert) for alert in concerned],
-                    "_departures": shown,
-                    "_alerts": concerned,
-                },
+                {"lines": item.details["lines"], "_departures": shown, "_alerts": concerned},
             )
         )
     return spots

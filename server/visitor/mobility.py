@@ -8,10 +8,12 @@ fetched shows nothing at all.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_timedelta
 from flask import current_app
 
@@ -76,8 +78,13 @@ def age(seconds: float | None) -> str | None:
         return None
     if seconds < 60:
         return gettext("just now")
+    return _ago(int(seconds // 60), locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _ago(minutes: int, where: Locale) -> str:
     return format_timedelta(
-        dt.timedelta(seconds=-seconds), add_direction=True, threshold=1.5, locale=locale()
+        dt.timedelta(minutes=-minutes), add_direction=True, threshold=1.5, locale=where
     )
 
 
