@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python -m bench.tap
 	$(BIN)/python -m bench.nearby
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.mobility
 	$(BIN)/python -m bench.ical
 	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.analytics

@@ -6,9 +6,9 @@ bench.pages' app (the demo and 10,000 more items), with mobility feeds the size 
 300 bike stations and 60 car parks spread over the metropolis, and a GTFS-RT snapshot of 500
 trip updates; the demo's timetable gives La Piscine's stops their departures. Runs alternate
 between the page as it is and the page with the block left out (its function replaced by one
-that finds nothing), in the same process, a new minute at every run so that no departure is
-reused from the run before (the worst case: within a minute, pages share them). Target: the
-block costs at most 1 ms of median wall time.
+that finds nothing), in the same process: first a new minute at every run (the first page of a
+minute: its figures moved, so the page's kept copy is written again), then a second apart (the
+other pages of the minute). Target: the block costs at most 1 ms of median wall time.
 """
 
 from __future__ import annotations
@@ -114,23 +114,30 @@ def main() -> None:
         client = app.test_client()
         page = client.get("/p/la-piscine").get_data(as_text=True)
         assert "Station 0" in page and "Parking 0" in page and "de retard" in page, page[-3000:]
-        timings: dict[str, list[float]] = {"with": [], "without": []}
-        for run in range(chosen.runs * 2):
-            which = "with" if run % 2 == 0 else "without"
-            pages.mobility_block = real if which == "with" else nothing  # type: ignore[assignment]
-            app.config["FIXED_NOW"] = saturday + dt.timedelta(minutes=run // 2 + 1)
-            started = time.perf_counter()
-            response = client.get("/p/la-piscine")
-            timings[which].append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-        pages.mobility_block = real  # type: ignore[assignment]
-        with_ms, without_ms = (statistics.median(timings[key]) for key in ("with", "without"))
-        print(
-            f"/p/la-piscine with mobility: median {with_ms:.2f} ms; without: "
-            f"{without_ms:.2f} ms; the block costs {with_ms - without_ms:+.2f} ms "
-            f"({with_ms / without_ms:.2f}x) over {chosen.runs} runs each, a new minute each "
-            f"(target <= {BUDGET_MS:g} ms more)"
-        )
+        # A new minute at every run: the first page of a minute, which also rewrites the page's
+        # kept copy (server/visitor/kept.py) since its figures moved; then runs a second apart,
+        # as the other pages of that minute are served.
+        for step, said in (
+            (dt.timedelta(minutes=1), "a new minute"),
+            (dt.timedelta(seconds=1), "within a minute"),
+        ):
+            timings: dict[str, list[float]] = {"with": [], "without": []}
+            for run in range(chosen.runs * 2):
+                which = "with" if run % 2 == 0 else "without"
+                pages.mobility_block = real if which == "with" else nothing  # type: ignore[assignment]
+                app.config["FIXED_NOW"] = saturday + step * (run // 2 + 1)
+                started = time.perf_counter()
+                response = client.get("/p/la-piscine")
+                timings[which].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+            pages.mobility_block = real  # type: ignore[assignment]
+            with_ms, without_ms = (statistics.median(timings[k]) for k in ("with", "without"))
+            print(
+                f"/p/la-piscine, {said} at each run: with mobility median {with_ms:.2f} ms, "
+                f"without {without_ms:.2f} ms: the block costs {with_ms - without_ms:+.2f} ms "
+                f"({with_ms / without_ms:.2f}x) over {chosen.runs} runs each "
+                f"(target <= {BUDGET_MS:g} ms more)"
+            )
 
 
 if __name__ == "__main__":
