@@ -30,10 +30,12 @@ def poller(served) -> int | None:
 
 def health(served) -> dict:
     try:
-        with urllib.request.urlopen(f"{served.url}/healthz", timeout=5) as response:
+        with urllib.request.urlopen(f"{served.url}/healthz", timeout=15) as response:
             return json.loads(response.read())
     except urllib.error.HTTPError as error:
         return json.loads(error.read())
+    except OSError:  # a worker too busy to answer in time (a loaded machine): ask again
+        return {}
 
 
 def test_the_poller_is_supervised_and_its_feeds_show_in_health(committed_app, tmp_path):
@@ -63,7 +65,9 @@ def test_the_poller_is_supervised_and_its_feeds_show_in_health(committed_app, tm
             os.kill(first, signal.SIGKILL)
             assert wait_until(lambda: poller(served) not in (None, first), timeout=20)
             assert wait_until(
-                lambda: (health(served)["mobility"]["poller"] or {}).get("restarts") == 1,
-                timeout=20,
+                lambda: (
+                    (health(served).get("mobility", {}).get("poller") or {}).get("restarts") == 1
+                ),
+                timeout=30,
             ), served.output()
             assert "feed poller" in served.output()
