@@ -8,7 +8,9 @@ The whole file goes in one transaction: a single bad field and nothing is import
     shops:  [{slug, territory, name, category, latitude, longitude, address?, opening_hours?, ...}]
     pois:   [{slug, territory, name, category, latitude, longitude, opening_hours?, website?}]
     offers: [{slug, shop, title, valid_from, valid_until, kind?, conditions?, hours?, quota?,
-              partner_shop?, trigger_place?}]
+              partner_shop?, trigger_place?, trigger_kind?, condition?, per_visitor?,
+              daily_quota?}]  (a cross-offer's condition follows from what it names: a tap at
+              its trigger place or kind today, a passport from its partner shop; or "none")
     walks:  [{slug, territory, name, description?, stops: [{name, latitude, longitude, ...}]}]
     events: [{uid, territory, title, starts_at, latitude, longitude, ends_at?, venue?, url?}]
 """
@@ -29,6 +31,7 @@ from server.importers import fields as f
 from server.models import (
     Event,
     Offer,
+    OfferCondition,
     OfferKind,
     Place,
     PlaceKind,
@@ -195,6 +198,10 @@ class _Importer:
             "quota": f.whole(1, 10**6),
             "partner_shop": f.slug,
             "trigger_place": f.slug,
+            "trigger_kind": f.choice(*(kind.value for kind in PlaceKind)),
+            "condition": f.choice("none"),
+            "per_visitor": f.whole(1, 10**4),
+            "daily_quota": f.whole(1, 10**6),
         }
         values = f.clean(entry, where, required, optional)
         if values["valid_until"] < values["valid_from"]:
@@ -210,10 +217,15 @@ class _Importer:
                 Place, values.pop("trigger_place"), where, "place", "trigger_place"
             )
             values["trigger_place_id"] = trigger.id
-        if values["kind"] is OfferKind.CROSS and not {"partner_shop_id", "trigger_place_id"} & set(
-            values
-        ):
-            raise where.problem("kind", "a cross-offer needs a partner_shop or a trigger_place")
+        if values["kind"] is OfferKind.CROSS and not {
+            "partner_shop_id",
+            "trigger_place_id",
+            "trigger_kind",
+        } & set(values):
+            raise where.problem(
+                "kind", "a cross-offer needs a partner_shop, a trigger_place or a trigger_kind"
+            )
+        values["condition"] = _condition(values)
         offer = self._upsert(Offer, "slug", values, "offers")
         # A content file is an administrator's: the partner offers in it are agreed already.
         if offer.partner_shop_id is not None and offer.partner_agreed_at is None:
@@ -264,3 +276,15 @@ def _stops(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
         raise ValueError("must be a list of at least one stop, each a mapping")
     return [dict(stop) for stop in value]
+
+
+def _condition(values: dict[str, Any]) -> OfferCondition:
+    """What a cross-offer asks before a code, from what it names (unless it says "none")."""
+    if values.get("kind") is not OfferKind.CROSS or values.get("condition") == "none":
+        return OfferCondition.NONE
+    if "trigger_kind" in values:
+        values["trigger_kind"] = PlaceKind(values["trigger_kind"])
+        return OfferCondition.TAP_KIND
+    if "trigger_place_id" in values:
+        return OfferCondition.TAP_PLACE
+    return OfferCondition.PASSPORT
