@@ -11,6 +11,8 @@ The whole file goes in one transaction: a single bad field and nothing is import
               partner_shop?, trigger_place?, trigger_kind?, condition?, per_visitor?,
               daily_quota?}]  (a cross-offer's condition follows from what it names: a tap at
               its trigger place or kind today, a passport from its partner shop; or "none")
+    loyalty_cards: [{shop, reward, stamps_needed, reward_days?, min_interval_minutes?}]
+              (one per shop: matched by its shop)
     walks:  [{slug, territory, name, description?, stops: [{name, latitude, longitude, ...}]}]
     events: [{uid, territory, title, starts_at, latitude, longitude, ends_at?, venue?, url?}]
 """
@@ -30,6 +32,7 @@ from server.errors import ImportProblem
 from server.importers import fields as f
 from server.models import (
     Event,
+    LoyaltyCard,
     Offer,
     OfferCondition,
     OfferKind,
@@ -42,7 +45,16 @@ from server.models import (
     WalkStop,
 )
 
-SECTIONS = ("territories", "shops", "places", "pois", "offers", "walks", "events")
+SECTIONS = (
+    "territories",
+    "shops",
+    "places",
+    "pois",
+    "offers",
+    "loyalty_cards",
+    "walks",
+    "events",
+)
 LOCATED = {"latitude": f.latitude, "longitude": f.longitude}
 LISTING_OPTIONAL = {
     "description": f.translated,
@@ -230,6 +242,16 @@ class _Importer:
         # A content file is an administrator's: the partner offers in it are agreed already.
         if offer.partner_shop_id is not None and offer.partner_agreed_at is None:
             offer.partner_agreed_at = clock.now()
+
+    def loyalty_cards(self, entry: Any, where: f.Where) -> None:
+        required = {"shop": f.slug, "reward": f.translated, "stamps_needed": f.whole(2, 50)}
+        optional = {"reward_days": f.whole(1, 366), "min_interval_minutes": f.whole(0, 10080)}
+        values = f.clean(entry, where, required, optional)
+        values["shop_id"] = self._find(Shop, values.pop("shop"), where, "shop").id
+        values.setdefault("reward_days", 90)
+        values.setdefault("min_interval_minutes", 240)
+        values["active"] = True
+        self._upsert(LoyaltyCard, "shop_id", values, "loyalty_cards")
 
     def walks(self, entry: Any, where: f.Where) -> None:
         required = {"slug": f.slug, "territory": f.slug, "name": f.text(), "stops": _stops}

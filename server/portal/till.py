@@ -4,29 +4,32 @@ passports, for partner shops' offers that ask for one, and stamps loyalty cards.
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import Response, render_template, request, url_for
 
 from server import clock
 from server.db import db_session
 from server.models import Offer, Passport
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
 from server.portal.blueprint import bp
-from server.services import audit, passports
+from server.services import audit, loyalty, passports
 from server.services import till as till_service
 from server.services.redemption import shown
 from server.visitor.present import PLACE_KINDS
 from server.visitor.qr import qr_svg
 
 
-def _page(shop_slug: str, **values: object) -> str:
+def render_till(shop_slug: str, **values: object) -> str:
+    """The till page, with the answers in `values` (a code's, a passport's, a card's)."""
     shop = shop_for(shop_slug)
+    card = loyalty.card_of(db_session(), shop)
     return render_template(
         "portal/till.html",
         shop=shop,
         zone=shop.territory.timezone,
         passport_offers=passports.offers_to_issue(db_session(), shop),
         place_kinds=PLACE_KINDS,
-        **({"verdict": None, "passport": None} | values),
+        loyalty_card=card if card and card.active else None,
+        **({"verdict": None, "passport": None, "card_verdict": None} | values),
     )
 
 
@@ -36,7 +39,7 @@ def till(slug: str) -> str:
     """The code field, and the answer about the last code checked."""
     shop = shop_for(slug)
     if request.method == "GET":
-        return _page(slug)
+        return render_till(slug)
     typed = request.form.get("code", "")[:40]
     verdict = till_service.redeem(db_session(), typed, shop, user().id, clock.now())
     if verdict.answer is till_service.Answer.VALID and verdict.code is not None:
@@ -49,11 +52,21 @@ def till(slug: str) -> str:
         )
     db_session().commit()
     # Every answer is a page that worked (the till reads it); the answer is in the page.
-    return _page(
+    return render_till(
         slug,
         verdict=verdict,
         shown=shown(verdict.typed) if len(verdict.typed) == 8 else verdict.typed,
     )
+
+
+@bp.get("/till-scanner.js")
+@allow(KEEPERS)
+def scanner() -> Response:
+    """The till's camera scanner: reads a QR code into the field it sits beside (where the
+    browser has a BarcodeDetector; typing works everywhere)."""
+    response = Response(render_template("portal/till_scanner.js"), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.post("/shops/<slug>/till/passport/<offer_slug>")
@@ -72,7 +85,7 @@ def passport(slug: str, offer_slug: str) -> str:
     )
     db_session().commit()
     link = url_for("offers.offer", slug=offer.slug, passport=issued.code, _external=True)
-    return _page(
+    return render_till(
         slug,
         passport=issued,
         passport_offer=offer,
