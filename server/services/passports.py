@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from server.errors import N_, Problem
 from server.models import Offer, OfferCondition, OfferKind, Passport, Shop
 from server.services import redemption
+from server.services.rollups import mark_moments
 from tags import crockford
 
 
@@ -56,4 +57,5 @@ def issue(
     )
     session.add(passport)
     session.flush()
+    mark_moments(session, shop.territory, [now])  # the day's passports changed
     return passport
