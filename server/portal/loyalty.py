@@ -11,6 +11,7 @@ from server import clock
 from server.db import db_session
 from server.errors import N_, Problems
 from server.i18n import LANGUAGES, gettext
+from server.models import LoyaltyCard
 from server.portal.access import KEEPERS, allow, shop_for, user
 from server.portal.blueprint import bp
 from server.portal.forms import problems_of, saved, values
@@ -20,7 +21,7 @@ from server.services import audit, loyalty
 WEEKS = 8  # the figures' weeks
 
 
-def _form(card: object | None) -> dict[str, object]:
+def _form(card: LoyaltyCard | None) -> dict[str, object]:
     if card is None:
         return {
             "stamps_needed": 10,
@@ -29,13 +30,13 @@ def _form(card: object | None) -> dict[str, object]:
             "active": "yes",
         }
     form: dict[str, object] = {
-        "stamps_needed": card.stamps_needed,  # type: ignore[attr-defined]
-        "reward_days": card.reward_days,  # type: ignore[attr-defined]
-        "min_interval_minutes": card.min_interval_minutes,  # type: ignore[attr-defined]
-        "active": "yes" if card.active else "",  # type: ignore[attr-defined]
+        "stamps_needed": card.stamps_needed,
+        "reward_days": card.reward_days,
+        "min_interval_minutes": card.min_interval_minutes,
+        "active": "yes" if card.active else "",
     }
     for lang in LANGUAGES:
-        form[f"reward_{lang}"] = card.reward.get(lang, "")  # type: ignore[attr-defined]
+        form[f"reward_{lang}"] = card.reward.get(lang, "")
     return form
 
 
