@@ -4,17 +4,15 @@ another visitor joins the Comptoir's loyalty card and collects stamps to a rewar
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from server.clock import machine_now
 from server.config import passwords
 from server.db import database
-from server.models import Sticker, Tap, User
+from server.models import User
 from server.services import accounts
-from server.taps.recorder import recorder
+from tests.browser.conftest import tap_at_la_piscine
 from tests.server.factories import PHONE
 
 ADMIN = "admin@demo.taptrail.invalid"
@@ -41,26 +39,6 @@ def _sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**/portal/")
 
 
-def _tap_at_la_piscine(live_server, page) -> None:  # type: ignore[no-untyped-def]
-    """Tap La Piscine's sticker with this phone: the tap path sets the visitor id."""
-    app = live_server.app
-    with database(app).sessions() as session:
-        code = session.scalars(
-            select(Sticker.code).where(Sticker.place.has(slug="la-piscine")).order_by(Sticker.id)
-        ).first()
-    page.goto(f"/{code}")
-    recorder(app).drain_now()
-    # The server's clock is pinned (Saturday 15:00) and the tap carries the machine's time:
-    # the tap is moved to ten minutes before the pinned "now", the visitor id untouched.
-    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == "tt_vid")
-    with database(app).transaction() as session:
-        session.execute(
-            update(Tap)
-            .where(Tap.visitor_id == cookie)
-            .values(occurred_at=app.config["FIXED_NOW"] - dt.timedelta(minutes=10))
-        )
-
-
 def test_a_museum_visitor_unlocks_the_cross_offer_and_the_partner_validates_it(
     live_server, open_page, screenshot, cashiers
 ):
@@ -69,12 +47,12 @@ def test_a_museum_visitor_unlocks_the_cross_offer_and_the_partner_validates_it(
     # A first visit: no visitor id yet, so no tap can be proven, and the page says so.
     assert "nous ne pouvons donc pas voir ce tap" in phone.locator("#why").inner_text()
     screenshot(phone, "offer-locked-phone", full_page=False)
-    _tap_at_la_piscine(live_server, phone)
+    tap_at_la_piscine(live_server, phone)
     phone.goto("/offer/beffroi-billet-piscine")
     phone.get_by_role("button", name="Obtenir mon code").click()
     code = phone.locator("#code ~ .code").inner_text()
     assert len(code) == 9
-    screenshot(phone, "offer-code-phone")
+    screenshot(phone, "offer-unlocked-phone")
 
     till, _ = open_page("fr-FR")
     _sign_in(till, ADMIN)
