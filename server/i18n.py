@@ -85,7 +85,7 @@ def _known_locale(name: str) -> str | None:
 def locale() -> Locale:
     """This request's locale."""
     try:
-        return g._tt_locale  # type: ignore[no-any-return]
+        return g._tt_locale
     except AttributeError:
         found = g._tt_locale = flask_babel.get_locale() or Locale.parse(
             DEFAULT_LOCALES[DEFAULT_LANGUAGE]
@@ -96,7 +96,7 @@ def locale() -> Locale:
 def translations() -> NullTranslations:
     """This request's catalogue."""
     try:
-        return g._tt_translations  # type: ignore[no-any-return]
+        return g._tt_translations
     except AttributeError:
         found = g._tt_translations = flask_babel.get_translations()
         return found

@@ -59,7 +59,9 @@ def write_png(text: str, path: Path, box: int = 10) -> None:
 
 def write_svg(text: str, path: Path) -> None:
     """An SVG of the QR code, one path, scalable for print."""
-    make_qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(str(path))
+    image = make_qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage)
+    with path.open("wb") as out:
+        image.save(out)
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:

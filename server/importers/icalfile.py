@@ -48,7 +48,7 @@ def read(path: Path) -> CalendarFile:
             name, line, None, "it is not UTF-8 text; save it as UTF-8 and import it again"
         ) from None
     calendar = _parse(text, name)
-    found = list(calendar.walk("VEVENT"))
+    found = list(calendar.events)
     lines = _property_lines(text)
     if len(lines) != len(found):  # a file too odd to match: events are named without lines
         lines = [{} for _ in found]

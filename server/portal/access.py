@@ -81,7 +81,7 @@ def _end_this_session() -> None:
 def current_user() -> User | None:
     """The signed-in account, if its session has not ended (signed out, locked, new password)."""
     if "portal_user" in g:
-        return g.portal_user  # type: ignore[no-any-return]
+        return g.portal_user
     user = None
     token = session.get("sid")
     if isinstance(token, str):

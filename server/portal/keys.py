@@ -13,7 +13,8 @@ import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from server.config import forget_keyring
 from server.portal.access import ADMINISTRATORS, allow
