@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(TRANSLATIONS),
     )
     # The same catalogue as Flask-Babel's, looked up once per request (see translations()).
+    # (Jinja's i18n extension adds this method at run time; its type hints do not have it.)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: translations().ugettext(message),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),

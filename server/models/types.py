@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, ClassVar, Protocol
 
 from sqlalchemy import JSON, DateTime, Enum, Float, Integer, String, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, mapped_column
 
 from server.clock import machine_now
 
@@ -52,6 +52,14 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 Slug = Annotated[str, mapped_column(String(80), unique=True, index=True)]
+
+
+class Slugged(Protocol):
+    """A model whose rows pages find by slug (territories, places, shops, offers, walks)."""
+
+    slug: ClassVar[InstrumentedAttribute[str]]  # what `Model.slug` is, for a Mapped[Slug]
+
+
 Name = Annotated[str, mapped_column(String(200))]
 ShortText = Annotated[str, mapped_column(String(200))]
 Url = Annotated[str, mapped_column(String(500))]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from flask import current_app, redirect, render_template, request, url_for
@@ -58,14 +58,14 @@ def keys() -> str:
     return render_template("portal/keys.html", source=source, path=path, ring=ring, problem=problem)
 
 
-def _change(action: str, summary: str, change: object) -> Response:
+def _change(action: str, summary: str, change: Callable[[Path], Keyring]) -> Response:
     source, path = _source()
     if source != "file" or path is None:
         refused("The keys do not come from a file the portal can change; see below.")
         return redirect(url_for("portal.keys"), code=303)
     try:
         with _locked(path):
-            ring = change(path)  # type: ignore[operator]
+            ring = change(path)
             ring.save(path)
     except (KeyringError, OSError) as error:
         refused(f"Nothing was changed: {error}")

@@ -82,7 +82,7 @@ def _create_shop(form: dict[str, str], territories: list[Territory]) -> Shop:
 
 @bp.post("/shops/<slug>/hand-over")
 @allow(STAFF)
-def hand_over(slug: str) -> str | tuple[str, int]:
+def hand_over(slug: str) -> Response | str | tuple[str, int]:
     """Invite the shop's owner (a new account, or an existing shop owner's) to keep it."""
     shop = shop_for(slug)
     email = request.form.get("email", "")
@@ -96,7 +96,7 @@ def hand_over(slug: str) -> str | tuple[str, int]:
     except Invalid as refused:
         db_session().rollback()
         flash_refused(said(refused))
-        return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
+        return redirect(url_for("portal.shop", slug=shop.slug), code=303)
     accounts.give_shop(db_session(), owner, shop.id)
     audit.record(
         db_session(), user().id, "shop.owner", ("shop", shop.id), f"{owner.email} keeps {shop.name}"
@@ -104,7 +104,7 @@ def hand_over(slug: str) -> str | tuple[str, int]:
     if owner.password_hash:  # already signed in before: the shop simply appears on their page
         db_session().commit()
         done(f"{owner.email} now keeps {shop.name}; it shows on their portal page.")
-        return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
+        return redirect(url_for("portal.shop", slug=shop.slug), code=303)
     return issue_and_show(owner, f"L'équipe TapTrail a préparé la fiche de {shop.name} pour vous.")
 
 

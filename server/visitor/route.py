@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from server.services.geo import distance_m
+
+
+class Stop(Protocol):
+    """What a leg needs of a stop (a WalkStop, or anything with these)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def latitude(self) -> float: ...
+    @property
+    def longitude(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -20,15 +32,15 @@ class Leg:
     from_start_m: float
 
 
-def legs(stops: Sequence[object]) -> list[Leg]:
+def legs(stops: Sequence[Stop]) -> list[Leg]:
     """The stops in order with straight-line distances between them."""
     found: list[Leg] = []
     total = 0.0
     previous = None
     for number, stop in enumerate(stops, start=1):
-        lat, lon = stop.latitude, stop.longitude  # type: ignore[attr-defined]
+        lat, lon = stop.latitude, stop.longitude
         step = distance_m(previous[0], previous[1], lat, lon) if previous else 0.0
         total += step
-        found.append(Leg(number, stop.name, lat, lon, step, total))  # type: ignore[attr-defined]
+        found.append(Leg(number, stop.name, lat, lon, step, total))
         previous = (lat, lon)
     return found
