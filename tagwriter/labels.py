@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import qrcode
@@ -42,7 +43,7 @@ def qr_text(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".upper() + folder + "/" + code.upper()
 
 
-def make_qr(text: str) -> qrcode.QRCode:
+def make_qr(text: str) -> qrcode.QRCode[Any]:
     """The smallest QR code (error correction M) for `text`."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(text)
