@@ -53,13 +53,6 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 Slug = Annotated[str, mapped_column(String(80), unique=True, index=True)]
 
-
-class Slugged(Protocol):
-    """A model whose rows pages find by slug (territories, places, shops, offers, walks)."""
-
-    slug: ClassVar[InstrumentedAttribute[str]]  # what `Model.slug` is, for a Mapped[Slug]
-
-
 Name = Annotated[str, mapped_column(String(200))]
 ShortText = Annotated[str, mapped_column(String(200))]
 Url = Annotated[str, mapped_column(String(500))]
@@ -71,3 +64,9 @@ CreatedAt = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=machine_
 Translated = Annotated[dict[str, str], mapped_column(JSONType, default=dict)]
 OpeningHours = Annotated[str, mapped_column(String(500))]  # OpenStreetMap opening_hours syntax
 Demo = Annotated[bool, mapped_column(default=False)]  # demo content, safe to delete
+
+
+class Slugged(Protocol):
+    """A model whose rows pages find by slug (territories, places, shops, offers, walks)."""
+
+    slug: ClassVar[InstrumentedAttribute[str]]  # what `Model.slug` is, for a Mapped[Slug]
