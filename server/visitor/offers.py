@@ -60,7 +60,7 @@ def offer(slug: str) -> Response:
 def _agreed(slug: str) -> Offer:
     """The offer, if visitors may see it (a partner offer once its partner agreed); else 404."""
     found = lookup.by_slug(Offer, slug)
-    if not found.agreed:
+    if not found.agreed or not found.shop.published:
         abort(404)
     return found
 

@@ -1,4 +1,5 @@
-"""Privacy: a tap of a visitor who objected carries no visitor id (visitor kind "objected")
+"""Privacy: a tap of a visitor who objected carries no visitor id (visitor kind "objected");
+a shop whose keeper's account was erased is unpublished
 
 Revision ID: 0007
 Revises: 0006
@@ -32,9 +33,15 @@ def upgrade() -> None:
             existing_nullable=False,
         )
         batch_op.create_check_constraint(op.f("ck_taps_visitorkind"), sa.text(_kinds(KINDS)))
+    with op.batch_alter_table("shops", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("published", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("shops", schema=None) as batch_op:
+        batch_op.drop_column("published")
     # Taps of visitors who objected cannot go back to a schema that needs an id: they are
     # deleted (their counts stay in the rollups).
     op.execute("DELETE FROM taps WHERE visitor_id IS NULL")
