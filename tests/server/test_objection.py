@@ -127,3 +127,14 @@ def test_rollups_count_the_objecting_taps_as_people_and_no_visitor(app, client):
     assert people == 5  # every tap counts as a person's
     assert uniques == 1 and len(visitor_ids) == 1  # only the measured browser is a visitor
     assert None not in visitor_ids
+
+
+def test_the_drainer_refuses_an_id_for_an_objection_and_no_id_otherwise():
+    from server.taps.store import record_problem
+
+    base = {"id": "1", "at": "2026-12-03T10:00:00+00:00", "code": "X", "outcome": "ok"}
+    base |= {"human": True, "method": "GET"}
+    assert record_problem({**base, "visitor_kind": "objected", "visitor_id": None}) is None
+    assert record_problem({**base, "visitor_kind": "objected", "visitor_id": "abc"})
+    assert record_problem({**base, "visitor_kind": "cookie", "visitor_id": None})
+    assert record_problem({**base, "visitor_kind": "cookie", "visitor_id": "abc"}) is None
