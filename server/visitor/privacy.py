@@ -54,7 +54,9 @@ def privacy() -> Response:
         visitor_cookie=COOKIE_NAME,
         objection_cookie=OBJECTION_COOKIE,
     )
-    return Response(html)
+    response = Response(html)
+    response.vary.add("Sec-GPC")  # the page says whether the browser objects
+    return response
 
 
 @bp.get("/legal")

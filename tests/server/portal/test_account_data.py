@@ -130,6 +130,10 @@ def test_an_erased_person_s_email_appears_nowhere_and_the_audit_log_stays(app, s
     assert app.test_client().get("/shop/comptoir").status_code == 404
     slugs = [s["slug"] for s in app.test_client().get("/api/v1/shops").get_json()["items"]]
     assert "comptoir" not in slugs and "atelier" in slugs
+    # Handed over to a new keeper, the shop is published again.
+    staff = signed_in("staff")
+    staff.post("/portal/shops/comptoir/hand-over", {"email": "new.keeper@example.org"})
+    assert app.test_client().get("/shop/comptoir").status_code == 200
 
 
 def test_an_administrator_cannot_erase_their_own_account(app, seed, signed_in):
