@@ -31,6 +31,7 @@ from server.db import database
 from server.errors import TapTrailError
 from server.migrate import current_revision, upgrade
 from server.models import Offer, Photo, Shop, Sticker, Tap, User
+from server.taps import quarantine
 from server.taps.drain import drain_lock
 from server.taps.spool import segments
 
@@ -134,7 +135,7 @@ def _counts(engine: Engine) -> dict[str, int]:
 
 def _copy_spool(spool: Path, target: Path) -> int:
     """Each segment up to its last whole line (a worker may be writing the next), with its
-    offset; returns the bytes not drained yet."""
+    offset, and the quarantine; returns the bytes not drained yet."""
     target.mkdir(mode=0o700)
     waiting = 0
     for segment in segments(spool):
@@ -148,6 +149,10 @@ def _copy_spool(spool: Path, target: Path) -> int:
             shutil.copy2(offset_file, target / offset_file.name)
             offset = int(offset_file.read_text().strip() or 0)
         waiting += max(0, len(data) - offset)
+    quarantined = spool / quarantine.FILE_NAME  # taps the database refused, to replay one day
+    if quarantined.exists():
+        data = quarantined.read_bytes()
+        (target / quarantined.name).write_bytes(data[: data.rfind(b"\n") + 1])
     return waiting
 
 

@@ -121,6 +121,8 @@ def test_a_backup_taken_while_serving_restores_into_a_fresh_instance(tmp_path, u
         phone.get(path, headers={"User-Agent": PHONE})  # ...and these wait in the spool
     before = _tap_ids(old)
     assert len(before) == len(paths) + 3
+    refused = '{"key": "x", "reason": "a NUL", "record": {}}\n'
+    (old_folder / "spool" / "quarantine.jsonl").write_text(refused)  # kept to replay later
 
     # Serving goes on during the backup: taps are answered and wait in the spool (the drainer
     # lets a rush pass), so some taps are only there, and some are written during the copy.
@@ -159,6 +161,7 @@ def test_a_backup_taken_while_serving_restores_into_a_fresh_instance(tmp_path, u
         restored = _tap_ids(new)
         assert before <= restored <= after  # every tap before the backup; none made up
         assert _content(new) == content
+        assert (new_folder / "spool" / "quarantine.jsonl").read_text() == refused
         photo = new_folder / "media" / ("b" * 32 + ".jpg")
         assert photo.read_bytes() == b"not a jpeg" and photo.stat().st_mode & 0o777 == 0o640
         ring_back = keyring(new)
