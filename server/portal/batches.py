@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from server.config import keyring
 from server.db import db_session
 from server.errors import Invalid, TapTrailError
+from server.i18n import ngettext
 from server.models import Batch, Place, Sticker
 from server.portal.access import STAFF, allow, found
 from server.portal.blueprint import bp
@@ -76,7 +77,13 @@ def batches() -> Response | str | tuple[str, int]:
         "batch.issue",
         ("batch", batch.id),
         f"{len(batch.stickers)} stickers for {batch.place.name}",
-        message=f"Batch {batch.id}: {len(batch.stickers)} signed URLs for {batch.place.name}.",
+        message=ngettext(
+            "Batch %(id)s: %(num)d signed URL for %(place)s.",
+            "Batch %(id)s: %(num)d signed URLs for %(place)s.",
+            len(batch.stickers),
+            id=batch.id,
+            place=batch.place.name,
+        ),
         to=url_for("portal.batch", batch_id=batch.id),
     )
 
