@@ -75,7 +75,7 @@ def _translated(values: Any) -> bool:
 
 
 def _language_lines(label: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Line]:
-    ordered = [*LANGUAGES, *sorted(set(old) | set(new) - set(LANGUAGES))]
+    ordered = [*LANGUAGES, *sorted((set(old) | set(new)) - set(LANGUAGES))]
     found = []
     for lang in ordered:
         was, now = old.get(lang) or "", new.get(lang) or ""
