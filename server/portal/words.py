@@ -33,6 +33,7 @@ ACTIONS = {
     "account.create": N_("Account created"),
     "account.invite": N_("Invitation link made"),
     "account.password": N_("Password changed"),
+    "account.reset": N_("Link to a new password asked for"),
     "account.sessions": N_("Signed out everywhere"),
     "account.update": N_("Account changed"),
     "batch.issue": N_("Batch issued"),

@@ -36,6 +36,7 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.logout": ("/portal/logout", EVERYONE, False),
     "portal.login": ("/portal/login", PUBLIC, False),
     "portal.invitation": ("/portal/invitation/not-a-token", PUBLIC, False),
+    "portal.forgot_password": ("/portal/password/forgot", PUBLIC, False),
     "portal.audit_log": ("/portal/admin/audit", ADMIN, False),
     "portal.keys": ("/portal/admin/keys", ADMIN, False),
     "portal.revoke_key": ("/portal/admin/keys/1/revoke", ADMIN, False),
