@@ -23,6 +23,7 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     photos,
     places,
     reset,
+    signups,
     staff,
     stickers,
     till,

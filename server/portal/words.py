@@ -28,6 +28,7 @@ TARGETS = {
     "territory": N_("territory"),
     "keyring": N_("keyring"),
     "code": N_("code"),
+    "signup": N_("sign-up request"),
 }
 ACTIONS = {
     "account.create": N_("Account created"),
@@ -61,6 +62,9 @@ ACTIONS = {
     "photo.reject": N_("Photo refused"),
     "place.save": N_("Place saved"),
     "shop.create": N_("Shop created"),
+    "signup.request": N_("Sign-up asked for"),
+    "signup.approve": N_("Sign-up approved"),
+    "signup.refuse": N_("Sign-up refused"),
     "shop.owner": N_("Shop handed over"),
     "sticker.install": N_("Sticker installed"),
     "sticker.retire": N_("Sticker retired"),
@@ -98,7 +102,9 @@ FIELDS = {
     "status": N_("State"),
     "radius_m": N_("How far its page looks (metres)"),
     "scopes": N_("Scopes"),
+    "reason": N_("Reason"),
 }
+SIGNUP_STATES = {"pending": N_("waiting"), "approved": N_("approved"), "refused": N_("refused")}
 HEALTH_PROBLEMS = {
     "silent": N_("no tap by a person for 14 days"),
     "copied": N_("a copy was read"),
@@ -156,3 +162,8 @@ def language_name(code: str) -> str:
 def health_problem(code: object) -> str:
     """What is wrong with a sticker on the health page."""
     return _named(HEALTH_PROBLEMS, code)
+
+
+def signup_state(code: object) -> str:
+    """Where a sign-up request stands."""
+    return _named(SIGNUP_STATES, code)
