@@ -13,6 +13,7 @@ from flask import Flask
 from server.portal import (  # noqa: F401  (views: add their routes to bp)
     auth,
     batches,
+    bulk_invites,
     figures,
     home,
     hours,

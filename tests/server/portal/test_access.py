@@ -58,6 +58,7 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.rotate_keys": ("/portal/admin/keys/rotate", ADMIN, False),
     "portal.territories": ("/portal/admin/territories", ADMIN, False),
     "portal.users": ("/portal/admin/users", ADMIN, False),
+    "portal.bulk_invitations": ("/portal/admin/invitations", ADMIN, False),
     "portal.account_admin": ("/portal/admin/users/{owner}", ADMIN, False),
     "portal.reinvite": ("/portal/admin/users/{owner}/invite", ADMIN, False),
     "portal.map_image": ("/portal/map.png?lat=50.69&lon=3.17", KEEPERS, False),
