@@ -27,6 +27,7 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     signups,
     staff,
     stickers,
+    territory_editor,
     till,
     tokens,
     users,

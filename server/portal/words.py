@@ -69,6 +69,7 @@ ACTIONS = {
     "sticker.install": N_("Sticker installed"),
     "sticker.retire": N_("Sticker retired"),
     "territory.review": N_("Review setting changed"),
+    "territory.save": N_("Territory changed"),
     "token.create": N_("API token made"),
     "token.revoke": N_("API token revoked"),
 }
@@ -103,6 +104,7 @@ FIELDS = {
     "radius_m": N_("How far its page looks (metres)"),
     "scopes": N_("Scopes"),
     "reason": N_("Reason"),
+    "timezone": N_("Time zone"),
 }
 SIGNUP_STATES = {"pending": N_("waiting"), "approved": N_("approved"), "refused": N_("refused")}
 HEALTH_PROBLEMS = {

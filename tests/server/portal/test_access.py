@@ -57,6 +57,7 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.create_keys": ("/portal/admin/keys/create", ADMIN, False),
     "portal.rotate_keys": ("/portal/admin/keys/rotate", ADMIN, False),
     "portal.territories": ("/portal/admin/territories", ADMIN, False),
+    "portal.edit_territory": ("/portal/admin/territories/roubaix", ADMIN, False),
     "portal.users": ("/portal/admin/users", ADMIN, False),
     "portal.bulk_invitations": ("/portal/admin/invitations", ADMIN, False),
     "portal.account_admin": ("/portal/admin/users/{owner}", ADMIN, False),
