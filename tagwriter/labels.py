@@ -14,6 +14,7 @@ label rolls); the label's layout adapts to its size.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,6 +173,7 @@ def write_svg(text: str, path: Path) -> None:
     make_qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(str(path))
 
 
+@functools.lru_cache(maxsize=256)  # a sheet tries many sizes; loading a font file is slow
 def _font(size: int, mono: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     names = ("DejaVuSansMono-Bold.ttf",) if mono else ("DejaVuSans-Bold.ttf",)
     for name in (*names, "DejaVuSans.ttf"):
