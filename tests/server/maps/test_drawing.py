@@ -1,0 +1,82 @@
+"""Street maps drawn from an imported extract: markers where their coordinates say, the
+streets, water and parks drawn, names written, the cache of drawings bounded."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+from server.importers.osm import read_extract, region_around
+from server.maps import drawn
+from server.maps.projection import framing
+from server.maps.streets import Marker, draw
+from server.services.street_maps import MapData
+from tests.server.maps.osm_files import LAT, LON, grid
+from tests.server.maps.pictures import SVG, read
+
+
+def _map(tmp_path: Path) -> MapData:
+    path = grid().write(tmp_path / "grid.osm")
+    data = read_extract(path, [region_around(1, [(LAT, LON)], 1000)])[1].as_data()
+    return MapData(1, "1", data["lines"], data["areas"], data["nodes"], data["edges"])
+
+
+def _street_vertices(picture) -> list[tuple[float, float]]:
+    """Every point of the white streets as drawn."""
+    points = []
+    for path in picture.root.iter(f"{SVG}path"):
+        if path.get("stroke") == "#fff":
+            numbers = [float(n) for n in re.findall(r"-?[\d.]+", path.get("d"))]
+            points += list(zip(numbers[0::2], numbers[1::2], strict=True))
+    return points
+
+
+def test_markers_at_street_corners_sit_on_the_corners_drawn(tmp_path):
+    data = _map(tmp_path)
+    # Three crossings of the grid: 100 m north and east, 100 m south, 200 m east.
+    corners = [(100, 100), (-100, 0), (0, 200)]
+    positions = [(LAT + n / 111_195.0, LON + e / (111_195.0 * 0.6334)) for n, e in corners]
+    frame = framing([*positions, (LAT, LON)], 400, 300)
+    markers = [Marker(i, lat, lon) for i, (lat, lon) in enumerate(positions, start=1)]
+    picture = read(draw(frame, data, markers, here=(LAT, LON)))
+    vertices = _street_vertices(picture)
+    assert sorted(picture.markers) == [1, 2, 3]
+    for number, (x, y) in picture.markers.items():
+        nearest = min(math.hypot(x - vx, y - vy) for vx, vy in vertices)
+        assert nearest < 1.0, f"marker {number} is {nearest:.1f} units from its corner"
+    # And relative to the visitor's square, as far as the scale bar says.
+    hx, hy = picture.here
+    for number, (north, east) in enumerate(corners, start=1):
+        x, y = picture.markers[number]
+        assert abs((x - hx) * picture.metres_per_unit - east) < 1.0 * picture.metres_per_unit
+        assert abs((hy - y) * picture.metres_per_unit - north) < 1.0 * picture.metres_per_unit
+
+
+def test_the_map_shows_streets_water_park_and_names(tmp_path):
+    data = _map(tmp_path)
+    frame = framing([(LAT, LON)], 400, 300)
+    picture = read(draw(frame, data, [Marker(1, LAT, LON)]))
+    fills = {path.get("fill") for path in picture.root.iter(f"{SVG}path")}
+    assert {"#c8e6b4", "#a8d3e6"} <= fills  # the park and the pond
+    names = set(picture.texts)
+    assert {"Rue 2", "Avenue 2"} <= names
+    assert "© OpenStreetMap" in names
+
+
+def test_without_a_map_the_markers_are_drawn_on_a_plain_ground():
+    frame = framing([(LAT, LON)], 400, 300)
+    picture = read(draw(frame, None, [Marker(1, LAT, LON)]))
+    assert picture.markers[1] == (200.0, 150.0)
+    assert not list(picture.root.iter(f"{SVG}path"))[:-1]  # only the scale bar
+
+
+def test_the_cache_of_drawings_keeps_at_most_its_limit(tmp_path):
+    cache = drawn.PictureCache(tmp_path / "maps", limit=20)
+    for n in range(120):
+        cache.store(f"token-{n}", b"<svg/>")
+    cache.prune()
+    kept = list((tmp_path / "maps").glob("*.svg"))
+    assert len(kept) <= 20
+    assert cache.load("token-119") == b"<svg/>"  # the newest stay
+    assert cache.load("token-0") is None
