@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server import clock
 from server.errors import Invalid, NotFound
 from server.importers.osm import read_extract, region_around
-from server.models import Territory
+from server.models import StreetMap, Territory
 from server.services import street_maps
 
 DEFAULT_MARGIN_M = 1500.0  # around a territory's places: beyond the farthest "nearby"
@@ -34,16 +34,24 @@ def import_osm(
     territory: str | None = None,
     margin_m: float = DEFAULT_MARGIN_M,
     buildings: bool = False,
+    keep_other_sources: bool = False,
 ) -> tuple[list[Stored], list[str]]:
     """Store the map of every territory (or the one named) the extract covers; the caller commits.
 
     Returns what was stored and the names of the territories the extract does not cover (their
-    map is left as it was). Raises Invalid when it covers none.
+    map is left as it was). With `keep_other_sources`, a map imported from another file is kept
+    too (the demo's hand-drawn map never replaces a real one). Raises Invalid when it covers none.
     """
     query = select(Territory).order_by(Territory.name)
     if territory is not None:
         query = query.where(Territory.slug == territory)
     territories = list(session.scalars(query))
+    if keep_other_sources:
+        others = select(StreetMap.territory_id).where(StreetMap.source != path.name)
+        taken = set(session.scalars(others))
+        territories = [t for t in territories if t.id not in taken]
+        if not territories:
+            return [], []
     if territory is not None and not territories:
         raise NotFound(f"there is no territory {territory!r}; see GET /api/v1/territories")
     if not territories:

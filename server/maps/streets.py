@@ -129,10 +129,10 @@ def _areas(frame: Frame, data: MapData) -> list[str]:
 
 @dataclass
 class _Label:
+    """A street name and the piece of its street (in the picture) it may be written along."""
+
     name: str
-    x: float
-    y: float
-    angle: float
+    run: list[tuple[float, float]]
     length: float
 
 
@@ -180,45 +180,58 @@ def _lines(frame: Frame, data: MapData) -> tuple[list[str], list[_Label]]:
 def _candidate(
     frame: Frame, name: str, run: list[tuple[float, float]], best: dict[str, _Label]
 ) -> None:
-    """Keep, for each street name, its longest straight piece inside the picture."""
-    for (x1, y1), (x2, y2) in itertools.pairwise(run):
-        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-        if not _inside(frame, mx, my, margin=-12):
-            continue
-        length = math.hypot(x2 - x1, y2 - y1)
-        if name not in best or length > best[name].length:
-            angle = math.degrees(math.atan2(y2 - y1, x2 - x1))
-            if angle > 90:
-                angle -= 180
-            elif angle < -90:
-                angle += 180
-            best[name] = _Label(name, mx, my, angle, length)
+    """Keep, for each street name, the longest piece of it inside the picture."""
+    inside = [p for p in run if _inside(frame, *p, margin=-6)]
+    if len(inside) < 2:
+        return
+    length = sum(math.dist(a, b) for a, b in itertools.pairwise(inside))
+    if name not in best or length > best[name].length:
+        # Written left to right, never upside down.
+        best[name] = _Label(name, inside if inside[-1][0] >= inside[0][0] else inside[::-1], length)
+
+
+def _middle_box(label: _Label, width: float) -> tuple[float, float, float, float] | None:
+    """The box around the middle `width` of the label's run, where the name is written."""
+    start, end = (label.length - width) / 2, (label.length + width) / 2
+    if start < 4:
+        return None
+    covered: list[tuple[float, float]] = []
+    done = 0.0
+    for a, b in itertools.pairwise(label.run):
+        step = math.dist(a, b)
+        if step and done + step >= start and done <= end:
+            for along in (max(start, done), min(end, done + step)):
+                t = (along - done) / step
+                covered.append((a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t))
+        done += step
+    xs, ys = [p[0] for p in covered], [p[1] for p in covered]
+    half = LABEL_SIZE * 0.6
+    return min(xs) - half, min(ys) - half, max(xs) + half, max(ys) + half
 
 
 def _labels(labels: list[_Label], taken: list[tuple[float, float, float, float]]) -> str:
     """Street names along their street, where they fit and cover no other label or marker."""
-    out = []
+    guides, texts = [], []
     for label in sorted(labels, key=lambda lab: -lab.length):
-        width = len(label.name) * LABEL_SIZE * 0.55
-        if width > label.length * 1.6:
-            continue
-        radians = math.radians(label.angle)
-        half_w = abs(math.cos(radians)) * width / 2 + abs(math.sin(radians)) * LABEL_SIZE / 2
-        half_h = abs(math.sin(radians)) * width / 2 + abs(math.cos(radians)) * LABEL_SIZE / 2
-        box = (label.x - half_w, label.y - half_h, label.x + half_w, label.y + half_h)
-        if any(_overlap(box, other) for other in taken):
+        box = _middle_box(label, len(label.name) * LABEL_SIZE * 0.55)
+        if box is None or any(_overlap(box, other) for other in taken):
             continue
         taken.append(box)
-        out.append(
-            f'<text x="{label.x:.1f}" y="{label.y + 3:.1f}" '
-            f'transform="rotate({label.angle:.0f} {label.x:.1f} {label.y:.1f})">'
-            f"{escape(label.name)}</text>"
+        ident = f"s{len(guides)}"
+        guides.append(f'<path id="{ident}" d="{_path([label.run])}"/>')
+        texts.append(
+            f'<text><textPath href="#{ident}" startOffset="50%" dominant-baseline="middle">'
+            f"{escape(label.name)}</textPath></text>"
         )
-    if not out:
+    if not texts:
         return ""
     return (
-        f'<g font-size="{LABEL_SIZE:.0f}" fill="#4a4036" text-anchor="middle" stroke="#fff" '
-        'stroke-width="2.4" paint-order="stroke" font-family="sans-serif">' + "".join(out) + "</g>"
+        "<defs>"
+        + "".join(guides)
+        + f'</defs><g font-size="{LABEL_SIZE:.0f}" fill="#4a4036" text-anchor="middle" '
+        'stroke="#fff" stroke-width="2.4" paint-order="stroke" font-family="sans-serif">'
+        + "".join(texts)
+        + "</g>"
     )
 
 
@@ -235,6 +248,36 @@ def _scale_bar(frame: Frame) -> str:
         f'<path d="M8 {y - 4}v4h{length:.1f}v-4" fill="none" stroke="{INK}" stroke-width="1.5"/>'
         f'<text x="{12 + length:.1f}" y="{y}" font-size="10" fill="{INK}" '
         f'font-family="sans-serif">{label}</text>'
+    )
+
+
+def _grouped(frame: Frame, markers: Sequence[Marker]) -> list[tuple[list[int], float, float]]:
+    """The markers' numbers by spot: items at the same place (a shop and its offer) share one."""
+    spots: list[tuple[list[int], float, float]] = []
+    for marker in markers:
+        x, y = frame.pixel(marker.latitude, marker.longitude)
+        same = next((s for s in spots if math.hypot(s[1] - x, s[2] - y) < 3), None)
+        if same is None:
+            spots.append(([marker.number], x, y))
+        elif marker.number:
+            same[0].append(marker.number)
+    return spots
+
+
+def _marker(numbers: list[int], x: float, y: float) -> str:
+    """A disc with its number, or a pill with several ("2,7")."""
+    label = ",".join(str(n) for n in numbers if n)
+    text = (
+        f'<text x="{x:.1f}" y="{y + 4:.1f}" fill="#fff" stroke="none">{label}</text>'
+        if label
+        else ""
+    )
+    if len(label) <= 2:
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9"/>{text}'
+    half = 3.3 * len(label) + 4
+    return (
+        f'<rect class="pill" x="{x - half:.1f}" y="{y - 9:.1f}" width="{2 * half:.1f}" '
+        f'height="18" rx="9"/>{text}'
     )
 
 
@@ -266,8 +309,8 @@ def draw(
                 f'stroke-linecap="round" stroke-linejoin="round" d="{_path([points])}"/>'
             )
     taken: list[tuple[float, float, float, float]] = []
-    spots = [(m, *frame.pixel(m.latitude, m.longitude)) for m in markers]
-    for _m, x, y in spots:
+    spots = _grouped(frame, markers)
+    for _numbers, x, y in spots:
         taken.append((x - 10, y - 10, x + 10, y + 10))
     if here is not None:
         x, y = frame.pixel(*here)
@@ -281,19 +324,12 @@ def draw(
         )
     if spots:
         parts.append(
-            '<g font-size="11" font-weight="bold" font-family="sans-serif" text-anchor="middle">'
+            f'<g font-size="11" font-weight="bold" font-family="sans-serif" text-anchor="middle" '
+            f'fill="{MARKER}" stroke="#fff" stroke-width="1.5">'
         )
         # The first item on top: drawn last.
-        for marker, x, y in reversed(spots):
-            parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{MARKER}" stroke="#fff" '
-                f'stroke-width="1.5"/>'
-                + (
-                    f'<text x="{x:.1f}" y="{y + 4:.1f}" fill="#fff">{marker.number}</text>'
-                    if marker.number
-                    else ""
-                )
-            )
+        for numbers, x, y in reversed(spots):
+            parts.append(_marker(numbers, x, y))
         parts.append("</g>")
     parts.append(_scale_bar(frame))
     parts.append(

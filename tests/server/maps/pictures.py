@@ -14,7 +14,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 class Picture:
     """What a map shows, in its own units."""
 
-    markers: dict[int, tuple[float, float]]  # number -> centre
+    markers: dict[int, tuple[float, float]]  # number -> centre (items at one spot share it)
     here: tuple[float, float] | None
     metres_per_unit: float  # from the scale bar
     texts: list[str]
@@ -27,11 +27,20 @@ def read(svg: str | bytes) -> Picture:
     markers: dict[int, tuple[float, float]] = {}
     elements = list(root.iter())
     for index, element in enumerate(elements):
+        following = elements[index + 1] if index + 1 < len(elements) else None
+        if following is None or following.tag != f"{SVG}text":
+            continue
         if element.tag == f"{SVG}circle":
-            following = elements[index + 1] if index + 1 < len(elements) else None
-            if following is not None and following.tag == f"{SVG}text":
-                number = int(following.text or "0")
-                markers[number] = (float(element.get("cx")), float(element.get("cy")))
+            centre = (float(element.get("cx")), float(element.get("cy")))
+        elif element.tag == f"{SVG}rect" and element.get("class") == "pill":
+            centre = (
+                float(element.get("x")) + float(element.get("width")) / 2,
+                float(element.get("y")) + float(element.get("height")) / 2,
+            )
+        else:
+            continue
+        for number in (following.text or "").split(","):
+            markers[int(number)] = centre
     here = None
     for rect in root.iter(f"{SVG}rect"):
         if rect.get("class") == "here":
@@ -39,7 +48,7 @@ def read(svg: str | bytes) -> Picture:
                 float(rect.get("x")) + float(rect.get("width")) / 2,
                 float(rect.get("y")) + float(rect.get("height")) / 2,
             )
-    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
     scale = None
     for path in root.iter(f"{SVG}path"):
         found = re.fullmatch(r"M[\d.]+ [\d.]+v4h([\d.]+)v-4", path.get("d", ""))

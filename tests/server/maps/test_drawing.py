@@ -60,7 +60,7 @@ def test_the_map_shows_streets_water_park_and_names(tmp_path):
     fills = {path.get("fill") for path in picture.root.iter(f"{SVG}path")}
     assert {"#c8e6b4", "#a8d3e6"} <= fills  # the park and the pond
     names = set(picture.texts)
-    assert {"Rue 2", "Avenue 2"} <= names
+    assert {"Rue 1", "Rue 3", "Avenue 1", "Avenue 3"} <= names  # not across the marker
     assert "© OpenStreetMap" in names
 
 

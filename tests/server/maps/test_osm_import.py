@@ -29,6 +29,7 @@ def _map(env, slug):
 def test_an_extract_becomes_the_map_and_graph_of_the_territory_it_covers(runner, env, tmp_path):
     ok(runner, env, "init-db")
     ok(runner, env, "demo")
+    demo_wazemmes = _map(env, "lille-wazemmes")  # the demo's own, drawn by hand
     path = grid().write(tmp_path / "roubaix.osm")
     output = ok(runner, env, "import", "osm", str(path)).output
     # 10 streets and the motorway; a park and a pond; 25 crossings, 40 links between them.
@@ -42,7 +43,10 @@ def test_an_extract_becomes_the_map_and_graph_of_the_territory_it_covers(runner,
     assert {"Rue 0", "Avenue 4", "A22"} <= names
     assert sorted(area[0] for area in found.areas) == ["park", "water"]
     assert len(found.nodes) // 2 == 25  # the motorway is not walked on
-    assert _map(env, "lille-wazemmes") is None
+    assert _map(env, "lille-wazemmes").version == demo_wazemmes.version
+    # Loading the demo again keeps the map imported from a real extract.
+    ok(runner, env, "demo")
+    assert "Rue 0" in {line[1] for line in _map(env, "roubaix").lines}
 
 
 def test_buildings_are_kept_when_asked_and_a_new_import_replaces_the_map(runner, env, tmp_path):
@@ -55,7 +59,7 @@ def test_buildings_are_kept_when_asked_and_a_new_import_replaces_the_map(runner,
     assert sorted(area[0] for area in found.areas) == ["building", "park", "water"]
     engine = create_engine(env["TAPTRAIL_DATABASE_URL"])
     with Session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(StreetMap)) == 1
+        assert session.scalar(select(func.count()).select_from(StreetMap)) == 3  # one a territory
     engine.dispose()
 
 
@@ -84,6 +88,7 @@ def test_a_file_that_is_no_usable_extract_stores_nothing_and_says_why(
 ):
     ok(runner, env, "init-db")
     ok(runner, env, "demo")
+    before = _map(env, "roubaix").version
     path = tmp_path / "bad.osm"
     if content is None:  # a real extract, of somewhere else (Paris)
         far = Extract()
@@ -95,4 +100,4 @@ def test_a_file_that_is_no_usable_extract_stores_nothing_and_says_why(
     result = runner.invoke(main, ["import", "osm", str(path)], env=env)
     assert result.exit_code == 1
     assert said in result.output
-    assert _map(env, "roubaix") is None
+    assert _map(env, "roubaix").version == before
