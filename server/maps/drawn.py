@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import os
 import tempfile
 import threading
@@ -22,7 +23,9 @@ from pathlib import Path
 import orjson
 from flask import current_app, url_for
 
-DIGITS = 6  # ~0.1 m: markers land within a tenth of a pixel of their position
+from server.services.geo import METRES_PER_DEGREE
+
+DIGITS = 6  # ~0.1 m for the centre; markers are kept to the decimetre (a tenth of a pixel)
 PRUNE_EVERY = 50  # drawings stored between two looks at the cache's size
 
 
@@ -42,21 +45,36 @@ class MapSpec:
 
     def token(self) -> str:
         """The spec as the signed text of its URL."""
+        center = (round(self.center[0], DIGITS), round(self.center[1], DIGITS))
         raw = orjson.dumps(
             [
                 self.territory_id,
                 self.version,
-                [round(self.center[0], DIGITS), round(self.center[1], DIGITS)],
+                list(center),
                 round(self.span_m, 1),
                 self.width,
                 self.height,
-                [[n, round(lat, DIGITS), round(lon, DIGITS)] for n, lat, lon in self.markers],
+                [[n, *_offset(center, lat, lon)] for n, lat, lon in self.markers],
                 [round(v, DIGITS) for v in self.here] if self.here else None,
                 int(self.routed),
             ]
         )
         body = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
         return f"{body}.{_signature(body)}"
+
+
+def _offset(center: tuple[float, float], latitude: float, longitude: float) -> list[int]:
+    """A position as decimetres north and east of the centre: half as long as degrees."""
+    per_lon = METRES_PER_DEGREE * math.cos(math.radians(center[0]))
+    return [
+        round((latitude - center[0]) * METRES_PER_DEGREE * 10),
+        round((longitude - center[1]) * per_lon * 10),
+    ]
+
+
+def _position(center: tuple[float, float], north_dm: int, east_dm: int) -> tuple[float, float]:
+    per_lon = METRES_PER_DEGREE * math.cos(math.radians(center[0]))
+    return center[0] + north_dm / 10 / METRES_PER_DEGREE, center[1] + east_dm / 10 / per_lon
 
 
 def _signature(body: str) -> str:
@@ -85,7 +103,10 @@ def parse(token: str) -> MapSpec | None:
             float(span),
             int(width),
             int(height),
-            tuple((int(n), float(lat), float(lon)) for n, lat, lon in markers),
+            tuple(
+                (int(n), *_position((center[0], center[1]), north, east))
+                for n, north, east in markers
+            ),
             (float(here[0]), float(here[1])) if here else None,
             bool(routed),
         )

@@ -47,7 +47,7 @@ def page_map(
     `route` (the walk's way, when known) only widens the frame so that all of it shows.
     """
     data = street_maps.load(db_session(), territory_id)
-    if data is None or not (markers or here):
+    if data is None or not markers:
         return None
     version = data.version
     points = [(lat, lon) for _, lat, lon in markers] + list(route) + ([here] if here else [])
