@@ -53,18 +53,29 @@ def _points(frame: Frame, flat: Sequence[float]) -> list[tuple[float, float]]:
 
 
 def _simplified(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The line with the points it can do without (Douglas-Peucker, within SIMPLIFY_PX / 2)."""
     if len(points) < 3:
         return points
-    kept = [points[0]]
-    for x, y in points[1:-1]:
-        if math.hypot(x - kept[-1][0], y - kept[-1][1]) >= SIMPLIFY_PX:
-            kept.append((x, y))
-    kept.append(points[-1])
-    return kept
-
-
-def _inside(frame: Frame, x: float, y: float, margin: float = 20.0) -> bool:
-    return -margin <= x <= frame.width + margin and -margin <= y <= frame.height + margin
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    pending = [(0, len(points) - 1)]
+    while pending:
+        first, last = pending.pop()
+        (x1, y1), (x2, y2) = points[first], points[last]
+        length = math.hypot(x2 - x1, y2 - y1)
+        farthest, index = 0.0, 0
+        for i in range(first + 1, last):
+            x, y = points[i]
+            if length:
+                off = abs((x2 - x1) * (y1 - y) - (x1 - x) * (y2 - y1)) / length
+            else:
+                off = math.hypot(x - x1, y - y1)
+            if off > farthest:
+                farthest, index = off, i
+        if farthest > SIMPLIFY_PX / 2:
+            keep[index] = True
+            pending += [(first, index), (index, last)]
+    return [p for p, kept in zip(points, keep, strict=True) if kept]
 
 
 def _runs(frame: Frame, points: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
@@ -177,17 +188,48 @@ def _lines(frame: Frame, data: MapData) -> tuple[list[str], list[_Label]]:
     return out, list(best.values())
 
 
+def _clip(
+    a: tuple[float, float], b: tuple[float, float], box: tuple[float, float, float, float]
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The part of the segment a-b inside the box (Liang-Barsky), or None."""
+    (x1, y1), (x2, y2) = a, b
+    dx, dy = x2 - x1, y2 - y1
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x1 - box[0]), (dx, box[2] - x1), (-dy, y1 - box[1]), (dy, box[3] - y1)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return None
+    return (x1 + low * dx, y1 + low * dy), (x1 + high * dx, y1 + high * dy)
+
+
 def _candidate(
     frame: Frame, name: str, run: list[tuple[float, float]], best: dict[str, _Label]
 ) -> None:
     """Keep, for each street name, the longest piece of it inside the picture."""
-    inside = [p for p in run if _inside(frame, *p, margin=-6)]
-    if len(inside) < 2:
-        return
-    length = sum(math.dist(a, b) for a, b in itertools.pairwise(inside))
-    if name not in best or length > best[name].length:
-        # Written left to right, never upside down.
-        best[name] = _Label(name, inside if inside[-1][0] >= inside[0][0] else inside[::-1], length)
+    box = (6.0, 6.0, frame.width - 6.0, frame.height - 6.0)
+    pieces: list[list[tuple[float, float]]] = []
+    for a, b in itertools.pairwise(run):
+        clipped = _clip(a, b, box)
+        if clipped is None:
+            continue
+        if pieces and pieces[-1][-1] == clipped[0]:
+            pieces[-1].append(clipped[1])
+        else:
+            pieces.append(list(clipped))
+    for piece in pieces:
+        length = sum(math.dist(a, b) for a, b in itertools.pairwise(piece))
+        if length and (name not in best or length > best[name].length):
+            # Written left to right, never upside down.
+            ordered = piece if piece[-1][0] >= piece[0][0] else piece[::-1]
+            best[name] = _Label(name, ordered, length)
 
 
 def _middle_box(label: _Label, width: float) -> tuple[float, float, float, float] | None:
