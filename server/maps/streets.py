@@ -251,7 +251,9 @@ def _middle_box(label: _Label, width: float) -> tuple[float, float, float, float
     return min(xs) - half, min(ys) - half, max(xs) + half, max(ys) + half
 
 
-def _labels(labels: list[_Label], taken: list[tuple[float, float, float, float]]) -> str:
+def _labels(
+    labels: list[_Label], taken: list[tuple[float, float, float, float]], prefix: str = "s"
+) -> str:
     """Street names along their street, where they fit and cover no other label or marker."""
     guides, texts = [], []
     for label in sorted(labels, key=lambda lab: -lab.length):
@@ -259,7 +261,7 @@ def _labels(labels: list[_Label], taken: list[tuple[float, float, float, float]]
         if box is None or any(_overlap(box, other) for other in taken):
             continue
         taken.append(box)
-        ident = f"s{len(guides)}"
+        ident = f"{prefix}{len(guides)}"
         guides.append(f'<path id="{ident}" d="{_path([label.run])}"/>')
         texts.append(
             f'<text><textPath href="#{ident}" startOffset="50%" dominant-baseline="middle">'
@@ -321,6 +323,21 @@ def _marker(numbers: list[int], x: float, y: float) -> str:
         f'<rect class="pill" x="{x - half:.1f}" y="{y - 9:.1f}" width="{2 * half:.1f}" '
         f'height="18" rx="9"/>{text}'
     )
+
+
+def base(
+    frame: Frame,
+    data: MapData | None,
+    avoid: Sequence[tuple[float, float, float, float]] = (),
+    prefix: str = "s",
+) -> tuple[list[str], str]:
+    """The street map alone, for pictures that draw their own things over it: what goes under
+    them (areas, streets), and the street names (kept clear of the `avoid` boxes) to put last.
+    `prefix` keeps the names' ids apart when several pictures share a page."""
+    if data is None:
+        return [], ""
+    lines, labels = _lines(frame, data)
+    return _areas(frame, data) + lines, _labels(labels, list(avoid), prefix)
 
 
 def draw(

@@ -6,10 +6,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from server.importers.osm import read_extract, region_around
-from server.maps import drawn
+from server.maps import circles, drawn
 from server.maps.projection import framing
 from server.maps.streets import Marker, draw
 from server.services.street_maps import MapData
@@ -93,3 +94,16 @@ def test_the_cache_of_drawings_keeps_at_most_its_limit(tmp_path):
     assert len(kept) <= 20
     assert cache.load("token-119") == b"<svg/>"  # the newest stay
     assert cache.load("token-0") is None
+
+
+def test_the_analytics_map_labels_its_circles_over_the_streets(tmp_path):
+    data = _map(tmp_path)
+    spots = [
+        circles.Spot("La Piscine", LAT, LON, 120),
+        circles.Spot("Grand-Place", LAT + 0.0015, LON + 0.003, 30),
+    ]
+    picture = ET.fromstring(str(circles.place_map("Taps", spots, data)))
+    texts = {"".join(t.itertext()) for t in picture.iter(f"{SVG}text")}
+    assert {"La Piscine", "Grand-Place"} <= texts
+    assert any(p.get("stroke") == "#fff" for p in picture.iter(f"{SVG}path"))  # streets
+    assert len(list(picture.iter(f"{SVG}circle"))) == 2
