@@ -325,6 +325,27 @@ def _marker(numbers: list[int], x: float, y: float) -> str:
     )
 
 
+Points = list[tuple[float, float]]
+
+
+def shapes(
+    frame: Frame, data: MapData
+) -> tuple[list[tuple[str, list[Points]]], dict[str, list[Points]]]:
+    """The map's shapes in picture units, for pictures drawn otherwise than in SVG (the
+    portal's PNG picker): the areas (kind, rings) in drawing order, and the lines by kind."""
+    areas: list[tuple[str, list[Points]]] = []
+    for wanted in AREA_ORDER:
+        for kind, _name, rings in data.areas:
+            if kind == wanted and frame.overlaps(*_box(rings[0])):  # type: ignore[index]
+                areas.append((wanted, [_simplified(_points(frame, r)) for r in rings]))  # type: ignore[attr-defined]
+    shown = _shown_kinds(frame)
+    lines: dict[str, list[Points]] = {kind: [] for kind in (*STREET_WIDTH, "water")}
+    for kind, _name, flat in data.lines:
+        if kind in shown and frame.overlaps(*_box(flat)):  # type: ignore[arg-type]
+            lines[str(kind)] += _runs(frame, _simplified(_points(frame, flat)))  # type: ignore[arg-type]
+    return areas, lines
+
+
 def base(
     frame: Frame,
     data: MapData | None,

@@ -17,7 +17,8 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.models import StreetMap
+from server.models import StreetMap, Territory
+from server.services.geo import distance_m
 
 KEPT = 8  # maps kept in memory per process: a deployment has a handful of territories
 
@@ -84,3 +85,16 @@ def kept(territory_id: int) -> MapData | None:
     """The map this process last read for the territory, without asking the database."""
     with _lock:
         return _kept.get(territory_id)
+
+
+def nearest(session: Session, latitude: float, longitude: float) -> MapData | None:
+    """The map of the territory (with a map) whose centre is nearest a position, within 30 km."""
+    rows = session.execute(
+        select(Territory.id, Territory.latitude, Territory.longitude).join(
+            StreetMap, StreetMap.territory_id == Territory.id
+        )
+    ).all()
+    ranked = sorted((distance_m(latitude, longitude, lat, lon), tid) for tid, lat, lon in rows)
+    if not ranked or ranked[0][0] > 30_000:
+        return None
+    return load(session, ranked[0][1])

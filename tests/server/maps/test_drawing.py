@@ -3,14 +3,17 @@ streets, water and parks drawn, names written, the cache of drawings bounded."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from PIL import Image
+
 from server.importers.osm import read_extract, region_around
-from server.maps import circles, drawn
+from server.maps import circles, drawn, picker
 from server.maps.projection import framing
 from server.maps.streets import Marker, draw
 from server.services.street_maps import MapData
@@ -107,3 +110,15 @@ def test_the_analytics_map_labels_its_circles_over_the_streets(tmp_path):
     assert {"La Piscine", "Grand-Place"} <= texts
     assert any(p.get("stroke") == "#fff" for p in picture.iter(f"{SVG}path"))  # streets
     assert len(list(picture.iter(f"{SVG}circle"))) == 2
+
+
+def test_the_portal_picker_draws_the_same_streets_under_its_dots(tmp_path):
+    data = _map(tmp_path)
+
+    def colours(base):
+        png = picker.render((LAT, LON), [], [], pin=False, base=base)
+        return {colour for _, colour in Image.open(io.BytesIO(png)).convert("RGB").getcolors(99999)}
+
+    assert (255, 255, 255) in colours(data)  # the streets
+    assert (200, 230, 180) in colours(data)  # the park (#c8e6b4)
+    assert (255, 255, 255) not in colours(None)
