@@ -18,7 +18,7 @@ from server.errors import TapTrailError
 from server.maps import circles, svg
 from server.models import Place, Role, Territory
 from server.portal.access import allow
-from server.services import stats
+from server.services import stats, street_maps
 
 ANALYSTS = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
 PAGES = (
@@ -119,6 +119,7 @@ def overview() -> tuple[str, int]:
             "map": circles.place_map(
                 "Places sized by people's taps",
                 [circles.Spot(p.name, p.latitude, p.longitude, p.person) for p in places],
+                street_maps.load(db_session(), chosen.territory.id),
             ),
         }
 
