@@ -20,7 +20,7 @@ from server.i18n import gettext, locale
 from server.maps import circles, svg
 from server.models import Place, Role, Territory
 from server.portal.access import allow
-from server.services import stats
+from server.services import stats, street_maps
 
 ANALYSTS = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
 PAGES = (
@@ -131,6 +131,7 @@ def overview() -> tuple[str, int]:
             "map": circles.place_map(
                 gettext("Places sized by people's taps"),
                 [circles.Spot(p.name, p.latitude, p.longitude, p.person) for p in places],
+                street_maps.load(db_session(), chosen.territory.id),
             ),
         }
 

@@ -28,6 +28,7 @@ from server.models.analytics import (
 )
 from server.models.base import Base
 from server.models.listings import PointOfInterest, Shop, TransitFeed, TransitStop
+from server.models.maps import StreetMap
 from server.models.offers import Offer, OfferKind, RedemptionCode
 from server.models.places import Place, PlaceKind, Territory
 from server.models.portal import ChangeStatus, OfferView, PendingChange, Photo
@@ -75,6 +76,7 @@ __all__ = [
     "Sticker",
     "StickerDay",
     "StickerStatus",
+    "StreetMap",
     "Tap",
     "Territory",
     "TerritoryHour",

@@ -122,3 +122,15 @@ def test_no_serious_accessibility_problem(open_page, path):
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious, serious
+
+
+@pytest.mark.parametrize("path", ["/p/la-piscine", "/walk/roubaix-piscine-grand-place"])
+def test_the_street_map_is_drawn_by_our_own_server(open_page, screenshot, path):
+    page, watch = open_page("en-GB")
+    page.goto(path)
+    image = page.locator("img.map")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('img.map').complete")
+    assert image.evaluate("e => e.naturalWidth") == 400  # the SVG loaded, from /map/ only
+    assert [url for url in watch.requests if "/map/" in url]
+    screenshot(page, "map-" + path.split("/")[1], full_page=False)
