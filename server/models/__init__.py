@@ -32,6 +32,7 @@ from server.models.maps import StreetMap
 from server.models.offers import Offer, OfferKind, RedemptionCode
 from server.models.places import Place, PlaceKind, Territory
 from server.models.portal import ChangeStatus, OfferView, PendingChange, Photo
+from server.models.signups import SignupRequest, SignupStatus
 from server.models.stickers import Batch, Counter, Sticker, StickerStatus
 from server.models.taps import Outcome, Tap, VisitorKind
 from server.models.tokens import ApiToken
@@ -70,6 +71,8 @@ __all__ = [
     "Role",
     "Shop",
     "ShopOwner",
+    "SignupRequest",
+    "SignupStatus",
     "Sticker",
     "StickerDay",
     "StickerStatus",
