@@ -74,3 +74,4 @@ bench: install
 	$(BIN)/python -m bench.ical
 	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.analytics
+	$(BIN)/python -m bench.maps

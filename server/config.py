@@ -29,6 +29,7 @@ DEFAULTS: dict[str, object] = {
     "STICKER_CACHE_SECONDS": 30.0,
     "PROXY_FIX": 0,  # number of trusted proxies in front (X-Forwarded-For/-Proto/-Host)
     "NEARBY_LIMIT": 60,
+    "MAP_CACHE_FILES": 5000,  # street maps drawn and kept under CACHE_DIR/maps (~20 KB each)
     "MEDIA_DIR": None,  # instance/media when unset: uploaded photos (back it up)
     "PASSWORD_HASHING": "default",  # argon2 cost: default, or cheapest (tests only)
     "SMTP_HOST": None,  # invitations are also mailed when set (see server/services/mail.py)

@@ -1,16 +1,16 @@
 """Privacy: a tap of a visitor who objected carries no visitor id (visitor kind "objected");
 a shop whose keeper's account was erased is unpublished
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
