@@ -1,7 +1,7 @@
 """Shops sign themselves up: requests the TapTrail team approves or refuses
 
-Revision ID: 0013
-Revises: 0006
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import server.models.types
 
-revision = "0013"
-down_revision = "0006"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
