@@ -13,6 +13,9 @@ from tags.keyring import ENV_FILE, ENV_JSON, Keyring, KeyringError
 if TYPE_CHECKING:
     from server.services.accounts import Passwords
 
+# Who runs the service: TAPTRAIL_OPERATOR_NAME and so on (server/visitor/privacy.py shows them).
+OPERATOR_FACTS = ("NAME", "ADDRESS", "EMAIL", "PHONE", "REGISTRATION", "PUBLISHER", "DPO", "HOST")
+
 DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,  # SQLite in the instance folder when unset
     "TAP_BASE_URL": "http://127.0.0.1:8000",  # public base of tap URLs written on stickers
@@ -34,6 +37,7 @@ DEFAULTS: dict[str, object] = {
     "SMTP_FROM": None,
     "SMTP_USER": None,
     "SMTP_TLS": "starttls",
+    **{f"OPERATOR_{fact}": None for fact in OPERATOR_FACTS},  # docs/privacy.md
     "SESSION_COOKIE_NAME": "tt_session",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,

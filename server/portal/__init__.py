@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask
 
 from server.portal import (  # noqa: F401  (views: add their routes to bp)
+    account_data,
     auth,
     batches,
     bulk_invites,

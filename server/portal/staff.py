@@ -108,8 +108,16 @@ def hand_over(slug: str) -> str | tuple[str, int]:
         flash_refused(said(refused))
         return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
     accounts.give_shop(db_session(), owner, shop.id)
+    changes = {}
+    if not shop.published:  # unpublished when its last keeper's account was erased
+        shop.published, changes = True, {"published": [False, True]}
     audit.record(
-        db_session(), user().id, "shop.owner", ("shop", shop.id), f"{owner.email} keeps {shop.name}"
+        db_session(),
+        user().id,
+        "shop.owner",
+        ("shop", shop.id),
+        f"{owner.email} keeps {shop.name}",
+        changes,
     )
     if owner.password_hash:  # already signed in before: the shop simply appears on their page
         db_session().commit()

@@ -35,6 +35,8 @@ def shop(slug: str) -> Response:
 
     def render() -> str:
         found = lookup.by_slug(Shop, slug)
+        if not found.published:  # its keeper's account was erased
+            abort(404)
         now = clock.now()
         rows = db_session().scalars(
             select(Offer)

@@ -33,6 +33,8 @@ NOT_PAGES = {
     "portal.map_image",
     "portal.manifest",
     "analytics.download",
+    "portal.account_data_download",
+    "portal.my_data",
 }
 # Who sees each page (the first role the table allows).
 ORDER = ("administrator", "staff", "owner", "analyst")
