@@ -75,3 +75,4 @@ bench: install
 	$(BIN)/python -m bench.ical
 	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.analytics
+	$(BIN)/python -m bench.maps

@@ -7,7 +7,9 @@ it speaks that language (en-US gets a 12-hour clock), otherwise a sensible defau
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +141,17 @@ def translated(values: dict[str, str] | None, wanted: str | None = None) -> Text
         if text:
             return Text(text, lang)
     return Text("", wanted)
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Render in `lang` for a while (a mail written in each language), then as before."""
+    saved = {name: g.pop(name) for name in ("_tt_locale", "_tt_translations") if name in g}
+    try:
+        with flask_babel.force_locale(DEFAULT_LOCALES.get(lang, lang)):
+            yield
+            g.pop("_tt_locale", None)
+            g.pop("_tt_translations", None)
+    finally:
+        for name, value in saved.items():
+            setattr(g, name, value)

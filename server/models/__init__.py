@@ -28,9 +28,11 @@ from server.models.analytics import (
 )
 from server.models.base import Base
 from server.models.listings import PointOfInterest, Shop, TransitFeed, TransitStop
+from server.models.maps import StreetMap
 from server.models.offers import Offer, OfferKind, RedemptionCode
 from server.models.places import Place, PlaceKind, Territory
 from server.models.portal import ChangeStatus, OfferView, PendingChange, Photo
+from server.models.signups import SignupRequest, SignupStatus
 from server.models.stickers import Batch, Counter, Sticker, StickerStatus
 from server.models.taps import Outcome, Tap, VisitorKind
 from server.models.tokens import ApiToken
@@ -69,9 +71,12 @@ __all__ = [
     "Role",
     "Shop",
     "ShopOwner",
+    "SignupRequest",
+    "SignupStatus",
     "Sticker",
     "StickerDay",
     "StickerStatus",
+    "StreetMap",
     "Tap",
     "Territory",
     "TerritoryHour",

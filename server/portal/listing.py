@@ -24,7 +24,7 @@ from server.models import (
 from server.portal.access import KEEPERS, allow, shop_for, user
 from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, values
-from server.services import audit, listings, review
+from server.services import audit, listings, review, street_maps
 from server.services.geo import bounding_box
 from server.visitor.present import CATEGORIES
 from server.web.values import finite
@@ -126,7 +126,12 @@ def map_image() -> Response:
         span = projection.SPAN_M
     wide = span > projection.SPAN_M
     png = picker.render(
-        center, _features(center, span, wide), [] if wide else _walks(center), span, pin=not wide
+        center,
+        _features(center, span, wide),
+        [] if wide else _walks(center),
+        span,
+        pin=not wide,
+        base=street_maps.nearest(db_session(), *center),
     )
     response = Response(png, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=300"

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from server.db import db_session
 from server.errors import Invalid
-from server.i18n import LANGUAGES
+from server.i18n import LANGUAGES, gettext
 from server.maps import projection
 from server.models import Place, PlaceKind, Sticker, Territory
 from server.portal.access import STAFF, allow, by_slug, found
@@ -144,7 +144,7 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
         "place.save",
         ("place", place.id),
         place.name,
-        message=f"{place.name} saved.",
+        message=gettext("%(name)s saved.", name=place.name),
         to=url_for("portal.places", territory=territory.slug),
         changes=changes,
     )

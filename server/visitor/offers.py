@@ -4,6 +4,10 @@ A code is asked for with a button (a POST, so link previews and prefetches never
 offer's quota), then shown on the offer page as text and as a QR code. It is tied to the
 visitor cookie that taps already use (the same pseudonymous id), so the page shows the same
 code on every visit that day. These pages are personal: never kept on disk, never cached.
+
+A visitor who objected to audience measurement (see server/visitor/privacy.py) has no such
+cookie: their views are counted without an id, and a code they ask for is tied to a random id
+kept in a browser-session cookie of its own, used for nothing but showing them their codes.
 """
 
 from __future__ import annotations
@@ -29,13 +33,21 @@ from server.i18n import gettext, translated
 from server.models import Offer, OfferKind
 from server.services import hours, redemption
 from server.services.nearby import Kind
-from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, Visitor, identify
+from server.taps.visitor import (
+    COOKIE_MAX_AGE,
+    COOKIE_NAME,
+    OBJECTION_COOKIE,
+    Visitor,
+    identify,
+    objects,
+)
 from server.visitor import formats, jsonld, kept, lookup, present, views
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.qr import qr_svg
 
 bp = visitor_blueprint("offers", __name__)
 ISSUE_ATTEMPTS = 3  # the same visitor twice at once, then a rare clash with another's code
+CODE_COOKIE = "tt_code"  # the code holder of a visitor who objected (ends with the browser)
 
 
 @bp.get("/offer/<slug>")
@@ -50,7 +62,7 @@ def offer(slug: str) -> Response:
 def _agreed(slug: str) -> Offer:
     """The offer, if visitors may see it (a partner offer once its partner agreed); else 404."""
     found = lookup.by_slug(Offer, slug)
-    if not found.agreed:
+    if not found.agreed or not found.shop.published:
         abort(404)
     return found
 
@@ -93,17 +105,28 @@ def _offer_page(slug: str) -> Response:
         spot=present.whereabouts(found.shop.latitude, found.shop.longitude, origin),
         ld=jsonld.offer(found),
     )
-    views.record(db_session(), found, None if visitor.sets_cookie else visitor.id, origin, now)
+    counted = None if visitor.sets_cookie or _objected() else visitor.id
+    views.record(db_session(), found, counted, origin, now)
     response = Response(html, status=410 if ended else 200)
     if code is not None:
         response.headers["Cache-Control"] = "private, no-store"  # one visitor's code
     return response
 
 
+def _objected() -> bool:
+    """This browser objected to audience measurement (its cookie, or Global Privacy Control)."""
+    return objects(request.cookies.get(OBJECTION_COOKIE), request.headers.get("Sec-GPC"))
+
+
+def _cookie_name() -> str:
+    """Where this browser's id for codes is kept: the taps' cookie, unless it objected."""
+    return CODE_COOKIE if _objected() else COOKIE_NAME
+
+
 def _visitor(now: dt.datetime) -> Visitor:
     """The visitor of the taps' cookie, or a new one (whose cookie the response must set)."""
     return identify(
-        request.cookies.get(COOKIE_NAME),
+        request.cookies.get(_cookie_name()),
         human=True,  # only used for a new id when there is no cookie, never hashed here
         address="",
         agent="",
@@ -139,10 +162,11 @@ def get_code(slug: str) -> BaseResponse:
     target = url_for("offers.offer", slug=slug, **back)
     response = redirect(target + "#code", code=303)
     if visitor.sets_cookie:
+        objected = _objected()
         response.set_cookie(
-            COOKIE_NAME,
+            CODE_COOKIE if objected else COOKIE_NAME,
             visitor.id,
-            max_age=COOKIE_MAX_AGE,
+            max_age=None if objected else COOKIE_MAX_AGE,
             httponly=True,
             samesite="Lax",
             secure=request.is_secure,

@@ -19,7 +19,7 @@ from server.db import db_session
 from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
-from server.visitor import jsonld, kept, lookup, present
+from server.visitor import jsonld, kept, lookup, maps, present
 from server.visitor.blueprint import visitor_blueprint
 from server.web.targets import same_site_path
 
@@ -99,6 +99,15 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
         place_status=present.status(nearby.Kind.POI, state.open, state.next_change, now, zone),
         place_state=present.state_class(nearby.Kind.POI, state.open),
         ld=jsonld.place(found),
+        place_map=maps.page_map(
+            found.territory_id,
+            [(n, item.latitude, item.longitude) for n, item in enumerate(shown, start=1)],
+            (found.latitude, found.longitude),
+            gettext(
+                "Map of the streets around %(place)s; its numbers are those of the list.",
+                place=found.name,
+            ),
+        ),
     )
 
 

@@ -92,7 +92,7 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
         suspected[sticker_id, place_id, kind] += uid_ok is False or counter_ok is False
         place_hours[place_id, hour, kind] += 1
         hours[hour, kind] += 1
-        if kind is Audience.PERSON:
+        if kind is Audience.PERSON and visitor_id is not None:  # None: objected, taps only
             visit = visits.setdefault((place_id, visitor_id), [0, at, at])
             visit[0] += 1
             visit[1], visit[2] = min(visit[1], at), max(visit[2], at)
