@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     proxies = int(app.config["PROXY_FIX"])
     if proxies:
         # Behind N trusted proxies: the visitor's scheme (Secure cookies) and address (hashed).
+        # (Flask's documented way to wrap the WSGI app; its type hints see a method replaced.)
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )

@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(TRANSLATIONS),
     )
     # The same catalogue as Flask-Babel's, looked up once per request (see translations()).
+    # (Jinja's i18n extension adds this method at run time; its type hints do not have it.)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: translations().ugettext(message),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
@@ -87,7 +88,7 @@ def _known_locale(name: str) -> str | None:
 def locale() -> Locale:
     """This request's locale."""
     try:
-        return g._tt_locale  # type: ignore[no-any-return]
+        return g._tt_locale
     except AttributeError:
         found = g._tt_locale = flask_babel.get_locale() or Locale.parse(
             DEFAULT_LOCALES[DEFAULT_LANGUAGE]
@@ -98,7 +99,7 @@ def locale() -> Locale:
 def translations() -> NullTranslations:
     """This request's catalogue."""
     try:
-        return g._tt_translations  # type: ignore[no-any-return]
+        return g._tt_translations
     except AttributeError:
         found = g._tt_translations = flask_babel.get_translations()
         return found

@@ -91,6 +91,7 @@ def tap(code: str) -> Response:
     # This is the hottest path of the service. The request and app proxies are resolved once,
     # and request facts are read from the WSGI environ (after ProxyFix, when configured):
     # werkzeug's header and cookie objects cost more than the few lookups needed here.
+    # (Flask types its proxies as the objects they stand for, without _get_current_object.)
     req, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
     environ = req.environ
     # The machine's clock, like the spool and the drainer that compare tap times with theirs.

@@ -18,6 +18,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import qrcode
@@ -153,7 +154,7 @@ def short_url(text: str) -> str:
     return f"{parts.netloc.lower()}{folder}/"
 
 
-def make_qr(text: str) -> qrcode.QRCode:
+def make_qr(text: str) -> qrcode.QRCode[Any]:
     """The smallest QR code (error correction M) for `text`."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     code.add_data(text)
@@ -170,11 +171,17 @@ def write_png(text: str, path: Path, box: int = 10) -> None:
 
 def write_svg(text: str, path: Path) -> None:
     """An SVG of the QR code, one path, scalable for print."""
-    make_qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(str(path))
+    image = make_qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage)
+    with path.open("wb") as out:
+        image.save(out)
+
+
+# Pillow falls back to its bitmap font when no TrueType font is installed.
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 @functools.lru_cache(maxsize=256)  # a sheet tries many sizes; loading a font file is slow
-def _font(size: int, mono: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def _font(size: int, mono: bool = False) -> Font:
     names = ("DejaVuSansMono-Bold.ttf",) if mono else ("DejaVuSans-Bold.ttf",)
     for name in (*names, "DejaVuSans.ttf"):
         try:
@@ -189,13 +196,11 @@ def grouped(code: str) -> str:
     return " ".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
 
 
-def _width(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont) -> float:
+def _width(draw: ImageDraw.ImageDraw, text: str, font: Font) -> float:
     return draw.textlength(text, font=font)
 
 
-def wrap(
-    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: float
-) -> list[str]:
+def wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: float) -> list[str]:
     """The text in lines no wider than `width`, broken between words, and inside a word only
     when the word alone is wider."""
     lines: list[str] = []
@@ -225,15 +230,15 @@ def fit(
     height: float,
     largest: int,
     mono: bool = False,
-) -> tuple[ImageFont.FreeTypeFont, list[str], int]:
+) -> tuple[Font, list[str], int]:
     """The largest font (down to MIN_TEXT) at which `text`, wrapped, fits `width` x `height`;
     its lines and line height. At the smallest size it is wrapped anyway: nothing is cut."""
 
-    def tried(size: int) -> tuple[ImageFont.FreeTypeFont, list[str], int]:
+    def tried(size: int) -> tuple[Font, list[str], int]:
         font = _font(size, mono)
-        return font, wrap(draw, text, font, width), round(size * 1.18)  # type: ignore[return-value]
+        return font, wrap(draw, text, font, width), round(size * 1.18)
 
-    def fits(result: tuple[ImageFont.FreeTypeFont, list[str], int]) -> bool:
+    def fits(result: tuple[Font, list[str], int]) -> bool:
         return len(result[1]) * result[2] <= height
 
     # Wrapped text grows taller with its size: the largest size that fits, by bisection.
@@ -269,7 +274,7 @@ def _nfc_mark(draw: ImageDraw.ImageDraw, left: int, top: int, side: int) -> None
 @dataclass(frozen=True)
 class _Block:
     role: str
-    font: ImageFont.FreeTypeFont
+    font: Font
     lines: list[str]
     step: int
     indent: int = 0

@@ -163,6 +163,8 @@ def nearby_items() -> Response:
     limit = integer("limit", 60, low=1, high=MAX_PAGE)
     radius = number("radius", None, low=10, high=nearby.MAX_RADIUS_M)
     found: Place | None = None
+    latitude: float | None
+    longitude: float | None
     if request.args.get("place"):
         slug = request.args["place"]
         found = db_session().scalars(select(Place).where(Place.slug == slug)).first()

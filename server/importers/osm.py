@@ -137,9 +137,9 @@ def read_extract(
     try:
         processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
         for thing in processor:
-            if thing.is_way():
+            if isinstance(thing, osmium.osm.Way):
                 _way(thing, regions, found)
-            elif thing.is_area():
+            elif isinstance(thing, osmium.osm.Area):
                 _area(thing, regions, found, buildings)
     except (RuntimeError, ValueError, OSError) as error:
         reason = str(error).strip() or type(error).__name__

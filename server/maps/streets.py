@@ -255,7 +255,8 @@ def _labels(
     labels: list[_Label], taken: list[tuple[float, float, float, float]], prefix: str = "s"
 ) -> str:
     """Street names along their street, where they fit and cover no other label or marker."""
-    guides, texts = [], []
+    guides: list[str] = []
+    texts: list[str] = []
     for label in sorted(labels, key=lambda lab: -lab.length):
         box = _middle_box(label, len(label.name) * LABEL_SIZE * 0.55)
         if box is None or any(_overlap(box, other) for other in taken):

@@ -4,6 +4,7 @@ administrators, any account's download and its erasure (server/services/account_
 from __future__ import annotations
 
 from flask import Response, current_app, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from server import clock
 from server.db import db_session
@@ -31,21 +32,21 @@ def _download(account: User) -> Response:
 
 @bp.get("/account/data.zip")
 @allow(EVERYONE)
-def my_data() -> Response:
+def my_data() -> BaseResponse:
     """Everything TapTrail holds about one's account and shops, as a zip of JSON and CSV."""
     return _download(user())
 
 
 @bp.get("/admin/users/<int:user_id>/data.zip")
 @allow(ADMINISTRATORS)
-def account_data_download(user_id: int) -> Response:
+def account_data_download(user_id: int) -> BaseResponse:
     """An account's data, to answer a person's request for it."""
     return _download(found(db_session().get(User, user_id)))
 
 
 @bp.post("/admin/users/<int:user_id>/erase")
 @allow(ADMINISTRATORS)
-def erase_account(user_id: int) -> Response:
+def erase_account(user_id: int) -> BaseResponse:
     """Erase an account (its email typed again to confirm): the person goes, the record stays."""
     target = found(db_session().get(User, user_id))
     back = url_for("portal.account_admin", user_id=target.id)

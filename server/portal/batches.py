@@ -6,6 +6,7 @@ import json
 
 from flask import Response, current_app, render_template, request, url_for
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response as BaseResponse
 
 from server.config import keyring
 from server.db import db_session
@@ -44,7 +45,7 @@ def _render(form: dict[str, str], errors: dict[str, str]) -> str:
 
 @bp.route("/staff/batches", methods=["GET", "POST"])
 @allow(STAFF)
-def batches() -> Response | str | tuple[str, int]:
+def batches() -> BaseResponse | str | tuple[str, int]:
     """The batches issued, and a form to issue one."""
     if request.method == "GET":
         return _render({"place": request.args.get("place", ""), "count": "10"}, {})

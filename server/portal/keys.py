@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from server.config import forget_keyring
 from server.i18n import gettext
@@ -58,14 +59,14 @@ def keys() -> str:
     return render_template("portal/keys.html", source=source, path=path, ring=ring, problem=problem)
 
 
-def _change(action: str, summary: str, told: str, change: object) -> Response:
+def _change(action: str, summary: str, told: str, change: Callable[[Path], Keyring]) -> Response:
     source, path = _source()
     if source != "file" or path is None:
         refused(gettext("The keys do not come from a file the portal can change; see below."))
         return redirect(url_for("portal.keys"), code=303)
     try:
         with _locked(path):
-            ring = change(path)  # type: ignore[operator]
+            ring = change(path)
             ring.save(path)
     except (KeyringError, OSError) as error:
         refused(gettext("Nothing was changed: %(error)s", error=str(error)))

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from server.db import db_session
 from server.errors import N_, Invalid
@@ -83,7 +84,7 @@ def _render(shop: Shop, form: dict[str, Any], errors: dict[str, str], moved: boo
 
 @bp.route("/shops/<slug>/listing", methods=["GET", "POST"])
 @allow(KEEPERS)
-def listing(slug: str) -> Response | str | tuple[str, int]:
+def listing(slug: str) -> BaseResponse | str | tuple[str, int]:
     """Edit the listing; a click on the map moves the pin (saved with the rest)."""
     shop = shop_for(slug)
     if request.method == "GET":

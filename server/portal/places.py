@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response
 
 from server.db import db_session
 from server.errors import Invalid

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from server import clock
 from server.db import db_session

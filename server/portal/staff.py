@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import or_, select
+from werkzeug.wrappers import Response
 
 from server import clock
 from server.db import db_session
@@ -88,7 +89,7 @@ def _create_shop(form: dict[str, str], territories: list[Territory]) -> Shop:
 
 @bp.post("/shops/<slug>/hand-over")
 @allow(STAFF)
-def hand_over(slug: str) -> str | tuple[str, int]:
+def hand_over(slug: str) -> Response | str | tuple[str, int]:
     """Invite the shop's owner (a new account, or an existing shop owner's) to keep it."""
     shop = shop_for(slug)
     email = request.form.get("email", "")
@@ -106,7 +107,7 @@ def hand_over(slug: str) -> str | tuple[str, int]:
     except Invalid as refused:
         db_session().rollback()
         flash_refused(said(refused))
-        return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
+        return redirect(url_for("portal.shop", slug=shop.slug), code=303)
     accounts.give_shop(db_session(), owner, shop.id)
     changes = {}
     if not shop.published:  # unpublished when its last keeper's account was erased
@@ -128,7 +129,7 @@ def hand_over(slug: str) -> str | tuple[str, int]:
                 shop=shop.name,
             )
         )
-        return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
+        return redirect(url_for("portal.shop", slug=shop.slug), code=303)
     return issue_and_show(
         owner, N_("The TapTrail team has prepared the listing of %(shop)s for you."), shop=shop.name
     )

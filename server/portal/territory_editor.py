@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from server.errors import Invalid
 from server.i18n import LANGUAGES, gettext

@@ -3,8 +3,9 @@ administrators also analytics ones ("read-analytics")."""
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from server.db import db_session
 from server.errors import TapTrailError

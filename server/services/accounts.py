@@ -13,6 +13,7 @@ import argon2
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from server.db import rowcount
 from server.errors import N_, NotFound, Problem, TapTrailError
 from server.models import Invitation, Role, ShopOwner, User
 from server.services import signin_limits
@@ -274,7 +275,7 @@ def accept(
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
         .values(used_at=now)
     )
-    if used.rowcount != 1:  # the same link opened twice at once: the first one wins
+    if rowcount(used) != 1:  # the same link opened twice at once: the first one wins
         raise Problem(N_("This link has already been used or is not valid. Ask for a new one."))
     set_password(invitation.user, password, now, passwords=passwords)
     # The password is chosen: any other link still out (a reset asked twice) stops working.

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from server.db import rowcount
 from server.models import Offer, OfferKind, RedemptionCode
 from server.services.rollups import mark_moments
 from tags import crockford
@@ -108,7 +109,7 @@ def _take_one(session: Session, offer: Offer) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.expire(offer, ["codes_issued"])
-    return taken.rowcount == 1
+    return rowcount(taken) == 1
 
 
 def expiry(offer: Offer, now: dt.datetime) -> dt.datetime:

@@ -114,8 +114,10 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
         stickers = _stickers(session, {r["tag_id"] for r in fresh if r.get("tag_id") is not None})
         rows = [_row(record, stickers) for record in fresh]
         _note_last_taps(rows, stickers)
-        if rows:  # one executemany for the whole batch
-            insert_ignoring_duplicates(session, Tap.__table__, rows, ["id"])
+        if rows:  # one executemany for the whole batch (Tap.__table__ is typed as a FromClause)
+            insert_ignoring_duplicates(
+                session, Tap.metadata.tables[Tap.__tablename__], rows, ["id"]
+            )
         # In the same transaction: a stored tap always leaves its day marked for the rollups.
         mark_place_moments(
             session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] is Outcome.OK]

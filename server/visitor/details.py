@@ -109,6 +109,7 @@ def event(event_id: int) -> Response:
         running = found.starts_at <= now <= ends
         change = found.ends_at if running else found.starts_at
         origin = lookup.origin()
+        said: str | None
         if found.starts_on is not None and found.ends_on is not None:  # on dates, all day
             when = formats.all_day(found.starts_on, found.ends_on)
             said = present.all_day_status(found.starts_on, found.ends_on, now, zone)

@@ -13,6 +13,7 @@ kept in a browser-session cookie of its own, used for nothing but showing them t
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import (
     Response,
@@ -24,6 +25,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response as BaseResponse
 
 from server import clock
 from server.db import UNAVAILABLE, db_session
@@ -134,7 +136,7 @@ def _visitor(now: dt.datetime) -> Visitor:
 
 
 @bp.post("/offer/<slug>/code")
-def get_code(slug: str) -> Response:
+def get_code(slug: str) -> BaseResponse:
     """Issue the visitor's code (or find the one issued), then show it on the offer page."""
     now = clock.now()
     visitor = _visitor(now)
@@ -156,7 +158,8 @@ def get_code(slug: str) -> Response:
     except UNAVAILABLE:
         return kept.unavailable()
     origin = request.args.get("from")
-    target = url_for("offers.offer", slug=slug, **({"from": origin} if origin else {}))
+    back: dict[str, Any] = {"from": origin} if origin else {}  # `from` is a Python keyword
+    target = url_for("offers.offer", slug=slug, **back)
     response = redirect(target + "#code", code=303)
     if visitor.sets_cookie:
         objected = _objected()

@@ -12,6 +12,7 @@ from collections import Counter
 from flask import Response, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response as BaseResponse
 
 from server import clock
 from server.db import db_session
@@ -59,7 +60,7 @@ def territory(slug: str) -> Response:
 
 
 @bp.get("/p/<slug>")
-def place(slug: str) -> Response:
+def place(slug: str) -> BaseResponse:
     """What is near a place, open now first; from the kept copy if the database is away."""
     kind = request.args.get("kind")
     if kind is not None and kind not in present.FILTERS:
@@ -111,7 +112,7 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
 
 
 @bp.get("/lang/<code>")
-def switch_language(code: str) -> Response:
+def switch_language(code: str) -> BaseResponse:
     """Remember the visitor's language and go back to the page they were on."""
     # Only pages of this site, never an open redirect.
     target = same_site_path(request.args.get("next"), url_for("visitor.home"))

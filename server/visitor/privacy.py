@@ -11,6 +11,7 @@ Global Privacy Control (`Sec-GPC: 1`) is taken as having objected, at every requ
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from server.config import OPERATOR_FACTS
 from server.taps.visitor import (
@@ -66,7 +67,7 @@ def legal() -> Response:
 
 
 @bp.post("/privacy/object")
-def object_to_measurement() -> Response:
+def object_to_measurement() -> BaseResponse:
     """Object: the audience cookie goes, and a small cookie remembers the choice."""
     response = redirect(url_for("privacy.privacy") + "#choice", code=303)
     response.set_cookie(
@@ -82,7 +83,7 @@ def object_to_measurement() -> Response:
 
 
 @bp.post("/privacy/withdraw")
-def withdraw_objection() -> Response:
+def withdraw_objection() -> BaseResponse:
     """Take the objection back: the next tap gets a new audience cookie, unlinked to the old."""
     response = redirect(url_for("privacy.privacy") + "#choice", code=303)
     response.delete_cookie(

@@ -5,9 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from server.services import walking
 from server.services.street_maps import MapData
+
+
+class Stop(Protocol):
+    """What a leg needs of a stop (a WalkStop, or anything with these)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def latitude(self) -> float: ...
+    @property
+    def longitude(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -24,9 +36,9 @@ class Leg:
     way: tuple[tuple[float, float], ...] = ()  # the points from the stop before to this one
 
 
-def legs(stops: Sequence[object], data: MapData | None = None) -> list[Leg]:
+def legs(stops: Sequence[Stop], data: MapData | None = None) -> list[Leg]:
     """The stops in order with the distance on foot between them (straight without a map)."""
-    positions = [(stop.latitude, stop.longitude) for stop in stops]  # type: ignore[attr-defined]
+    positions = [(stop.latitude, stop.longitude) for stop in stops]
     ways = walking.legs(data, positions)
     found: list[Leg] = []
     total = 0.0
@@ -35,7 +47,7 @@ def legs(stops: Sequence[object], data: MapData | None = None) -> list[Leg]:
         step = way.metres if way else 0.0
         total += step
         lat, lon = positions[number - 1]
-        name: str = stop.name  # type: ignore[attr-defined]
+        name = stop.name
         if way is None:
             found.append(Leg(number, name, lat, lon, step, total))
         else:

@@ -63,7 +63,7 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     taps = session.execute(
         select(
             Tap.sticker_id,
-            Tap.place_id,
+            Place.id,  # the tap's place_id, known not null through the join
             Tap.occurred_at,
             Tap.human,
             Tap.reason,
@@ -80,8 +80,8 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
         )
     )
     tz = zone(scope.timezone)
-    stickers: Counter[tuple[int, int, Audience]] = Counter()
-    suspected: Counter[tuple[int, int, Audience]] = Counter()
+    stickers: Counter[tuple[int | None, int, Audience]] = Counter()
+    suspected: Counter[tuple[int | None, int, Audience]] = Counter()
     place_hours: Counter[tuple[int, int, Audience]] = Counter()
     hours: Counter[tuple[int, Audience]] = Counter()
     visits: dict[tuple[int, str], list[Any]] = {}
