@@ -300,9 +300,9 @@ def _add_views(database: Database, views: list[tuple[str, int, dt.datetime, str]
     if not views:
         return
     with database.transaction() as session:
-        offers: dict[int, Any] = {}
-        for offer in session.scalars(select(Offer).order_by(Offer.id)):
-            offers.setdefault(offer.shop_id, offer)
+        offers: dict[int, Offer] = {}
+        for first in session.scalars(select(Offer).order_by(Offer.id)):
+            offers.setdefault(first.shop_id, first)
         added = []
         for _tap, shop_id, at, visitor in views:
             offer = offers.get(shop_id)

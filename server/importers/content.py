@@ -19,6 +19,7 @@ The whole file goes in one transaction: a single bad field and nothing is import
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ class _LineLoader(yaml.SafeLoader):
     """Remembers the line of every mapping, for error messages."""
 
 
-def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
@@ -136,7 +137,7 @@ class _Importer:
         column = getattr(model, key)
         row = self.session.scalars(select(model).where(column == values[key])).first()
         created = row is None
-        if created:
+        if row is None:
             row = model()
             self.session.add(row)
         for name, value in values.items():

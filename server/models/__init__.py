@@ -37,6 +37,7 @@ from server.models.loyalty import (
     LoyaltyWallet,
     StampKind,
 )
+from server.models.maps import StreetMap
 from server.models.offers import (
     Offer,
     OfferCondition,
@@ -47,6 +48,7 @@ from server.models.offers import (
 )
 from server.models.places import Place, PlaceKind, Territory
 from server.models.portal import ChangeStatus, OfferView, PendingChange, Photo
+from server.models.signups import SignupRequest, SignupStatus
 from server.models.stickers import Batch, Counter, Sticker, StickerStatus
 from server.models.taps import Outcome, Tap, VisitorKind
 from server.models.tokens import ApiToken
@@ -94,10 +96,13 @@ __all__ = [
     "ShopDay",
     "ShopOrigin",
     "ShopOwner",
+    "SignupRequest",
+    "SignupStatus",
     "StampKind",
     "Sticker",
     "StickerDay",
     "StickerStatus",
+    "StreetMap",
     "Tap",
     "Territory",
     "TerritoryHour",

@@ -4,8 +4,10 @@ visitors' cards at the till (typed or scanned; once per visit; the reward once).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from server import clock
 from server.db import db_session
@@ -46,13 +48,13 @@ def _weeks(end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
 
 @bp.route("/shops/<slug>/loyalty", methods=["GET", "POST"])
 @allow(KEEPERS)
-def loyalty_card(slug: str) -> Response | tuple[str, int] | str:
+def loyalty_card(slug: str) -> BaseResponse | tuple[str, int] | str:
     """The shop's card and its figures: cards held, stamps per week, rewards, returning."""
     shop = shop_for(slug)
     session = db_session()
     card = loyalty.card_of(session, shop)
     errors: dict[str, str] = {}
-    form = _form(card)
+    form: Mapping[str, object] = _form(card)
     if request.method == "POST":
         try:
             cleaned = loyalty.clean_card(request.form)

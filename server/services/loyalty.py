@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from server.db import rowcount
 from server.errors import N_, Problem, Problems
 from server.models import (
     LoyaltyCard,
@@ -205,11 +206,13 @@ def leave(session: Session, visitor_id: str) -> int:
         .values(holding_id=None, visitor_id=None)
         .execution_options(synchronize_session=False)
     )
-    deleted = session.execute(
-        delete(LoyaltyHolding)
-        .where(LoyaltyHolding.wallet_id == wallet.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    deleted = rowcount(
+        session.execute(
+            delete(LoyaltyHolding)
+            .where(LoyaltyHolding.wallet_id == wallet.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.execute(delete(LoyaltyWallet).where(LoyaltyWallet.id == wallet.id))
     return deleted
 
@@ -264,14 +267,14 @@ def stamp(
         .values(stamps=row.stamps + 1, last_stamp_at=now)
         .execution_options(synchronize_session=False)
     )
-    if given.rowcount == 1:  # the stamp that fills the card starts the reward's validity
+    if rowcount(given) == 1:  # the stamp that fills the card starts the reward's validity
         session.execute(
             update(row)
             .where(row.id == found.id, row.stamps >= card.stamps_needed, row.full_at.is_(None))
             .values(full_at=now)
             .execution_options(synchronize_session=False)
         )
-    if given.rowcount == 0:  # a full card whose reward expired: this stamp starts a new card
+    if rowcount(given) == 0:  # a full card whose reward expired: this stamp starts a new card
         given = session.execute(
             update(row)
             .where(row.id == found.id, row.stamps >= card.stamps_needed, row.full_at <= expired)
@@ -280,7 +283,7 @@ def stamp(
             .execution_options(synchronize_session=False)
         )
     session.refresh(found)
-    if given.rowcount == 1:
+    if rowcount(given) == 1:
         _record(session, found, StampKind.STAMP, user_id, now)
         full = found.stamps >= card.stamps_needed
         return CardVerdict(Stamping.FULL if full else Stamping.STAMPED, found.code, found, True)
@@ -305,7 +308,7 @@ def reward(
         .execution_options(synchronize_session=False)
     )
     session.refresh(found)
-    if given.rowcount == 1:
+    if rowcount(given) == 1:
         _record(session, found, StampKind.REWARD, user_id, now)
         return CardVerdict(Stamping.REWARDED, found.code, found, True)
     if found.stamps >= card.stamps_needed:

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from server.db import rowcount
 from server.models import (
     Offer,
     OfferCondition,
@@ -163,7 +164,8 @@ def _take_one_today(session: Session, offer: Offer, now: dt.datetime) -> bool:
         return True
     day = local_day(offer, now)
     row = {"offer_id": offer.id, "day": day, "issued": 0}
-    insert_ignoring_duplicates(session, OfferDayCodes.__table__, [row], ["offer_id", "day"])
+    table = OfferDayCodes.metadata.tables[OfferDayCodes.__tablename__]  # __table__ is a FromClause
+    insert_ignoring_duplicates(session, table, [row], ["offer_id", "day"])
     taken = session.execute(
         update(OfferDayCodes)
         .where(OfferDayCodes.offer_id == offer.id, OfferDayCodes.day == day)
@@ -171,7 +173,7 @@ def _take_one_today(session: Session, offer: Offer, now: dt.datetime) -> bool:
         .values(issued=OfferDayCodes.issued + 1)
         .execution_options(synchronize_session=False)
     )
-    return taken.rowcount == 1
+    return rowcount(taken) == 1
 
 
 def _use_passport(session: Session, offer: Offer, typed: str, now: dt.datetime) -> Passport:
@@ -195,7 +197,7 @@ def _use_passport(session: Session, offer: Offer, typed: str, now: dt.datetime) 
     if found is None:
         raise CodeRefused(Refusal.PASSPORT_UNKNOWN)
     session.refresh(found)
-    if taken.rowcount == 1:
+    if rowcount(taken) == 1:
         return found
     if found.offer_id != offer.id:
         raise CodeRefused(Refusal.PASSPORT_OTHER_OFFER)
@@ -214,7 +216,7 @@ def _take_one(session: Session, offer: Offer) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.expire(offer, ["codes_issued"])
-    return taken.rowcount == 1
+    return rowcount(taken) == 1
 
 
 def expiry(offer: Offer, now: dt.datetime) -> dt.datetime:

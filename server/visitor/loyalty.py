@@ -13,6 +13,7 @@ import datetime as dt
 
 from flask import Response, abort, current_app, render_template, request, url_for
 from werkzeug.utils import redirect
+from werkzeug.wrappers import Response as BaseResponse
 
 from server import clock
 from server.db import UNAVAILABLE, db_session
@@ -81,7 +82,7 @@ def _cards_page(visitor_id: str | None, **extra: object) -> str:
 
 
 @bp.get("/cards")
-def cards() -> Response:
+def cards() -> BaseResponse:
     """The visitor's cards: each with its code for the till, its stamps and reward."""
     try:
         return _personal(_cards_page(_known(_visitor(clock.now()))))
@@ -90,7 +91,7 @@ def cards() -> Response:
 
 
 @bp.route("/cards/join/<shop_slug>", methods=["GET", "POST"])
-def join(shop_slug: str) -> Response:
+def join(shop_slug: str) -> BaseResponse:
     """The notice, the consent box, and joining the shop's card."""
     try:
         shop = lookup.by_slug(Shop, shop_slug)
@@ -124,7 +125,7 @@ def join(shop_slug: str) -> Response:
 
 
 @bp.post("/cards/recover")
-def recover() -> Response:
+def recover() -> BaseResponse:
     """Bring the cards of a recovery code onto this phone."""
     now = clock.now()
     visitor = _visitor(now)
@@ -157,7 +158,7 @@ def recover() -> Response:
 
 
 @bp.post("/cards/recovery-code")
-def new_recovery_code() -> Response:
+def new_recovery_code() -> BaseResponse:
     """A new recovery code for this phone's cards (the old one stops working), shown once."""
     visitor = _visitor(clock.now())
     try:
@@ -172,7 +173,7 @@ def new_recovery_code() -> Response:
 
 
 @bp.post("/cards/leave")
-def leave() -> Response:
+def leave() -> BaseResponse:
     """Delete this phone's cards and wallet, now."""
     visitor = _visitor(clock.now())
     try:

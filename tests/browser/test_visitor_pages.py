@@ -111,6 +111,7 @@ def test_the_large_screen_view_renders_and_turns(open_page, screenshot):
         "/shop/comptoir-de-la-piscine?from=la-piscine",
         "/walk/roubaix-piscine-grand-place?from=la-piscine",
         CROSS,
+        "/privacy",
     ],
 )
 def test_no_serious_accessibility_problem(live_server, open_page, path):
@@ -127,3 +128,29 @@ def test_no_serious_accessibility_problem(live_server, open_page, path):
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious, serious
+
+
+def test_a_visitor_objects_from_the_foot_of_the_place_page_and_takes_it_back(open_page, screenshot):
+    page, _ = open_page("en-GB")
+    page.goto("/p/la-piscine")
+    page.locator(".legal").get_by_role("link", name="Privacy").click()
+    assert page.url.endswith("/privacy")
+    page.get_by_role("button", name="Object to audience measurement").click()
+    assert "You have objected" in page.locator("#choice ~ .notice").inner_text()
+    assert {c["name"] for c in page.context.cookies()} >= {"tt_object"}
+    assert "tt_vid" not in {c["name"] for c in page.context.cookies()}
+    screenshot(page, "privacy-phone", full_page=False)
+    page.get_by_role("button", name="Take back my objection").click()
+    assert page.get_by_role("button", name="Object to audience measurement").is_visible()
+
+
+@pytest.mark.parametrize("path", ["/p/la-piscine", "/walk/roubaix-piscine-grand-place"])
+def test_the_street_map_is_drawn_by_our_own_server(open_page, screenshot, path):
+    page, watch = open_page("en-GB")
+    page.goto(path)
+    image = page.locator("img.map")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('img.map').complete")
+    assert image.evaluate("e => e.naturalWidth") == 400  # the SVG loaded, from /map/ only
+    assert [url for url in watch.requests if "/map/" in url]
+    screenshot(page, "map-" + path.split("/")[1], full_page=False)

@@ -64,7 +64,7 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     taps = session.execute(
         select(
             Tap.sticker_id,
-            Tap.place_id,
+            Place.id,  # the tap's place_id, known not null through the join
             Tap.occurred_at,
             Tap.human,
             Tap.reason,
@@ -81,8 +81,8 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
         )
     )
     tz = zone(scope.timezone)
-    stickers: Counter[tuple[int, int, Audience]] = Counter()
-    suspected: Counter[tuple[int, int, Audience]] = Counter()
+    stickers: Counter[tuple[int | None, int, Audience]] = Counter()
+    suspected: Counter[tuple[int | None, int, Audience]] = Counter()
     place_hours: Counter[tuple[int, int, Audience]] = Counter()
     hours: Counter[tuple[int, Audience]] = Counter()
     visits: dict[tuple[int, str], list[Any]] = {}
@@ -93,7 +93,7 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
         suspected[sticker_id, place_id, kind] += uid_ok is False or counter_ok is False
         place_hours[place_id, hour, kind] += 1
         hours[hour, kind] += 1
-        if kind is Audience.PERSON:
+        if kind is Audience.PERSON and visitor_id is not None:  # None: objected, taps only
             visit = visits.setdefault((place_id, visitor_id), [0, at, at])
             visit[0] += 1
             visit[1], visit[2] = min(visit[1], at), max(visit[2], at)

@@ -127,6 +127,8 @@ def shop_origin_rows(session: Session, scope: Territorial) -> dict[type, list[Ro
     ]
     for role, query in events:
         for shop_id, visitor, moment in session.execute(query):
+            if shop_id is None or visitor is None or moment is None:
+                continue  # the queries leave these out already; this says so to the checker
             key = (shop_id, role, visitor)
             last[key] = max(last.get(key, moment), moment)
     if not last:
@@ -149,7 +151,8 @@ def shop_origin_rows(session: Session, scope: Territorial) -> dict[type, list[Ro
             )
         )
         for visitor, place_id, moment in found:
-            museum_taps[visitor].append((place_id, moment))
+            if visitor is not None and place_id is not None:  # as the query asks
+                museum_taps[visitor].append((place_id, moment))
     counts: defaultdict[tuple[int, int], Counter[str]] = defaultdict(Counter)
     for (shop_id, role, visitor), moment in last.items():
         same_day = {p for p, at in museum_taps[visitor] if start <= at <= moment}

@@ -9,6 +9,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Date, delete, func, insert, literal, select, text, tuple_
 from sqlalchemy.exc import DBAPIError
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 
 DAYS_PER_ROUND = 31
 # Per-day tables first: journeys are computed from the VisitorDay rows just written.
-DAY_PARTS: tuple[Callable[[Session, Territorial], dict[type, list[Row]]], ...] = (
+DAY_PARTS: tuple[Callable[[Session, Territorial], dict[type[Any], list[Row]]], ...] = (
     tap_rows,
     offer_rows,
     shop_day_rows,
@@ -228,7 +229,7 @@ def _replace_flow_month(session: Session, territory_id: int, month: dt.date) -> 
 def _replace(
     session: Session,
     scope: Territorial,
-    parts: tuple[Callable[[Session, Territorial], dict[type, list[Row]]], ...],
+    parts: tuple[Callable[[Session, Territorial], dict[type[Any], list[Row]]], ...],
 ) -> None:
     for part in parts:
         for model, rows in part(session, scope).items():
@@ -241,14 +242,14 @@ def _replace(
                 session.execute(insert(model), rows)
 
 
-def _recount(session: Session, scope: Territorial) -> dict[type, list[Row]]:
-    rows: dict[type, list[Row]] = {}
+def _recount(session: Session, scope: Territorial) -> dict[type[Any], list[Row]]:
+    rows: dict[type[Any], list[Row]] = {}
     for part in (*DAY_PARTS, return_rows, journey_rows, shop_origin_rows):
         rows.update(part(session, scope))
     return rows
 
 
-def _stored(session: Session, model: type, scope: Territorial) -> set[tuple]:
+def _stored(session: Session, model: type[Any], scope: Territorial) -> set[tuple]:
     columns = [column.key for column in model.__table__.columns]
     found = session.execute(
         select(*(model.__table__.c[key] for key in columns)).where(

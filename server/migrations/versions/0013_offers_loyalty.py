@@ -1,8 +1,8 @@
 """Offers with a checked condition (taps, passports, daily and per-visitor limits), loyalty
 cards, and the shop funnel rollups
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql
 
 import server.models.types
 
-revision = "0008"
-down_revision = "0006"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
