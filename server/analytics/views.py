@@ -250,7 +250,7 @@ def funnel_page() -> tuple[str, int]:
                 funnel.pairs(db_session(), scope.territory_id, scope.start, scope.end)
             ),
             "chart": charts.hbars(
-                "Codes used per shop (under 5 not drawn)",
+                gettext("Codes used per shop (under 5 not drawn)"),
                 [(s.shop, s.codes_used if s.codes_used >= 5 else 0) for s in shops],
             ),
         }
