@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     from server.sessions import LazySessionInterface
     from server.taps import recorder
     from server.taps.stickers import StickerDirectory
-    from server.visitor import details, maps, media, offers, pages, privacy, tv
+    from server.visitor import details, loyalty, maps, media, offers, pages, privacy, tv
 
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = LazySessionInterface()
@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(pages.bp)
     app.register_blueprint(details.bp)
     app.register_blueprint(offers.bp)
+    app.register_blueprint(loyalty.bp)
     app.register_blueprint(tv.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(privacy.bp)

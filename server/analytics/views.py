@@ -3,11 +3,15 @@ the CSV download of every figure. Every view is for analysts and administrators 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from babel.dates import format_skeleton, get_day_names
 from flask import abort, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server import clock
 from server.analytics import charts
@@ -20,7 +24,7 @@ from server.i18n import gettext, locale
 from server.maps import circles, svg
 from server.models import Place, Role, Territory
 from server.portal.access import allow
-from server.services import stats, street_maps
+from server.services import funnel, stats, street_maps
 
 ANALYSTS = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
 PAGES = (
@@ -28,6 +32,7 @@ PAGES = (
     ("analytics.places", N_("Places and stickers")),
     ("analytics.journeys", N_("Journeys")),
     ("analytics.offers", N_("Offers")),
+    ("analytics.funnel_page", N_("Shop funnel")),
     ("analytics.health", N_("Sticker health")),
 )
 
@@ -203,6 +208,70 @@ def offers() -> tuple[str, int]:
         }
 
     return _page("offers", figures)
+
+
+FUNNEL_CSV: dict[str, tuple[Callable[[Session, int, dt.date, dt.date], list[Any]], list[str]]] = {
+    "shops": (funnel.shops, [f.name for f in dataclasses.fields(funnel.Steps)][1:]),
+    "origins": (funnel.origins, [f.name for f in dataclasses.fields(funnel.Origin)]),
+    "pairs": (funnel.pairs, [f.name for f in dataclasses.fields(funnel.Pair)]),
+}
+
+
+def _masked_rows(rows: list[Any]) -> list[Any]:
+    """Rows whose counts from 1 to 4 read "fewer than 5" (as the shops see them)."""
+    return [
+        dataclasses.replace(
+            row,
+            **{
+                f.name: funnel.masked(getattr(row, f.name))
+                for f in dataclasses.fields(row)
+                if isinstance(getattr(row, f.name), int) and not f.name.endswith("_id")
+            },
+        )
+        for row in rows
+    ]
+
+
+@bp.get("/funnel")
+@allow(ANALYSTS)
+def funnel_page() -> tuple[str, int]:
+    """Per shop: window taps, views, codes issued and used, stamps; who came from a museum;
+    each cross-offer pair. Counts from 1 to 4 read "fewer than 5"."""
+
+    def figures(chosen: Chosen) -> dict[str, Any]:
+        scope = chosen.scope
+        shops = funnel.shops(db_session(), scope.territory_id, scope.start, scope.end)
+        return {
+            "shops": _masked_rows(shops),
+            "origins": _masked_rows(
+                funnel.origins(db_session(), scope.territory_id, scope.start, scope.end)
+            ),
+            "pairs": _masked_rows(
+                funnel.pairs(db_session(), scope.territory_id, scope.start, scope.end)
+            ),
+            "chart": charts.hbars(
+                gettext("Codes used per shop (under 5 not drawn)"),
+                [(s.shop, s.codes_used if s.codes_used >= 5 else 0) for s in shops],
+            ),
+        }
+
+    return _page("funnel", figures)
+
+
+@bp.get("/funnel/<name>.csv")
+@allow(ANALYSTS)
+def funnel_download(name: str) -> Any:
+    """A part of the shop funnel as CSV, for the same scope (small counts masked)."""
+    if name not in FUNNEL_CSV:
+        abort(404)
+    try:
+        chosen = read_scope(db_session(), request.args, clock.now())
+    except TapTrailError as error:
+        return error.message + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    query, fields = FUNNEL_CSV[name]
+    scope = chosen.scope
+    rows = _masked_rows(query(db_session(), scope.territory_id, scope.start, scope.end))
+    return csv_response(f"funnel-{name}", chosen.territory.slug, scope, rows, fields)
 
 
 @bp.get("/health")

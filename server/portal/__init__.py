@@ -20,6 +20,7 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     hours,
     keys,
     listing,
+    loyalty,
     offers,
     partners,
     photos,

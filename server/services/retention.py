@@ -17,7 +17,15 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from server.db import Database, rowcount
-from server.models import DirtyDay, OfferView, RedemptionCode, Tap, Territory, VisitorDay
+from server.models import (
+    DirtyDay,
+    LoyaltyStamp,
+    OfferView,
+    RedemptionCode,
+    Tap,
+    Territory,
+    VisitorDay,
+)
 
 RETENTION_MONTHS = 25
 CHUNK = 50_000  # rows deleted per transaction: a purge never holds a long lock on the taps
@@ -72,6 +80,12 @@ def purge(
                 .values(visitor_id=None)
             )
             report.codes_stripped = rowcount(stripped)
+            # Stamps keep the visitor id only for the funnel's recount; cut like the codes'.
+            session.execute(
+                update(LoyaltyStamp)
+                .where(LoyaltyStamp.at < cutoff, LoyaltyStamp.visitor_id.is_not(None))
+                .values(visitor_id=None)
+            )
         for territory in session.scalars(select(Territory)):
             oldest = cutoff.astimezone(ZoneInfo(territory.timezone)).date()
             old = (VisitorDay.territory_id == territory.id, VisitorDay.day < oldest)

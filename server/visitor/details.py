@@ -17,7 +17,7 @@ from server.i18n import gettext, translated
 from server.maps.sketch import sketch
 from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
 from server.models.offers import agreed_offers
-from server.services import hours, redemption, street_maps
+from server.services import hours, loyalty, redemption, street_maps
 from server.services.nearby import Kind
 from server.visitor import formats, jsonld, kept, lookup, maps, present, route
 from server.visitor.blueprint import visitor_blueprint
@@ -47,8 +47,15 @@ def shop(slug: str) -> Response:
         shown = db_session().scalars(
             select(Photo).where(Photo.shop_id == found.id, Photo.live.is_(True)).order_by(Photo.id)
         )
+        card = loyalty.card_of(db_session(), found)
         return _listing(
-            "shop", found, now, offers=offers, photos=list(shown), ld=jsonld.shop(found)
+            "shop",
+            found,
+            now,
+            offers=offers,
+            photos=list(shown),
+            ld=jsonld.shop(found),
+            loyalty_card=card if card and card.active else None,
         )
 
     return kept.serve(_key("shop", slug), render)

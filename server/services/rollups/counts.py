@@ -18,6 +18,7 @@ from server.models import (
     OfferDay,
     OfferView,
     Outcome,
+    Passport,
     Place,
     PlaceHour,
     RedemptionCode,
@@ -155,6 +156,7 @@ def offer_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     count("views", OfferView.occurred_at, OfferView.offer_id)
     count("codes", RedemptionCode.issued_at, RedemptionCode.offer_id)
     count("redemptions", RedemptionCode.redeemed_at, RedemptionCode.offer_id)
+    count("passports", Passport.issued_at, Passport.offer_id)
     return {
         OfferDay: [
             {
@@ -165,6 +167,7 @@ def offer_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
                 "views": figures["views"],
                 "codes": figures["codes"],
                 "redemptions": figures["redemptions"],
+                "passports": figures["passports"],
             }
             for (offer, shop), figures in counts.items()
         ]

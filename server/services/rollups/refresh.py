@@ -30,6 +30,7 @@ from server.models import (
 from server.services.retention import retention_cutoff
 from server.services.rollups.calendar import days_between, local_day
 from server.services.rollups.counts import Row, Territorial, offer_rows, tap_rows
+from server.services.rollups.funnel import shop_day_rows, shop_origin_rows
 from server.services.rollups.journeys import WINDOW_DAYS, journey_rows
 from server.services.rollups.marks import mark
 from server.services.rollups.returns import next_days, people, return_rows
@@ -41,6 +42,7 @@ DAYS_PER_ROUND = 31
 DAY_PARTS: tuple[Callable[[Session, Territorial], dict[type[Any], list[Row]]], ...] = (
     tap_rows,
     offer_rows,
+    shop_day_rows,
 )
 REFRESH_LOCK = 7_366_522  # any constant: PostgreSQL's advisory lock for one refresher at a time
 
@@ -161,6 +163,15 @@ def _refresh_round(session: Session, now: dt.datetime, report: RefreshReport) ->
             report.journey_days += 1
         for month in sorted({day.replace(day=1) for day in journey_days}):
             _replace_flow_month(session, territory_id, month)
+        # A day's museum taps count for the shops' customers of the week that follows it.
+        today = local_day(now, territory.timezone)
+        shop_days = {
+            day + dt.timedelta(days=ahead) for day in fresh for ahead in range(WINDOW_DAYS + 1)
+        }
+        for day in sorted(day for day in shop_days if day <= today):
+            _replace(
+                session, Territorial(territory_id, territory.timezone, day), (shop_origin_rows,)
+            )
     # Only the marks as we read them: a day marked again meanwhile (a higher version) stays.
     session.execute(
         delete(DirtyDay).where(
@@ -233,7 +244,7 @@ def _replace(
 
 def _recount(session: Session, scope: Territorial) -> dict[type[Any], list[Row]]:
     rows: dict[type[Any], list[Row]] = {}
-    for part in (*DAY_PARTS, return_rows, journey_rows):
+    for part in (*DAY_PARTS, return_rows, journey_rows, shop_origin_rows):
         rows.update(part(session, scope))
     return rows
 

@@ -86,6 +86,15 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.photos": ("/portal/shops/comptoir/photos", KEEPERS, True),
     "portal.delete_photo": ("/portal/shops/comptoir/photos/{photo}/delete", KEEPERS, True),
     "portal.till": ("/portal/shops/comptoir/till", KEEPERS, True),
+    "portal.stamp_card": ("/portal/shops/comptoir/till/card", KEEPERS, True),
+    "portal.passport": (
+        "/portal/shops/comptoir/till/passport/atelier-pour-comptoir",
+        KEEPERS,
+        True,
+    ),
+    "portal.scanner": ("/portal/till-scanner.js", KEEPERS, False),
+    "portal.loyalty_card": ("/portal/shops/comptoir/loyalty", KEEPERS, True),
+    "portal.funnel_csv": ("/portal/shops/comptoir/funnel.csv", READERS, True),
     "portal.batches": ("/portal/staff/batches", STAFF, False),
     "portal.batch": ("/portal/staff/batches/{batch}", STAFF, False),
     "portal.manifest": ("/portal/staff/batches/{batch}/manifest.json", STAFF, False),
@@ -107,6 +116,8 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "analytics.journeys": ("/portal/analytics/journeys", ANALYSTS, False),
     "analytics.offers": ("/portal/analytics/offers", ANALYSTS, False),
     "analytics.health": ("/portal/analytics/health", ANALYSTS, False),
+    "analytics.funnel_page": ("/portal/analytics/funnel", ANALYSTS, False),
+    "analytics.funnel_download": ("/portal/analytics/funnel/shops.csv", ANALYSTS, False),
     "analytics.download": ("/portal/analytics/taps-by-day.csv?from=2026-05-01", ANALYSTS, False),
 }
 

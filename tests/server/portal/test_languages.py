@@ -35,6 +35,7 @@ NOT_PAGES = {
     "analytics.download",
     "portal.account_data_download",
     "portal.my_data",
+    "portal.scanner",
 }
 # Who sees each page (the first role the table allows).
 ORDER = ("administrator", "staff", "owner", "analyst")
