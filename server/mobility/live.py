@@ -28,13 +28,13 @@ class Mobility:
 
     def holding(self, holds: str) -> list[FeedSettings]:
         """The feeds of one sort: bikes, parking or transit."""
-        found = self.memo.get(("holding", holds))
+        found: tuple[float, list[FeedSettings]] | None = self.memo.get(("holding", holds))
         if found is None:
             found = self.memo[("holding", holds)] = (
                 0.0,
                 [feed for feed in self.feeds if feed.holds == holds],
             )
-        return found[1]  # type: ignore[no-any-return]
+        return found[1]
 
 
 def init_app(app: Flask) -> None:

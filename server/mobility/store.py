@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ class Snapshot:
     items: list[dict[str, Any]]
     extra: dict[str, Any]
     # What readers derive from the items (an index by trip), kept as long as the snapshot is.
-    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         """The form kept on disk."""

@@ -1,15 +1,15 @@
 """Live mobility: a GTFS feed's timetable (routes, trips, calendars, stop times) and its time zone
 
-Revision ID: 0012
-Revises: 0006
+Revision ID: 0016
+Revises: 0013
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0006"
+revision = "0016"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
