@@ -32,9 +32,11 @@ from server.models import Outcome
 from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
 from server.taps.stickers import DirectoryUnavailable, StickerInfo
+from server.taps.sun import SunKeys, find_message
 from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, identify
 from tags import codes
 from tags.keyring import Keyring
+from tags.ntag424.sun import SunError
 from tags.urls import MIRROR_PARAM, UrlError, parse_mirror
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ _COOKIE_FLAGS = f"Max-Age={COOKIE_MAX_AGE}; Path=/; HttpOnly; SameSite=Lax"
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
 NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next tap
 HTML = "text/html; charset=utf-8"
+SUN_CHIP = "ntag424"  # tags.chips' name for the NTAG 424 DNA
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -107,6 +110,11 @@ def tap(code: str) -> Response:
                 outcome = Outcome.RETIRED_STICKER
         except DirectoryUnavailable:
             pass  # recorded as ok; the drainer resolves the sticker when the database is back
+    sun: dict[str, Any] = {}
+    if outcome is Outcome.OK and tag_id is not None:
+        sun = _sun(app, shown_code, environ.get("QUERY_STRING", ""), sticker)
+        if sun.get("outcome"):
+            outcome = sun.pop("outcome")
     tap_record = {
         "id": new_tap_id(now),
         "at": now.isoformat(),
@@ -120,7 +128,7 @@ def tap(code: str) -> Response:
         "browser": seen.browser,
         "language": _language(environ.get("HTTP_ACCEPT_LANGUAGE", "")),
         "method": environ["REQUEST_METHOD"],
-        **_mirror(req),
+        **(sun or _mirror(req)),
     }
     try:
         recorder(app).record(tap_record)
@@ -129,7 +137,38 @@ def tap(code: str) -> Response:
     cookie = None
     if visitor.sets_cookie:
         cookie = _cookie(visitor.id, environ["wsgi.url_scheme"] == "https")
-    return _respond(app, outcome, seen, sticker, cookie)
+    # A SUN tap that proves nothing still leads to the sticker's (public) page: only its count
+    # is refused, and that is decided where the tap is stored.
+    shown = Outcome.OK if outcome is Outcome.BAD_SUN else outcome
+    return _respond(app, shown, seen, sticker, cookie)
+
+
+def _sun(app: Flask, code: str, query: str, sticker: StickerInfo | None) -> dict[str, Any]:
+    """The SUN fields of a tap record: UID and counter if the message verifies, else BAD_SUN.
+
+    Without SUN parameters, nothing, unless the sticker is an NTAG 424 DNA (whose every tap
+    must carry one: a URL stripped of them proves nothing).
+    """
+    expected = sticker is not None and sticker.chip == SUN_CHIP
+    if not expected and "=" not in query:
+        return {}
+    try:
+        message = find_message(query)
+        if message is None:
+            if not expected:
+                return {}
+            raise SunError("this NTAG 424 DNA sticker's tap carries no SUN message")
+        keys = app.extensions.get("taptrail.sun_keys")
+        if keys is None:  # one per app, like the code verifier
+            keys = app.extensions["taptrail.sun_keys"] = SunKeys(keyring(app))
+        tap = keys.verify(codes.split(code)[0], message)
+    except SunError as error:
+        return {"outcome": Outcome.BAD_SUN, "mirror_error": str(error)[:120]}
+    uid = tap.uid.hex().upper() if tap.uid else None
+    if sticker is not None and sticker.uid and uid != sticker.uid:
+        error = "a genuine SUN message of another chip than this sticker's"
+        return {"outcome": Outcome.BAD_SUN, "mirror_uid": uid, "mirror_error": error}
+    return {"sun": True, "mirror_uid": uid, "mirror_counter": tap.counter}
 
 
 def _cookie(value: str, secure: bool) -> str:

@@ -1,11 +1,12 @@
-"""Turn spooled tap records into rows: resolve the sticker, check the NTAG mirror, insert once."""
+"""Turn spooled tap records into rows: resolve the sticker, check the NTAG mirror, accept or
+refuse an NTAG 424 DNA's SUN counter, insert once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Enum, Integer, String, select
+from sqlalchemy import Enum, Integer, String, or_, select, update
 from sqlalchemy.orm import Session
 
 from server.db import Database
@@ -34,6 +35,8 @@ OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 VISITOR_KINDS = {kind.value: kind for kind in VisitorKind}
 REQUIRED = ("id", "at", "code", "outcome", "visitor_id", "visitor_kind", "human", "method")
 LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's INTEGER, the type of the tap's integer columns
+# Taps a day's rollups count: accepted ones, and those that sticker health shows as suspect.
+COUNTED = frozenset({Outcome.OK, Outcome.REPLAYED, Outcome.BAD_SUN})
 
 
 class TapRefused(ValueError):
@@ -110,13 +113,13 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
         known = set(session.scalars(select(Tap.id).where(Tap.id.in_([r["id"] for r in unique]))))
         fresh = sorted((r for r in unique if r["id"] not in known), key=lambda r: r["at"])
         stickers = _stickers(session, {r["tag_id"] for r in fresh if r.get("tag_id") is not None})
-        rows = [_row(record, stickers) for record in fresh]
+        rows = [_row(session, record, stickers) for record in fresh]
         _note_last_taps(rows, stickers)
         if rows:  # one executemany for the whole batch
             insert_ignoring_duplicates(session, Tap.__table__, rows, ["id"])
         # In the same transaction: a stored tap always leaves its day marked for the rollups.
         mark_place_moments(
-            session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] is Outcome.OK]
+            session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] in COUNTED]
         )
     return len(rows), len(records) - len(rows)
 
@@ -129,7 +132,7 @@ def _stickers(session: Session, tag_ids: set[int]) -> dict[int, Sticker]:
     return {sticker.id: sticker for sticker in session.scalars(query)}
 
 
-def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]:
+def _row(session: Session, record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]:
     row = {field: record.get(field) for field in RECORD_FIELDS}
     row["occurred_at"] = dt.datetime.fromisoformat(record["at"])
     row["outcome"] = OUTCOMES[record["outcome"]]
@@ -146,9 +149,21 @@ def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]
     if sticker.status is StickerStatus.RETIRED or row["outcome"] is Outcome.RETIRED_STICKER:
         row["outcome"] = Outcome.RETIRED_STICKER
         return row
+    if record["outcome"] == Outcome.BAD_SUN.value:  # refused on the tap path: no SUN proof
+        row["outcome"] = Outcome.BAD_SUN
+        return row
     row["outcome"] = Outcome.OK
     if row["mirror_uid"] and sticker.uid:
         row["uid_matches"] = row["mirror_uid"] == sticker.uid
+    if record.get("sun") and row["mirror_counter"] is not None:
+        if row["uid_matches"] is False:
+            row["outcome"] = Outcome.BAD_SUN
+            return row
+        advanced = _accept_sun_counter(session, sticker.id, row["mirror_counter"], row["human"])
+        row["counter_advanced"] = advanced
+        if not advanced:
+            row["outcome"] = Outcome.REPLAYED
+        return row
     if row["human"] and row["mirror_counter"] is not None and row["uid_matches"] is not False:
         row["counter_advanced"] = _check_counter(sticker, row["mirror_counter"], row)
     return row
@@ -178,3 +193,28 @@ def _check_counter(sticker: Sticker, counter: int, row: dict[str, Any]) -> bool 
     if sticker.last_counter_at is None or at >= sticker.last_counter_at:
         sticker.last_counter, sticker.last_counter_at = counter, at
     return advanced
+
+
+def _accept_sun_counter(session: Session, sticker_id: int, counter: int, consume: bool) -> bool:
+    """Is this SUN read counter above the last accepted one? If `consume`, accept it too.
+
+    One conditional UPDATE decides, so two taps with the same counter racing on two drainers
+    (or hosts) cannot both win on either database: PostgreSQL re-checks the condition on the
+    row once the other transaction ends, SQLite runs one writer at a time. Gaps are normal
+    (every phone read counts), so only "greater than" matters. Link previews, crawlers, HEAD
+    requests and prefetches look without consuming: the visitor who follows a shared link
+    after its preview is still accepted.
+    """
+    if not consume:
+        last = session.scalar(select(Sticker.sun_counter).where(Sticker.id == sticker_id))
+        return last is None or counter > last
+    result = session.execute(
+        update(Sticker)
+        .where(
+            Sticker.id == sticker_id,
+            or_(Sticker.sun_counter.is_(None), Sticker.sun_counter < counter),
+        )
+        .values(sun_counter=counter)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
