@@ -87,6 +87,11 @@ def batch(
     client = make_client(server, token, token_file)
     the_batch, journal, warning = _source(manifest, batch_id, client, journal_dir)
     secret = load_secret(secret_file)
+    if the_batch.sun and client is None:
+        raise click.UsageError(
+            f"batch {the_batch.id} is of NTAG 424 DNA stickers, whose keys the server gives "
+            "for each chip (a manifest holds none): give --server URL and --token TOKEN"
+        )
     if the_batch.password and secret is None:
         raise click.UsageError(f"batch {the_batch.id} protects stickers with a password: {HOW}")
     progress = Progress(sys.stderr if sys.stderr.isatty() else sys.stdout)
