@@ -6,8 +6,10 @@ import requests
 
 from server.models import Outcome
 from tags.ntag424.facts import NTAG424DNA
+from tags.ntag424.layout import sun_url
 from tags.virtual import Faults, Roll, VirtualReader
 from tags.virtual.link import UdpLink
+from tags.virtual.ntag424.sticker import Ntag424Sticker
 from tagwriter.batch import BatchRun
 from tagwriter.cli import main
 from tagwriter.client import Client
@@ -130,3 +132,21 @@ def test_the_424_path_opens_with_the_published_authentication_command(live, tmp_
     assert commands[6] == bytes.fromhex("90F50000010200")  # GetFileSettings of the NDEF file
     assert commands[7] == v.AUTH0_COMMAND
     assert roll.stickers[0].url() == manifest["stickers"][0]["url"]
+
+
+def test_write_takes_the_424_path_when_the_sticker_speaks_iso_dep(runner, live):
+    code = issue(live, 1, chip="ntag424")["stickers"][0]["code"]
+    sticker = Ntag424Sticker.blank()
+    with VirtualReader() as reader:
+        reader.present(sticker)
+        options = ["--base-url", "https://t.example.org", "--device", reader.path]
+        server = ["--server", live.url, "--token", live.token]
+        without = runner.invoke(main, ["write", code, *options])
+        assert without.exit_code == 2 and "gets its keys from the server" in without.output
+        result = runner.invoke(main, ["write", code, *options, *server])
+        assert result.exit_code == 0, result.output
+        assert "personalised and verified (url, settings, key 1" in result.output
+        assert "read counter 1 then 2" in result.output
+        again = runner.invoke(main, ["write", code, *options, *server, "--chip", "ntag424"])
+        assert again.exit_code == 0 and "nothing left to write" in again.output
+    assert sticker.url() == sun_url("https://t.example.org", code)
