@@ -183,6 +183,10 @@ class VirtualReader(Served):
             chip.power_on()
         if faults.corrupted():
             return chip.damaged_frame()
+        if frame[:1] and frame[0] in faults.faults.refused_commands:
+            refused = chip.refused_frame()
+            if refused is not None:
+                return refused
         writes = chip.sticker.stats.writes
         answer = chip.handle(frame)
         if chip.sticker.stats.writes > writes and faults.count_write():

@@ -30,6 +30,7 @@ from tagwriter.options import (
 )
 from tagwriter.password import HOW, load_secret, sticker_password
 from tagwriter.plan import Job
+from tagwriter.progress import plural
 from tagwriter.writer import encode, refuse_other_content
 
 BASE_ENV = "TAGWRITER_BASE_URL"
@@ -119,7 +120,7 @@ def write(
         )
     click.echo(
         f"sticker {written.uid.hex().upper()} ({written.profile.name}): {url} written and "
-        f"verified ({written.writes} pages written)"
+        f"verified ({plural(written.writes, 'page')} written)"
     )
 
 
