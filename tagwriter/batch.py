@@ -68,7 +68,12 @@ class BatchRun:
 
     def remaining(self) -> list[Entry]:
         """URLs not written and verified yet."""
-        return [e for e in self.batch.entries if e.code not in self.journal.done]
+        journal = self.journal
+        return [
+            e
+            for e in self.batch.entries
+            if e.code not in journal.done and e.code not in journal.released
+        ]
 
     def run(self) -> None:
         """Write until every URL of the batch is on a verified sticker."""
@@ -187,10 +192,12 @@ class BatchRun:
         free = (e for e in self.remaining() if e.code not in self.journal.bound or e.code == code)
         entry = next((e for e in self.remaining() if e.code == code), None) or next(free, None)
         if entry is None:
-            absent = ", ".join(self.journal.bound[e.code] for e in self.remaining())
+            absent = ", ".join(f"{self.journal.bound[e.code]} ({e.code})" for e in self.remaining())
             self.report.say(
                 f"sticker {uid} gets no URL: the last ones belong to the stickers they were "
-                f"begun on ({absent}); put those back on the reader to finish them"
+                f"begun on: {absent}; put those back on the reader to finish them, or give up "
+                f"one that is lost with 'tagwriter release --batch {self.batch.id} CODE' "
+                "(the server retires its URL, and the batch can finish)"
             )
         return entry
 

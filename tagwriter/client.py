@@ -95,6 +95,10 @@ class Client:
         body = {"code": code, "uid": uid, "chip": chip, "encoded_at": encoded_at}
         return self._call("POST", "/registrations", json=body).status_code
 
+    def release(self, code: str, uid: str | None) -> dict[str, Any]:
+        """Give up a code begun on a sticker that never came back; the server retires it."""
+        return self._call("POST", "/releases", json={"code": code, "uid": uid}).json()
+
     def sun_keys(self, code: str, uid: str) -> StickerKeys:
         """The application keys of the NTAG 424 DNA `uid` that is to hold `code`."""
         answer = self._call("POST", "/sun-keys", json={"code": code, "uid": uid}).json()

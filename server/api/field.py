@@ -19,6 +19,7 @@ from server.services.verdict import verdict
 BATCH_FIELDS = frozenset({"place", "count", "chip", "mirror", "password", "lock", "note"})
 REGISTRATION_FIELDS = frozenset({"code", "uid", "chip", "encoded_at"})
 SUN_KEY_FIELDS = frozenset({"code", "uid"})
+RELEASE_FIELDS = frozenset({"code", "uid"})
 MAX_NOTE = 200  # the column's size
 
 
@@ -95,6 +96,18 @@ def register() -> tuple[Response, int]:
     return jsonify({"created": created, "sticker": batches.sticker_json(sticker)}), (
         201 if created else 200
     )
+
+
+@bp.post("/releases")
+@require_scope(TokenScope.ENCODE)
+def release() -> Response:
+    """Give up a code begun on a sticker that never came back to the reader: it is retired."""
+    body = json_body(RELEASE_FIELDS)
+    if not isinstance(body.get("code"), str) or not body["code"]:
+        raise Invalid("code is required (a string)", field="code")
+    sticker = batches.release_sticker(db_session(), keyring(), code=body["code"])
+    db_session().commit()
+    return jsonify({"sticker": batches.sticker_json(sticker)})
 
 
 @bp.post("/sun-keys")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from server import clock
 from server.errors import Conflict, Invalid, NotFound
 from server.models import Batch, Counter, Place, Sticker, StickerStatus
+from server.services.sticker_life import retire
 from tags import codes, ndef
 from tags.chips import CHIPS, UnknownChipError, chip_by_name
 from tags.keyring import Keyring, KeyState
@@ -161,6 +162,31 @@ def sun_keys_for(session: Session, ring: Keyring, *, code: str, uid: str) -> sun
     key = ring.get(codes.split(canonical)[0])
     assert key is not None and key.state is not KeyState.REVOKED  # codes.verify checked it
     return sun_keys.sticker_keys(sun_keys.master_key(key.secret), bytes.fromhex(uid), key.kid)
+
+
+def release_sticker(session: Session, ring: Keyring, *, code: str) -> Sticker:
+    """Give up a code that was begun on a sticker that never came back: it is retired.
+
+    Whatever the half-written sticker holds (nothing, part of the URL, or all of it), its taps
+    get the "retired" page, and no other sticker is ever written with that code. A code
+    registered on a chip is a finished sticker, never released; releasing twice is harmless.
+    """
+    try:
+        tag_id = codes.verify(ring, code)
+        canonical = codes.canonical(code)
+    except codes.CodeError as error:
+        _refuse_code(code, error)
+    sticker = session.get(Sticker, tag_id, with_for_update=True)
+    if sticker is None or sticker.code != canonical:
+        raise NotFound(f"no sticker was issued with code {canonical}", field="code")
+    if sticker.uid is not None:
+        raise Conflict(
+            f"code {canonical} is registered on the chip {sticker.uid}: that sticker was "
+            "finished; retire it in the portal if it is lost",
+            field="code",
+        )
+    retire(sticker, clock.now())
+    return sticker
 
 
 def find_place(session: Session, slug: str) -> Place:

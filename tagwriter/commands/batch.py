@@ -126,7 +126,8 @@ def _finish(journal: Journal, client: Client | None) -> None:
             click.echo(f"refused by the server: {refusal}")
     waiting = len(journal.waiting_registrations())
     written = plural(len(journal.done), "sticker")
-    click.echo(f"batch done: {written} written and verified ({journal.path})")
+    released = f", {len(journal.released)} released" if journal.released else ""
+    click.echo(f"batch done: {written} written and verified{released} ({journal.path})")
     if waiting:
         waits = f"{plural(waiting, 'registration')} wait{'s' if waiting == 1 else ''}"
         click.echo(f"{waits} in the journal: send them with 'tagwriter sync'")
