@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Enum, Integer, String, or_, select, update
+from sqlalchemy import Enum, Integer, String, select, update
 from sqlalchemy.orm import Session
 
 from server.db import Database
@@ -35,6 +35,7 @@ OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 VISITOR_KINDS = {kind.value: kind for kind in VisitorKind}
 REQUIRED = ("id", "at", "code", "outcome", "visitor_id", "visitor_kind", "human", "method")
 LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's INTEGER, the type of the tap's integer columns
+SUN_PENDING = "_sun"  # a row key, never a column: this row's SUN counter awaits its decision
 # Taps a day's rollups count: accepted ones, and those that sticker health shows as suspect.
 COUNTED = frozenset({Outcome.OK, Outcome.REPLAYED, Outcome.BAD_SUN})
 
@@ -113,7 +114,8 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
         known = set(session.scalars(select(Tap.id).where(Tap.id.in_([r["id"] for r in unique]))))
         fresh = sorted((r for r in unique if r["id"] not in known), key=lambda r: r["at"])
         stickers = _stickers(session, {r["tag_id"] for r in fresh if r.get("tag_id") is not None})
-        rows = [_row(session, record, stickers) for record in fresh]
+        rows = [_row(record, stickers) for record in fresh]
+        SunCounters(stickers).decide(session, rows)
         _note_last_taps(rows, stickers)
         if rows:  # one executemany for the whole batch
             insert_ignoring_duplicates(session, Tap.__table__, rows, ["id"])
@@ -132,7 +134,7 @@ def _stickers(session: Session, tag_ids: set[int]) -> dict[int, Sticker]:
     return {sticker.id: sticker for sticker in session.scalars(query)}
 
 
-def _row(session: Session, record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]:
+def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]:
     row = {field: record.get(field) for field in RECORD_FIELDS}
     row["occurred_at"] = dt.datetime.fromisoformat(record["at"])
     row["outcome"] = OUTCOMES[record["outcome"]]
@@ -159,10 +161,7 @@ def _row(session: Session, record: dict[str, Any], stickers: dict[int, Sticker])
         if row["uid_matches"] is False:
             row["outcome"] = Outcome.BAD_SUN
             return row
-        advanced = _accept_sun_counter(session, sticker.id, row["mirror_counter"], row["human"])
-        row["counter_advanced"] = advanced
-        if not advanced:
-            row["outcome"] = Outcome.REPLAYED
+        row[SUN_PENDING] = True  # decided for the whole batch at once: SunCounters
         return row
     if row["human"] and row["mirror_counter"] is not None and row["uid_matches"] is not False:
         row["counter_advanced"] = _check_counter(sticker, row["mirror_counter"], row)
@@ -195,26 +194,55 @@ def _check_counter(sticker: Sticker, counter: int, row: dict[str, Any]) -> bool 
     return advanced
 
 
-def _accept_sun_counter(session: Session, sticker_id: int, counter: int, consume: bool) -> bool:
-    """Is this SUN read counter above the last accepted one? If `consume`, accept it too.
+class SunCounters:
+    """The SUN read counters of a batch's stickers: each tap decided in order, saved once.
 
-    One conditional UPDATE decides, so two taps with the same counter racing on two drainers
-    (or hosts) cannot both win on either database: PostgreSQL re-checks the condition on the
-    row once the other transaction ends, SQLite runs one writer at a time. Gaps are normal
-    (every phone read counts), so only "greater than" matters. Link previews, crawlers, HEAD
-    requests and prefetches look without consuming: the visitor who follows a shared link
-    after its preview is still accepted.
+    A SUN tap is accepted only if its counter is strictly above the last accepted one. Saving
+    is one compare-and-set UPDATE per sticker (`WHERE sun_counter = <the value decided
+    from>`), so two drainers (two hosts) storing taps with the same counter can never both win:
+    on PostgreSQL the second waits on the row (read FOR UPDATE) and then sees the new value; on
+    SQLite, whose reads may come before the write transaction, a compare-and-set that finds the
+    value moved decides that sticker's taps again from the value now stored, under the write
+    lock its UPDATE took. Gaps are normal (every phone read counts): only "greater than"
+    matters. Link previews, crawlers, HEAD requests and prefetches look without consuming, so
+    the visitor who follows a shared link after its preview is still accepted.
     """
-    if not consume:
-        last = session.scalar(select(Sticker.sun_counter).where(Sticker.id == sticker_id))
-        return last is None or counter > last
-    result = session.execute(
-        update(Sticker)
-        .where(
-            Sticker.id == sticker_id,
-            or_(Sticker.sun_counter.is_(None), Sticker.sun_counter < counter),
+
+    def __init__(self, stickers: dict[int, Sticker]) -> None:
+        self._read = {tag_id: sticker.sun_counter for tag_id, sticker in stickers.items()}
+
+    def decide(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        """Set each pending row's outcome and counter_advanced, and store the new counters."""
+        pending = [row for row in rows if row.pop(SUN_PENDING, False)]
+        stickers = {row["sticker_id"] for row in pending}
+        for _attempt in range(2):
+            last = {sticker_id: self._read[sticker_id] for sticker_id in stickers}
+            for row in pending:  # in time order, as store_taps sorted them
+                known = last[row["sticker_id"]]
+                advanced = known is None or row["mirror_counter"] > known
+                if advanced and row["human"]:
+                    last[row["sticker_id"]] = row["mirror_counter"]
+                row["counter_advanced"] = advanced
+                row["outcome"] = Outcome.OK if advanced else Outcome.REPLAYED
+            moved = [sid for sid in stickers if not self._save(session, sid, last[sid])]
+            if not moved:
+                return
+            now = select(Sticker.id, Sticker.sun_counter).where(Sticker.id.in_(moved))
+            self._read.update({sid: counter for sid, counter in session.execute(now)})
+            stickers = set(moved)
+            pending = [row for row in pending if row["sticker_id"] in stickers]
+        raise RuntimeError("a SUN counter kept moving under the write lock")  # cannot happen
+
+    def _save(self, session: Session, sticker_id: int, counter: int | None) -> bool:
+        """Store `counter` if the sticker still holds the value read; False if it moved."""
+        read = self._read[sticker_id]
+        if counter == read:
+            return True
+        unchanged = Sticker.sun_counter.is_(None) if read is None else Sticker.sun_counter == read
+        result = session.execute(
+            update(Sticker)
+            .where(Sticker.id == sticker_id, unchanged)
+            .values(sun_counter=counter)
+            .execution_options(synchronize_session=False)
         )
-        .values(sun_counter=counter)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -17,19 +17,20 @@ decided here but where the tap is stored, atomically (taps/store.py).
 
 from __future__ import annotations
 
-import functools
+import threading
 from dataclasses import dataclass
 
 from tags.keyring import Keyring, KeyState
 from tags.ntag424 import keys as sun_keys
+from tags.ntag424.aes import KeptKey
 from tags.ntag424.keys import SDM_FILE_READ_KEY, SDM_META_READ_KEY
 from tags.ntag424.sun import (
     MAC_BYTES,
     PICC_DATA_BYTES,
     SunError,
     SunTap,
+    SunVerifier,
     parse_hex,
-    verify_sun,
 )
 
 PICC_NAMES = frozenset({"e", "picc_data"})
@@ -86,7 +87,11 @@ def find_message(query: str) -> SunMessage | None:
 
 
 class SunKeys:
-    """The SUN keys of one keyring: meta read keys per key id, file read keys per sticker."""
+    """The SUN keys of one keyring: meta read keys per key id, file read keys per sticker.
+
+    The AES contexts are kept per thread (an OpenSSL context is not thread-safe), so a tap
+    sets up only its own session key (tags.ntag424.sun.SunVerifier).
+    """
 
     def __init__(self, ring: Keyring) -> None:
         self._masters = {
@@ -94,37 +99,46 @@ class SunKeys:
             for key in ring.keys
             if key.state is not KeyState.REVOKED
         }
-        self._meta = {
-            kid: sun_keys.application_key(master, SDM_META_READ_KEY)
-            for kid, master in self._masters.items()
-        }
-        self.file_read = functools.lru_cache(maxsize=STICKER_KEYS)(self._file_read)
+        self._local = threading.local()
 
-    def meta_read(self, kid: int) -> bytes:
-        """K_SDMMetaRead of the stickers of key `kid`, or SunError if it is unknown or revoked."""
-        key = self._meta.get(kid)
+    def _thread(self) -> tuple[dict[int, SunVerifier], dict[tuple[int, bytes], KeptKey]]:
+        held = getattr(self._local, "held", None)
+        if held is None:
+            held = self._local.held = ({}, {})
+        return held
+
+    def _verifier(self, kid: int) -> SunVerifier:
+        verifiers, _ = self._thread()
+        verifier = verifiers.get(kid)
+        if verifier is None:
+            master = self._masters.get(kid)
+            if master is None:
+                raise SunError(f"no usable SUN master key for key id {kid}")
+            meta = sun_keys.application_key(master, SDM_META_READ_KEY)
+            verifier = verifiers[kid] = SunVerifier(meta)
+        return verifier
+
+    def _file_read(self, kid: int, uid: bytes) -> KeptKey:
+        _, stickers = self._thread()
+        key = stickers.get((kid, uid))
         if key is None:
-            raise SunError(f"no usable SUN master key for key id {kid}")
+            if len(stickers) >= STICKER_KEYS:
+                stickers.clear()  # bounded: a flood of made-up UIDs cannot fill memory
+            derived = sun_keys.sticker_key(self._masters[kid], uid, SDM_FILE_READ_KEY)
+            key = stickers[(kid, uid)] = KeptKey(derived)
         return key
-
-    def _file_read(self, kid: int, uid: bytes) -> bytes:
-        return sun_keys.sticker_key(self._masters[kid], uid, SDM_FILE_READ_KEY)
 
     def verify(self, kid: int, message: SunMessage) -> SunTap:
         """Check `message` against the keys of key id `kid`; the verified tap, or SunError."""
+        verifier = self._verifier(kid)
 
-        def file_read(uid: bytes | None) -> bytes:
+        def file_read(uid: bytes | None) -> KeptKey:
             if uid is None:
                 raise SunError("a TapTrail SUN message mirrors the UID")
-            return self.file_read(kid, uid)
+            return self._file_read(kid, uid)
 
-        tap = verify_sun(
-            self.meta_read(kid),
-            file_read,
-            message.picc_data,
-            message.mac,
-            message.mac_input,
-            message.file_data,
+        tap = verifier.verify(
+            file_read, message.picc_data, message.mac, message.mac_input, message.file_data
         )
         if tap.counter is None:
             raise SunError("a TapTrail SUN message mirrors the read counter")
