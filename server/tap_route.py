@@ -143,6 +143,12 @@ def tap(code: str) -> Response:
     return _respond(app, shown, seen, sticker, cookie)
 
 
+@functools.lru_cache(maxsize=VERIFIED_CODES)
+def _key_id(code: str) -> int:
+    """The key id of a verified code (memoised: a sticker is tapped again and again)."""
+    return codes.split(code)[0]
+
+
 def _sun(app: Flask, code: str, query: str, sticker: StickerInfo | None) -> dict[str, Any]:
     """The SUN fields of a tap record: UID and counter if the message verifies, else BAD_SUN.
 
@@ -161,7 +167,7 @@ def _sun(app: Flask, code: str, query: str, sticker: StickerInfo | None) -> dict
         keys = app.extensions.get("taptrail.sun_keys")
         if keys is None:  # one per app, like the code verifier
             keys = app.extensions["taptrail.sun_keys"] = SunKeys(keyring(app))
-        tap = keys.verify(codes.split(code)[0], message)
+        tap = keys.verify(_key_id(code), message)
     except SunError as error:
         return {"outcome": Outcome.BAD_SUN, "mirror_error": str(error)[:120]}
     uid = tap.uid.hex().upper() if tap.uid else None
