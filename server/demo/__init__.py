@@ -20,6 +20,7 @@ from server import clock
 from server.importers.content import import_content
 from server.importers.gtfs import import_gtfs
 from server.importers.ical import import_ical
+from server.importers.streetmap import import_osm
 from server.models import Place, Role, Shop, Sticker, StickerStatus, User
 from server.services import accounts
 from server.services.batches import issue_batch
@@ -89,6 +90,9 @@ def load_demo(
         import_ical(session, demo_file(name), territory, demo=True, now=now).stored
         for name, territory in EVENTS.items()
     )
+    # A street map of each area, drawn by hand (see the file's header); a real extract imported
+    # later replaces it.
+    maps, _ = import_osm(session, demo_file("streets.osm"), keep_other_sources=True)
     added = 0
     for slug, spots in STICKERS.items():
         place = session.scalars(select(Place).where(Place.slug == slug)).one()
@@ -114,7 +118,7 @@ def load_demo(
     content = sum(report.created.values()) + sum(report.updated.values())
     loaded = DemoLoaded(
         f"{content} content records, {stops} transit stops, {events} event dates, "
-        f"{added} new stickers ({len(stickers)} in all)"
+        f"street maps of {len(maps)} areas, {added} new stickers ({len(stickers)} in all)"
     )
     for sticker in stickers:
         label = f"{sticker.place.name}, {sticker.location}"

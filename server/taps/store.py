@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Enum, Integer, String, select, update
 from sqlalchemy.orm import Session
 
-from server.db import Database
+from server.db import Database, rowcount
 from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
 from server.services.rollups import mark_place_moments
 from server.upsert import insert_ignoring_duplicates
@@ -33,7 +33,7 @@ RECORD_FIELDS = (
 # The spool holds enum values; a dict look-up is several times cheaper than calling the enum.
 OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 VISITOR_KINDS = {kind.value: kind for kind in VisitorKind}
-REQUIRED = ("id", "at", "code", "outcome", "visitor_id", "visitor_kind", "human", "method")
+REQUIRED = ("id", "at", "code", "outcome", "visitor_kind", "human", "method")
 LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's INTEGER, the type of the tap's integer columns
 SUN_PENDING = "_sun"  # a row key, never a column: this row's SUN counter awaits its decision
 # Taps a day's rollups count: accepted ones, and those that sticker health shows as suspect.
@@ -73,6 +73,8 @@ def record_problem(record: Any) -> str | None:
         return f"missing {', '.join(missing)}"
     if record["outcome"] not in OUTCOMES or record["visitor_kind"] not in VISITOR_KINDS:
         return f"unknown outcome {record['outcome']!r} or visitor kind {record['visitor_kind']!r}"
+    if (record.get("visitor_id") is None) != (record["visitor_kind"] == VisitorKind.OBJECTED):
+        return "a visitor id is missing, or given for a visitor who objected"
     if not isinstance(record["human"], bool):
         return "human is not true or false"
     for field, limit in STRING_LIMITS.items():
@@ -117,8 +119,10 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
         rows = [_row(record, stickers) for record in fresh]
         SunCounters(stickers).decide(session, rows)
         _note_last_taps(rows, stickers)
-        if rows:  # one executemany for the whole batch
-            insert_ignoring_duplicates(session, Tap.__table__, rows, ["id"])
+        if rows:  # one executemany for the whole batch (Tap.__table__ is typed as a FromClause)
+            insert_ignoring_duplicates(
+                session, Tap.metadata.tables[Tap.__tablename__], rows, ["id"]
+            )
         # In the same transaction: a stored tap always leaves its day marked for the rollups.
         mark_place_moments(
             session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] in COUNTED]
@@ -245,4 +249,4 @@ class SunCounters:
             .values(sun_counter=counter)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(rowcount(result))

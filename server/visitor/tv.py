@@ -13,7 +13,7 @@ from server.db import db_session
 from server.i18n import gettext
 from server.models import Place
 from server.services import nearby
-from server.visitor import formats, kept, lookup, present
+from server.visitor import formats, kept, lookup, maps, present
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.qr import qr_svg
 
@@ -44,6 +44,15 @@ def screen(slug: str) -> Response:
             clock=formats.clock(now, zone),
             qr=qr_svg(phone_url, gettext("QR code: this page on your phone")),
             phone_url=phone_url,
+            place_map=maps.page_map(
+                found.territory_id,
+                [(n, item.latitude, item.longitude) for n, item in enumerate(items, start=1)],
+                (found.latitude, found.longitude),
+                gettext(
+                    "Map of the streets around %(place)s; its numbers are those of the list.",
+                    place=found.name,
+                ),
+            ),
         )
 
     return kept.serve(f"tv:{slug}", render)

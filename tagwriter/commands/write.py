@@ -124,8 +124,8 @@ def write(
     )
 
 
-def _wait(clf: object, wait: float | None) -> nfc.clf.RemoteTarget:
-    found = wait_for_sticker(clf, timeout=wait)  # type: ignore[arg-type]
+def _wait(clf: nfc.ContactlessFrontend, wait: float | None) -> nfc.clf.RemoteTarget:
+    found = wait_for_sticker(clf, timeout=wait)
     if found is None:
         raise click.ClickException(
             f"no sticker came within {wait:g} s: put one on the reader and run this again"

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from server.config import keyring as app_keyring
 from server.db import Database, database, failure_kind
-from server.models import Outcome, Sticker, Tap
+from server.models import Outcome, Sticker, Tap, VisitorKind
+from server.portal.words import health_problem
 from server.services.rollups.refresh import refresh
 from server.services.stats import sticker_health
 from server.taps.store import store_taps
@@ -128,6 +129,26 @@ def test_a_sun_tap_is_accepted_once_and_its_replay_recorded_as_such(app, client)
         assert session.get(Sticker, sticker["tag_id"]).sun_counter == 5
 
 
+def test_a_visitor_who_objects_gets_the_same_sun_outcomes_without_an_id(app, client):
+    sticker = sun_sticker(app)
+    query = sun_query(app, sticker["code"], UID, 5)
+    gpc = {"Sec-GPC": "1"}
+    path = sticker["url"].removeprefix("https://t.example.org")
+    answers = [
+        client.get(f"{path}?{q}", headers={"User-Agent": PHONE, **gpc}) for q in (query, query, "")
+    ]
+    assert [a.status_code for a in answers] == [303, 303, 303]
+    assert not any("Set-Cookie" in a.headers for a in answers)  # no audience cookie is set
+    taps = drained_taps(app)
+    assert [(t.outcome, t.visitor_id, t.visitor_kind) for t in taps] == [
+        (Outcome.OK, None, VisitorKind.OBJECTED),
+        (Outcome.REPLAYED, None, VisitorKind.OBJECTED),
+        (Outcome.BAD_SUN, None, VisitorKind.OBJECTED),
+    ]
+    with database(app).sessions() as session:  # an objecting tap still uses its counter up
+        assert session.get(Sticker, sticker["tag_id"]).sun_counter == 5
+
+
 def test_gaps_are_accepted_and_a_counter_that_goes_back_is_a_replay(app, client):
     sticker = sun_sticker(app)
     for counter in (3, 40, 39, 41):  # 4 to 39 read by phones that never opened the URL
@@ -209,6 +230,14 @@ def test_replays_show_in_sticker_health(app, client):
         "replayed",
         2,
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("fr", "URL rejouée"), ("nl", "herhaalde URL"), ("en", "URL replayed")]
+)
+def test_the_health_page_says_replayed_in_the_reader_language(app, language, said):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert said in health_problem("replayed")
 
 
 def test_sun_keys_refuse_a_revoked_key(keyring):

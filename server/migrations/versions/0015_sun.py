@@ -1,15 +1,15 @@
 """NTAG 424 DNA SUN taps: the last accepted read counter per sticker, two new tap outcomes
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0015
+Revises: 0013
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0006"
+revision = "0015"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
