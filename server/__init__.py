@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     from server.sessions import LazySessionInterface
     from server.taps import recorder
     from server.taps.stickers import StickerDirectory
-    from server.visitor import details, media, offers, pages, tv
+    from server.visitor import details, media, offers, pages, tv, webapp
 
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = LazySessionInterface()
@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(offers.bp)
     app.register_blueprint(tv.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(webapp.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)

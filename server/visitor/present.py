@@ -16,6 +16,7 @@ from server.services.geo import distance_m
 from server.services.nearby import Item, Kind
 from server.visitor import formats
 from server.visitor.formats import N_
+from server.visitor.pictures import Picture
 
 # The category filter, in the order the visitor sees it.
 FILTERS = {
@@ -71,6 +72,7 @@ class Card:
     status: str | None  # "Open, closes at 18:00"
     geo: str
     osm: str
+    thumb: Picture | None = None  # the first photo of a shop or sight (an offer: its shop's)
 
 
 def category(name: str | None) -> str:
@@ -237,7 +239,13 @@ def collapse_repeats(items: list[Item]) -> list[Item]:
     return kept
 
 
-def card(item: Item, now: dt.datetime, zone: str, origin: tuple[str, float, float] | None) -> Card:
+def card(
+    item: Item,
+    now: dt.datetime,
+    zone: str,
+    origin: tuple[str, float, float] | None,
+    thumb: Picture | None = None,
+) -> Card:
     """The card of a nearby item; `origin` is the place (slug, latitude, longitude) it is near."""
     title = (
         translated(item.details.get("title")) if item.kind is Kind.OFFER else Text(item.name, "")
@@ -253,6 +261,7 @@ def card(item: Item, now: dt.datetime, zone: str, origin: tuple[str, float, floa
         status=item_status(item, now, zone),
         geo=geo_uri(item.latitude, item.longitude),
         osm=osm_url(item.latitude, item.longitude, origin[1:] if origin else None),
+        thumb=thumb,
     )
 
 
@@ -305,3 +314,12 @@ def week(expression: str | None, now: dt.datetime, zone: str, country: str) -> l
         )
         for day, spans in days
     ]
+
+
+def photo_key(item: Item) -> str | None:
+    """Whose photo a card shows: "shop:<slug>" or "poi:<slug>" (an offer shows its shop's)."""
+    if item.kind in (Kind.SHOP, Kind.POI):
+        return f"{item.kind.value}:{item.id}"
+    if item.kind is Kind.OFFER and item.details.get("shop"):
+        return f"shop:{item.details['shop']}"
+    return None

@@ -1,0 +1,116 @@
+"""Pictures on visitor pages: which photos a page shows, and the responsive markup's values.
+
+Every picture is a <picture> with a WebP source and a JPEG fallback, each with a srcset of the
+derived widths (server.services.photo_sizes) and a `sizes` saying how wide it is shown, plus the
+width and height of the fallback so the browser reserves its box before it loads (no layout
+shift). Alt text comes from the listing, in the page's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from server.models import Photo, PointOfInterest, Shop
+from server.services import photo_sizes
+
+GALLERY = 6  # photos on a shop's or sight's page (a shop may have 12)
+THUMB = 96  # CSS pixels of a list thumbnail (square)
+# How wide a cover or gallery photo is shown: the page column, up to 40rem on a phone-width
+# layout, half of a 75rem two-column layout on larger screens.
+COVER_SIZES = "(min-width:60rem) 36rem, (min-width:40rem) 40rem, 100vw"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What the template's picture macro writes."""
+
+    alt: str
+    src: str
+    jpg: str  # srcset
+    webp: str  # srcset
+    sizes: str | None
+    width: int
+    height: int
+
+
+def path(photo: Photo, width: int, fmt: str, square: bool = False) -> str:
+    """The address of one size of a photo."""
+    return f"/img/{photo.id}-{photo.name[:8]}-{width}{'s' if square else ''}.{fmt}"
+
+
+def picture(photo: Photo, alt: str, sizes: str = COVER_SIZES, largest: int = 1280) -> Picture:
+    """A photo at its full width, responsive: every offered width up to `largest`."""
+    widths = [w for w in photo_sizes.widths_for(photo.width) if w >= 360 and w <= largest] or [
+        photo_sizes.widths_for(photo.width)[-1]
+    ]
+    fallback = widths[1] if len(widths) > 1 else widths[0]  # 720: a phone at 2x
+    shown = photo_sizes.size_of(photo.width, photo.height, fallback)
+
+    def srcset(fmt: str) -> str:
+        return ",".join(f"{path(photo, w, fmt)} {w}w" for w in widths)
+
+    return Picture(
+        alt, path(photo, fallback, "jpg"), srcset("jpg"), srcset("webp"), sizes, *_dims(shown)
+    )
+
+
+def thumb(photo: Photo, alt: str = "") -> Picture:
+    """A square thumbnail for a list entry, 1x and 2x (decorative next to its title: alt="")."""
+    two = photo_sizes.widths_for(photo.width)[-1] >= 2 * THUMB
+
+    def srcset(fmt: str) -> str:
+        one = path(photo, THUMB, fmt, square=True)
+        return f"{one},{path(photo, 2 * THUMB, fmt, square=True)} 2x" if two else one
+
+    return Picture(
+        alt, path(photo, THUMB, "jpg", True), srcset("jpg"), srcset("webp"), None, THUMB, THUMB
+    )
+
+
+def _dims(size: photo_sizes.Size) -> tuple[int, int]:
+    return size.width, size.height
+
+
+def live_photos(session: Session, owner: ColumnElement[bool]) -> list[Photo]:
+    """The online photos of one shop, sight or place (`Photo.shop_id == 3`), oldest first."""
+    rows = session.scalars(select(Photo).where(owner, Photo.live.is_(True)).order_by(Photo.id))
+    return list(rows)
+
+
+def first_photos(session: Session, shops: Iterable[str], pois: Iterable[str]) -> dict[str, Photo]:
+    """The first online photo of each shop and sight named by slug, as {"shop:slug": photo}."""
+    found: dict[str, Photo] = {}
+    for kind, model, column, slugs in (
+        ("shop", Shop, Photo.shop_id, set(shops)),
+        ("poi", PointOfInterest, Photo.poi_id, set(pois)),
+    ):
+        if not slugs:
+            continue
+        rows = session.execute(
+            select(model.slug, Photo)
+            .join(Photo, column == model.id)
+            .where(model.slug.in_(slugs), Photo.live.is_(True))
+            .order_by(Photo.id.desc())
+        )
+        for slug, photo in rows:
+            found[f"{kind}:{slug}"] = photo  # the last written is the oldest
+    return found
+
+
+def thumbs_for(session: Session, keys: Iterable[str | None]) -> dict[str, Picture]:
+    """Thumbnails for cards, by their photo key ("shop:<slug>", "poi:<slug>")."""
+    wanted = [key for key in keys if key]
+    shops = [key[5:] for key in wanted if key.startswith("shop:")]
+    pois = [key[4:] for key in wanted if key.startswith("poi:")]
+    return {key: thumb(photo) for key, photo in first_photos(session, shops, pois).items()}
+
+
+def og_image(shown: Picture | None) -> str | None:
+    """The address of a picture for link previews (Open Graph): its largest JPEG."""
+    if shown is None:
+        return None
+    return shown.jpg.split(",")[-1].split(" ")[0]
