@@ -22,6 +22,7 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     partners,
     photos,
     places,
+    sight_photos,
     staff,
     stickers,
     till,

@@ -29,6 +29,7 @@ def test_a_retired_sticker_is_gone_but_leads_to_what_is_near_it(demo_app, visito
         soup.html["lang"] == "nl"
         and text(soup.find("h1")) == "Deze sticker is niet meer in gebruik"
     )
+    assert text(soup.find("main")).count("Hij hing bij La Piscine") == 1  # it names the place
     links = [a["href"] for a in soup.select("main a")]
     assert links == ["/p/la-piscine", "/t/roubaix"]
     # The language switch on this page must not tap the sticker again.
