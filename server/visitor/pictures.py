@@ -51,7 +51,7 @@ def picture(photo: Photo, alt: str, sizes: str = COVER_SIZES, largest: int = 128
     shown = photo_sizes.size_of(photo.width, photo.height, fallback)
 
     def srcset(fmt: str) -> str:
-        return ",".join(f"{path(photo, w, fmt)} {w}w" for w in widths)
+        return ", ".join(f"{path(photo, w, fmt)} {w}w" for w in widths)
 
     return Picture(
         alt, path(photo, fallback, "jpg"), srcset("jpg"), srcset("webp"), sizes, *_dims(shown)
@@ -64,7 +64,7 @@ def thumb(photo: Photo, alt: str = "") -> Picture:
 
     def srcset(fmt: str) -> str:
         one = path(photo, THUMB, fmt, square=True)
-        return f"{one},{path(photo, 2 * THUMB, fmt, square=True)} 2x" if two else one
+        return f"{one} 1x, {path(photo, 2 * THUMB, fmt, square=True)} 2x" if two else one
 
     return Picture(
         alt, path(photo, THUMB, "jpg", True), srcset("jpg"), srcset("webp"), None, THUMB, THUMB
@@ -113,4 +113,4 @@ def og_image(shown: Picture | None) -> str | None:
     """The address of a picture for link previews (Open Graph): its largest JPEG."""
     if shown is None:
         return None
-    return shown.jpg.split(",")[-1].split(" ")[0]
+    return shown.jpg.split(",")[-1].split()[0]

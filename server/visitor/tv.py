@@ -1,7 +1,7 @@
 """The large screen (tablets, connected TVs): a full-screen board of what is near a place now.
 
 Legible from three metres: photos, open or closed, the deals valid now and a QR code to take it
-all along on a phone. The board turns through its items six at a time with a CSS animation and
+all along on a phone. The board turns through its items four at a time with a CSS animation and
 needs no script: without one, a meta refresh reloads it every few minutes. With the page's
 script, it fetches itself instead and swaps the content in only when the fetch worked, so a
 screen whose network drops keeps showing the last good board (and the service worker serves
@@ -23,12 +23,12 @@ from server.visitor.qr import qr_svg
 
 bp = visitor_blueprint("tv", __name__)
 ITEMS = 12  # as many as a passer-by may watch go round
-PER_SLIDE = 6  # three by two on a landscape screen
-SECONDS_PER_SLIDE = 12
+PER_SLIDE = 4  # two by two on a landscape screen, each card wide enough for large type
+SECONDS_PER_SLIDE = 10
 REFRESH_SECONDS = 300
 DEALS = 4
-# A card is about a third of a 1920-pixel screen.
-CARD_SIZES = "(min-width:48rem) 30vw, 100vw"
+# A card's photo is about a sixth of a landscape screen's width.
+CARD_SIZES = "(min-width:48rem) 18vw, 100vw"
 
 
 @bp.get("/tv/<slug>")

@@ -57,9 +57,9 @@ def test_the_large_screen_view_turns_through_what_is_near(demo_app, visitor):
     assert response.status_code == 200
     slides = soup.select("ol.deck > li")
     cards = soup.select("ol.deck li.card")
-    assert 6 < len(cards) <= 12 and len(slides) == 2  # six at a time
+    assert 8 < len(cards) <= 12 and len(slides) == 3  # four at a time
     style = soup.find("style").string
-    assert f"animation:turn {12 * len(slides)}s infinite" in style
+    assert f"animation:turn {10 * len(slides)}s infinite" in style
     assert re.search(r"prefers-reduced-motion", style)
     # Photos, open or closed, the deals valid now, the QR code.
     assert soup.select("li.card picture img") and soup.select("li.card .open")
