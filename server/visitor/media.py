@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, current_app, send_file, send_from_directory
+from flask import Response, abort, current_app, request, send_file, send_from_directory
 from sqlalchemy import select
 
 from server.db import db_session
@@ -17,7 +17,9 @@ from server.visitor.blueprint import visitor_blueprint
 bp = visitor_blueprint("media", __name__)
 # /img/<photo id>-<first 8 characters of its name>-<width>[s].<format>: short, so a place page
 # with a thumbnail per item stays in its budget; the name part keeps ids from being walked.
-SIZE_PATH = re.compile(r"(\d{1,10})-([0-9a-f]{8})-(\d{2,4})(s?)\.(webp|jpg)")
+# Without a format, the browser's Accept header chooses (WebP, else JPEG): list thumbnails use
+# that, one short address each, so a place page of 60 entries stays in its size budget.
+SIZE_PATH = re.compile(r"(\d{1,10})-([0-9a-f]{8})-(\d{2,4})(s?)(?:\.(webp|jpg))?")
 FOREVER = "public, max-age=31536000, immutable"
 
 
@@ -41,6 +43,9 @@ def sized(name: str) -> Response:
     if found is None:
         abort(404)
     photo_id, key, width, square, fmt = found.groups()
+    negotiated = fmt is None
+    if negotiated:
+        fmt = "webp" if "image/webp" in request.headers.get("Accept", "") else "jpg"
     photo = db_session().get(Photo, int(photo_id))
     if photo is None or not photo.live or not photo.name.startswith(key):
         abort(404)
@@ -52,4 +57,6 @@ def sized(name: str) -> Response:
         abort(404)
     response = send_file(file, mimetype=f"image/{'jpeg' if fmt == 'jpg' else fmt}", max_age=0)
     response.headers["Cache-Control"] = FOREVER
+    if negotiated:
+        response.vary.add("Accept")
     return response

@@ -18,10 +18,11 @@ from server.models import Photo, PointOfInterest, Shop
 from server.services import photo_sizes
 
 GALLERY = 6  # photos on a shop's or sight's page (a shop may have 12)
-THUMB = 96  # CSS pixels of a list thumbnail (square)
-# How wide a cover or gallery photo is shown: the page column, up to 40rem on a phone-width
-# layout, half of a 75rem two-column layout on larger screens.
-COVER_SIZES = "(min-width:60rem) 36rem, (min-width:40rem) 40rem, 100vw"
+THUMB = 96  # pixels of a list thumbnail (square), drawn at twice that
+THUMBS = 12  # entries of a place page with a thumbnail: its first two or three phone screens
+# How wide a cover or gallery photo is shown: the screen on a phone, about 3/5 of a 75rem
+# two-column layout on larger screens.
+COVER_SIZES = "(min-width:48rem) 44vw,100vw"
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ class Picture:
 
 
 def path(photo: Photo, width: int, fmt: str, square: bool = False) -> str:
-    """The address of one size of a photo."""
-    return f"/img/{photo.id}-{photo.name[:8]}-{width}{'s' if square else ''}.{fmt}"
+    """The address of one size of a photo ("webp", "jpg", or "" for the browser's choice)."""
+    ending = f".{fmt}" if fmt else ""  # no format: the browser's Accept header chooses
+    return f"/img/{photo.id}-{photo.name[:8]}-{width}{'s' if square else ''}{ending}"
 
 
 def picture(photo: Photo, alt: str, sizes: str = COVER_SIZES, largest: int = 1280) -> Picture:
@@ -59,16 +61,13 @@ def picture(photo: Photo, alt: str, sizes: str = COVER_SIZES, largest: int = 128
 
 
 def thumb(photo: Photo, alt: str = "") -> Picture:
-    """A square thumbnail for a list entry, 1x and 2x (decorative next to its title: alt="")."""
-    two = photo_sizes.widths_for(photo.width)[-1] >= 2 * THUMB
+    """A square thumbnail for a list entry (decorative next to its title: alt="").
 
-    def srcset(fmt: str) -> str:
-        one = path(photo, THUMB, fmt, square=True)
-        return f"{one} 1x, {path(photo, 2 * THUMB, fmt, square=True)} 2x" if two else one
-
-    return Picture(
-        alt, path(photo, THUMB, "jpg", True), srcset("jpg"), srcset("webp"), None, THUMB, THUMB
-    )
+    One address, 192 pixels (sharp at 2x, shown 80 CSS pixels wide), its format chosen by the
+    browser's Accept header (WebP, else JPEG) rather than a <picture> with a source per format:
+    a place page lists up to 60 entries and must stay under 30 KB.
+    """
+    return Picture(alt, path(photo, 2 * THUMB, "", square=True), "", "", None, THUMB, THUMB)
 
 
 def _dims(size: photo_sizes.Size) -> tuple[int, int]:
@@ -102,8 +101,8 @@ def first_photos(session: Session, shops: Iterable[str], pois: Iterable[str]) ->
 
 
 def thumbs_for(session: Session, keys: Iterable[str | None]) -> dict[str, Picture]:
-    """Thumbnails for cards, by their photo key ("shop:<slug>", "poi:<slug>")."""
-    wanted = [key for key in keys if key]
+    """Thumbnails for the first THUMBS cards, by their photo key ("shop:<slug>", "poi:<slug>")."""
+    wanted = [key for key in list(keys)[:THUMBS] if key]
     shops = [key[5:] for key in wanted if key.startswith("shop:")]
     pois = [key[4:] for key in wanted if key.startswith("poi:")]
     return {key: thumb(photo) for key, photo in first_photos(session, shops, pois).items()}

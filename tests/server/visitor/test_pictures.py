@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from server.db import database
-from server.models import Photo, Shop
+from server.models import Photo, Place, Shop
 from server.services import photo_sizes, photos
 
 
@@ -87,7 +87,7 @@ def test_the_place_page_has_a_cover_and_thumbnails_that_are_responsive_and_sized
     for thumb in thumbs:
         assert thumb["loading"] == "lazy" and thumb["alt"] == ""  # its title says it all
         assert (thumb["width"], thumb["height"]) == ("96", "96")
-        assert thumb.find_previous_sibling("source")["type"] == "image/webp"
+        assert re.fullmatch(r"/img/\d+-[0-9a-f]{8}-192s", thumb["src"])  # format negotiated
     og = soup.select_one("meta[property='og:image']")
     assert og["content"].startswith("http") and og["content"].endswith(".jpg")
 
@@ -101,8 +101,13 @@ def test_every_size_on_a_page_is_served_in_its_format_and_size(visitor):
         assert response.headers["Content-Type"] == "image/webp"
         assert "immutable" in response.headers["Cache-Control"]
         assert _image(response).width == int(width[:-1])
-    thumb = soup.select_one("img.th")
-    assert _image(visitor.get(thumb["src"])).size == (96, 96)
+    thumb = soup.select_one("img.th")["src"]
+    # One address for a thumbnail: WebP for a browser that says it takes it, JPEG otherwise.
+    webp = visitor.get(thumb, headers={"Accept": "image/avif,image/webp,image/*,*/*;q=0.8"})
+    assert "Accept" in webp.headers["Vary"]
+    assert _image(webp).format == "WEBP"
+    old = _image(visitor.get(thumb, headers={"Accept": "image/*"}))
+    assert old.format == "JPEG" and old.size == (192, 192)
 
 
 def test_alt_text_is_in_the_visitor_s_language(visitor):
@@ -152,3 +157,37 @@ def test_unknown_or_made_up_sizes_are_not_found(visitor):
         "/img/999999-abcdef01-360.webp",
     ):
         assert visitor.get(wrong).status_code == 404, wrong
+
+
+def test_thumbnails_add_at_most_a_kilobyte_to_a_place_page_of_60_entries(demo_app, visitor):
+    """The budget is 30 KB for the demo's largest place page (test_place_page); a page of 60
+    entries is nearly that without any picture, so thumbnails go to its first entries only."""
+    with database(demo_app).transaction() as session:
+        place = session.scalars(select(Place).where(Place.slug == "la-piscine")).one()
+        for number in range(60):
+            shop = Shop(
+                slug=f"boutique-{number}",
+                territory_id=place.territory_id,
+                name=f"Boutique {number} de Roubaix",
+                category="shop",
+                latitude=place.latitude + 0.00005 * number,
+                longitude=place.longitude,
+                opening_hours="Mo-Su 09:00-19:00",
+            )
+            session.add(shop)
+            session.flush()
+            session.add(
+                Photo(name=f"{number:032x}.jpg", shop_id=shop.id, width=1200, height=800, size=1)
+            )
+    sizes = {}
+    for lang in ("fr", "en", "nl"):
+        response = visitor.get("/p/la-piscine", headers={"Accept-Language": lang})
+        soup = _soup(response)
+        assert len(soup.select("ol.items > li")) == demo_app.config["NEARBY_LIMIT"] == 60
+        assert 6 < len(soup.select("ol.items img.th")) <= 12  # on the first screens only
+        sizes[lang] = len(response.get_data())
+    with database(demo_app).transaction() as session:
+        session.execute(delete(Photo).where(Photo.name.like("0000%")))
+    for lang, size in sizes.items():
+        bare = len(visitor.get("/p/la-piscine", headers={"Accept-Language": lang}).get_data())
+        assert size - bare <= 1200, (lang, size, bare)
