@@ -19,6 +19,7 @@ FILLING = {
     "offer_slug": "comptoir-cafe",
     "code": "en",
     "name": "totals",
+    "kind": "place",
     "token": "x",
     "kid": "1",
 }
