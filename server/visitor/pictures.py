@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from server.models import Photo, PointOfInterest, Shop
+from server.models import Photo, Place, PointOfInterest, Shop
 from server.services import photo_sizes
 
 GALLERY = 6  # photos on a shop's or sight's page (a shop may have 12)
@@ -113,3 +113,13 @@ def og_image(shown: Picture | None) -> str | None:
     if shown is None:
         return None
     return shown.jpg.split(",")[-1].split()[0]
+
+
+def cover_image(session: Session, place_slug: str) -> str | None:
+    """The address of a place's cover for link previews (its shop's, for a shop window)."""
+    place = session.scalars(select(Place).where(Place.slug == place_slug)).first()
+    if place is None:
+        return None
+    owner = Photo.shop_id == place.shop_id if place.shop_id else Photo.place_id == place.id
+    shown = live_photos(session, owner)
+    return og_image(picture(shown[0], "")) if shown else None

@@ -47,8 +47,15 @@ def test_a_link_preview_of_a_sticker_is_described_in_its_language(demo_app, visi
     preview = visitor.get(
         f"/{sticker.code}", headers={"User-Agent": "WhatsApp/2.23", "Accept-Language": "fr"}
     )
-    description = page(preview).find("meta", property="og:description")["content"]
+    soup = page(preview)
+    description = soup.find("meta", property="og:description")["content"]
     assert description.startswith("À découvrir autour de La Piscine")
+    # One card: the place page's address, and its cover photo.
+    [url] = soup.find_all("meta", property="og:url")
+    assert url["content"].endswith("/p/la-piscine")
+    image = soup.find_all("meta", property="og:image")
+    assert len(image) == 1 and "/img/" in image[0]["content"]
+    assert image[0]["content"].endswith(".jpg")
 
 
 def test_the_large_screen_view_turns_through_what_is_near(demo_app, visitor):
