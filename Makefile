@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint browser
 	$(BIN)/python -m pytest
@@ -74,3 +75,4 @@ bench: install
 	$(BIN)/python -m bench.ical
 	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.analytics
+	$(BIN)/python -m bench.maps

@@ -20,11 +20,12 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     """
     from server import analytics, api, config, db, health, i18n, portal, tap_route, visitor, web
     from server.cache import DiskCache
+    from server.maps.drawn import PictureCache
     from server.services.accounts import Passwords
     from server.sessions import LazySessionInterface
     from server.taps import recorder
     from server.taps.stickers import StickerDirectory
-    from server.visitor import details, media, offers, pages, tv, webapp
+    from server.visitor import details, loyalty, maps, media, offers, pages, privacy, tv, webapp
 
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = LazySessionInterface()
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     proxies = int(app.config["PROXY_FIX"])
     if proxies:
         # Behind N trusted proxies: the visitor's scheme (Secure cookies) and address (hashed).
+        # (Flask's documented way to wrap the WSGI app; its type hints see a method replaced.)
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
@@ -44,6 +46,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     db.init_app(app)
     recorder.init_app(app)
     app.extensions["taptrail.pages"] = DiskCache(Path(app.config["CACHE_DIR"]) / "pages")
+    app.extensions["taptrail.maps"] = PictureCache(
+        Path(app.config["CACHE_DIR"]) / "maps", int(app.config["MAP_CACHE_FILES"])
+    )
     app.extensions["taptrail.stickers"] = StickerDirectory(
         db.database(app),
         DiskCache(Path(app.config["CACHE_DIR"]) / "stickers"),
@@ -64,9 +69,12 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(pages.bp)
     app.register_blueprint(details.bp)
     app.register_blueprint(offers.bp)
+    app.register_blueprint(loyalty.bp)
     app.register_blueprint(tv.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(webapp.bp)
+    app.register_blueprint(privacy.bp)
+    app.register_blueprint(maps.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)

@@ -8,6 +8,7 @@ file and needs no app; `taptrail --help` builds none either.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -150,8 +151,40 @@ def keys_list(path: str | None) -> None:
         click.echo(f"{key.name}  {key.state.value}")
 
 
+@keys.command("backup")
+@click.argument("copy", type=click.Path(dir_okay=False, path_type=Path))
+@file_option
+def keys_backup(copy: Path, path: str | None) -> None:
+    """Copy the keyring to COPY (a new file, owner-only), to keep apart from the backups."""
+    source = _keyring_file(path)
+    ring = _load(source)
+    if copy.exists():
+        raise click.ClickException(f"{copy} exists already; copy the keyring to a new file")
+    shutil.copy2(source, copy)  # its mode too: the keyring is readable by its owner only
+    copy.chmod(source.stat().st_mode & 0o700)
+    click.echo(f"copied the keyring ({len(ring.keys)} keys) to {copy}; keep it offline, apart")
+
+
+@keys.command("restore")
+@click.argument("copy", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace a keyring file that exists.")
+@file_option
+def keys_restore(copy: Path, replace: bool, path: str | None) -> None:
+    """Put a keyring copy back as the server's keyring file (a deliberate step of its own)."""
+    ring = _load(copy)
+    target = _keyring_file(path)
+    if target.exists() and not replace:
+        raise click.ClickException(
+            f"{target} exists; a restore never overwrites a keyring unless told: --replace"
+        )
+    shutil.copy2(copy, target)
+    target.chmod(copy.stat().st_mode & 0o700)
+    click.echo(f"restored {len(ring.keys)} keys into {target}; restart the server to use them")
+
+
 def _register_commands() -> None:
     from server.commands.analytics import purge_command, rollups_group
+    from server.commands.backup import backup_command, restore_command
     from server.commands.content import demo, import_group
     from server.commands.database import init_db
     from server.commands.field import batches, tokens
@@ -170,6 +203,8 @@ def _register_commands() -> None:
         users,
         rollups_group,
         purge_command,
+        backup_command,
+        restore_command,
         routes_command,  # Flask's: every URL rule, its endpoint and methods
     ):
         main.add_command(command)

@@ -13,6 +13,9 @@ from tags.keyring import ENV_FILE, ENV_JSON, Keyring, KeyringError
 if TYPE_CHECKING:
     from server.services.accounts import Passwords
 
+# Who runs the service: TAPTRAIL_OPERATOR_NAME and so on (server/visitor/privacy.py shows them).
+OPERATOR_FACTS = ("NAME", "ADDRESS", "EMAIL", "PHONE", "REGISTRATION", "PUBLISHER", "DPO", "HOST")
+
 DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,  # SQLite in the instance folder when unset
     "TAP_BASE_URL": "http://127.0.0.1:8000",  # public base of tap URLs written on stickers
@@ -26,6 +29,7 @@ DEFAULTS: dict[str, object] = {
     "STICKER_CACHE_SECONDS": 30.0,
     "PROXY_FIX": 0,  # number of trusted proxies in front (X-Forwarded-For/-Proto/-Host)
     "NEARBY_LIMIT": 60,
+    "MAP_CACHE_FILES": 5000,  # street maps drawn and kept under CACHE_DIR/maps (~20 KB each)
     "MEDIA_DIR": None,  # instance/media when unset: uploaded photos (back it up)
     "PASSWORD_HASHING": "default",  # argon2 cost: default, or cheapest (tests only)
     "SMTP_HOST": None,  # invitations are also mailed when set (see server/services/mail.py)
@@ -33,6 +37,7 @@ DEFAULTS: dict[str, object] = {
     "SMTP_FROM": None,
     "SMTP_USER": None,
     "SMTP_TLS": "starttls",
+    **{f"OPERATOR_{fact}": None for fact in OPERATOR_FACTS},  # docs/privacy.md
     "SESSION_COOKIE_NAME": "tt_session",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,

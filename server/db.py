@@ -8,10 +8,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -54,6 +54,15 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, pool_size=5, max_overflow=10, pool_recycle=3600, connect_args={"connect_timeout": 3}
     )
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through a Session matched.
+
+    Session.execute() is typed as returning a Result, though for these statements it returns a
+    CursorResult; SQLAlchemy's 2.0.44 changelog advises this cast.
+    """
+    return cast(CursorResult[Any], result).rowcount
 
 
 def failure_kind(error: BaseException) -> str:

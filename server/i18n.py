@@ -7,11 +7,12 @@ it speaks that language (en-US gets a 12-hour clock), otherwise a sensible defau
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import flask_babel
 from babel import Locale, UnknownLocaleError
@@ -43,13 +44,16 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(TRANSLATIONS),
     )
     # The same catalogue as Flask-Babel's, looked up once per request (see translations()).
+    # (Jinja's i18n extension adds this method at run time; its type hints do not have it.)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: translations().ugettext(message),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
         newstyle=True,
     )
     for name in ("gettext", "ngettext"):  # "de Le Comptoir" reads "du Comptoir" in French
-        app.jinja_env.globals[name] = _eliding(app.jinja_env.globals[name])
+        app.jinja_env.globals[name] = _eliding(
+            cast(Callable[..., str], app.jinja_env.globals[name])
+        )
     # Templates are written for reading; these keep the whitespace out of what is sent.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -91,7 +95,7 @@ def _known_locale(name: str) -> str | None:
 def locale() -> Locale:
     """This request's locale."""
     try:
-        return g._tt_locale  # type: ignore[no-any-return]
+        return g._tt_locale
     except AttributeError:
         found = g._tt_locale = flask_babel.get_locale() or Locale.parse(
             DEFAULT_LOCALES[DEFAULT_LANGUAGE]
@@ -102,7 +106,7 @@ def locale() -> Locale:
 def translations() -> NullTranslations:
     """This request's catalogue."""
     try:
-        return g._tt_translations  # type: ignore[no-any-return]
+        return g._tt_translations
     except AttributeError:
         found = g._tt_translations = flask_babel.get_translations()
         return found
@@ -199,3 +203,17 @@ def translated(values: dict[str, str] | None, wanted: str | None = None) -> Text
         if text:
             return Text(text, lang)
     return Text("", wanted)
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Render in `lang` for a while (a mail written in each language), then as before."""
+    saved = {name: g.pop(name) for name in ("_tt_locale", "_tt_translations") if name in g}
+    try:
+        with flask_babel.force_locale(DEFAULT_LOCALES.get(lang, lang)):
+            yield
+            g.pop("_tt_locale", None)
+            g.pop("_tt_translations", None)
+    finally:
+        for name, value in saved.items():
+            setattr(g, name, value)

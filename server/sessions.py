@@ -10,14 +10,14 @@ each tap (see bench/tap.py). Requests with a session cookie are handled exactly 
 from __future__ import annotations
 
 from flask import Flask, Request, has_request_context, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.wrappers import Response
 
 
 class LazySessionInterface(SecureCookieSessionInterface):
     """Same cookies and signing as Flask's default, cheaper when there is no cookie."""
 
-    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Nothing to do for an empty session nobody read or changed (Flask would do nothing).
 
         Flask's own save_session first reads six cookie settings, then finds nothing to do.

@@ -29,11 +29,17 @@ from werkzeug.utils import redirect as werkzeug_redirect
 from server.clock import machine_now
 from server.config import keyring
 from server.db import UNAVAILABLE, db_session
-from server.models import Outcome
+from server.models import Outcome, VisitorKind
 from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
 from server.taps.stickers import DirectoryUnavailable, StickerInfo
-from server.taps.visitor import COOKIE_MAX_AGE, COOKIE_NAME, identify
+from server.taps.visitor import (
+    COOKIE_MAX_AGE,
+    COOKIE_NAME,
+    OBJECTION_COOKIE,
+    identify,
+    objects,
+)
 from server.visitor import pictures as covers
 from tags import codes
 from tags.keyring import Keyring
@@ -46,6 +52,8 @@ MAX_CODE_CHARS = 64  # longer paths are recorded truncated
 VERIFIED_CODES = 65536  # memoised verdicts; bounded so made-up codes cannot fill memory
 # Max-Age alone sets the lifetime (every browser since IE 11 honours it); never extended.
 _COOKIE_FLAGS = f"Max-Age={COOKIE_MAX_AGE}; Path=/; HttpOnly; SameSite=Lax"
+_EXPIRED_COOKIE = f"{COOKIE_NAME}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+OBJECTED_KIND = VisitorKind.OBJECTED.value
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
 NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next tap
 HTML = "text/html; charset=utf-8"
@@ -85,19 +93,26 @@ def tap(code: str) -> Response:
     # This is the hottest path of the service. The request and app proxies are resolved once,
     # and request facts are read from the WSGI environ (after ProxyFix, when configured):
     # werkzeug's header and cookie objects cost more than the few lookups needed here.
+    # (Flask types its proxies as the objects they stand for, without _get_current_object.)
     req, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
     environ = req.environ
     # The machine's clock, like the spool and the drainer that compare tap times with theirs.
     now = machine_now()
     outcome, tag_id, shown_code = _verify(app, code)
     seen = classify_environ(environ)
-    visitor = identify(
-        req.cookies.get(COOKIE_NAME) if "HTTP_COOKIE" in environ else None,
-        human=seen.human,
-        address=environ.get("REMOTE_ADDR") or "",
-        agent=environ.get("HTTP_USER_AGENT", ""),
-        secret=app.config["VISITOR_SALT_SECRET"],
-        now=now,
+    cookies = req.cookies if "HTTP_COOKIE" in environ else {}
+    objected = objects(cookies.get(OBJECTION_COOKIE), environ.get("HTTP_SEC_GPC"))
+    visitor = (
+        None  # no id at all: counted as a tap, never as a visitor
+        if objected
+        else identify(
+            cookies.get(COOKIE_NAME),
+            human=seen.human,
+            address=environ.get("REMOTE_ADDR") or "",
+            agent=environ.get("HTTP_USER_AGENT", ""),
+            secret=app.config["VISITOR_SALT_SECRET"],
+            now=now,
+        )
     )
     sticker: StickerInfo | None = None
     if outcome is Outcome.OK and tag_id is not None:
@@ -115,8 +130,8 @@ def tap(code: str) -> Response:
         "code": shown_code,
         "tag_id": tag_id,
         "outcome": outcome.value,
-        "visitor_id": visitor.id,
-        "visitor_kind": visitor.kind.value,
+        "visitor_id": visitor.id if visitor else None,
+        "visitor_kind": visitor.kind.value if visitor else OBJECTED_KIND,
         "human": seen.human,
         "reason": seen.reason,
         "browser": seen.browser,
@@ -129,8 +144,10 @@ def tap(code: str) -> Response:
     except Exception:  # the visitor comes first: serve the page even if this tap is lost
         log.exception("tap %s could not be recorded", tap_record["id"])
     cookie = None
-    if visitor.sets_cookie:
+    if visitor is not None and visitor.sets_cookie:
         cookie = _cookie(visitor.id, environ["wsgi.url_scheme"] == "https")
+    elif objected and COOKIE_NAME in cookies:
+        cookie = _EXPIRED_COOKIE  # an objection deletes the audience cookie it finds
     return _respond(app, outcome, seen, sticker, cookie)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import nfc
 
@@ -158,7 +158,7 @@ class BatchRun:
 
         return accept
 
-    def _register(self, record: dict) -> None:
+    def _register(self, record: dict[str, Any]) -> None:
         if self.client is None or time.monotonic() < self._offline_until:
             return
         try:

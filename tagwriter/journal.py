@@ -113,7 +113,8 @@ class Journal:
         return journal
 
     def _apply(self, record: dict[str, Any]) -> None:
-        event, code = record.get("event"), record.get("code")
+        event = record.get("event")
+        code: Any = record.get("code")  # a string in every record this journal writes
         if event == "begin":
             self.bound.setdefault(code, record["uid"])
         elif event == "done":

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 import nfc
@@ -18,6 +18,8 @@ from tagwriter.errors import TagwriterError
 from tagwriter.password import SECRET_FILE_ENV
 
 Command = TypeVar("Command", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 device_option = click.option(
     "--device",
@@ -64,17 +66,17 @@ def make_client(server: str | None, token: str | None, token_file: Path | None) 
     return Client(server, read_token(token, token_file))
 
 
-def edge(command: Command) -> Command:
+def edge(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the tool's own errors into one-line messages and a non-zero exit."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except TagwriterError as error:
             raise click.ClickException(str(error)) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import click
 
 from tags.chips import CHIPS, chip_by_name
 from tags.virtual.faults import FaultError, Faults
+from tags.virtual.kinds import AnySticker
 from tags.virtual.link import LinkError
 from tags.virtual.reader import VirtualReader
 from tags.virtual.roll import Roll
@@ -23,7 +24,7 @@ DEFAULT_PORT = 54321
 KEYS = "Enter: next sticker (or lift / put back)   b: put back   r: take away   q: quit"
 
 
-def _load(state: Path | None, chip: str) -> list[Sticker]:
+def _load(state: Path | None, chip: str) -> list[AnySticker]:
     """The stickers of an earlier run, which must be of the chip asked for."""
     if state is None or not state.exists():
         return []
@@ -33,7 +34,7 @@ def _load(state: Path | None, chip: str) -> list[Sticker]:
     return saved
 
 
-def _one_sticker(chip: str, uid: str | None, saved: list[Sticker]) -> Sticker:
+def _one_sticker(chip: str, uid: str | None, saved: list[AnySticker]) -> AnySticker:
     """The sticker of a single-sticker run: the saved one (with that UID), or a blank one."""
     wanted = parse_uid(uid) if uid is not None else None
     for sticker in reversed(saved):
@@ -56,7 +57,7 @@ class _Session:
         self._closing = False
         self._saver = threading.Thread(target=self._save_when_dirty, name="state-file")
 
-    def event(self, event: str, sticker: Sticker | None) -> None:
+    def event(self, event: str, sticker: AnySticker | None) -> None:
         """Say what happened on the reader; have the state saved once a sticker was used."""
         if event == "presented" and sticker is not None:
             click.echo(

@@ -90,7 +90,9 @@ def hbars(title: str, rows: Sequence[tuple[str, int]], colour: str = BLUE) -> Ma
     return Markup("".join(parts))
 
 
-def heat_map(title: str, grid: Sequence[Sequence[int]]) -> Markup:
+def heat_map(
+    title: str, grid: Sequence[Sequence[int]], weekdays: Sequence[str] = WEEKDAYS
+) -> Markup:
     """A 7 by 24 grid, Monday at the top, midnight on the left; darker is busier."""
     cell, left, top = 24, 40, 18
     width, height = left + 24 * cell + 4, top + 7 * cell + 4
@@ -100,13 +102,14 @@ def heat_map(title: str, grid: Sequence[Sequence[int]]) -> Markup:
         parts.append(text(left + hour * cell + cell / 2, 12, f"{hour:02d}h", "middle", 10))
     for day, row in enumerate(grid):
         y = top + day * cell
-        parts.append(text(left - 6, y + cell * 0.65, WEEKDAYS[day], "end"))
+        parts.append(text(left - 6, y + cell * 0.65, weekdays[day], "end"))
         for hour, value in enumerate(row):
             shade = 0.06 + 0.94 * value / peak if value else 0.0
             parts.append(
                 f'<rect x="{left + hour * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
                 f'fill="{BLUE}" fill-opacity="{shade:.2f}" stroke="{RULE}" stroke-width="0.5">'
-                f"<title>{WEEKDAYS[day]} {hour:02d}:00-{hour + 1:02d}:00: {value}</title></rect>"
+                f"<title>{escape(weekdays[day])} {hour:02d}:00-{hour + 1:02d}:00: "
+                f"{value}</title></rect>"
             )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -3,10 +3,15 @@ the CSV download of every figure. Every view is for analysts and administrators 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from babel.dates import format_skeleton, get_day_names
 from flask import abort, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server import clock
 from server.analytics import charts
@@ -14,19 +19,21 @@ from server.analytics.blueprint import bp
 from server.analytics.export import csv_response
 from server.analytics.scope import Chosen, read_scope
 from server.db import db_session
-from server.errors import TapTrailError
+from server.errors import N_, TapTrailError
+from server.i18n import gettext, locale
 from server.maps import circles, svg
 from server.models import Place, Role, Territory
 from server.portal.access import allow
-from server.services import stats
+from server.services import funnel, stats, street_maps
 
 ANALYSTS = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
 PAGES = (
-    ("analytics.overview", "Overview"),
-    ("analytics.places", "Places and stickers"),
-    ("analytics.journeys", "Journeys"),
-    ("analytics.offers", "Offers"),
-    ("analytics.health", "Sticker health"),
+    ("analytics.overview", N_("Overview")),
+    ("analytics.places", N_("Places and stickers")),
+    ("analytics.journeys", N_("Journeys")),
+    ("analytics.offers", N_("Offers")),
+    ("analytics.funnel_page", N_("Shop funnel")),
+    ("analytics.health", N_("Sticker health")),
 )
 
 
@@ -61,7 +68,7 @@ def _page(template: str, figures: Any) -> tuple[str, int]:
         territories=territories,
         places=places,
         args=_form_args(),
-        pages=PAGES,
+        pages=[(endpoint, gettext(label)) for endpoint, label in PAGES],
         **values,
     )
     return page, status
@@ -72,7 +79,13 @@ def _figure(chosen: Chosen, name: str) -> list[Any]:
 
 
 def _labels(days: list[stats.DayTaps]) -> list[str]:
-    return [day.day.strftime("%d/%m") for day in days]
+    return [format_skeleton("dM", day.day, locale=locale()) for day in days]
+
+
+def _weekdays() -> list[str]:
+    """Monday to Sunday, abbreviated in the reader's language."""
+    names = get_day_names("abbreviated", locale=locale())
+    return [names[day] for day in range(7)]
 
 
 @bp.get("/")
@@ -86,19 +99,21 @@ def overview() -> tuple[str, int]:
         places = _figure(chosen, "places")
         labels = _labels(days)
         people = charts.bars(
-            "People's taps and unique visitors per day",
+            gettext("People's taps and unique visitors per day"),
             labels,
             [
-                charts.Series("Taps by people", [d.person for d in days], svg.BLUE),
-                charts.Series("Unique visitors", [d.visitors for d in days], svg.GREEN),
+                charts.Series(gettext("Taps by people"), [d.person for d in days], svg.BLUE),
+                charts.Series(gettext("Unique visitors"), [d.visitors for d in days], svg.GREEN),
             ],
         )
         machines = charts.bars(
-            "Link previews and other machines per day (not counted as people)",
+            gettext("Link previews and other machines per day (not counted as people)"),
             labels,
             [
-                charts.Series("Link previews", [d.preview for d in days], svg.ORANGE),
-                charts.Series("Crawlers and other machines", [d.machine for d in days], svg.GREY),
+                charts.Series(gettext("Link previews"), [d.preview for d in days], svg.ORANGE),
+                charts.Series(
+                    gettext("Crawlers and other machines"), [d.machine for d in days], svg.GREY
+                ),
             ],
         )
         grid = [[0] * 24 for _ in range(7)]
@@ -109,16 +124,19 @@ def overview() -> tuple[str, int]:
             "days": days,
             "people_chart": people,
             "machines_chart": machines,
-            "heat": charts.heat_map("People's taps per hour of the week", grid),
+            "heat": charts.heat_map(
+                gettext("People's taps per hour of the week"), grid, _weekdays()
+            ),
             "grid": grid,
-            "weekdays": charts.WEEKDAYS,
+            "weekdays": _weekdays(),
             "top": places[:10],
             "top_chart": charts.hbars(
-                "Busiest places, taps by people", [(p.name, p.person) for p in places[:10]]
+                gettext("Busiest places, taps by people"), [(p.name, p.person) for p in places[:10]]
             ),
             "map": circles.place_map(
-                "Places sized by people's taps",
+                gettext("Places sized by people's taps"),
                 [circles.Spot(p.name, p.latitude, p.longitude, p.person) for p in places],
+                street_maps.load(db_session(), chosen.territory.id),
             ),
         }
 
@@ -139,12 +157,12 @@ def places() -> tuple[str, int]:
             "stickers": _figure(chosen, "stickers"),
             "hours": hours,
             "hours_chart": charts.bars(
-                f"Taps per hour of the day, {where}",
+                gettext("Taps per hour of the day, %(where)s", where=where),
                 labels,
                 [
-                    charts.Series("People", [h.person for h in hours], svg.BLUE),
-                    charts.Series("Link previews", [h.preview for h in hours], svg.ORANGE),
-                    charts.Series("Other machines", [h.machine for h in hours], svg.GREY),
+                    charts.Series(gettext("People"), [h.person for h in hours], svg.BLUE),
+                    charts.Series(gettext("Link previews"), [h.preview for h in hours], svg.ORANGE),
+                    charts.Series(gettext("Other machines"), [h.machine for h in hours], svg.GREY),
                 ],
                 every=3,
             ),
@@ -165,7 +183,7 @@ def journeys() -> tuple[str, int]:
             "shops": _figure(chosen, "journey-shops"),
             "flows": _figure(chosen, "flows"),
             "chart": charts.hbars(
-                "Museum visitors who went on to a shop within 7 days (%)",
+                gettext("Museum visitors who went on to a shop within 7 days (%)"),
                 [(r.place, round(100 * r.week_ratio)) for r in rows],
                 svg.GREEN,
             ),
@@ -184,10 +202,76 @@ def offers() -> tuple[str, int]:
         return {
             "rows": _figure(chosen, "offers"),
             "shops": shops,
-            "chart": charts.hbars("Offer views per shop", [(s.shop, s.views) for s in shops]),
+            "chart": charts.hbars(
+                gettext("Offer views per shop"), [(s.shop, s.views) for s in shops]
+            ),
         }
 
     return _page("offers", figures)
+
+
+FUNNEL_CSV: dict[str, tuple[Callable[[Session, int, dt.date, dt.date], list[Any]], list[str]]] = {
+    "shops": (funnel.shops, [f.name for f in dataclasses.fields(funnel.Steps)][1:]),
+    "origins": (funnel.origins, [f.name for f in dataclasses.fields(funnel.Origin)]),
+    "pairs": (funnel.pairs, [f.name for f in dataclasses.fields(funnel.Pair)]),
+}
+
+
+def _masked_rows(rows: list[Any]) -> list[Any]:
+    """Rows whose counts from 1 to 4 read "fewer than 5" (as the shops see them)."""
+    return [
+        dataclasses.replace(
+            row,
+            **{
+                f.name: funnel.masked(getattr(row, f.name))
+                for f in dataclasses.fields(row)
+                if isinstance(getattr(row, f.name), int) and not f.name.endswith("_id")
+            },
+        )
+        for row in rows
+    ]
+
+
+@bp.get("/funnel")
+@allow(ANALYSTS)
+def funnel_page() -> tuple[str, int]:
+    """Per shop: window taps, views, codes issued and used, stamps; who came from a museum;
+    each cross-offer pair. Counts from 1 to 4 read "fewer than 5"."""
+
+    def figures(chosen: Chosen) -> dict[str, Any]:
+        scope = chosen.scope
+        shops = funnel.shops(db_session(), scope.territory_id, scope.start, scope.end)
+        return {
+            "shops": _masked_rows(shops),
+            "origins": _masked_rows(
+                funnel.origins(db_session(), scope.territory_id, scope.start, scope.end)
+            ),
+            "pairs": _masked_rows(
+                funnel.pairs(db_session(), scope.territory_id, scope.start, scope.end)
+            ),
+            "chart": charts.hbars(
+                gettext("Codes used per shop (under 5 not drawn)"),
+                [(s.shop, s.codes_used if s.codes_used >= 5 else 0) for s in shops],
+            ),
+        }
+
+    return _page("funnel", figures)
+
+
+@bp.get("/funnel/<name>.csv")
+@allow(ANALYSTS)
+def funnel_download(name: str) -> Any:
+    """A part of the shop funnel as CSV, for the same scope (small counts masked)."""
+    if name not in FUNNEL_CSV:
+        abort(404)
+    try:
+        chosen = read_scope(db_session(), request.args, clock.now())
+    except TapTrailError as error:
+        return error.message + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    query, fields = FUNNEL_CSV[name]
+    scope = chosen.scope
+    rows = _masked_rows(query(db_session(), scope.territory_id, scope.start, scope.end))
+    return csv_response(f"funnel-{name}", chosen.territory.slug, scope, rows, fields)
 
 
 @bp.get("/health")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 from flask import g, request
 
@@ -15,15 +15,16 @@ from server.db import db_session
 from server.services.tokens import TokenScope, authenticate
 
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
-View = TypeVar("View", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def require_scope(scope: TokenScope) -> Callable[[View], View]:
+def require_scope(scope: TokenScope) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Refuse the view without a valid token (401) or without `scope` (403)."""
 
-    def decorate(view: View) -> View:
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             header = request.headers.get("Authorization", "")
             kind, _, token = header.partition(" ")
             if kind.lower() != "bearer" or not token.strip():
@@ -54,6 +55,6 @@ def require_scope(scope: TokenScope) -> Callable[[View], View]:
             g.api_token = row
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate

@@ -44,7 +44,7 @@ def _one(
     model: Model, slug: str, to_json: Callable[[Any], dict], noun: str, plural: str
 ) -> Response:
     found = db_session().scalars(select(model).where(model.slug == slug)).first()
-    if found is None:
+    if found is None or getattr(found, "published", True) is False:  # an erased keeper's shop
         raise NotFound(f"there is no {noun} {slug!r}; list them with GET /api/v1/{plural}")
     return jsonify(to_json(found))
 
@@ -74,7 +74,8 @@ def place(slug: str) -> Response:
 @bp.get("/shops")
 def shops() -> Response:
     """Shops, optionally of one territory."""
-    return _listing(select(Shop).order_by(Shop.slug), Shop, representations.shop_json)
+    query = select(Shop).where(Shop.published).order_by(Shop.slug)
+    return _listing(query, Shop, representations.shop_json)
 
 
 @bp.get("/shops/<slug>")
@@ -100,7 +101,7 @@ def poi(slug: str) -> Response:
 def offers() -> Response:
     """Offers, optionally of one shop; `valid_on` keeps those valid on a date."""
     query = select(Offer).join(Shop, Offer.shop_id == Shop.id).where(agreed_offers())
-    query = query.order_by(Offer.slug)
+    query = query.where(Shop.published).order_by(Offer.slug)
     if request.args.get("shop"):
         query = query.where(Shop.slug == request.args["shop"])
     if request.args.get("valid_on"):
@@ -116,7 +117,7 @@ def offers() -> Response:
 def offer(slug: str) -> Response:
     """One offer (a partner offer only once its partner agreed)."""
     found = db_session().scalars(select(Offer).where(Offer.slug == slug, agreed_offers())).first()
-    if found is None:
+    if found is None or not found.shop.published:
         raise NotFound(f"there is no offer {slug!r}; list them with GET /api/v1/offers")
     return jsonify(representations.offer_json(found))
 
@@ -162,6 +163,8 @@ def nearby_items() -> Response:
     limit = integer("limit", 60, low=1, high=MAX_PAGE)
     radius = number("radius", None, low=10, high=nearby.MAX_RADIUS_M)
     found: Place | None = None
+    latitude: float | None
+    longitude: float | None
     if request.args.get("place"):
         slug = request.args["place"]
         found = db_session().scalars(select(Place).where(Place.slug == slug)).first()

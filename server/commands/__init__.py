@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 import click
 from sqlalchemy.exc import DBAPIError
@@ -17,14 +17,15 @@ from server.config import ConfigError
 from server.errors import TapTrailError
 from tags.keyring import KeyringError
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def edge(command: F) -> F:
+def edge(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the domain's refusals into click errors: one line, with what to do next."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except (TapTrailError, KeyringError, ConfigError) as error:
@@ -36,4 +37,4 @@ def edge(command: F) -> F:
                 "and run 'taptrail init-db' if the schema is missing"
             ) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

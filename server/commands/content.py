@@ -1,4 +1,5 @@
-"""taptrail import (GTFS stops, iCalendar events, a content file) and taptrail demo."""
+"""taptrail import (GTFS stops, iCalendar events, a content file, an OpenStreetMap extract) and
+taptrail demo."""
 
 from __future__ import annotations
 
@@ -112,6 +113,37 @@ def import_content_command(path: Path) -> None:
         for section in sorted({*report.created, *report.updated})
     ]
     click.echo(f"imported {path}: " + ("; ".join(parts) or "nothing in it"))
+
+
+@import_group.command("osm")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--territory", help="Only this territory (by slug); default: every one it covers.")
+@click.option(
+    "--margin",
+    type=click.FloatRange(min=100),
+    help="Metres kept around a territory's places (default 1500).",
+)
+@click.option("--buildings", is_flag=True, help="Keep buildings too (larger maps).")
+@with_appcontext
+@edge
+def import_osm_command(
+    path: Path, territory: str | None, margin: float | None, buildings: bool
+) -> None:
+    """Street maps and walking graph from an OpenStreetMap extract (.osm or .osm.pbf).
+
+    Each territory the extract covers gets its map replaced; the others keep theirs.
+    """
+    from server.importers.streetmap import DEFAULT_MARGIN_M, import_osm
+
+    with database().transaction() as session:
+        stored, missed = import_osm(session, path, territory, margin or DEFAULT_MARGIN_M, buildings)
+    for found in stored:
+        click.echo(
+            f"{found.territory}: {found.lines} streets and waterways, {found.areas} areas, "
+            f"walking graph of {found.nodes} points and {found.edges} links"
+        )
+    for name in missed:
+        click.echo(f"{name}: not in {path.name}, its map is left as it was")
 
 
 @click.command("demo")

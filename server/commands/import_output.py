@@ -7,13 +7,16 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from server.db import database
 from server.errors import WouldReplace
 from server.importers.report import ImportReport, Progress
+
+if TYPE_CHECKING:  # what click.progressbar returns; click exports it for type checkers only
+    from click._termui_impl import ProgressBar
 
 LARGE = 512 * 1024  # bytes: below this, an import is over before a bar would mean anything
 SHOWN = 30  # skipped records listed one by one; the rest are counted
@@ -28,7 +31,7 @@ def progress_bar(label: str, size: int) -> Iterator[Progress | None]:
         yield None
         return
     with contextlib.ExitStack() as stack:
-        bars: list[click.progressbar[int]] = []
+        bars: list[ProgressBar[int]] = []
         shown = 0
 
         def advance(done: int, total: int) -> None:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server import clock
 from server.commands import edge
 from server.config import passwords
 from server.db import database
 from server.models import Role, Shop, User
-from server.services import accounts, audit
+from server.services import account_data, accounts, audit
 
 
 @click.group()
 def users() -> None:
-    """Portal accounts: create (the first administrator), list, set a password."""
+    """Portal accounts: create (the first administrator), list, set a password, export, erase."""
 
 
 def _prompt_password() -> str:
@@ -78,3 +82,41 @@ def users_password(email: str) -> None:
         user.active = True
         audit.record(session, None, "account.password", ("user", user.id), "password set (CLI)")
     click.echo(f"the password of {email} is set; its other sessions have ended")
+
+
+def _account(session: Session, email: str) -> User:
+    user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"there is no account {email}; 'taptrail users list'")
+    return user
+
+
+@users.command("export")
+@click.argument("email")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@edge
+def users_export(email: str, out: Path) -> None:
+    """Write everything held about EMAIL's account and shops to the zip OUT (a new file)."""
+    if out.exists():
+        raise click.ClickException(f"{out} exists already; name a new file")
+    with database().transaction() as session:
+        user = _account(session, email)
+        data = account_data.export(session, user, current_app.config["MEDIA_DIR"], clock.now())
+        audit.record(session, None, "account.export", ("user", user.id), "data exported (CLI)")
+    out.write_bytes(data)
+    click.echo(f"wrote {out} ({len(data)} bytes)")
+
+
+@users.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask to confirm (scripts).")
+@with_appcontext
+@edge
+def users_erase(email: str, yes: bool) -> None:
+    """Erase EMAIL's account: the person replaced by a pseudonym, the audit log kept."""
+    if not yes:
+        click.confirm(f"Erase {email} for good?", abort=True)
+    with database().transaction() as session:
+        name = account_data.erase(session, _account(session, email), None)
+    click.echo(f"erased {email}: it is now {name} in the audit log")

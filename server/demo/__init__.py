@@ -21,6 +21,7 @@ from server.demo.pictures import add_demo_photos
 from server.importers.content import import_content
 from server.importers.gtfs import import_gtfs
 from server.importers.ical import import_ical
+from server.importers.streetmap import import_osm
 from server.models import Place, Role, Shop, Sticker, StickerStatus, User
 from server.services import accounts
 from server.services.batches import issue_batch
@@ -93,6 +94,9 @@ def load_demo(
         for name, territory in EVENTS.items()
     )
     pictures = add_demo_photos(session, media) if media is not None else 0
+    # A street map of each area, drawn by hand (see the file's header); a real extract imported
+    # later replaces it.
+    maps, _ = import_osm(session, demo_file("streets.osm"), keep_other_sources=True)
     added = 0
     for slug, spots in STICKERS.items():
         place = session.scalars(select(Place).where(Place.slug == slug)).one()
@@ -118,7 +122,8 @@ def load_demo(
     content = sum(report.created.values()) + sum(report.updated.values())
     loaded = DemoLoaded(
         f"{content} content records, {stops} transit stops, {events} event dates, "
-        f"{added} new stickers ({len(stickers)} in all), {pictures} new photos"
+        f"street maps of {len(maps)} areas, {added} new stickers ({len(stickers)} in all), "
+        f"{pictures} new photos"
     )
     for sticker in stickers:
         label = f"{sticker.place.name}, {sticker.location}"

@@ -185,30 +185,50 @@ def drawing(slug: str, kind: str) -> bytes:
     return output.getvalue()
 
 
+def _demo_owners(session: Session) -> list[tuple[str, int, str, str]]:
+    """(photo column, id, slug, kind) of every demo shop, sight and place that shows a photo."""
+    found = [
+        ("shop_id", shop.id, shop.slug, shop.category)
+        for shop in session.scalars(select(Shop).where(Shop.demo.is_(True)))
+    ]
+    found += [
+        ("poi_id", poi.id, poi.slug, poi.category)
+        for poi in session.scalars(select(PointOfInterest).where(PointOfInterest.demo.is_(True)))
+    ]
+    found += [
+        ("place_id", place.id, place.slug, place.kind.value)
+        for place in session.scalars(select(Place).where(Place.demo.is_(True)))
+        if place.kind.value != "shop"  # a shop window shows its shop's photos
+    ]
+    return found
+
+
 def add_demo_photos(session: Session, media: str | Path) -> int:
     """Give every demo shop, sight and place without a photo its drawing; returns how many."""
     added = 0
-    owners = [
-        (Shop, Photo.shop_id, "shop_id", lambda row: row.category),
-        (PointOfInterest, Photo.poi_id, "poi_id", lambda row: row.category),
-        (Place, Photo.place_id, "place_id", lambda row: row.kind.value),
-    ]
-    for model, column, field, kind_of in owners:
-        have = set(session.scalars(select(column).where(column.is_not(None))))
-        for row in session.scalars(select(model).where(model.demo.is_(True))):
-            if row.id in have or (model is Place and row.kind.value == "shop"):
-                continue  # a shop window shows its shop's photos
-            processed = demo_photo(row.slug, kind_of(row))
-            name = photos.store(media, processed)
-            session.add(
-                Photo(
-                    name=name,
-                    width=processed.width,
-                    height=processed.height,
-                    size=len(processed.data),
-                    **{field: row.id},
-                )
+    have = {
+        (field, owner)
+        for field, column in (
+            ("shop_id", Photo.shop_id),
+            ("poi_id", Photo.poi_id),
+            ("place_id", Photo.place_id),
+        )
+        for owner in session.scalars(select(column).where(column.is_not(None)))
+    }
+    for field, owner_id, slug, kind in _demo_owners(session):
+        if (field, owner_id) in have:
+            continue
+        processed = demo_photo(slug, kind)
+        name = photos.store(media, processed)
+        session.add(
+            Photo(
+                name=name,
+                width=processed.width,
+                height=processed.height,
+                size=len(processed.data),
+                **{field: owner_id},
             )
-            added += 1
+        )
+        added += 1
     session.flush()
     return added

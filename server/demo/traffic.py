@@ -23,17 +23,25 @@ from sqlalchemy import select
 
 from server.db import Database
 from server.models import (
+    LoyaltyCard,
+    LoyaltyHolding,
+    LoyaltyStamp,
+    LoyaltyWallet,
     Offer,
     OfferView,
     Place,
     PlaceKind,
+    RedemptionCode,
+    Shop,
+    StampKind,
     Sticker,
     StickerStatus,
     Tap,
     Territory,
 )
-from server.services import rollups
+from server.services import redemption, rollups
 from server.taps.store import store_taps
+from tags import crockford
 
 DAYS = 60
 # Roubaix only, where the museum-to-shops story is: the rollups are recomputed a day at a time,
@@ -54,6 +62,8 @@ SAME_DAY, LATER = 0.3, 0.08  # museum visitors going on to a shop window: today,
 PREVIEWS = ("link preview: WhatsApp", "link preview: Slack", "link preview: iMessage")
 SILENT = ("villa-cavrois", 20)  # this place's sticker stops answering 20 days ago
 COPIED = ("gare-jean-lebas", "04C0FFEE5EED01")  # a copy of this sticker, read with its own UID
+CROSS_OFFER = "beffroi-billet-piscine"  # museum visitors at its window take and use its codes
+CARD_SHOP = "comptoir-de-la-piscine"  # some of its window's tappers hold its loyalty card
 
 
 @dataclass(frozen=True)
@@ -190,8 +200,99 @@ def load_traffic(database: Database, now: dt.datetime, days: int = DAYS) -> int:
             known = set(session.scalars(select(Tap.id).where(Tap.id.in_(ids))))
         stored += store_taps(database, records)[0]
         _add_views(database, [v for v in views if v[0] not in known and v[2] <= now])
+        _add_codes_and_stamps(database, [r for r in records if r["id"] not in known], now)
     rollups.refresh(database, now)
     return stored
+
+
+def _add_codes_and_stamps(database: Database, records: list[dict], now: dt.datetime) -> None:
+    """Museum visitors who tap at the Brasserie's window the same day take its cross-offer's
+    code (most use it); some visitors at the Comptoir's window hold its loyalty card and get a
+    stamp. Derived from the tap ids, so loading again adds nothing twice."""
+    museum_days: set[tuple[str, str]] = set()
+    with database.sessions() as session:
+        places = {p.id: p for p in session.scalars(select(Place))}
+        stickers = {s.id: s.place_id for s in session.scalars(select(Sticker))}
+    for record in records:
+        place = places.get(stickers.get(record["tag_id"], -1))
+        if record["human"] and place is not None and place.kind is PlaceKind.MUSEUM:
+            museum_days.add((record["visitor_id"], record["at"][:10]))
+    with database.transaction() as session:
+        offer = session.scalars(select(Offer).where(Offer.slug == CROSS_OFFER)).first()
+        card = session.scalars(select(LoyaltyCard).join(Shop).where(Shop.slug == CARD_SHOP)).first()
+        touched: list[dt.datetime] = []
+        for record in sorted(records, key=lambda r: r["at"]):
+            place = places.get(stickers.get(record["tag_id"], -1))
+            if not record["human"] or place is None or place.shop_id is None:
+                continue
+            at = dt.datetime.fromisoformat(record["at"])
+            luck = int(record["id"][:8], 16) % 100
+            shop = place.slug.removeprefix("vitrine-")
+            came = (record["visitor_id"], record["at"][:10]) in museum_days
+            if offer is not None and shop == offer.shop.slug and came and luck < 70:
+                issued = at + dt.timedelta(minutes=3)
+                used = at + dt.timedelta(minutes=45) if luck < 55 else None
+                if issued > now:
+                    continue
+                code = crockford.encode(int(record["id"][:10], 16), redemption.CODE_SYMBOLS)
+                exists = select(RedemptionCode.id).where(RedemptionCode.code == code)
+                if session.scalars(exists).first() is not None:
+                    continue
+                session.add(
+                    RedemptionCode(
+                        code=code,
+                        offer_id=offer.id,
+                        visitor_id=record["visitor_id"],
+                        issued_at=issued,
+                        expires_at=redemption.expiry(offer, issued),
+                        redeemed_at=used if used and used <= now else None,
+                        redeemed_shop_id=offer.shop_id if used and used <= now else None,
+                    )
+                )
+                touched.append(issued)
+            if card is not None and shop == CARD_SHOP and luck < 50:
+                stamped = at + dt.timedelta(minutes=20)
+                if stamped > now:
+                    continue
+                _demo_stamp(session, card, record["visitor_id"], stamped)
+                touched.append(stamped)
+        if touched and offer is not None:
+            rollups.mark_moments(session, offer.shop.territory, touched)
+
+
+def _demo_stamp(session: Any, card: LoyaltyCard, visitor: str, at: dt.datetime) -> None:
+    """A demo visitor's card at the Comptoir (joined at their first stamp) gets one stamp."""
+    wallet = session.scalars(select(LoyaltyWallet).where(LoyaltyWallet.visitor_id == visitor))
+    found = wallet.first()
+    if found is None:
+        digest = hashlib.sha256(f"demo-wallet|{visitor}".encode()).hexdigest()
+        found = LoyaltyWallet(
+            visitor_id=visitor, recovery_hash=digest, consented_at=at, notice="demo"
+        )
+        session.add(found)
+        session.flush()
+    held = session.scalars(
+        select(LoyaltyHolding).where(
+            LoyaltyHolding.wallet_id == found.id, LoyaltyHolding.card_id == card.id
+        )
+    ).first()
+    if held is None:
+        code = crockford.encode(int(hashlib.sha256(visitor.encode()).hexdigest()[:10], 16), 8)
+        held = LoyaltyHolding(wallet_id=found.id, card_id=card.id, code=code, joined_at=at)
+        session.add(held)
+        session.flush()
+    held.stamps = (held.stamps or 0) + 1
+    held.last_stamp_at = at
+    session.add(
+        LoyaltyStamp(
+            card_id=card.id,
+            shop_id=card.shop_id,
+            holding_id=held.id,
+            visitor_id=visitor,
+            kind=StampKind.STAMP,
+            at=at,
+        )
+    )
 
 
 def _add_views(database: Database, views: list[tuple[str, int, dt.datetime, str]]) -> None:
@@ -199,9 +300,9 @@ def _add_views(database: Database, views: list[tuple[str, int, dt.datetime, str]
     if not views:
         return
     with database.transaction() as session:
-        offers: dict[int, Any] = {}
-        for offer in session.scalars(select(Offer).order_by(Offer.id)):
-            offers.setdefault(offer.shop_id, offer)
+        offers: dict[int, Offer] = {}
+        for first in session.scalars(select(Offer).order_by(Offer.id)):
+            offers.setdefault(first.shop_id, first)
         added = []
         for _tap, shop_id, at, visitor in views:
             offer = offers.get(shop_id)

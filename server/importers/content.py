@@ -8,13 +8,18 @@ The whole file goes in one transaction: a single bad field and nothing is import
     shops:  [{slug, territory, name, category, latitude, longitude, address?, opening_hours?, ...}]
     pois:   [{slug, territory, name, category, latitude, longitude, opening_hours?, website?}]
     offers: [{slug, shop, title, valid_from, valid_until, kind?, conditions?, hours?, quota?,
-              partner_shop?, trigger_place?}]
+              partner_shop?, trigger_place?, trigger_kind?, condition?, per_visitor?,
+              daily_quota?}]  (a cross-offer's condition follows from what it names: a tap at
+              its trigger place or kind today, a passport from its partner shop; or "none")
+    loyalty_cards: [{shop, reward, stamps_needed, reward_days?, min_interval_minutes?}]
+              (one per shop: matched by its shop)
     walks:  [{slug, territory, name, description?, stops: [{name, latitude, longitude, ...}]}]
     events: [{uid, territory, title, starts_at, latitude, longitude, ends_at?, venue?, url?}]
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +33,9 @@ from server.errors import ImportProblem
 from server.importers import fields as f
 from server.models import (
     Event,
+    LoyaltyCard,
     Offer,
+    OfferCondition,
     OfferKind,
     Place,
     PlaceKind,
@@ -39,7 +46,16 @@ from server.models import (
     WalkStop,
 )
 
-SECTIONS = ("territories", "shops", "places", "pois", "offers", "walks", "events")
+SECTIONS = (
+    "territories",
+    "shops",
+    "places",
+    "pois",
+    "offers",
+    "loyalty_cards",
+    "walks",
+    "events",
+)
 LOCATED = {"latitude": f.latitude, "longitude": f.longitude}
 LISTING_OPTIONAL = {
     "description": f.translated,
@@ -65,7 +81,7 @@ class _LineLoader(yaml.SafeLoader):
     """Remembers the line of every mapping, for error messages."""
 
 
-def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
@@ -121,7 +137,7 @@ class _Importer:
         column = getattr(model, key)
         row = self.session.scalars(select(model).where(column == values[key])).first()
         created = row is None
-        if created:
+        if row is None:
             row = model()
             self.session.add(row)
         for name, value in values.items():
@@ -195,6 +211,10 @@ class _Importer:
             "quota": f.whole(1, 10**6),
             "partner_shop": f.slug,
             "trigger_place": f.slug,
+            "trigger_kind": f.choice(*(kind.value for kind in PlaceKind)),
+            "condition": f.choice("none"),
+            "per_visitor": f.whole(1, 10**4),
+            "daily_quota": f.whole(1, 10**6),
         }
         values = f.clean(entry, where, required, optional)
         if values["valid_until"] < values["valid_from"]:
@@ -210,14 +230,29 @@ class _Importer:
                 Place, values.pop("trigger_place"), where, "place", "trigger_place"
             )
             values["trigger_place_id"] = trigger.id
-        if values["kind"] is OfferKind.CROSS and not {"partner_shop_id", "trigger_place_id"} & set(
-            values
-        ):
-            raise where.problem("kind", "a cross-offer needs a partner_shop or a trigger_place")
+        if values["kind"] is OfferKind.CROSS and not {
+            "partner_shop_id",
+            "trigger_place_id",
+            "trigger_kind",
+        } & set(values):
+            raise where.problem(
+                "kind", "a cross-offer needs a partner_shop, a trigger_place or a trigger_kind"
+            )
+        values["condition"] = _condition(values)
         offer = self._upsert(Offer, "slug", values, "offers")
         # A content file is an administrator's: the partner offers in it are agreed already.
         if offer.partner_shop_id is not None and offer.partner_agreed_at is None:
             offer.partner_agreed_at = clock.now()
+
+    def loyalty_cards(self, entry: Any, where: f.Where) -> None:
+        required = {"shop": f.slug, "reward": f.translated, "stamps_needed": f.whole(2, 50)}
+        optional = {"reward_days": f.whole(1, 366), "min_interval_minutes": f.whole(0, 10080)}
+        values = f.clean(entry, where, required, optional)
+        values["shop_id"] = self._find(Shop, values.pop("shop"), where, "shop").id
+        values.setdefault("reward_days", 90)
+        values.setdefault("min_interval_minutes", 240)
+        values["active"] = True
+        self._upsert(LoyaltyCard, "shop_id", values, "loyalty_cards")
 
     def walks(self, entry: Any, where: f.Where) -> None:
         required = {"slug": f.slug, "territory": f.slug, "name": f.text(), "stops": _stops}
@@ -264,3 +299,15 @@ def _stops(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
         raise ValueError("must be a list of at least one stop, each a mapping")
     return [dict(stop) for stop in value]
+
+
+def _condition(values: dict[str, Any]) -> OfferCondition:
+    """What a cross-offer asks before a code, from what it names (unless it says "none")."""
+    if values.get("kind") is not OfferKind.CROSS or values.get("condition") == "none":
+        return OfferCondition.NONE
+    if "trigger_kind" in values:
+        values["trigger_kind"] = PlaceKind(values["trigger_kind"])
+        return OfferCondition.TAP_KIND
+    if "trigger_place_id" in values:
+        return OfferCondition.TAP_PLACE
+    return OfferCondition.PASSPORT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -162,7 +162,7 @@ def url(value: Any) -> str:
 
 
 def clean(
-    record: Any, where: Where, required: dict[str, Check], optional: dict[str, Check]
+    record: Any, where: Where, required: Mapping[str, Check], optional: Mapping[str, Check]
 ) -> dict[str, Any]:
     """Check a record's fields; unknown fields are refused too (a typo must not pass silently)."""
     if not isinstance(record, dict):

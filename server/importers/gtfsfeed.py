@@ -252,10 +252,10 @@ def _lines(
     called: set[tuple[str, str]] = set()  # (stop, route): a line calls once per trip
     with files.rows("stop_times.txt", progress) as rows:
         rows.need("trip_id", "stop_id")
-        for trip, stop in rows.columns("trip_id", "stop_id"):
+        for trip, stop_id in rows.columns("trip_id", "stop_id"):
             route = routes.get(trip)
             if route is not None:
-                called.add((stop, route))
+                called.add((stop_id, route))
     for stop_id, route in called:
         stop = stops.get(stop_id)
         label = labels.get(route)

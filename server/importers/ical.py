@@ -190,7 +190,7 @@ def _occurrences(
             continue
         key = event.uid
         if event.recurring:  # keyed by the slot it fills, so a moved instance replaces its slot
-            key = f"{event.uid}#{_slot(occurrence['RECURRENCE-ID'].dt, zone)}"
+            key = f"{event.uid}#{_slot(occurrence.decoded('RECURRENCE-ID'), zone)}"
         found[key] = _values(event, occurrence, zone, fallback)
     return found
 
@@ -217,7 +217,8 @@ def _check(event: _Event, component: icalendar.Event, lines: Lines, zone: ZoneIn
             where = f.Where(event.path, lines.get(prop, lines.get("BEGIN")))
             raise where.problem(prop, f"{event.title} has a {prop} that is not {DATES}")
         moments[prop] = None if value is None else _instant(value, zone)
-    if moments["DTEND"] is not None and moments["DTEND"] < moments["DTSTART"]:
+    start, end = moments["DTSTART"], moments["DTEND"]
+    if start is not None and end is not None and end < start:
         raise f.Where(event.path, lines.get("DTEND")).problem(
             "DTEND", f"{event.title} ends (DTEND) before it starts (DTSTART)"
         )

@@ -48,7 +48,9 @@ def read(path: Path) -> CalendarFile:
             name, line, None, "it is not UTF-8 text; save it as UTF-8 and import it again"
         ) from None
     calendar = _parse(text, name)
-    found = list(calendar.walk("VEVENT"))
+    # Not calendar.events: the file's outer component need not be a VCALENDAR. Every VEVENT
+    # is parsed as an Event; the isinstance tells the type checker so.
+    found = [event for event in calendar.walk("VEVENT") if isinstance(event, icalendar.Event)]
     lines = _property_lines(text)
     if len(lines) != len(found):  # a file too odd to match: events are named without lines
         lines = [{} for _ in found]

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-from server.maps.projection import HEIGHT, SPAN_M, WIDTH, pixel
+from server.maps import streets
+from server.maps.projection import HEIGHT, SPAN_M, WIDTH, Frame, pixel
+from server.services.street_maps import MapData
 
 COLOURS = {
     "place": (11, 87, 208),
@@ -62,16 +64,21 @@ def render(
     walks: Sequence[Sequence[Feature]],
     span_m: float = SPAN_M,
     pin: bool = True,
+    base: MapData | None = None,
 ) -> bytes:
-    """The map as PNG, with the pin at the centre (a grid line every 100 m, or every km)."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), (244, 244, 240))
+    """The map as PNG, with the pin at the centre, over the streets of `base` when given (a
+    grid line every 100 m, or every km, otherwise)."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), (242, 239, 233))
     draw = ImageDraw.Draw(image)
     metres = 100 if span_m < 3000 else 1000
     step = WIDTH / span_m * metres
-    for n in range(-4, 5):
-        x, y = WIDTH / 2 + n * step, HEIGHT / 2 + n * step
-        draw.line([(x, 0), (x, HEIGHT)], fill=(222, 222, 214))
-        draw.line([(0, y), (WIDTH, y)], fill=(222, 222, 214))
+    if base is not None:
+        _streets(draw, Frame(center, span_m), base)
+    else:
+        for n in range(-4, 5):
+            x, y = WIDTH / 2 + n * step, HEIGHT / 2 + n * step
+            draw.line([(x, 0), (x, HEIGHT)], fill=(222, 222, 214))
+            draw.line([(0, y), (WIDTH, y)], fill=(222, 222, 214))
     for route in walks:
         points = [pixel(center, stop.latitude, stop.longitude, span_m) for stop in route]
         if len(points) > 1:
@@ -97,3 +104,24 @@ def render(
     output = io.BytesIO()
     image.save(output, "PNG", optimize=True)
     return output.getvalue()
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _streets(draw: ImageDraw.ImageDraw, frame: Frame, data: MapData) -> None:
+    """The street map under the picker's dots, in the colours of the visitors' maps."""
+    areas, lines = streets.shapes(frame, data)
+    for kind, rings in areas:
+        if len(rings[0]) >= 3:
+            draw.polygon(rings[0], fill=_rgb(streets.AREA_FILL[kind]))
+    for run in lines["water"]:
+        draw.line(run, fill=_rgb(streets.AREA_FILL["water"]), width=3)
+    for kind, width, colour in (("minor", 5, "#ffffff"), ("major", 7, "#fde2b5")):
+        for run in lines[kind]:
+            draw.line(run, fill=(201, 192, 180), width=width + 2, joint="curve")
+        for run in lines[kind]:
+            draw.line(run, fill=_rgb(colour), width=width, joint="curve")
+    for run in lines["foot"]:
+        draw.line(run, fill=(140, 123, 107), width=1)

@@ -57,3 +57,54 @@ def fit(points: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], flo
 def reach_m(span_m: float = SPAN_M) -> float:
     """How far from the centre the map shows things (half its diagonal)."""
     return math.hypot(span_m, span_m * HEIGHT / WIDTH) / 2
+
+
+class Frame:
+    """A map picture of `width` by `height` units, north up, centred on `center`, `span_m` metres
+    across: where positions fall on it, and which positions it shows."""
+
+    def __init__(
+        self, center: tuple[float, float], span_m: float, width: int = WIDTH, height: int = HEIGHT
+    ) -> None:
+        self.center, self.span_m, self.width, self.height = center, span_m, width, height
+        self.per_metre = width / span_m
+        self.per_lat = self.per_metre * METRES_PER_DEGREE
+        self.per_lon = self.per_lat * math.cos(math.radians(center[0]))
+        half_lat, half_lon = height / 2 / self.per_lat, width / 2 / self.per_lon
+        # south, north, west, east of what shows
+        self.bounds = (
+            center[0] - half_lat,
+            center[0] + half_lat,
+            center[1] - half_lon,
+            center[1] + half_lon,
+        )
+
+    def pixel(self, latitude: float, longitude: float) -> tuple[float, float]:
+        """Where a position falls on the picture."""
+        return (
+            self.width / 2 + (longitude - self.center[1]) * self.per_lon,
+            self.height / 2 - (latitude - self.center[0]) * self.per_lat,
+        )
+
+    def overlaps(self, south: float, north: float, west: float, east: float) -> bool:
+        """Whether a box of positions shows, at least in part."""
+        s, n, w, e = self.bounds
+        return south <= n and north >= s and west <= e and east >= w
+
+
+def framing(
+    points: Sequence[tuple[float, float]],
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    least_m: float = 400.0,
+    most_m: float = 8000.0,
+) -> Frame:
+    """The frame that shows all these positions with a margin, at least `least_m` across."""
+    if not points:
+        return Frame((0.0, 0.0), least_m, width, height)
+    south, north = min(p[0] for p in points), max(p[0] for p in points)
+    west, east = min(p[1] for p in points), max(p[1] for p in points)
+    center = ((south + north) / 2, (west + east) / 2)
+    wide = (east - west) * METRES_PER_DEGREE * math.cos(math.radians(center[0]))
+    high = (north - south) * METRES_PER_DEGREE * width / height
+    return Frame(center, min(max(max(wide, high) * 1.25, least_m), most_m), width, height)

@@ -21,6 +21,8 @@ from server.models.analytics import (
     JourneyShop,
     OfferDay,
     PlaceHour,
+    ShopDay,
+    ShopOrigin,
     StickerDay,
     TerritoryHour,
     VisitorDay,
@@ -28,9 +30,25 @@ from server.models.analytics import (
 )
 from server.models.base import Base
 from server.models.listings import PointOfInterest, Shop, TransitFeed, TransitStop
-from server.models.offers import Offer, OfferKind, RedemptionCode
+from server.models.loyalty import (
+    LoyaltyCard,
+    LoyaltyHolding,
+    LoyaltyStamp,
+    LoyaltyWallet,
+    StampKind,
+)
+from server.models.maps import StreetMap
+from server.models.offers import (
+    Offer,
+    OfferCondition,
+    OfferDayCodes,
+    OfferKind,
+    Passport,
+    RedemptionCode,
+)
 from server.models.places import Place, PlaceKind, Territory
 from server.models.portal import ChangeStatus, OfferView, PendingChange, Photo
+from server.models.signups import SignupRequest, SignupStatus
 from server.models.stickers import Batch, Counter, Sticker, StickerStatus
 from server.models.taps import Outcome, Tap, VisitorKind
 from server.models.tokens import ApiToken
@@ -53,11 +71,18 @@ __all__ = [
     "JourneyDay",
     "JourneyShop",
     "LoginFailure",
+    "LoyaltyCard",
+    "LoyaltyHolding",
+    "LoyaltyStamp",
+    "LoyaltyWallet",
     "Offer",
+    "OfferCondition",
     "OfferDay",
+    "OfferDayCodes",
     "OfferKind",
     "OfferView",
     "Outcome",
+    "Passport",
     "PendingChange",
     "Photo",
     "Place",
@@ -68,10 +93,16 @@ __all__ = [
     "RedemptionCode",
     "Role",
     "Shop",
+    "ShopDay",
+    "ShopOrigin",
     "ShopOwner",
+    "SignupRequest",
+    "SignupStatus",
+    "StampKind",
     "Sticker",
     "StickerDay",
     "StickerStatus",
+    "StreetMap",
     "Tap",
     "Territory",
     "TerritoryHour",

@@ -151,6 +151,8 @@ class OfferDay(Base):
     views: Mapped[int]
     codes: Mapped[int]
     redemptions: Mapped[int]
+    # Passports for this cross-offer handed out at its partner's till (the pair's origin).
+    passports: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class JourneyDay(Base):
@@ -223,6 +225,41 @@ class FlowMonth(Base):
     to_place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), primary_key=True)
     same_day: Mapped[int]
     week: Mapped[int]
+
+
+class ShopDay(Base):
+    """One shop's funnel on one local day: window taps (people), offer views, codes issued and
+    used, loyalty stamps and rewards given at its till."""
+
+    __tablename__ = "rollup_shop_days"
+    __table_args__ = (Index("ix_rollup_shop_days_territory_day", "territory_id", "day"),)
+
+    day: Mapped[dt.date] = mapped_column(Day, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
+    window_taps: Mapped[int]
+    offer_views: Mapped[int]
+    codes_issued: Mapped[int]
+    codes_used: Mapped[int]
+    stamps: Mapped[int]
+    rewards: Mapped[int]
+
+
+class ShopOrigin(Base):
+    """Of one shop's code users and card holders (stamped) on a day, how many had tapped at one
+    museum earlier that day, or in the 7 days before (same day included): people, not ids."""
+
+    __tablename__ = "rollup_shop_origins"
+    __table_args__ = (Index("ix_rollup_shop_origins_territory_day", "territory_id", "day"),)
+
+    day: Mapped[dt.date] = mapped_column(Day, primary_key=True)  # the shop's day
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
+    code_users_same_day: Mapped[int]
+    code_users_week: Mapped[int]
+    holders_same_day: Mapped[int]
+    holders_week: Mapped[int]
 
 
 class DirtyDay(Base):

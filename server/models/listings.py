@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from server.models.base import Base
@@ -56,6 +56,8 @@ class Shop(Listing):
 
     address: Mapped[ShortText | None]
     phone: Mapped[str | None] = mapped_column(String(40))
+    # False once its keeper's account was erased: visitor pages and the API leave it out.
+    published: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class PointOfInterest(Listing):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, String, or_
+from sqlalchemy import ColumnElement, Date, ForeignKey, String, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models.base import Base
 from server.models.listings import Shop
-from server.models.places import Place
+from server.models.places import Place, PlaceKind
 from server.models.types import (
     CreatedAt,
     Demo,
@@ -28,6 +28,15 @@ class OfferKind(enum.StrEnum):
 
     DEAL = "deal"
     CROSS = "cross"
+
+
+class OfferCondition(enum.StrEnum):
+    """What must hold before a visitor gets a code (checked by services.conditions)."""
+
+    NONE = "none"
+    TAP_PLACE = "tap place"  # a tap at trigger_place today, with this phone's visitor id
+    TAP_KIND = "tap kind"  # a tap at any place of trigger_kind in the territory today
+    PASSPORT = "passport"  # a one-time passport from partner_shop's till
 
 
 class Offer(Base):
@@ -52,6 +61,13 @@ class Offer(Base):
     trigger_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
     # A cross-offer with a partner shop is live only once the partner agreed (None: not yet).
     partner_agreed_at: Mapped[Timestamp | None]
+    condition: Mapped[OfferCondition] = mapped_column(
+        str_enum(OfferCondition), default=OfferCondition.NONE, server_default="none"
+    )
+    trigger_kind: Mapped[PlaceKind | None] = mapped_column(str_enum(PlaceKind))
+    # Codes one visitor may get for this offer in all (None: one a day while it runs).
+    per_visitor: Mapped[int | None]
+    daily_quota: Mapped[int | None]  # codes a day for everyone (None: no daily limit)
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
 
@@ -85,3 +101,30 @@ class RedemptionCode(Base):
     redeemed_at: Mapped[Timestamp | None]
     redeemed_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))
     redeemed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # at which till
+
+
+class OfferDayCodes(Base):
+    """Codes issued for an offer on one local day: the counter its daily quota is held by."""
+
+    __tablename__ = "offer_day_codes"
+
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    issued: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+
+
+class Passport(Base):
+    """A one-time proof, issued at a partner's till, that unlocks one code of a cross-offer."""
+
+    __tablename__ = "passports"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)  # issued there
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[CreatedAt]
+    expires_at: Mapped[Timestamp]
+    used_at: Mapped[Timestamp | None]
+    # The code it unlocked (one passport, one code).
+    redemption_code_id: Mapped[int | None] = mapped_column(ForeignKey("redemption_codes.id"))

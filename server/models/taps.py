@@ -29,6 +29,7 @@ class VisitorKind(enum.StrEnum):
     COOKIE = "cookie"  # our first-party cookie came with the request
     NEW = "new"  # no cookie: a fresh random one was set with the response
     HASH = "hash"  # no cookie offered (machines): a hash with a daily rotating salt
+    OBJECTED = "objected"  # the browser objected (privacy page or Sec-GPC): no id at all
 
 
 class Tap(Base):
@@ -49,7 +50,7 @@ class Tap(Base):
     outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome))
     sticker_id: Mapped[int | None] = mapped_column(ForeignKey("stickers.id"))
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
-    visitor_id: Mapped[str] = mapped_column(String(40))
+    visitor_id: Mapped[str | None] = mapped_column(String(40))  # None: the visitor objected
     visitor_kind: Mapped[VisitorKind] = mapped_column(str_enum(VisitorKind))
     human: Mapped[bool]
     # Why not human: "head", "prefetch", "link preview: WhatsApp", "crawler: Googlebot", ...

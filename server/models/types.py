@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, ClassVar, Protocol
 
 from sqlalchemy import JSON, DateTime, Enum, Float, Integer, String, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, mapped_column
 
 from server.clock import machine_now
 
@@ -52,6 +52,7 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 Slug = Annotated[str, mapped_column(String(80), unique=True, index=True)]
+
 Name = Annotated[str, mapped_column(String(200))]
 ShortText = Annotated[str, mapped_column(String(200))]
 Url = Annotated[str, mapped_column(String(500))]
@@ -63,3 +64,9 @@ CreatedAt = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=machine_
 Translated = Annotated[dict[str, str], mapped_column(JSONType, default=dict)]
 OpeningHours = Annotated[str, mapped_column(String(500))]  # OpenStreetMap opening_hours syntax
 Demo = Annotated[bool, mapped_column(default=False)]  # demo content, safe to delete
+
+
+class Slugged(Protocol):
+    """A model whose rows pages find by slug (territories, places, shops, offers, walks)."""
+
+    slug: ClassVar[InstrumentedAttribute[str]]  # what `Model.slug` is, for a Mapped[Slug]

@@ -11,20 +11,26 @@ from __future__ import annotations
 from flask import Flask
 
 from server.portal import (  # noqa: F401  (views: add their routes to bp)
+    account_data,
     auth,
     batches,
+    bulk_invites,
     figures,
     home,
     hours,
     keys,
     listing,
+    loyalty,
     offers,
     partners,
     photos,
     places,
+    reset,
     sight_photos,
+    signups,
     staff,
     stickers,
+    territory_editor,
     till,
     tokens,
     users,
@@ -37,8 +43,18 @@ __all__ = ["bp", "init_app"]
 def init_app(app: Flask) -> None:
     """The CSRF check of the portal's forms, and what its templates share (create_app registers
     the blueprint)."""
+    from server.portal import changes, words
     from server.portal.access import current_user
     from server.portal.home import role_name
+    from server.visitor import present
+    from server.web import formats
 
     csrf.init_app(app)
-    app.jinja_env.globals.update(portal_user=current_user, role_name=role_name)
+    formats.init_app(app)
+    app.jinja_env.globals.update(
+        portal_user=current_user,
+        role_name=role_name,
+        words=words,
+        changes=changes,
+        category_name=present.category,
+    )

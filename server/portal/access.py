@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from server import clock
 from server.db import db_session
 from server.models import Role, Shop, User
+from server.models.types import Slugged
 from server.services import accounts, portal_sessions
 
 View = TypeVar("View", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 Row = TypeVar("Row")
+SluggedRow = TypeVar("SluggedRow", bound=Slugged)
 EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.ADMINISTRATOR, Role.STAFF})
 KEEPERS = frozenset({Role.ADMINISTRATOR, Role.STAFF, Role.SHOP_OWNER})  # may edit shops
@@ -29,12 +34,12 @@ READERS = KEEPERS | {Role.ANALYST}  # may read a shop's figures
 ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
 
 
-def allow(roles: frozenset[Role]) -> Callable[[View], View]:
+def allow(roles: frozenset[Role]) -> Callable[[Callable[P, R]], Callable[P, R | Response]]:
     """Open the view to signed-in accounts of these roles: others get 403, strangers sign in."""
 
-    def decorate(view: View) -> View:
+    def decorate(view: Callable[P, R]) -> Callable[P, R | Response]:
         @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
             user = current_user()
             if user is None:
                 target = request.full_path.rstrip("?") if request.method == "GET" else None
@@ -43,15 +48,15 @@ def allow(roles: frozenset[Role]) -> Callable[[View], View]:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.allowed_roles = roles  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+        wrapper.__dict__["allowed_roles"] = roles  # a function attribute, see above
+        return wrapper
 
     return decorate
 
 
 def public(view: View) -> View:
     """A view anyone may open (signing in, invitation links)."""
-    view.allowed_roles = None  # type: ignore[attr-defined]
+    view.__dict__["allowed_roles"] = None
     return view
 
 
@@ -81,7 +86,7 @@ def _end_this_session() -> None:
 def current_user() -> User | None:
     """The signed-in account, if its session has not ended (signed out, locked, new password)."""
     if "portal_user" in g:
-        return g.portal_user  # type: ignore[no-any-return]
+        return g.portal_user
     user = None
     token = session.get("sid")
     if isinstance(token, str):
@@ -111,9 +116,9 @@ def found(row: Row | None, check: Callable[[Row], bool] | None = None) -> Row:
     return row
 
 
-def by_slug(model: type[Row], slug: str) -> Row:
+def by_slug(model: type[SluggedRow], slug: str) -> SluggedRow:
     """The row of `model` with this slug, or a 404 page."""
-    column = model.slug  # type: ignore[attr-defined]
+    column = model.slug
     return found(db_session().scalars(select(model).where(column == slug)).first())
 
 

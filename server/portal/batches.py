@@ -6,10 +6,12 @@ import json
 
 from flask import Response, current_app, render_template, request, url_for
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response as BaseResponse
 
 from server.config import keyring
 from server.db import db_session
-from server.errors import Invalid, TapTrailError
+from server.errors import N_, Problem, TapTrailError
+from server.i18n import ngettext
 from server.models import Batch, Place, Sticker
 from server.portal.access import STAFF, allow, found
 from server.portal.blueprint import bp
@@ -43,7 +45,7 @@ def _render(form: dict[str, str], errors: dict[str, str]) -> str:
 
 @bp.route("/staff/batches", methods=["GET", "POST"])
 @allow(STAFF)
-def batches() -> Response | str | tuple[str, int]:
+def batches() -> BaseResponse | str | tuple[str, int]:
     """The batches issued, and a form to issue one."""
     if request.method == "GET":
         return _render({"place": request.args.get("place", ""), "count": "10"}, {})
@@ -51,8 +53,10 @@ def batches() -> Response | str | tuple[str, int]:
     count = form.get("count", "")
     try:
         if not count.isdigit():
-            raise Invalid(
-                f"count must be a whole number from 1 to {batch_service.MAX_BATCH}", field="count"
+            raise Problem(
+                N_("Give a whole number from 1 to %(limit)d."),
+                field="count",
+                limit=batch_service.MAX_BATCH,
             )
         batch = batch_service.issue_batch(
             db_session(),
@@ -76,7 +80,13 @@ def batches() -> Response | str | tuple[str, int]:
         "batch.issue",
         ("batch", batch.id),
         f"{len(batch.stickers)} stickers for {batch.place.name}",
-        message=f"Batch {batch.id}: {len(batch.stickers)} signed URLs for {batch.place.name}.",
+        message=ngettext(
+            "Batch %(id)s: %(num)d signed URL for %(place)s.",
+            "Batch %(id)s: %(num)d signed URLs for %(place)s.",
+            len(batch.stickers),
+            id=batch.id,
+            place=batch.place.name,
+        ),
         to=url_for("portal.batch", batch_id=batch.id),
     )
 

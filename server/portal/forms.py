@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, flash, redirect, request
+from flask import flash, redirect, request
+from werkzeug.wrappers import Response
 
 from server.db import db_session
 from server.errors import Problems, TapTrailError

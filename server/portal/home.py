@@ -8,7 +8,17 @@ from sqlalchemy import func, select
 from server.db import db_session
 from server.errors import N_
 from server.i18n import gettext
-from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, ShopOwner, User
+from server.models import (
+    ChangeStatus,
+    Offer,
+    PendingChange,
+    Role,
+    Shop,
+    ShopOwner,
+    SignupRequest,
+    SignupStatus,
+    User,
+)
 from server.portal.access import EVERYONE, KEEPERS, STAFF, allow, shop_for, user
 from server.portal.blueprint import bp
 
@@ -44,8 +54,12 @@ def home() -> str:
     """What this account can do, most used first."""
     account = user()
     shops = list(account.shops) if account.role is Role.SHOP_OWNER else []
-    pending = 0
+    pending = signups = 0
     if account.role in STAFF:
+        waiting = select(func.count(SignupRequest.id))
+        signups = (
+            db_session().scalar(waiting.where(SignupRequest.status == SignupStatus.PENDING)) or 0
+        )
         query = select(func.count(PendingChange.id))
         pending = (
             db_session().scalar(query.where(PendingChange.status == ChangeStatus.PENDING)) or 0
@@ -59,6 +73,7 @@ def home() -> str:
         readable=readable,
         waiting=awaiting_agreement([shop.id for shop in shops]),
         pending=pending,
+        signups=signups,
     )
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from server.config import forget_keyring
+from server.i18n import gettext
 from server.portal.access import ADMINISTRATORS, allow
 from server.portal.blueprint import bp
 from server.portal.forms import refused, saved
@@ -57,24 +59,27 @@ def keys() -> str:
     return render_template("portal/keys.html", source=source, path=path, ring=ring, problem=problem)
 
 
-def _change(action: str, summary: str, change: object) -> Response:
+def _change(action: str, summary: str, told: str, change: Callable[[Path], Keyring]) -> Response:
     source, path = _source()
     if source != "file" or path is None:
-        refused("The keys do not come from a file the portal can change; see below.")
+        refused(gettext("The keys do not come from a file the portal can change; see below."))
         return redirect(url_for("portal.keys"), code=303)
     try:
         with _locked(path):
-            ring = change(path)  # type: ignore[operator]
+            ring = change(path)
             ring.save(path)
     except (KeyringError, OSError) as error:
-        refused(f"Nothing was changed: {error}")
+        refused(gettext("Nothing was changed: %(error)s", error=str(error)))
         return redirect(url_for("portal.keys"), code=303)
     forget_keyring()
     return saved(
         action,
         ("keyring", None),
         summary,
-        message=f"{summary}. Restart or reload the other workers (gunicorn: kill -HUP) to use it.",
+        message=gettext(
+            "%(done)s. Restart or reload the other workers (gunicorn: kill -HUP) to use it.",
+            done=told,
+        ),
         to=url_for("portal.keys"),
     )
 
@@ -89,7 +94,12 @@ def create_keys() -> Response:
             raise KeyringError(f"{path} already exists; rotate to add a key")
         return Keyring.create()
 
-    return _change("keys.create", "Created the keyring with active key 1", create)
+    return _change(
+        "keys.create",
+        "Created the keyring with active key 1",
+        gettext("Created the keyring with active key 1"),
+        create,
+    )
 
 
 @bp.post("/admin/keys/rotate")
@@ -97,7 +107,10 @@ def create_keys() -> Response:
 def rotate_keys() -> Response:
     """A new active key signs from now on; stickers signed before keep working."""
     return _change(
-        "keys.rotate", "Rotated the signing key", lambda path: Keyring.load(path).rotate()
+        "keys.rotate",
+        "Rotated the signing key",
+        gettext("Rotated the signing key"),
+        lambda path: Keyring.load(path).rotate(),
     )
 
 
@@ -106,10 +119,15 @@ def rotate_keys() -> Response:
 def revoke_key(kid: str) -> Response:
     """Refuse every code signed with this key: its stickers stop working."""
     if request.form.get("confirm", "").strip().upper() != kid.upper():
-        refused(f"Type {kid.upper()} in the box to confirm: revoking stops its stickers.")
+        refused(
+            gettext(
+                "Type %(kid)s in the box to confirm: revoking stops its stickers.", kid=kid.upper()
+            )
+        )
         return redirect(url_for("portal.keys"), code=303)
     return _change(
         "keys.revoke",
         f"Revoked key {kid.upper()}",
+        gettext("Revoked key %(kid)s", kid=kid.upper()),
         lambda path: Keyring.load(path).revoke(kid.upper()),
     )

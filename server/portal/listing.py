@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from server.db import db_session
 from server.errors import N_, Invalid
@@ -23,7 +24,7 @@ from server.models import (
 from server.portal.access import KEEPERS, allow, shop_for, user
 from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, values
-from server.services import audit, listings, review
+from server.services import audit, listings, review, street_maps
 from server.services.geo import bounding_box
 from server.visitor.present import CATEGORIES
 from server.web.values import finite
@@ -83,7 +84,7 @@ def _render(shop: Shop, form: dict[str, Any], errors: dict[str, str], moved: boo
 
 @bp.route("/shops/<slug>/listing", methods=["GET", "POST"])
 @allow(KEEPERS)
-def listing(slug: str) -> Response | str | tuple[str, int]:
+def listing(slug: str) -> BaseResponse | str | tuple[str, int]:
     """Edit the listing; a click on the map moves the pin (saved with the rest)."""
     shop = shop_for(slug)
     if request.method == "GET":
@@ -125,7 +126,12 @@ def map_image() -> Response:
         span = projection.SPAN_M
     wide = span > projection.SPAN_M
     png = picker.render(
-        center, _features(center, span, wide), [] if wide else _walks(center), span, pin=not wide
+        center,
+        _features(center, span, wide),
+        [] if wide else _walks(center),
+        span,
+        pin=not wide,
+        base=street_maps.nearest(db_session(), *center),
     )
     response = Response(png, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=300"

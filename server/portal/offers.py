@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from server import clock
 from server.db import db_session
@@ -20,6 +21,7 @@ from server.portal.forms import done, problems_of, saved, values
 from server.portal.hours import form_week, week_rows
 from server.portal.listing import pending_change
 from server.services import accounts, audit, hours_editing, offer_editing, redemption, review
+from server.visitor.present import PLACE_KINDS
 
 
 def today(shop: Shop) -> dt.date:
@@ -39,6 +41,8 @@ def offer_form(values_: dict[str, Any]) -> dict[str, Any]:
         "valid_from": str(values_["valid_from"]),
         "valid_until": str(values_["valid_until"]),
         "quota": values_.get("quota") or "",
+        "per_visitor": values_.get("per_visitor") or "",
+        "daily_quota": values_.get("daily_quota") or "",
         "hours": values_.get("hours") or "",
     }
     for field in ("title", "conditions"):
@@ -50,6 +54,10 @@ def offer_form(values_: dict[str, Any]) -> dict[str, Any]:
     )
     partner_shop, place = values_.get("partner_shop_id"), values_.get("trigger_place_id")
     form["partner"] = _partner_value(partner_shop, place)
+    if values_.get("trigger_kind"):
+        form["partner"] = f"kind:{values_['trigger_kind']}"
+    cross = form["kind"] == "cross"
+    form["check"] = "none" if cross and values_.get("condition", "none") == "none" else "check"
     return form
 
 
@@ -76,6 +84,7 @@ def _render(shop: Shop, form: dict[str, Any], errors: dict, offer: Offer | None,
         rows=rows,
         partner_shops=shops,
         partner_places=places,
+        place_kinds=PLACE_KINDS,
         waiting=pending_change(shop, "offer", offer.id) if offer else None,
     )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, url_for
+from flask import render_template, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from server import clock
 from server.db import db_session

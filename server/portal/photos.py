@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Response,
     abort,
     current_app,
     redirect,
@@ -13,6 +12,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from server.db import db_session
 from server.errors import N_, Invalid
@@ -107,7 +107,7 @@ def photo_preview(photo_id: int) -> Response:
     """A photo as its shop's keepers see it, waiting for review or not."""
     photo = found(db_session().get(Photo, photo_id))
     if photo.shop_id is not None:
-        shop_for(db_session().get(Shop, photo.shop_id).slug)  # type: ignore[union-attr]
+        shop_for(found(db_session().get(Shop, photo.shop_id)).slug)
     elif user().role not in STAFF:
         abort(404)
     response = send_from_directory(current_app.config["MEDIA_DIR"], photo.name)

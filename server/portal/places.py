@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response
 
 from server.db import db_session
 from server.errors import Invalid
-from server.i18n import LANGUAGES
+from server.i18n import LANGUAGES, gettext
 from server.maps import projection
 from server.models import Place, PlaceKind, PointOfInterest, Sticker, Territory
 from server.portal.access import STAFF, allow, by_slug, found
@@ -152,7 +153,7 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
         "place.save",
         ("place", place.id),
         place.name,
-        message=f"{place.name} saved.",
+        message=gettext("%(name)s saved.", name=place.name),
         to=url_for("portal.places", territory=territory.slug),
         changes=changes,
     )

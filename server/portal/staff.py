@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import or_, select
+from werkzeug.wrappers import Response
 
 from server import clock
 from server.db import db_session
-from server.errors import Invalid, Problem
+from server.errors import N_, Invalid, Problem
+from server.i18n import gettext
 from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, Territory, User
+from server.portal import changes, words
 from server.portal.access import STAFF, allow, shop_for, user
 from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, values
@@ -34,7 +37,12 @@ def staff_shops() -> Response | str | tuple[str, int]:
         except Invalid as refused:
             errors = problems_of(refused)
         else:
-            done(f"{shop.name} created. Fill in its listing, then hand it over to its owner.")
+            done(
+                gettext(
+                    "%(shop)s created. Fill in its listing, then hand it over to its owner.",
+                    shop=shop.name,
+                )
+            )
             return redirect(url_for("portal.listing", slug=shop.slug), code=303)
     search = request.args.get("q", "").strip()
     query = select(Shop).order_by(Shop.name).limit(SHOP_PAGE)
@@ -56,12 +64,12 @@ def staff_shops() -> Response | str | tuple[str, int]:
 def _create_shop(form: dict[str, str], territories: list[Territory]) -> Shop:
     territory = next((t for t in territories if t.slug == form.get("territory")), None)
     if territory is None:
-        raise Problem("Choose the shop's territory.", field="territory")
+        raise Problem(N_("Choose the shop's territory."), field="territory")
     name = listings.text(200, required=True)
     try:
         shop_name = name(form.get("name", ""))
     except ValueError:
-        raise Problem("Give the shop's name.", field="name") from None
+        raise Problem(N_("Give the shop's name."), field="name") from None
     category = form.get("category") if form.get("category") in listings.SHOP_CATEGORIES else "shop"
     shop = Shop(
         slug=free_slug(db_session(), Shop, shop_name),
@@ -81,7 +89,7 @@ def _create_shop(form: dict[str, str], territories: list[Territory]) -> Shop:
 
 @bp.post("/shops/<slug>/hand-over")
 @allow(STAFF)
-def hand_over(slug: str) -> str | tuple[str, int]:
+def hand_over(slug: str) -> Response | str | tuple[str, int]:
     """Invite the shop's owner (a new account, or an existing shop owner's) to keep it."""
     shop = shop_for(slug)
     email = request.form.get("email", "")
@@ -91,20 +99,40 @@ def hand_over(slug: str) -> str | tuple[str, int]:
         if owner is None:
             owner = accounts.create_user(db_session(), normalized, Role.SHOP_OWNER)
         elif owner.role is not Role.SHOP_OWNER:
-            raise Problem(f"{normalized} has the {owner.role.value} role; use another address.")
+            raise Problem(
+                N_("%(email)s has the %(role)s role; use another address."),
+                email=normalized,
+                role=owner.role.value,
+            )
     except Invalid as refused:
         db_session().rollback()
         flash_refused(said(refused))
-        return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
+        return redirect(url_for("portal.shop", slug=shop.slug), code=303)
     accounts.give_shop(db_session(), owner, shop.id)
+    changes = {}
+    if not shop.published:  # unpublished when its last keeper's account was erased
+        shop.published, changes = True, {"published": [False, True]}
     audit.record(
-        db_session(), user().id, "shop.owner", ("shop", shop.id), f"{owner.email} keeps {shop.name}"
+        db_session(),
+        user().id,
+        "shop.owner",
+        ("shop", shop.id),
+        f"{owner.email} keeps {shop.name}",
+        changes,
     )
     if owner.password_hash:  # already signed in before: the shop simply appears on their page
         db_session().commit()
-        done(f"{owner.email} now keeps {shop.name}; it shows on their portal page.")
-        return redirect(url_for("portal.shop", slug=shop.slug), code=303)  # type: ignore[return-value]
-    return issue_and_show(owner, f"L'équipe TapTrail a préparé la fiche de {shop.name} pour vous.")
+        done(
+            gettext(
+                "%(email)s now keeps %(shop)s; it shows on their portal page.",
+                email=owner.email,
+                shop=shop.name,
+            )
+        )
+        return redirect(url_for("portal.shop", slug=shop.slug), code=303)
+    return issue_and_show(
+        owner, N_("The TapTrail team has prepared the listing of %(shop)s for you."), shop=shop.name
+    )
 
 
 @bp.get("/staff/review")
@@ -138,12 +166,9 @@ def review_change(change_id: int) -> str:
     elif change.kind == "offer" and change.target_id is not None:
         offer = db_session().get(Offer, change.target_id)
         before = offer_editing.to_payload(offer_editing.offer_values(offer)) if offer else {}
-    rows = [
-        (name, before.get(name), value)
-        for name, value in change.payload.items()
-        if change.kind == "photo" or audit.plain(before.get(name)) != value
-    ]
-    return render_template("portal/review_change.html", change=change, rows=rows)
+    asked = {name: value for name, value in change.payload.items() if change.kind != "photo"}
+    lines = changes.lines(audit.plain(before), asked)
+    return render_template("portal/review_change.html", change=change, lines=lines)
 
 
 @bp.post("/staff/review/<int:change_id>/approve")
@@ -153,7 +178,13 @@ def approve_change(change_id: int) -> Response:
     change = review.find(db_session(), change_id)
     review.approve(db_session(), change, user(), clock.now())
     db_session().commit()
-    done(f"Approved: the {change.kind} change of {change.shop.name} is online.")
+    done(
+        gettext(
+            "Approved: the change of %(shop)s (%(kind)s) is online.",
+            shop=change.shop.name,
+            kind=words.change_kind(change.kind),
+        )
+    )
     return redirect(url_for("portal.review_queue"), code=303)
 
 
@@ -164,5 +195,11 @@ def reject_change(change_id: int) -> Response:
     change = review.find(db_session(), change_id)
     review.reject(db_session(), change, user(), request.form.get("note", "").strip(), clock.now())
     db_session().commit()
-    done(f"Refused: the {change.kind} change of {change.shop.name} stays offline.")
+    done(
+        gettext(
+            "Refused: the change of %(shop)s (%(kind)s) stays offline.",
+            shop=change.shop.name,
+            kind=words.change_kind(change.kind),
+        )
+    )
     return redirect(url_for("portal.review_queue"), code=303)

@@ -3,12 +3,14 @@ retired."""
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from server import clock
 from server.db import db_session
 from server.errors import Invalid
+from server.i18n import gettext
 from server.models import Photo, Place, Sticker
 from server.portal.access import STAFF, allow, by_slug, found
 from server.portal.blueprint import bp
@@ -53,13 +55,15 @@ def install_sticker(tag_id: int) -> Response:
             upload(sticker_id=sticker.id)
     except Invalid as problem:
         db_session().rollback()
-        refused(f"Sticker {tag_id} was not changed: {said(problem)}")
+        refused(
+            gettext("Sticker %(id)s was not changed: %(problem)s", id=tag_id, problem=said(problem))
+        )
         return redirect(url_for("portal.stickers", slug=sticker.place.slug), code=303)
     return saved(
         "sticker.install",
         ("sticker", sticker.id),
         f"sticker {sticker.id} installed at {sticker.place.name}",
-        message=f"Sticker {tag_id} is installed.",
+        message=gettext("Sticker %(id)s is installed.", id=tag_id),
         to=url_for("portal.stickers", slug=sticker.place.slug),
     )
 
@@ -74,6 +78,9 @@ def retire_sticker(tag_id: int) -> Response:
         "sticker.retire",
         ("sticker", sticker.id),
         f"sticker {sticker.id} retired at {sticker.place.name}",
-        message=f"Sticker {tag_id} is retired: its taps now get the “no longer in service” page.",
+        message=gettext(
+            "Sticker %(id)s is retired: its taps now get the “no longer in service” page.",
+            id=tag_id,
+        ),
         to=url_for("portal.stickers", slug=sticker.place.slug),
     )

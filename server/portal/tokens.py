@@ -3,11 +3,13 @@ administrators also analytics ones ("read-analytics")."""
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from server.db import db_session
 from server.errors import TapTrailError
+from server.i18n import gettext
 from server.models import ApiToken, Role
 from server.portal.access import STAFF, allow, user
 from server.portal.blueprint import bp
@@ -40,13 +42,13 @@ def tokens() -> Response | str:
     scopes = request.form.getlist("scope")
     name = request.form.get("name", "").strip()[:200] or "field tool"
     if not set(scopes) <= set(allowed_scopes()):
-        refused("Your account can give tokens the encode scope only.")
+        refused(gettext("Your account can give tokens the encode scope only."))
         return redirect(url_for("portal.tokens"), code=303)
     try:
         token, row = create_token(db_session(), name, scopes)
     except TapTrailError as problem:
         db_session().rollback()
-        refused(f"No token was made: {said(problem)}")
+        refused(gettext("No token was made: %(problem)s", problem=said(problem)))
         return redirect(url_for("portal.tokens"), code=303)
     audit.record(
         db_session(), user().id, "token.create", ("token", row.id), f"token {name} ({row.scopes})"
@@ -61,7 +63,7 @@ def revoke_token_view(token_id: int) -> Response:
     """Stop a token from working (analytics tokens: administrators only)."""
     row = db_session().get(ApiToken, token_id)
     if row is not None and not row.scope_set <= set(allowed_scopes()):
-        refused("Only an administrator can revoke an analytics token.")
+        refused(gettext("Only an administrator can revoke an analytics token."))
         return redirect(url_for("portal.tokens"), code=303)
     try:
         row = revoke_token(db_session(), token_id)
@@ -72,6 +74,6 @@ def revoke_token_view(token_id: int) -> Response:
         "token.revoke",
         ("token", row.id),
         f"revoked {row.name}",
-        message=f"Token {row.prefix}… is revoked.",
+        message=gettext("Token %(prefix)s… is revoked.", prefix=row.prefix),
         to=url_for("portal.tokens"),
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from server.db import db_session
-from server.errors import TapTrailError
+from server.errors import N_, TapTrailError
+from server.i18n import gettext
 from server.models import AuditEntry, Role, Shop, Territory, User
 from server.portal.access import ADMINISTRATORS, allow, found, user
 from server.portal.blueprint import bp
@@ -33,12 +35,12 @@ def users() -> str | tuple[str, int]:
             if role is Role.SHOP_OWNER and shop is not None:
                 accounts.give_shop(db_session(), invited, shop.id)
         except ValueError:
-            errors = {"role": "Choose a role."}
+            errors = {"role": gettext("Choose a role.")}
         except TapTrailError as problem:
             db_session().rollback()
             errors = problems_of(problem)
         else:
-            return issue_and_show(invited, "Un compte TapTrail a été créé pour vous.")
+            return issue_and_show(invited, N_("A TapTrail account has been created for you."))
     accounts_ = list(db_session().scalars(select(User).order_by(User.role, User.email)))
     page = render_template(
         "portal/users.html",
@@ -68,12 +70,12 @@ def account_admin(user_id: int) -> Response | str:
     try:
         role = Role(request.form.get("role", ""))
     except ValueError:
-        refused("Choose a role.")
+        refused(gettext("Choose a role."))
         return redirect(url_for("portal.account_admin", user_id=target.id), code=303)
     if target.id == user().id and (
         role is not Role.ADMINISTRATOR or not request.form.get("active")
     ):
-        refused("You cannot take away your own administrator role or lock yourself out.")
+        refused(gettext("You cannot take away your own administrator role or lock yourself out."))
         return redirect(url_for("portal.account_admin", user_id=target.id), code=303)
     target.role, target.active = role, bool(request.form.get("active"))
     wanted = {shop.id for shop in shops if request.form.get(f"shop-{shop.slug}")}
@@ -91,7 +93,7 @@ def account_admin(user_id: int) -> Response | str:
         "account.update",
         ("user", target.id),
         target.email,
-        message=f"{target.email} saved.",
+        message=gettext("%(email)s saved.", email=target.email),
         to=url_for("portal.account_admin", user_id=target.id),
         changes=changes,
     )
@@ -102,7 +104,7 @@ def account_admin(user_id: int) -> Response | str:
 def reinvite(user_id: int) -> str:
     """A new one-time link for the account (earlier links stop working): also a reset."""
     target = _account(user_id)
-    return issue_and_show(target, "Voici un nouveau lien pour choisir votre mot de passe TapTrail.")
+    return issue_and_show(target, N_("Here is a new link to choose your TapTrail password."))
 
 
 @bp.route("/admin/territories", methods=["GET", "POST"])
@@ -125,7 +127,7 @@ def territories() -> Response | str:
             )
             territory.review_changes = wanted
     db_session().commit()
-    done("Saved.")
+    done(gettext("Saved."))
     return redirect(url_for("portal.territories"), code=303)
 
 
@@ -137,4 +139,5 @@ def audit_log() -> str:
     kind, _, target = request.args.get("target", "").partition(":")
     if kind and target.isdigit():
         query = query.where(AuditEntry.target_type == kind, AuditEntry.target_id == int(target))
-    return render_template("portal/audit.html", entries=list(db_session().scalars(query)))
+    entries = list(db_session().scalars(query))
+    return render_template("portal/audit.html", entries=entries, target=kind and target)

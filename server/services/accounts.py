@@ -13,11 +13,14 @@ import argon2
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from server.db import rowcount
 from server.errors import N_, NotFound, Problem, TapTrailError
 from server.models import Invitation, Role, ShopOwner, User
 from server.services import signin_limits
 
 INVITATION_DAYS = 7
+RESET_MINUTES = 60  # a link asked for from the sign-in page: used at once, or asked again
+RESETS_PER_HOUR = 3  # links one account is sent an hour, whoever asks (a mailbox not flooded)
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200  # argon2 takes any length; a cap keeps a huge POST from costing much
 
@@ -215,6 +218,40 @@ def invite(session: Session, user: User, by: User | None, now: dt.datetime) -> I
     return Issued(token, invitation)
 
 
+def reset_link(session: Session, email: str, now: dt.datetime) -> Issued | None:
+    """A one-time link to choose a new password, valid RESET_MINUTES, for the active account
+    with this email; None for no such account or when it was sent RESETS_PER_HOUR links in the
+    last hour (the caller says the same thing either way). Earlier links keep working: a
+    stranger asking for a reset cannot void someone's invitation."""
+    try:
+        normalized = normalize_email(email)
+    except Problem:
+        return None
+    user = session.scalars(select(User).where(User.email == normalized)).first()
+    if user is None or not user.active:
+        return None
+    recent = session.scalars(
+        select(Invitation.id).where(
+            Invitation.user_id == user.id,
+            Invitation.created_by_id.is_(None),
+            Invitation.created_at > now - dt.timedelta(hours=1),
+        )
+    ).all()
+    if len(recent) >= RESETS_PER_HOUR:
+        return None
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        user_id=user.id,
+        token_hash=_digest(token),
+        created_by_id=None,
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=RESET_MINUTES),
+    )
+    session.add(invitation)
+    session.flush()
+    return Issued(token, invitation)
+
+
 def open_invitation(session: Session, token: str, now: dt.datetime) -> Invitation:
     """The invitation of a link, if it can still be used, or Problem saying what to do."""
     invitation = session.scalars(
@@ -238,7 +275,13 @@ def accept(
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
         .values(used_at=now)
     )
-    if used.rowcount != 1:  # the same link opened twice at once: the first one wins
+    if rowcount(used) != 1:  # the same link opened twice at once: the first one wins
         raise Problem(N_("This link has already been used or is not valid. Ask for a new one."))
     set_password(invitation.user, password, now, passwords=passwords)
+    # The password is chosen: any other link still out (a reset asked twice) stops working.
+    session.execute(
+        update(Invitation)
+        .where(Invitation.user_id == invitation.user_id, Invitation.used_at.is_(None))
+        .values(expires_at=now)
+    )
     return invitation.user

@@ -12,6 +12,8 @@ import opening_hours
 # Look ahead at most this far for the next change: "closed until next year" reads as closed.
 HORIZON_DAYS = 8
 _OPEN, _CLOSED = opening_hours.State.OPEN, opening_hours.State.CLOSED
+# Raised by the library but missing from the stubs it ships.
+ParserError: type[Exception] = opening_hours.ParserError  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ def problem(expression: str) -> str | None:
     """Why an expression is not valid opening_hours syntax, in one line, or None."""
     try:
         opening_hours.OpeningHours(expression)
-    except (opening_hours.ParserError, SyntaxError) as error:
+    except (ParserError, SyntaxError) as error:
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
         return f"not valid opening_hours syntax ({lines[-1] if lines else 'parse error'})"
     return None
@@ -41,7 +43,7 @@ def _parsed(expression: str, timezone: str, country: str) -> opening_hours.Openi
             country=country or None,
             max_interval_days=HORIZON_DAYS,
         )
-    except (opening_hours.ParserError, SyntaxError, ValueError):
+    except (ParserError, SyntaxError, ValueError):
         return None  # stored before validation existed: shown as unknown, never an error page
 
 

@@ -153,6 +153,7 @@ def _listings(model: type[Shop] | type[PointOfInterest], kind: Kind) -> Fetcher:
             select(model.slug, model.name, model.category, model.latitude, model.longitude)
             .add_columns(model.opening_hours, model.territory_id)
             .where(_inside(model.latitude, model.longitude, box))
+            .where(*([Shop.published] if model is Shop else []))
         )
         for slug, name, category, lat, lon, expression, territory in rows:
             state = hours.state(expression, query.now, *_zone(zones, territory))
@@ -184,7 +185,7 @@ def _offers(session: Session, box: BoundingBox, query: Query, zones: Zones) -> I
         select(*offer_columns, Offer.hours, Shop.slug, Shop.name, Shop.latitude, Shop.longitude)
         .add_columns(Shop.opening_hours, Shop.territory_id)
         .join(Shop, Offer.shop_id == Shop.id)
-        .where(_inside(Shop.latitude, Shop.longitude, box))
+        .where(_inside(Shop.latitude, Shop.longitude, box), Shop.published)
         .where(Offer.valid_from <= utc_day + dt.timedelta(days=1))
         .where(Offer.valid_until >= utc_day - dt.timedelta(days=1))
         .where(_offer_filter(query))

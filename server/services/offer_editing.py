@@ -1,8 +1,10 @@
 """Offers as shops write them: checked, created with a slug, changed, ended; partner agreement.
 
-A cross-offer names a partner shop ("15% for the Comptoir's customers") or a trigger place
-("show your La Piscine ticket"). With a partner shop it goes live only once that shop agreed;
-changing the partner asks again. A trigger place needs no agreement: it is not a shop.
+A cross-offer names a partner shop ("15% for the Comptoir's customers"), a trigger place
+("show your La Piscine ticket") or a kind of place (any museum). With a partner shop it goes live
+only once that shop agreed; changing the partner asks again. A trigger place needs no agreement:
+it is not a shop. What it names is also its condition, checked before a code is given (a tap
+there today, or a passport from the partner's till), unless the shop chooses no check.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.errors import N_, Problem, Problems
-from server.models import Offer, OfferKind, Place, RedemptionCode, Shop
+from server.models import Offer, OfferCondition, OfferKind, Place, PlaceKind, RedemptionCode, Shop
 from server.services import hours_editing
 from server.services.content_slugs import free_slug, slugify
 from server.services.listings import clean_fields, translated_texts
@@ -31,6 +33,10 @@ FIELDS = (
     "quota",
     "partner_shop_id",
     "trigger_place_id",
+    "trigger_kind",
+    "condition",
+    "per_visitor",
+    "daily_quota",
 )
 
 
@@ -49,6 +55,14 @@ def _quota(value: str) -> int | None:
     return int(value)
 
 
+def _limit(value: str) -> int | None:
+    if not value.strip():
+        return None
+    if not value.strip().isdigit() or not 1 <= int(value) <= 1_000_000:
+        raise ValueError(N_("Write a whole number, or leave it empty for no limit."))
+    return int(value)
+
+
 def partners(session: Session, shop: Shop) -> tuple[list[Shop], list[Place]]:
     """The shops and places of the shop's territory a cross-offer can name."""
     shops = session.scalars(
@@ -64,17 +78,21 @@ def partners(session: Session, shop: Shop) -> tuple[list[Shop], list[Place]]:
     return list(shops), list(places)
 
 
-def _partner(session: Session, shop: Shop, value: str) -> tuple[int | None, int | None]:
+def _partner(
+    session: Session, shop: Shop, value: str
+) -> tuple[int | None, int | None, PlaceKind | None]:
     kind, _, slug = value.partition(":")
     shops, places = partners(session, shop)
     if kind == "shop":
         found = next((s.id for s in shops if s.slug == slug), None)
         if found:
-            return found, None
+            return found, None, None
     if kind == "place":
         found = next((p.id for p in places if p.slug == slug), None)
         if found:
-            return None, found
+            return None, found, None
+    if kind == "kind" and slug in {k.value for k in PlaceKind}:
+        return None, None, PlaceKind(slug)
     raise Problem(N_("Choose the partner shop or the place visitors come from."), field="partner")
 
 
@@ -100,6 +118,7 @@ def clean_offer(
         lambda: {"title": translated_texts(form, "title", 120)},
         lambda: {"conditions": translated_texts(form, "conditions", 600)},
         lambda: clean_fields(form, {"valid_from": _date, "valid_until": _date, "quota": _quota}),
+        lambda: clean_fields(form, {"per_visitor": _limit, "daily_quota": _limit}),
         lambda: {"hours": _hours(form)},
     ):
         try:
@@ -113,12 +132,15 @@ def clean_offer(
             Problem(N_("Give the offer a title, in French at least."), field="title_fr")
         )
     values["kind"] = OfferKind.CROSS if form.get("kind") == "cross" else OfferKind.DEAL
-    values["partner_shop_id"] = values["trigger_place_id"] = None
+    values["partner_shop_id"] = values["trigger_place_id"] = values["trigger_kind"] = None
+    values["condition"] = OfferCondition.NONE
     if values["kind"] is OfferKind.CROSS:
         try:
-            values["partner_shop_id"], values["trigger_place_id"] = _partner(
-                session, shop, form.get("partner", "")
+            values["partner_shop_id"], values["trigger_place_id"], values["trigger_kind"] = (
+                _partner(session, shop, form.get("partner", ""))
             )
+            if form.get("check") != "none":
+                values["condition"] = condition_of(values)
         except Problem as refused:
             problems.append(refused)
     if not problems:
@@ -126,6 +148,17 @@ def clean_offer(
     if problems:
         raise Problems(problems)
     return values
+
+
+def condition_of(values: Mapping[str, Any]) -> OfferCondition:
+    """The check a cross-offer's partner implies: a tap there today, or the partner's passport."""
+    if values.get("trigger_kind"):
+        return OfferCondition.TAP_KIND
+    if values.get("trigger_place_id"):
+        return OfferCondition.TAP_PLACE
+    if values.get("partner_shop_id"):
+        return OfferCondition.PASSPORT
+    return OfferCondition.NONE
 
 
 def _dates(starts: dt.date, ends: dt.date, today: dt.date) -> list[Problem]:
@@ -157,6 +190,9 @@ def from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("valid_from", "valid_until"):
         values[name] = dt.date.fromisoformat(values[name])
     values["kind"] = OfferKind(values["kind"])
+    values["condition"] = OfferCondition(values.get("condition", "none"))
+    if values.get("trigger_kind"):
+        values["trigger_kind"] = PlaceKind(values["trigger_kind"])
     return values
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from server.errors import Problem, Problems
+from server.errors import N_, Problem, Problems
 from server.models import Place, PlaceKind
 from server.services import hours_editing
 from server.services.listings import clean_fields, coordinate, text, translated_texts
@@ -17,12 +17,12 @@ def _kind(value: str) -> PlaceKind:
     try:
         return PlaceKind(value)
     except ValueError:
-        raise ValueError("Choose what kind of place it is.") from None
+        raise ValueError(N_("Choose what kind of place it is.")) from None
 
 
 def _radius(value: str) -> int:
     if not value.strip().isdigit() or not 50 <= int(value) <= 5000:
-        raise ValueError("The radius is a whole number of metres from 50 to 5000.")
+        raise ValueError(N_("The radius is a whole number of metres from 50 to 5000."))
     return int(value)
 
 

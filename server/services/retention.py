@@ -16,8 +16,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from server.db import Database
-from server.models import DirtyDay, OfferView, RedemptionCode, Tap, Territory, VisitorDay
+from server.db import Database, rowcount
+from server.models import (
+    DirtyDay,
+    LoyaltyStamp,
+    OfferView,
+    RedemptionCode,
+    Tap,
+    Territory,
+    VisitorDay,
+)
 
 RETENTION_MONTHS = 25
 CHUNK = 50_000  # rows deleted per transaction: a purge never holds a long lock on the taps
@@ -66,18 +74,25 @@ def purge(
                 RedemptionCode.visitor_id.is_not(None),
             )
         else:
-            report.codes_stripped = session.execute(
+            stripped = session.execute(
                 update(RedemptionCode)
                 .where(RedemptionCode.issued_at < cutoff, RedemptionCode.visitor_id.is_not(None))
                 .values(visitor_id=None)
-            ).rowcount
+            )
+            report.codes_stripped = rowcount(stripped)
+            # Stamps keep the visitor id only for the funnel's recount; cut like the codes'.
+            session.execute(
+                update(LoyaltyStamp)
+                .where(LoyaltyStamp.at < cutoff, LoyaltyStamp.visitor_id.is_not(None))
+                .values(visitor_id=None)
+            )
         for territory in session.scalars(select(Territory)):
             oldest = cutoff.astimezone(ZoneInfo(territory.timezone)).date()
             old = (VisitorDay.territory_id == territory.id, VisitorDay.day < oldest)
             if dry_run:
                 report.visitor_days += _count(session, VisitorDay, *old)
             else:
-                report.visitor_days += session.execute(delete(VisitorDay).where(*old)).rowcount
+                report.visitor_days += rowcount(session.execute(delete(VisitorDay).where(*old)))
                 session.execute(
                     delete(DirtyDay).where(
                         DirtyDay.territory_id == territory.id, DirtyDay.day < oldest
@@ -104,4 +119,4 @@ def _delete_in_chunks(
             ids = list(session.scalars(select(key).where(condition).limit(CHUNK)))
             if not ids:
                 return deleted
-            deleted += session.execute(delete(model).where(key.in_(ids))).rowcount
+            deleted += rowcount(session.execute(delete(model).where(key.in_(ids))))

@@ -73,8 +73,8 @@ def _apply_listing(session: Session, change: PendingChange) -> tuple[str, int | 
 def _apply_offer(session: Session, change: PendingChange) -> tuple[str, int | None, dict]:
     values = offer_editing.from_payload(change.payload)
     if change.target_id is None:
-        offer = offer_editing.create(session, change.shop, values, None)
-        return "offer", offer.id, audit.plain({"slug": [None, offer.slug]})
+        created = offer_editing.create(session, change.shop, values, None)
+        return "offer", created.id, audit.plain({"slug": [None, created.slug]})
     offer = session.get(Offer, change.target_id)
     if offer is None:
         raise NotFound("the offer of this change was deleted")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from server.models import Offer, OfferView, Outcome, Place, RedemptionCode, Shop, Tap
 from server.services.geo import distance_m
@@ -57,7 +57,7 @@ def week_starts(now: dt.datetime, timezone: str, weeks: int = WEEKS) -> list[dt.
 
 def _per_week(
     session: Session,
-    moment: ColumnElement[dt.datetime],
+    moment: QueryableAttribute[dt.datetime | None],
     condition: ColumnElement[bool],
     bounds: list[dt.datetime],
     *joins: tuple[type, ColumnElement[bool]],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from server.errors import Problem
+from server.errors import N_, Problem
 from server.models import Sticker, StickerStatus
 
 
@@ -17,11 +17,14 @@ def install(sticker: Sticker, location: str | None, now: dt.datetime) -> None:
     """The sticker is up; `location` says where ("exit, left of the door")."""
     if sticker.status is StickerStatus.PLANNED:
         raise Problem(
-            f"sticker {sticker.id} is not encoded yet: write it with tagwriter first",
+            N_("sticker %(id)s is not encoded yet: write it with tagwriter first"),
             field="status",
+            id=sticker.id,
         )
     if sticker.status is StickerStatus.RETIRED:
-        raise Problem(f"sticker {sticker.id} is retired; put up a new one", field="status")
+        raise Problem(
+            N_("sticker %(id)s is retired; put up a new one"), field="status", id=sticker.id
+        )
     sticker.status = StickerStatus.INSTALLED
     sticker.installed_at = sticker.installed_at or now
     if location:

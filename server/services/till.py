@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from server.db import rowcount
 from server.models import Offer, RedemptionCode, Shop
 from server.services import redemption
 from server.services.rollups import mark_moments
@@ -70,7 +71,7 @@ def redeem(
     offer = session.get(Offer, code.offer_id)
     if offer is None or offer.shop_id != shop.id:
         return Verdict(Answer.ELSEWHERE, canonical)
-    if used.rowcount == 1:
+    if rowcount(used) == 1:
         mark_moments(session, shop.territory, [now])  # the day's redemptions changed
         return Verdict(Answer.VALID, canonical, code, offer)
     if code.redeemed_at is not None:

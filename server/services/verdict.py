@@ -20,7 +20,8 @@ def split_url(text: str) -> tuple[str, str | None]:
         return text.strip(), None
     parts = urlsplit(text.strip())
     query = parse_qs(parts.query)
-    mirrored = (query.get(MIRROR_PARAM) or query.get(MIRROR_PARAM.lower()) or [None])[0]
+    values = query.get(MIRROR_PARAM) or query.get(MIRROR_PARAM.lower())
+    mirrored = values[0] if values else None
     return parts.path.rstrip("/").rsplit("/", 1)[-1], mirrored
 
 

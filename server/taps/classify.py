@@ -15,6 +15,7 @@ from typing import Any
 
 from crawlerdetect import CrawlerDetect
 from ua_parser import parse_user_agent
+from werkzeug.datastructures import Headers
 
 # (pattern, service). Checked in order; the first match names the preview.
 LINK_PREVIEWS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -66,7 +67,7 @@ PURPOSE_ENVIRON_KEYS = tuple(f"HTTP_{name.upper().replace('-', '_')}" for name i
 SPECULATIVE_WORDS = ("prefetch", "preview", "prerender")
 
 
-def classify(method: str, headers: Mapping[str, str]) -> Classification:
+def classify(method: str, headers: Mapping[str, str] | Headers) -> Classification:
     """Classify a request on a tap URL from its method and headers."""
     purposes = [headers.get(name, "") for name in PURPOSE_HEADERS]
     return classify_parts(method, headers.get("User-Agent", ""), purposes)

@@ -32,7 +32,7 @@ RECORD_FIELDS = (
 # The spool holds enum values; a dict look-up is several times cheaper than calling the enum.
 OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 VISITOR_KINDS = {kind.value: kind for kind in VisitorKind}
-REQUIRED = ("id", "at", "code", "outcome", "visitor_id", "visitor_kind", "human", "method")
+REQUIRED = ("id", "at", "code", "outcome", "visitor_kind", "human", "method")
 LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's INTEGER, the type of the tap's integer columns
 
 
@@ -69,6 +69,8 @@ def record_problem(record: Any) -> str | None:
         return f"missing {', '.join(missing)}"
     if record["outcome"] not in OUTCOMES or record["visitor_kind"] not in VISITOR_KINDS:
         return f"unknown outcome {record['outcome']!r} or visitor kind {record['visitor_kind']!r}"
+    if (record.get("visitor_id") is None) != (record["visitor_kind"] == VisitorKind.OBJECTED):
+        return "a visitor id is missing, or given for a visitor who objected"
     if not isinstance(record["human"], bool):
         return "human is not true or false"
     for field, limit in STRING_LIMITS.items():
@@ -112,8 +114,10 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
         stickers = _stickers(session, {r["tag_id"] for r in fresh if r.get("tag_id") is not None})
         rows = [_row(record, stickers) for record in fresh]
         _note_last_taps(rows, stickers)
-        if rows:  # one executemany for the whole batch
-            insert_ignoring_duplicates(session, Tap.__table__, rows, ["id"])
+        if rows:  # one executemany for the whole batch (Tap.__table__ is typed as a FromClause)
+            insert_ignoring_duplicates(
+                session, Tap.metadata.tables[Tap.__tablename__], rows, ["id"]
+            )
         # In the same transaction: a stored tap always leaves its day marked for the rollups.
         mark_place_moments(
             session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] is Outcome.OK]

@@ -23,6 +23,7 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1
+_prctl: Callable[..., int] | None
 try:  # loaded before any fork: the child only calls it
     _prctl = ctypes.CDLL(None, use_errno=True).prctl
 except (OSError, AttributeError):  # not Linux

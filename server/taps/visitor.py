@@ -9,6 +9,10 @@ tap that follows share one id.
 Requests that do not keep cookies (link previews, crawlers, HEAD, prefetches) get no cookie; they
 are counted by a hash of address and user agent under a salt that changes every UTC day, so they
 can be told apart within a day and not linked across days. The address itself is never stored.
+
+A visitor may object (the privacy page's button, or the browser's Global Privacy Control,
+`Sec-GPC: 1`): their taps are still answered and counted, with no id at all, so they count as
+taps and never as a unique visitor or in a journey. A small cookie remembers the objection.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from server.models.taps import VisitorKind
 
 COOKIE_NAME = "tt_vid"
 COOKIE_MAX_AGE = int(dt.timedelta(days=390).total_seconds())  # under 13 months
+# The objection is remembered as long as the audience cookie would have lived.
+OBJECTION_COOKIE = "tt_object"
+OBJECTION_MAX_AGE = COOKIE_MAX_AGE
 _COOKIE_VALUE = re.compile(r"[0-9a-f]{32}")  # 128 random bits in hex
 
 
@@ -39,6 +46,12 @@ class Visitor:
     def sets_cookie(self) -> bool:
         """The response must carry a freshly minted cookie."""
         return self.kind is VisitorKind.NEW
+
+
+def objects(objection_cookie: str | None, gpc_header: str | None) -> bool:
+    """The browser objected to audience measurement: our cookie, or Global Privacy Control."""
+    # GPC's only defined value is "1"; anything else is no signal (the spec, section 3.1).
+    return objection_cookie == "1" or (gpc_header or "").strip() == "1"
 
 
 def new_cookie_value() -> str:

@@ -17,9 +17,9 @@ from server.i18n import gettext, translated
 from server.maps.sketch import sketch
 from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
 from server.models.offers import agreed_offers
-from server.services import hours, redemption
+from server.services import hours, loyalty, redemption, street_maps
 from server.services.nearby import Kind
-from server.visitor import formats, jsonld, kept, lookup, pictures, present, route
+from server.visitor import formats, jsonld, kept, lookup, maps, pictures, present, route
 from server.visitor.blueprint import visitor_blueprint
 
 bp = visitor_blueprint("details", __name__)
@@ -35,6 +35,8 @@ def shop(slug: str) -> Response:
 
     def render() -> str:
         found = lookup.by_slug(Shop, slug)
+        if not found.published:  # its keeper's account was erased
+            abort(404)
         now = clock.now()
         rows = db_session().scalars(
             select(Offer)
@@ -43,7 +45,16 @@ def shop(slug: str) -> Response:
         )
         offers = [o for o in rows if redemption.period(o, now) is redemption.Period.CURRENT]
         shown = pictures.live_photos(db_session(), Photo.shop_id == found.id)
-        return _listing("shop", found, now, offers=offers, photos=shown, ld=jsonld.shop(found))
+        card = loyalty.card_of(db_session(), found)
+        return _listing(
+            "shop",
+            found,
+            now,
+            offers=offers,
+            photos=shown,
+            ld=jsonld.shop(found),
+            loyalty_card=card if card and card.active else None,
+        )
 
     return kept.serve(_key("shop", slug), render)
 
@@ -93,6 +104,12 @@ def _listing(
         spot=present.whereabouts(found.latitude, found.longitude, origin),
         gallery=gallery,
         og_image=pictures.og_image(gallery[0] if gallery else None),
+        place_map=maps.page_map(
+            found.territory_id,
+            [(0, found.latitude, found.longitude)],
+            (origin.latitude, origin.longitude) if origin else None,
+            gettext("Map of the streets around %(place)s.", place=found.name),
+        ),
         **extra,
     )
 
@@ -115,6 +132,7 @@ def event(event_id: int) -> Response:
         running = found.starts_at <= now <= ends
         change = found.ends_at if running else found.starts_at
         origin = lookup.origin()
+        said: str | None
         if found.starts_on is not None and found.ends_on is not None:  # on dates, all day
             when = formats.all_day(found.starts_on, found.ends_on)
             said = present.all_day_status(found.starts_on, found.ends_on, now, zone)
@@ -148,9 +166,13 @@ def walk(slug: str) -> Response:
     def render() -> str:
         found = lookup.by_slug(Walk, slug)
         origin = lookup.origin()
-        legs = route.legs(found.stops)
+        data = street_maps.load(db_session(), found.territory_id)
+        legs = route.legs(found.stops, data)
         total = legs[-1].from_start_m if legs else 0.0
         here = (origin.latitude, origin.longitude) if origin else None
+        title = gettext(
+            "Map of the walk %(walk)s; its numbers are those of the stops.", walk=found.name
+        )
         return render_template(
             "walk.html",
             walk=found,
@@ -160,7 +182,19 @@ def walk(slug: str) -> Response:
             total=formats.distance(total),
             duration=formats.walk(total),
             description=translated(found.description),
-            sketch=sketch(legs, gettext("Sketch of the route: %(walk)s", walk=found.name), here),
+            place_map=maps.page_map(
+                found.territory_id,
+                [(leg.position, leg.latitude, leg.longitude) for leg in legs],
+                here,
+                title,
+                routed=True,
+                route=[point for leg in legs for point in leg.way],
+            ),
+            # Without a street map, a sketch of the stops joined in a straight line.
+            sketch=None
+            if data
+            else sketch(legs, gettext("Sketch of the route: %(walk)s", walk=found.name), here),
+            on_streets=len(legs) > 1 and all(leg.on_streets for leg in legs[1:]),
             spot=present.whereabouts(found.start_latitude, found.start_longitude, origin),
             stops=[present.whereabouts(leg.latitude, leg.longitude, None) for leg in legs],
             ld=jsonld.walk(found, legs),

@@ -41,7 +41,7 @@ def _geo(latitude: float, longitude: float) -> dict[str, Any]:
 
 def opening_hours(expression: str | None) -> list[str]:
     """The rules of an OSM opening_hours expression that schema.org can express."""
-    rules = []
+    rules: list[str] = []
     for part in (expression or "").split(";"):
         found = _SIMPLE_RULE.fullmatch(part.strip())
         if found:
@@ -140,8 +140,9 @@ def event(found: Event) -> dict[str, Any]:
             "geo": _geo(found.latitude, found.longitude),
         },
     }
-    if found.ends_on or found.ends_at:  # schema.org: an all-day event ends on its last date
-        data["endDate"] = (found.ends_on or found.ends_at).isoformat()
+    ending = found.ends_on or found.ends_at
+    if ending:  # schema.org: an all-day event ends on its last date
+        data["endDate"] = ending.isoformat()
     return _described(data, found.description)
 
 

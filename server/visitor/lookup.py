@@ -9,13 +9,14 @@ from sqlalchemy import select
 
 from server.db import db_session
 from server.models import Place
+from server.models.types import Slugged
 
-Model = TypeVar("Model")
+Model = TypeVar("Model", bound=Slugged)
 
 
 def by_slug(model: type[Model], slug: str, *options: Any) -> Model:
     """The row with this slug (loaded with `options`), or a 404 page."""
-    query = select(model).where(model.slug == slug).options(*options)  # type: ignore[attr-defined]
+    query = select(model).where(model.slug == slug).options(*options)
     found = db_session().scalars(query).first()
     if found is None:
         abort(404)

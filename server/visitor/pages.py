@@ -12,13 +12,14 @@ from collections import Counter
 from flask import Response, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response as BaseResponse
 
 from server import clock
 from server.db import db_session
 from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
 from server.models import Photo, Place, Territory, Walk
 from server.services import hours, nearby
-from server.visitor import jsonld, kept, lookup, pictures, present
+from server.visitor import jsonld, kept, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
 from server.web.targets import same_site_path
 
@@ -59,7 +60,7 @@ def territory(slug: str) -> Response:
 
 
 @bp.get("/p/<slug>")
-def place(slug: str) -> Response:
+def place(slug: str) -> BaseResponse:
     """What is near a place, open now first; from the kept copy if the database is away."""
     kind = request.args.get("kind")
     if kind is not None and kind not in present.FILTERS:
@@ -105,6 +106,15 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
         place_status=present.status(nearby.Kind.POI, state.open, state.next_change, now, zone),
         place_state=present.state_class(nearby.Kind.POI, state.open),
         ld=jsonld.place(found),
+        place_map=maps.page_map(
+            found.territory_id,
+            [(n, item.latitude, item.longitude) for n, item in enumerate(shown, start=1)],
+            (found.latitude, found.longitude),
+            gettext(
+                "Map of the streets around %(place)s; its numbers are those of the list.",
+                place=found.name,
+            ),
+        ),
     )
 
 
@@ -118,7 +128,7 @@ def _cover(found: Place) -> pictures.Picture | None:
 
 
 @bp.get("/lang/<code>")
-def switch_language(code: str) -> Response:
+def switch_language(code: str) -> BaseResponse:
     """Remember the visitor's language and go back to the page they were on."""
     # Only pages of this site, never an open redirect.
     target = same_site_path(request.args.get("next"), url_for("visitor.home"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -105,12 +106,13 @@ def osm_url(latitude: float, longitude: float, origin: tuple[float, float] | Non
     return f"{OSM}/directions?engine=fossgis_osrm_foot&route={route}"
 
 
-DETAIL_ENDPOINTS = {
-    Kind.SHOP: ("details.shop", "slug"),
-    Kind.POI: ("details.poi", "slug"),
-    Kind.WALK: ("details.walk", "slug"),
-    Kind.EVENT: ("details.event", "event_id"),
-    Kind.OFFER: ("offers.offer", "slug"),
+# Each kind's page, and its URL values with a one-character id that _detail_prefixes cuts off.
+DETAIL_ENDPOINTS: dict[Kind, tuple[str, dict[str, Any]]] = {
+    Kind.SHOP: ("details.shop", {"slug": 0}),
+    Kind.POI: ("details.poi", {"slug": 0}),
+    Kind.WALK: ("details.walk", {"slug": 0}),
+    Kind.EVENT: ("details.event", {"event_id": 0}),
+    Kind.OFFER: ("offers.offer", {"slug": 0}),
 }
 
 
@@ -126,11 +128,11 @@ def detail_url(item: Item, origin: str | None) -> str | None:
 def _detail_prefixes() -> dict[Kind, str]:
     """ "/shop/" and the like, from the URL map once per request (url_for is slow per item)."""
     try:
-        return g._tt_detail_prefixes  # type: ignore[no-any-return]
+        return g._tt_detail_prefixes
     except AttributeError:
         prefixes = {
-            kind: url_for(endpoint, **{key: 0})[:-1]
-            for kind, (endpoint, key) in DETAIL_ENDPOINTS.items()
+            kind: url_for(endpoint, **values)[:-1]
+            for kind, (endpoint, values) in DETAIL_ENDPOINTS.items()
         }
         g._tt_detail_prefixes = prefixes
         return prefixes

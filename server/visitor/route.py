@@ -1,11 +1,25 @@
-"""A walk on the ground: the legs between its stops (server.maps.sketch draws them)."""
+"""A walk on the ground: the legs between its stops, along the streets when the territory has
+a street map (server.services.walking), else in a straight line."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from server.services.geo import distance_m
+from server.services import walking
+from server.services.street_maps import MapData
+
+
+class Stop(Protocol):
+    """What a leg needs of a stop (a WalkStop, or anything with these)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def latitude(self) -> float: ...
+    @property
+    def longitude(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -18,17 +32,24 @@ class Leg:
     longitude: float
     from_previous_m: float
     from_start_m: float
+    on_streets: bool = False  # the distance from the stop before is measured along the streets
+    way: tuple[tuple[float, float], ...] = ()  # the points from the stop before to this one
 
 
-def legs(stops: Sequence[object]) -> list[Leg]:
-    """The stops in order with straight-line distances between them."""
+def legs(stops: Sequence[Stop], data: MapData | None = None) -> list[Leg]:
+    """The stops in order with the distance on foot between them (straight without a map)."""
+    positions = [(stop.latitude, stop.longitude) for stop in stops]
+    ways = walking.legs(data, positions)
     found: list[Leg] = []
     total = 0.0
-    previous = None
     for number, stop in enumerate(stops, start=1):
-        lat, lon = stop.latitude, stop.longitude  # type: ignore[attr-defined]
-        step = distance_m(previous[0], previous[1], lat, lon) if previous else 0.0
+        way = ways[number - 2] if number > 1 else None
+        step = way.metres if way else 0.0
         total += step
-        found.append(Leg(number, stop.name, lat, lon, step, total))  # type: ignore[attr-defined]
-        previous = (lat, lon)
+        lat, lon = positions[number - 1]
+        name = stop.name
+        if way is None:
+            found.append(Leg(number, name, lat, lon, step, total))
+        else:
+            found.append(Leg(number, name, lat, lon, step, total, way.on_streets, way.points))
     return found

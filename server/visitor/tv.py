@@ -17,7 +17,7 @@ from server.db import db_session
 from server.i18n import gettext, translated
 from server.models import Place
 from server.services import nearby
-from server.visitor import formats, kept, lookup, pictures, present
+from server.visitor import formats, kept, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.qr import qr_svg
 
@@ -77,6 +77,15 @@ def screen(slug: str) -> Response:
             clock=formats.clock(now, zone),
             qr=qr_svg(phone_url, gettext("QR code: this page on your phone")),
             phone_url=phone_url,
+            place_map=maps.page_map(
+                found.territory_id,
+                [(n, item.latitude, item.longitude) for n, item in enumerate(shown, start=1)],
+                (found.latitude, found.longitude),
+                gettext(
+                    "Map of the streets around %(place)s; its numbers are those of the list.",
+                    place=found.name,
+                ),
+            ),
         )
 
     return kept.serve(f"tv:{slug}", render)

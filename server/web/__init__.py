@@ -24,4 +24,5 @@ def init_app(app: Flask) -> None:
     converters.init_app(app)
     guard.init_app(app)
     problems.init_app(app)
+    # Flask's documented way to wrap the WSGI app, though its type hints see a method replaced.
     app.wsgi_app = Edge(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
+from typing import Any
 
 FREE = 0xE  # access condition: no authentication needed
 NEVER = 0xF  # access condition: refused
@@ -134,7 +135,8 @@ class SdmSettings:
             enc_offset=0 if options & SDM_ENC_FILE_DATA else None,
             read_counter_limit=0 if options & SDM_READ_CTR_LIMIT else None,
         )
-        position, values = 3, {}
+        position = 3
+        values: dict[str, Any] = {}  # offsets by field name, all of them int | None fields
         for name in settings._fields():
             chunk = data[position : position + OFFSET_BYTES]
             if len(chunk) != OFFSET_BYTES:

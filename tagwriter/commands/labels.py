@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from tagwriter.labels import Label, qr_text, write_png, write_sheets, write_svg
+from tagwriter.labels import (
+    DEFAULT_TEMPLATE,
+    LANGUAGES,
+    TEMPLATES,
+    Label,
+    qr_text,
+    write_png,
+    write_sheets,
+    write_svg,
+)
 from tagwriter.manifest import load_manifest
 from tagwriter.options import edge
 
@@ -20,9 +29,31 @@ from tagwriter.options import edge
     show_default=True,
     help="Folder for the files.",
 )
+@click.option(
+    "--template",
+    type=click.Choice(sorted(TEMPLATES)),
+    default=DEFAULT_TEMPLATE,
+    show_default=True,
+    help="The sticker sheet: "
+    + "; ".join(f"{t.name}: {t.about}" for t in TEMPLATES.values())
+    + ".",
+)
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="fr",
+    show_default=True,
+    help="The territory's language, for what the label asks a passer-by to do.",
+)
+@click.option(
+    "--logo",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A picture (PNG, JPEG) printed small at the bottom of each label.",
+)
 @edge
-def labels(manifest: Path, out: Path) -> None:
-    """PNG and SVG QR codes per URL of MANIFEST, and sheets.pdf: A4 pages of 24 labels."""
+def labels(manifest: Path, out: Path, template: str, language: str, logo: Path | None) -> None:
+    """PNG and SVG QR codes per URL of MANIFEST, and sheets.pdf: labels to print on a sticker
+    sheet, each with what to do, the place's name, the short URL and the code."""
     batch = load_manifest(manifest)
     out.mkdir(parents=True, exist_ok=True)
     place = batch.manifest["place"].get("name") or batch.place
@@ -30,8 +61,10 @@ def labels(manifest: Path, out: Path) -> None:
     for item in items:
         write_png(item.qr_text, out / f"{item.code}.png")
         write_svg(item.qr_text, out / f"{item.code}.svg")
-    pages = write_sheets(items, out / "sheets.pdf")
+    sheet = TEMPLATES[template]
+    pages = write_sheets(items, out / "sheets.pdf", sheet, language, logo)
+    paper = "A4 " if sheet.page == (210, 297) else ""
     click.echo(
         f"{len(items)} QR codes in {out} (PNG and SVG), and {out / 'sheets.pdf'}: "
-        f"{pages} A4 page(s) of labels"
+        f"{pages} {paper}page(s) of labels ({sheet.about})"
     )

@@ -8,6 +8,7 @@ console error or an uncaught page error. Screenshots go to test-artifacts/ (giti
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,8 +18,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from sqlalchemy import select, update
 
 from server import create_app
+from server.db import database
+from server.models import Sticker, Tap
+from server.taps.recorder import recorder
 from tags.keyring import Keyring
 from tests.server.conftest import settings
 from tests.support.demo import SATURDAY, demo_database, next_local
@@ -140,3 +145,23 @@ def screenshot():  # type: ignore[no-untyped-def]
         return path
 
     return keep
+
+
+def tap_at_la_piscine(live_server, page) -> None:  # type: ignore[no-untyped-def]
+    """Tap La Piscine's sticker with this phone: the tap path sets the visitor id."""
+    app = live_server.app
+    with database(app).sessions() as session:
+        code = session.scalars(
+            select(Sticker.code).where(Sticker.place.has(slug="la-piscine")).order_by(Sticker.id)
+        ).first()
+    page.goto(f"/{code}")
+    recorder(app).drain_now()
+    # The server's clock is pinned (Saturday 15:00) and the tap carries the machine's time:
+    # the tap is moved to ten minutes before the pinned "now", the visitor id untouched.
+    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == "tt_vid")
+    with database(app).transaction() as session:
+        session.execute(
+            update(Tap)
+            .where(Tap.visitor_id == cookie)
+            .values(occurred_at=app.config["FIXED_NOW"] - dt.timedelta(minutes=10))
+        )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.clock import machine_now
 from server.config import passwords
 from server.db import database
-from server.models import User
+from server.models import Territory, User
 from server.services import accounts
 
 OWNER = "comptoir@demo.taptrail.invalid"
@@ -112,3 +112,62 @@ def test_staff_issue_a_batch_and_see_the_places(open_page, screenshot, known_pas
     assert download.value.suggested_filename.endswith(".json")
     assert not _serious(page)
     screenshot(page, "portal-batch-desktop", full_page=False)
+
+
+ADMIN = "admin@demo.taptrail.invalid"
+
+
+def test_staff_screens_read_in_french_with_a_readable_review(
+    open_page, screenshot, known_passwords, live_server
+):
+    """Staff screens in French on a desktop: a sign-up to decide, a change under review shown
+    word by word, the audit log; no serious accessibility problem on any (the screenshots in
+    docs/portal.md)."""
+    with database(live_server.app).transaction() as session:
+        admin = session.scalars(select(User).where(User.email == ADMIN)).one()
+        accounts.set_password(admin, PASSWORD, machine_now(), passwords=passwords(live_server.app))
+        session.execute(update(Territory).values(review_changes=True))
+    owner, _ = open_page("fr-FR", viewport=DESKTOP)
+    _sign_in(owner, OWNER)
+    owner.goto("/portal/shops/comptoir-de-la-piscine/listing")
+    description = owner.locator("#f-description_fr")
+    description.fill(description.input_value().replace("Café", "Café torréfié sur place", 1))
+    owner.locator("#f-description_en").fill("Coffee roasted on the spot, cakes and a terrace.")
+    owner.locator("form.stack button[type=submit]").first.click()
+    applicant, _ = open_page("fr-FR", viewport=DESKTOP)
+    applicant.goto("/portal/signup")
+    for name, value in {
+        "business_name": "L'Épicerie de la Grand-Place",
+        "siret": "732 829 320 00074",
+        "address": "3 Grand-Place, 59100 Roubaix",
+        "latitude": "50.6905",
+        "longitude": "3.1818",
+        "contact_name": "Nadia Benali",
+        "email": "nadia@example.org",
+    }.items():
+        applicant.locator(f"#f-{name}").fill(value)
+    applicant.locator("#f-consent").check()
+    applicant.get_by_role("button", name="Envoyer ma demande").click()
+    assert "Demande envoyée" in applicant.locator("h1").inner_text()
+    page, _ = open_page("fr-FR", viewport=DESKTOP)
+    _sign_in(page, STAFF)
+    assert "Faire tourner le service" in page.locator("main").inner_text()
+    assert not _serious(page)
+    screenshot(page, "portal-staff-home-fr", full_page=False)
+    page.goto("/portal/staff/signups")
+    page.get_by_role("link", name="L'Épicerie de la Grand-Place").click()
+    assert "732 829 320 00074" in page.locator("main").inner_text()
+    assert not _serious(page)
+    screenshot(page, "portal-signup-request-fr")
+    page.goto("/portal/staff/review")
+    page.get_by_role("link", name="Comptoir de la Piscine", exact=False).first.click()
+    assert page.locator("table.changes ins").count() >= 1
+    assert "{'" not in page.content()
+    assert not _serious(page)
+    screenshot(page, "portal-review-fr")
+    admin_page, _ = open_page("fr-FR", viewport=DESKTOP)
+    _sign_in(admin_page, ADMIN)
+    admin_page.goto("/portal/admin/audit")
+    assert "Journal des modifications" in admin_page.locator("h1").inner_text()
+    assert not _serious(admin_page)
+    screenshot(admin_page, "portal-audit-fr", full_page=False)

@@ -7,6 +7,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from server.db import database
+from tests.browser.conftest import tap_at_la_piscine
+from tests.server.factories import PHONE
 from tests.support.demo import expected_titles
 
 LOCALES = {"fr": "fr-FR", "en": "en-GB", "nl": "nl-NL"}
@@ -74,8 +76,9 @@ def test_the_category_filter_works_without_script(open_page, live_server):
     assert page.locator("nav.filters [aria-current=page]").inner_text().startswith("Walks")
 
 
-def test_a_cross_offer_code_is_shown_and_stays_the_same(open_page, screenshot):
-    page, _ = open_page("en-GB")
+def test_a_cross_offer_code_is_shown_and_stays_the_same(live_server, open_page, screenshot):
+    page, _ = open_page("en-GB", user_agent=PHONE)  # headless Chromium's own is a machine's
+    tap_at_la_piscine(live_server, page)  # the offer's condition: a tap at La Piscine today
     page.goto(CROSS)
     page.get_by_role("button", name="Get my code").click()
     code = page.locator("#code ~ .code").inner_text()
@@ -111,10 +114,13 @@ def test_the_large_screen_view_renders_and_turns(open_page, screenshot):
         "/shop/comptoir-de-la-piscine?from=la-piscine",
         "/walk/roubaix-piscine-grand-place?from=la-piscine",
         CROSS,
+        "/privacy",
     ],
 )
-def test_no_serious_accessibility_problem(open_page, path):
-    page, _ = open_page("fr-FR")
+def test_no_serious_accessibility_problem(live_server, open_page, path):
+    page, _ = open_page("fr-FR", user_agent=PHONE)
+    if path == CROSS:
+        tap_at_la_piscine(live_server, page)
     page.goto(path)
     if path == CROSS:
         page.get_by_role("button", name="Obtenir mon code").click()  # the page with its code
@@ -125,3 +131,29 @@ def test_no_serious_accessibility_problem(open_page, path):
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious, serious
+
+
+def test_a_visitor_objects_from_the_foot_of_the_place_page_and_takes_it_back(open_page, screenshot):
+    page, _ = open_page("en-GB")
+    page.goto("/p/la-piscine")
+    page.locator(".legal").get_by_role("link", name="Privacy").click()
+    assert page.url.endswith("/privacy")
+    page.get_by_role("button", name="Object to audience measurement").click()
+    assert "You have objected" in page.locator("#choice ~ .notice").inner_text()
+    assert {c["name"] for c in page.context.cookies()} >= {"tt_object"}
+    assert "tt_vid" not in {c["name"] for c in page.context.cookies()}
+    screenshot(page, "privacy-phone", full_page=False)
+    page.get_by_role("button", name="Take back my objection").click()
+    assert page.get_by_role("button", name="Object to audience measurement").is_visible()
+
+
+@pytest.mark.parametrize("path", ["/p/la-piscine", "/walk/roubaix-piscine-grand-place"])
+def test_the_street_map_is_drawn_by_our_own_server(open_page, screenshot, path):
+    page, watch = open_page("en-GB")
+    page.goto(path)
+    image = page.locator("img.map")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('img.map').complete")
+    assert image.evaluate("e => e.naturalWidth") == 400  # the SVG loaded, from /map/ only
+    assert [url for url in watch.requests if "/map/" in url]
+    screenshot(page, "map-" + path.split("/")[1], full_page=False)

@@ -132,3 +132,35 @@ def drained_taps(app: Flask) -> list:
     recorder(app).drain_now()
     with database(app).sessions() as session:
         return list(session.scalars(select(Tap).order_by(Tap.id)))
+
+
+def tap_at(app: Flask, visitor_id: str, place_slug: str, at: dt.datetime) -> None:
+    """Store a person's tap at one of the place's stickers at `at`, as the drainer stores it."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from server.taps.store import store_taps
+
+    with database(app).sessions() as session:
+        sticker = session.scalars(
+            select(Sticker).where(Sticker.place.has(slug=place_slug)).order_by(Sticker.id)
+        ).first()
+        assert sticker is not None, f"no sticker at {place_slug}"
+        code, tag_id = sticker.code, sticker.id
+    tap_id = hashlib.sha256(f"{visitor_id}|{place_slug}|{at}".encode()).hexdigest()[:32]
+    record = {
+        "id": tap_id,
+        "at": at.astimezone(dt.UTC).isoformat(),
+        "code": code,
+        "tag_id": tag_id,
+        "outcome": "ok",
+        "visitor_id": visitor_id,
+        "visitor_kind": "cookie",
+        "human": True,
+        "reason": None,
+        "method": "GET",
+        "browser": "Safari",
+        "language": "fr",
+    }
+    store_taps(database(app), [record])

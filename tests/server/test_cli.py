@@ -192,6 +192,7 @@ def test_help_and_unknown_commands_build_no_app(runner):
     assert listed.exit_code == 0 and "Error" not in listed.output
     commands = [line.split()[0] for line in listed.output.split("Commands:\n")[1].splitlines()]
     assert commands == [
+        "backup",
         "batches",
         "demo",
         "drain",
@@ -200,6 +201,7 @@ def test_help_and_unknown_commands_build_no_app(runner):
         "keys",
         "purge",
         "quarantine",
+        "restore",
         "rollups",
         "routes",
         "status",

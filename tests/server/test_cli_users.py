@@ -68,3 +68,29 @@ def test_a_new_password_from_the_command_line(runner, environment):
         ).exit_code
         == 1
     )
+
+
+def test_an_account_is_exported_then_erased_from_the_command_line(runner, environment, tmp_path):
+    import json
+    import zipfile
+
+    runner.invoke(
+        main,
+        ["users", "create", "--role", "analyst", "--email", "gone@example.org"],
+        input="a long enough password\na long enough password\n",
+    )
+    out = tmp_path / "gone.zip"
+    exported = runner.invoke(main, ["users", "export", "gone@example.org", str(out)])
+    assert exported.exit_code == 0, exported.output
+    account = json.loads(zipfile.ZipFile(out).read("account.json"))
+    assert account["email"] == "gone@example.org"
+    kept = runner.invoke(main, ["users", "erase", "gone@example.org"], input="n\n")
+    assert (
+        kept.exit_code == 1 and "gone@example.org" in runner.invoke(main, ["users", "list"]).output
+    )
+    erased = runner.invoke(main, ["users", "erase", "gone@example.org", "--yes"])
+    assert erased.exit_code == 0, erased.output
+    listed = runner.invoke(main, ["users", "list"]).output
+    assert "gone@example.org" not in listed and "erased-account-" in listed
+    again = runner.invoke(main, ["users", "erase", "gone@example.org", "--yes"])
+    assert again.exit_code == 1 and "there is no account" in again.output

@@ -1,15 +1,17 @@
 """QR labels: what a phone camera decodes, how small the codes stay, and the printable sheets."""
 
+import itertools
 import json
 import xml.etree.ElementTree as ET
 
 import pypdf
+import pytest
 import qrcode.util
 import zxingcpp
 from PIL import Image
 
 from tagwriter.cli import main
-from tagwriter.labels import make_qr, qr_text
+from tagwriter.labels import TEMPLATES, Label, layout, make_qr, qr_text
 from tests.support.manifests import manifest_file
 
 A4_POINTS = (595.2, 841.92)
@@ -63,3 +65,63 @@ def test_a_broken_manifest_gives_no_labels(runner, tmp_path):
     broken.write_text("{}")
     result = runner.invoke(main, ["labels", str(broken), "--out", str(tmp_path / "labels")])
     assert result.exit_code == 1 and "is not a TapTrail manifest" in result.output
+
+
+LONG_NAME = "Musée d'Art et d'Industrie André Diligent, La Piscine, Roubx"  # 60 characters
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_a_60_character_name_fits_every_label_and_nothing_is_cut(template):
+    assert len(LONG_NAME) == 60
+    sheet = TEMPLATES[template]
+    page = Image.new("L", sheet.page_pixels, 255)
+    label = Label(
+        "10000Z97FGM5AD5EZAD", qr_text("https://t.example.org/10000Z97FGM5AD5EZAD"), LONG_NAME
+    )
+    box = sheet.box(sheet.per_page - 1)  # the last label of the page: inside the page too
+    assert box[2] <= sheet.page_pixels[0] and box[3] <= sheet.page_pixels[1]
+    placed = layout(page, label, box, "fr")
+    for line in placed:
+        left, top, right, bottom = line.box
+        assert box[0] <= left and right <= box[2] and box[1] <= top and bottom <= box[3], line
+    said = {role: " ".join(p.text for p in placed if p.role == role) for role in ("call", "name")}
+    assert said == {"call": "Approchez votre téléphone ou scannez", "name": LONG_NAME}
+    assert {p.text for p in placed if p.role == "url"} == {"t.example.org/"}
+    assert "".join(p.text for p in placed if p.role == "code").replace(" ", "") == label.code
+    name_size = min(p.box[3] - p.box[1] for p in placed if p.role == "name")
+    assert name_size >= 20  # pixels at 300 dpi: about 5 pt capitals, readable at arm's length
+    lines = [p.box for p in placed]
+    assert all(a[3] <= b[1] for a, b in itertools.pairwise(lines))  # no overlap
+    [found] = zxingcpp.read_barcodes(page.crop(box))
+    assert found.text == label.qr_text
+
+
+@pytest.mark.parametrize("template", ["a4-2x4", "a4-3x7", "roll-62x29"])
+def test_every_label_of_a_sheet_scans_in_the_territory_s_language(runner, tmp_path, template):
+    manifest = manifest_file(tmp_path, 9)
+    out = tmp_path / "labels"
+    options = ["--template", template, "--language", "nl"]
+    result = runner.invoke(main, ["labels", str(manifest), "--out", str(out), *options])
+    assert result.exit_code == 0, result.output
+    sheet = TEMPLATES[template]
+    pdf = pypdf.PdfReader(out / "sheets.pdf")
+    assert len(pdf.pages) == -(-9 // sheet.per_page)
+    width_mm = float(pdf.pages[0].mediabox.width) / 72 * 25.4
+    assert abs(width_mm - sheet.page[0]) < 0.5
+    scanned = set()
+    for page in pdf.pages:
+        [image] = page.images
+        scanned |= {found.text for found in zxingcpp.read_barcodes(image.image)}
+    assert scanned == {e["url"].upper() for e in json.loads(manifest.read_text())["stickers"]}
+    page = Image.new("L", sheet.page_pixels, 255)
+    label = Label("10000Z97FGM5AD5EZAD", "HTTPS://T.EXAMPLE.ORG/10000Z97FGM5AD5EZAD", "Kasteel")
+    call = " ".join(p.text for p in layout(page, label, sheet.box(0), "nl") if p.role == "call")
+    assert call == "Houd uw telefoon ertegen of scan"
+
+
+def test_a_logo_that_is_not_a_picture_is_refused_with_what_to_give(runner, tmp_path):
+    manifest = manifest_file(tmp_path, 1)
+    logo = tmp_path / "logo.png"
+    logo.write_text("not a picture")
+    result = runner.invoke(main, ["labels", str(manifest), "--logo", str(logo)])
+    assert result.exit_code == 1 and "give a PNG or JPEG logo" in result.output

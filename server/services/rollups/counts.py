@@ -18,6 +18,7 @@ from server.models import (
     OfferDay,
     OfferView,
     Outcome,
+    Passport,
     Place,
     PlaceHour,
     RedemptionCode,
@@ -63,7 +64,7 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     taps = session.execute(
         select(
             Tap.sticker_id,
-            Tap.place_id,
+            Place.id,  # the tap's place_id, known not null through the join
             Tap.occurred_at,
             Tap.human,
             Tap.reason,
@@ -80,8 +81,8 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
         )
     )
     tz = zone(scope.timezone)
-    stickers: Counter[tuple[int, int, Audience]] = Counter()
-    suspected: Counter[tuple[int, int, Audience]] = Counter()
+    stickers: Counter[tuple[int | None, int, Audience]] = Counter()
+    suspected: Counter[tuple[int | None, int, Audience]] = Counter()
     place_hours: Counter[tuple[int, int, Audience]] = Counter()
     hours: Counter[tuple[int, Audience]] = Counter()
     visits: dict[tuple[int, str], list[Any]] = {}
@@ -92,7 +93,7 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
         suspected[sticker_id, place_id, kind] += uid_ok is False or counter_ok is False
         place_hours[place_id, hour, kind] += 1
         hours[hour, kind] += 1
-        if kind is Audience.PERSON:
+        if kind is Audience.PERSON and visitor_id is not None:  # None: objected, taps only
             visit = visits.setdefault((place_id, visitor_id), [0, at, at])
             visit[0] += 1
             visit[1], visit[2] = min(visit[1], at), max(visit[2], at)
@@ -155,6 +156,7 @@ def offer_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     count("views", OfferView.occurred_at, OfferView.offer_id)
     count("codes", RedemptionCode.issued_at, RedemptionCode.offer_id)
     count("redemptions", RedemptionCode.redeemed_at, RedemptionCode.offer_id)
+    count("passports", Passport.issued_at, Passport.offer_id)
     return {
         OfferDay: [
             {
@@ -165,6 +167,7 @@ def offer_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
                 "views": figures["views"],
                 "codes": figures["codes"],
                 "redemptions": figures["redemptions"],
+                "passports": figures["passports"],
             }
             for (offer, shop), figures in counts.items()
         ]

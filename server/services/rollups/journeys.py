@@ -112,6 +112,7 @@ def journey_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
         for museum, visitor, shop, at in session.execute(
             query.where(at_origin, moment > origin.first_at, moment < window_end)
         ):
+            assert at is not None  # an unredeemed code (no moment) fails `moment > first_at`
             note(museum, shop, action, visitor, at < same_day_end)
 
     common = {"territory_id": scope.territory_id, "day": scope.day}

@@ -9,6 +9,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Date, delete, func, insert, literal, select, text, tuple_
 from sqlalchemy.exc import DBAPIError
@@ -29,6 +30,7 @@ from server.models import (
 from server.services.retention import retention_cutoff
 from server.services.rollups.calendar import days_between, local_day
 from server.services.rollups.counts import Row, Territorial, offer_rows, tap_rows
+from server.services.rollups.funnel import shop_day_rows, shop_origin_rows
 from server.services.rollups.journeys import WINDOW_DAYS, journey_rows
 from server.services.rollups.marks import mark
 from server.services.rollups.returns import next_days, people, return_rows
@@ -37,9 +39,10 @@ log = logging.getLogger(__name__)
 
 DAYS_PER_ROUND = 31
 # Per-day tables first: journeys are computed from the VisitorDay rows just written.
-DAY_PARTS: tuple[Callable[[Session, Territorial], dict[type, list[Row]]], ...] = (
+DAY_PARTS: tuple[Callable[[Session, Territorial], dict[type[Any], list[Row]]], ...] = (
     tap_rows,
     offer_rows,
+    shop_day_rows,
 )
 REFRESH_LOCK = 7_366_522  # any constant: PostgreSQL's advisory lock for one refresher at a time
 
@@ -160,6 +163,15 @@ def _refresh_round(session: Session, now: dt.datetime, report: RefreshReport) ->
             report.journey_days += 1
         for month in sorted({day.replace(day=1) for day in journey_days}):
             _replace_flow_month(session, territory_id, month)
+        # A day's museum taps count for the shops' customers of the week that follows it.
+        today = local_day(now, territory.timezone)
+        shop_days = {
+            day + dt.timedelta(days=ahead) for day in fresh for ahead in range(WINDOW_DAYS + 1)
+        }
+        for day in sorted(day for day in shop_days if day <= today):
+            _replace(
+                session, Territorial(territory_id, territory.timezone, day), (shop_origin_rows,)
+            )
     # Only the marks as we read them: a day marked again meanwhile (a higher version) stays.
     session.execute(
         delete(DirtyDay).where(
@@ -217,7 +229,7 @@ def _replace_flow_month(session: Session, territory_id: int, month: dt.date) -> 
 def _replace(
     session: Session,
     scope: Territorial,
-    parts: tuple[Callable[[Session, Territorial], dict[type, list[Row]]], ...],
+    parts: tuple[Callable[[Session, Territorial], dict[type[Any], list[Row]]], ...],
 ) -> None:
     for part in parts:
         for model, rows in part(session, scope).items():
@@ -230,14 +242,14 @@ def _replace(
                 session.execute(insert(model), rows)
 
 
-def _recount(session: Session, scope: Territorial) -> dict[type, list[Row]]:
-    rows: dict[type, list[Row]] = {}
-    for part in (*DAY_PARTS, return_rows, journey_rows):
+def _recount(session: Session, scope: Territorial) -> dict[type[Any], list[Row]]:
+    rows: dict[type[Any], list[Row]] = {}
+    for part in (*DAY_PARTS, return_rows, journey_rows, shop_origin_rows):
         rows.update(part(session, scope))
     return rows
 
 
-def _stored(session: Session, model: type, scope: Territorial) -> set[tuple]:
+def _stored(session: Session, model: type[Any], scope: Territorial) -> set[tuple]:
     columns = [column.key for column in model.__table__.columns]
     found = session.execute(
         select(*(model.__table__.c[key] for key in columns)).where(

@@ -204,7 +204,9 @@ def change_file_settings(app: Ntag424Application, data: bytes) -> Answer:
     return _answer(session, b"", mode)
 
 
-def _data_command(app: Ntag424Application, ins: int, data: bytes, write: bool):
+def _data_command(
+    app: Ntag424Application, ins: int, data: bytes, write: bool
+) -> tuple[ChipSession | None, CommMode, int, int, int, bytes]:
     if len(data) < DATA_HEADER:
         raise Refusal(apdu.LENGTH_ERROR)
     mode = app.data_mode(data[0], write)

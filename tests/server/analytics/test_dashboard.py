@@ -52,11 +52,14 @@ def test_an_analyst_reads_every_page_with_its_numbers_and_no_visitor_id(app, wor
         assert "<script" not in text and "http://" not in text.replace(
             'xmlns="http://www.w3.org/2000/svg"', ""
         )
+    french = analyst.get(f"/portal/analytics/?{RANGE}").get_data(as_text=True)
+    assert "<b>14</b> passages de personnes" in french and "lun. 14:00-15:00: 6" in french
+    analyst.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     overview = analyst.get(f"/portal/analytics/?{RANGE}").get_data(as_text=True)
     assert "<b>14</b> taps by people" in overview and "<b>2</b> unique visitors" in overview
     assert 'role="img"' in overview and "Mon 14:00-15:00: 6" in overview
     journeys = analyst.get(f"/portal/analytics/journeys?{RANGE}").get_data(as_text=True)
-    assert "1 (50 %)" in journeys and "Vitrine du Comptoir" in journeys
+    assert "1 (50%)" in journeys and "Vitrine du Comptoir" in journeys
     offers = analyst.get(f"/portal/analytics/offers?{RANGE}").get_data(as_text=True)
     assert "Café offert" in offers
 

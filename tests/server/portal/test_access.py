@@ -14,9 +14,18 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db import database
-from server.models import ApiToken, AuditEntry, Batch, PendingChange, Photo, Shop, Sticker
+from server.models import (
+    ApiToken,
+    AuditEntry,
+    Batch,
+    PendingChange,
+    Photo,
+    Shop,
+    SignupRequest,
+    Sticker,
+)
 from tests.server import factories
-from tests.server.portal.conftest import EMAILS, Seed, open_session
+from tests.server.portal.conftest import EMAILS, NOW, Seed, open_session
 
 ADMIN = {"administrator"}
 STAFF = {"administrator", "staff"}
@@ -36,15 +45,26 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.logout": ("/portal/logout", EVERYONE, False),
     "portal.login": ("/portal/login", PUBLIC, False),
     "portal.invitation": ("/portal/invitation/not-a-token", PUBLIC, False),
+    "portal.forgot_password": ("/portal/password/forgot", PUBLIC, False),
+    "portal.signup": ("/portal/signup", PUBLIC, False),
+    "portal.signup_requests": ("/portal/staff/signups", STAFF, False),
+    "portal.signup_request": ("/portal/staff/signups/{signup}", STAFF, False),
+    "portal.approve_signup": ("/portal/staff/signups/{signup}/approve", STAFF, False),
+    "portal.refuse_signup": ("/portal/staff/signups/{signup}/refuse", STAFF, False),
     "portal.audit_log": ("/portal/admin/audit", ADMIN, False),
     "portal.keys": ("/portal/admin/keys", ADMIN, False),
     "portal.revoke_key": ("/portal/admin/keys/1/revoke", ADMIN, False),
     "portal.create_keys": ("/portal/admin/keys/create", ADMIN, False),
     "portal.rotate_keys": ("/portal/admin/keys/rotate", ADMIN, False),
     "portal.territories": ("/portal/admin/territories", ADMIN, False),
+    "portal.edit_territory": ("/portal/admin/territories/roubaix", ADMIN, False),
     "portal.users": ("/portal/admin/users", ADMIN, False),
+    "portal.bulk_invitations": ("/portal/admin/invitations", ADMIN, False),
     "portal.account_admin": ("/portal/admin/users/{owner}", ADMIN, False),
     "portal.reinvite": ("/portal/admin/users/{owner}/invite", ADMIN, False),
+    "portal.account_data_download": ("/portal/admin/users/{owner}/data.zip", ADMIN, False),
+    "portal.erase_account": ("/portal/admin/users/{owner}/erase", ADMIN, False),
+    "portal.my_data": ("/portal/account/data.zip", EVERYONE, False),
     "portal.map_image": ("/portal/map.png?lat=50.69&lon=3.17", KEEPERS, False),
     "portal.photo_preview": ("/portal/photos/{photo}.jpg", KEEPERS, True),
     "portal.shop": ("/portal/shops/comptoir/", KEEPERS, True),
@@ -66,6 +86,15 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.photos": ("/portal/shops/comptoir/photos", KEEPERS, True),
     "portal.delete_photo": ("/portal/shops/comptoir/photos/{photo}/delete", KEEPERS, True),
     "portal.till": ("/portal/shops/comptoir/till", KEEPERS, True),
+    "portal.stamp_card": ("/portal/shops/comptoir/till/card", KEEPERS, True),
+    "portal.passport": (
+        "/portal/shops/comptoir/till/passport/atelier-pour-comptoir",
+        KEEPERS,
+        True,
+    ),
+    "portal.scanner": ("/portal/till-scanner.js", KEEPERS, False),
+    "portal.loyalty_card": ("/portal/shops/comptoir/loyalty", KEEPERS, True),
+    "portal.funnel_csv": ("/portal/shops/comptoir/funnel.csv", READERS, True),
     "portal.batches": ("/portal/staff/batches", STAFF, False),
     "portal.batch": ("/portal/staff/batches/{batch}", STAFF, False),
     "portal.manifest": ("/portal/staff/batches/{batch}/manifest.json", STAFF, False),
@@ -93,6 +122,8 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "analytics.journeys": ("/portal/analytics/journeys", ANALYSTS, False),
     "analytics.offers": ("/portal/analytics/offers", ANALYSTS, False),
     "analytics.health": ("/portal/analytics/health", ANALYSTS, False),
+    "analytics.funnel_page": ("/portal/analytics/funnel", ANALYSTS, False),
+    "analytics.funnel_download": ("/portal/analytics/funnel/shops.csv", ANALYSTS, False),
     "analytics.download": ("/portal/analytics/taps-by-day.csv?from=2026-05-01", ANALYSTS, False),
 }
 
@@ -130,11 +161,24 @@ def _world(app, seed: Seed, tmp_path: Path) -> dict[str, object]:
         shop = session.scalars(select(Shop).where(Shop.slug == "comptoir")).one()
         photo = Photo(name="0" * 32 + ".jpg", shop_id=shop.id, width=1, height=1, size=1)
         change = PendingChange(kind="listing", shop_id=shop.id, payload={"name": "New name"})
-        session.add_all([photo, change])
+        signup = SignupRequest(
+            business_name="Chez Nous",
+            siret="73282932000074",
+            territory_id=shop.territory_id,
+            category="cafe",
+            address="1 rue de l'Espérance, Roubaix",
+            latitude=50.69,
+            longitude=3.17,
+            contact_name="Nadia",
+            email="nadia@example.org",
+            consent_at=NOW,
+        )
+        session.add_all([photo, change, signup])
         session.flush()
         return {
             "photo": photo.id,
             "change": change.id,
+            "signup": signup.id,
             "batch": session.scalar(select(func.max(Batch.id))),
             "sticker": session.scalar(select(func.max(Sticker.id))),
             "token": session.scalar(select(func.max(ApiToken.id))),

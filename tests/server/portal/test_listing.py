@@ -187,8 +187,15 @@ def test_with_review_on_a_change_waits_for_staff(app, seed, signed_in):
     staff = signed_in("staff")
     queue = staff.get("/portal/staff/review")
     assert "Le Comptoir" in text(page(queue).find("main"))
-    shown = text(page(staff.get(f"/portal/staff/review/{change.id}")).find("main"))
-    assert "Le Comptoir (nouveau)" in shown and "Mo 08:00-12:00" in shown
+    shown = page(staff.get(f"/portal/staff/review/{change.id}"))
+    rows = {
+        text(row.th): row.find_all("td", recursive=False)
+        for row in shown.select("table.changes > tbody > tr")
+    }
+    assert text(rows["Name"][1]) == "Le Comptoir (nouveau)"
+    assert text(rows["Name"][1].find("ins")) == "(nouveau)"  # the words put in, marked
+    hours = {text(r.th): text(r.td) for r in rows["Opening hours"][1].select("tr")}
+    assert hours["Monday"] == "08:00\u201312:00" and hours["Tuesday"] == "closed"  # a week
     assert staff.post(f"/portal/staff/review/{change.id}/approve").status_code == 303
     shop = _shop(app)
     assert (shop.name, shop.opening_hours) == ("Le Comptoir (nouveau)", "Mo 08:00-12:00")

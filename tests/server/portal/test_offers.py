@@ -154,3 +154,23 @@ def test_an_edit_with_review_on_waits_and_staff_approve_it(app, seed, signed_in)
         change = session.scalars(select(PendingChange)).one()
     assert signed_in("staff").post(f"/portal/staff/review/{change.id}/approve").status_code == 303
     assert _visible(app, "comptoir-en-attente")["place"]
+
+
+def test_a_cross_offer_states_its_condition_and_limits(app, seed, signed_in):
+    owner = signed_in("owner")
+    form = _form(kind="cross", partner="kind:museum", daily_quota="20", per_visitor="2")
+    assert owner.post(NEW, form).status_code == 303
+    with database(app).sessions() as session:
+        offer = session.scalars(select(Offer).order_by(Offer.id.desc())).first()
+    assert (offer.condition, offer.trigger_kind) == ("tap kind", "museum")
+    assert (offer.daily_quota, offer.per_visitor) == (20, 2)
+    edit = page(owner.get(f"/portal/shops/comptoir/offers/{offer.slug}"))
+    assert edit.find("option", value="kind:museum").has_attr("selected")
+    assert edit.find(id="c-check").has_attr("checked")
+    unchecked = _form(kind="cross", partner="kind:museum", check="none", title_fr="Sans contrôle")
+    assert owner.post(NEW, unchecked).status_code == 303
+    with database(app).sessions() as session:
+        offer = session.scalars(select(Offer).order_by(Offer.id.desc())).first()
+    assert offer.condition == "none"
+    refused = owner.post(NEW, _form(kind="cross", partner="kind:museum", daily_quota="lots"))
+    assert refused.status_code == 422 or "whole number" in refused.get_data(as_text=True)

@@ -7,10 +7,10 @@ import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from server.db import database
-from server.models import Event, Place, Shop, Territory, Walk
+from server.models import Event, Place, Shop, StreetMap, Territory, Walk
 from server.services.geo import distance_m, walking_minutes
 from tests.support.demo import PARIS
 from tests.support.html import json_ld, page, text
@@ -75,6 +75,8 @@ def test_an_unknown_place_to_come_from_is_dropped(visitor):
 
 
 def test_a_walk_lists_its_stops_in_order_with_distances_and_a_sketch(demo_app, visitor):
+    with database(demo_app).transaction() as session:  # no street map: straight lines
+        session.execute(delete(StreetMap))
     soup = page(_get(visitor, "/walk/roubaix-piscine-grand-place?from=la-piscine"))
     with database(demo_app).sessions() as session:
         walk = session.scalars(select(Walk).where(Walk.slug == "roubaix-piscine-grand-place")).one()
@@ -97,6 +99,22 @@ def test_a_walk_lists_its_stops_in_order_with_distances_and_a_sketch(demo_app, v
     assert [e["item"]["name"] for e in trip["itinerary"]["itemListElement"]] == [
         s[0] for s in stops
     ]
+
+
+def test_with_the_demo_map_a_walk_is_measured_along_its_streets(demo_app, visitor):
+    soup = page(_get(visitor, "/walk/roubaix-piscine-grand-place"))
+    with database(demo_app).sessions() as session:
+        walk = session.scalars(select(Walk).where(Walk.slug == "roubaix-piscine-grand-place")).one()
+        stops = [(s.latitude, s.longitude) for s in walk.stops]
+    straight = [distance_m(*a, *b) for a, b in itertools.pairwise(stops)]
+    shown = []
+    for item in soup.select("ol.stops li")[1:]:
+        said = text(item.select_one(".meta")).replace("\u202f", " ").replace("\xa0", " ")
+        shown.append(float(said.split(" m from")[0]))
+    assert all(s >= round(d, -1) for s, d in zip(shown, straight, strict=True))
+    assert sum(shown) > sum(straight) + 50  # the streets go round the blocks
+    assert "Distances are along the streets and footways." in text(soup.find("main"))
+    assert soup.select_one("img.map") and not soup.select("svg.sketch")
 
 
 def test_an_event_says_when_and_whether_it_is_on(demo_app, visitor):

@@ -17,7 +17,7 @@ from server.demo import load_demo
 from server.models import Offer, RedemptionCode, Sticker
 from server.services import redemption
 from tags import crockford
-from tests.server.factories import PHONE, drained_taps
+from tests.server.factories import PHONE, drained_taps, tap_at
 from tests.support.demo import DEMO_LOADED, PARIS, SATURDAY, next_local
 from tests.support.html import json_ld, page, text
 
@@ -33,7 +33,23 @@ def _code_of(client) -> str | None:
     return text(shown) or None
 
 
+def _visited(client) -> str:
+    """The browser's visitor id, with a tap at La Piscine an hour ago (the offer's condition)."""
+    app = client.application
+    cookie = client.get_cookie("tt_vid")
+    if cookie is None:
+        client.set_cookie("tt_vid", secrets.token_hex(16))
+        cookie = client.get_cookie("tt_vid")
+    tap_at(app, cookie.value, "la-piscine", clock_of(app) - dt.timedelta(hours=1))
+    return cookie.value
+
+
+def clock_of(app) -> dt.datetime:
+    return app.config["FIXED_NOW"]
+
+
 def _get_code(client) -> str:
+    _visited(client)
     form = page(_get(client, CROSS)).select_one("#code ~ form")
     assert form is not None and form["method"] == "post"
     response = client.post(form["action"])
@@ -88,8 +104,12 @@ def test_the_code_belongs_to_the_visitor_who_tapped(demo_app, visitor):
         stickers = session.scalars(select(Sticker).where(Sticker.place.has(slug="la-piscine")))
         code = stickers.first().code
     assert visitor.get(f"/{code}", headers={"User-Agent": PHONE}).status_code == 303
-    _get_code(visitor)
     [tap] = drained_taps(demo_app)
+    # The offer is looked at ten minutes after the real tap: the tap path's id unlocks it.
+    demo_app.config["FIXED_NOW"] = tap.occurred_at + dt.timedelta(minutes=10)
+    form = page(_get(visitor, CROSS)).select_one("#code ~ form")
+    assert visitor.post(form["action"]).status_code == 303
+    assert _code_of(visitor) is not None
     with database(demo_app).sessions() as session:
         assert session.scalars(select(RedemptionCode.visitor_id)).one() == tap.visitor_id
 
@@ -157,6 +177,7 @@ def test_a_visitor_asking_twice_at_once_keeps_one_code(demo_app, visitor, monkey
         return None if len(calls) == 1 else found(*args)
 
     monkeypatch.setattr(redemption, "current_code", late)
+    _visited(visitor)
     assert visitor.post(f"{CROSS}/code").status_code == 303
     assert len(calls) == 2  # the clash, then the code found on the second attempt
     monkeypatch.undo()
@@ -176,6 +197,8 @@ def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_app, k
         )
     committed_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
     visitors = [secrets.token_hex(16) for _ in range(6)]
+    for cookie in visitors:
+        tap_at(committed_app, cookie, "la-piscine", clock_of(committed_app) - dt.timedelta(hours=1))
     start = threading.Barrier(2)
 
     def ask(cookie: str) -> int:
@@ -212,8 +235,11 @@ def test_the_quota_holds_when_many_visitors_ask_at_once(committed_app, keyring, 
         status = client.post(f"{CROSS}/code").status_code
         return status, text(page(_get(client, CROSS)).find("main"))
 
+    cookies = [secrets.token_hex(16) for _ in range(visitors)]
+    for cookie in cookies:
+        tap_at(committed_app, cookie, "la-piscine", clock_of(committed_app) - dt.timedelta(hours=1))
     with ThreadPoolExecutor(max_workers=visitors) as pool:
-        answers = list(pool.map(ask, [secrets.token_hex(16) for _ in range(visitors)]))
+        answers = list(pool.map(ask, cookies))
     with database(committed_app).sessions() as session:
         issued = session.scalar(select(func.count(RedemptionCode.id)))
         counted = session.scalars(select(Offer.codes_issued).where(Offer.slug == CROSS[7:])).one()
@@ -226,6 +252,7 @@ def test_the_quota_holds_when_many_visitors_ask_at_once(committed_app, keyring, 
 def test_one_visitor_asking_many_times_at_once_uses_one_code_of_the_quota(committed_app, keyring):
     _demo_with_quota(committed_app, keyring, 2)
     cookie, requests = secrets.token_hex(16), 8
+    tap_at(committed_app, cookie, "la-piscine", clock_of(committed_app) - dt.timedelta(hours=1))
     start = threading.Barrier(requests)
 
     def ask(_: int) -> int:

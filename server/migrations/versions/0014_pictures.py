@@ -1,15 +1,15 @@
 """Pictures of sights and places: staff add them, visitor pages show them
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0006"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,100 @@
+"""The street maps of the visitor pages: what each page shows (a signed URL of ours, for an
+<img>), and the route that draws and serves those pictures.
+
+A picture is drawn once per URL and kept (server.maps.drawn); it never changes under its URL,
+so browsers keep it too. While the database is away, a map this process has read still draws;
+otherwise the markers are drawn on a plain background.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask import Response, abort, current_app
+
+from server.db import UNAVAILABLE, db_session
+from server.maps import drawn, projection, streets
+from server.services import street_maps, walking
+from server.visitor.blueprint import visitor_blueprint
+
+bp = visitor_blueprint("maps", __name__)
+WIDTH, HEIGHT = 400, 300  # the picture's units; it scales with its box
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """A map as a page shows it: an <img> of ours, its size, and what it shows in words."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+
+
+def page_map(
+    territory_id: int,
+    markers: Sequence[tuple[int, float, float]],
+    here: tuple[float, float] | None,
+    alt: str,
+    routed: bool = False,
+    route: Sequence[tuple[float, float]] = (),
+) -> PageMap | None:
+    """The map of a page: the markers (number, latitude, longitude) and the visitor's place;
+    None when the territory has no street map imported (the page then shows none).
+
+    `route` (the walk's way, when known) only widens the frame so that all of it shows.
+    """
+    data = street_maps.load(db_session(), territory_id)
+    if data is None or not markers:
+        return None
+    version = data.version
+    points = [(lat, lon) for _, lat, lon in markers] + list(route) + ([here] if here else [])
+    frame = projection.framing(points, WIDTH, HEIGHT)
+    spec = drawn.MapSpec(
+        territory_id,
+        version,
+        frame.center,
+        frame.span_m,
+        WIDTH,
+        HEIGHT,
+        tuple(markers),
+        here,
+        routed,
+    )
+    return PageMap(drawn.url(spec), WIDTH, HEIGHT, alt)
+
+
+def draw(spec: drawn.MapSpec) -> bytes:
+    """The SVG of a spec, drawn now."""
+    try:
+        data = street_maps.load(db_session(), spec.territory_id)
+    except UNAVAILABLE:
+        data = street_maps.kept(spec.territory_id)
+    frame = projection.Frame(spec.center, spec.span_m, spec.width, spec.height)
+    markers = [streets.Marker(n, lat, lon) for n, lat, lon in spec.markers]
+    routes: list[Sequence[tuple[float, float]]] = []
+    if spec.routed and len(markers) > 1:
+        stops = [(m.latitude, m.longitude) for m in markers]
+        routes = [way.points for way in walking.legs(data, stops)]
+    return streets.draw(frame, data, markers, routes, spec.here).encode()
+
+
+@bp.get("/map/<token>.svg")
+def picture(token: str) -> Response:
+    """A map picture named by a page of ours; drawn at the first request, then kept."""
+    spec = drawn.parse(token)
+    if spec is None:
+        abort(404)
+    kept = drawn.pictures().load(token)
+    if kept is None:
+        started = time.perf_counter()
+        kept = draw(spec)
+        drawn.pictures().store(token, kept)
+        current_app.logger.debug(
+            "map drawn in %.1f ms, %d bytes", (time.perf_counter() - started) * 1000, len(kept)
+        )
+    response = Response(kept, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=2592000, immutable"
+    return response
