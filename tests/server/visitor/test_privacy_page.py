@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from server.db import database
-from server.models import OfferView, RedemptionCode
+from server.models import Offer, OfferCondition, OfferView, RedemptionCode
 from tests.support.html import page, text
 
 OPERATOR = {
@@ -120,9 +120,17 @@ def test_with_global_privacy_control_the_page_says_the_browser_objects(visitor):
     assert not soup.select("#choice ~ form")  # nothing to take back here: it is the browser's
 
 
+def _without_check(app, slug: str) -> None:
+    """The offer asks for no tap (its shop chose "No check"): anyone may take a code."""
+    with database(app).transaction() as session:
+        offer = session.scalars(select(Offer).where(Offer.slug == slug)).one()
+        offer.condition = OfferCondition.NONE
+
+
 @pytest.mark.parametrize("how", ["button", "gpc"])
 def test_an_objecting_visitor_s_offer_views_and_code_carry_no_audience_id(demo_app, visitor, how):
     headers = {"Sec-GPC": "1"} if how == "gpc" else {}
+    _without_check(demo_app, CROSS.rsplit("/", 1)[1])
     if how == "button":
         visitor.post("/privacy/object")
     visitor.get(CROSS, headers=headers)
@@ -138,3 +146,13 @@ def test_an_objecting_visitor_s_offer_views_and_code_carry_no_audience_id(demo_a
         [code] = session.scalars(select(RedemptionCode.visitor_id))
     assert views and views == [None] * len(views)
     assert code == holder.value
+
+
+def test_an_objecting_visitor_is_told_a_tap_cannot_be_seen_and_gets_no_code(demo_app, visitor):
+    visitor.post("/privacy/object")
+    visitor.post(f"{CROSS}/code")  # the demo's offer asks for a tap at La Piscine today
+    soup = page(visitor.get(CROSS, headers={"Accept-Language": "en"}))
+    assert "you chose not to be counted" in text(soup.select_one("#why"))
+    assert soup.select_one("#code ~ .code") is None
+    with database(demo_app).sessions() as session:
+        assert list(session.scalars(select(RedemptionCode.visitor_id))) == []
