@@ -21,6 +21,7 @@ FILLING = {
     "name": "totals",
     "token": "x",
     "kid": "1",
+    "shop_slug": "comptoir",
 }
 WHATSAPP = "WhatsApp/2.23.20.0 A"
 
