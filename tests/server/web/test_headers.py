@@ -22,6 +22,7 @@ FILLING = {
     "kind": "place",
     "token": "x",
     "kid": "1",
+    "shop_slug": "comptoir",
 }
 WHATSAPP = "WhatsApp/2.23.20.0 A"
 
