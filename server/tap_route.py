@@ -28,6 +28,7 @@ from werkzeug.utils import redirect as werkzeug_redirect
 
 from server.clock import machine_now
 from server.config import keyring
+from server.db import UNAVAILABLE, db_session
 from server.models import Outcome, VisitorKind
 from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
@@ -40,6 +41,7 @@ from server.taps.visitor import (
     identify,
     objects,
 )
+from server.visitor import pictures as covers
 from tags import codes
 from tags.keyring import Keyring
 from tags.ntag424.sun import SunError
@@ -283,8 +285,23 @@ def _page(app: Flask, outcome: Outcome, sticker: StickerInfo | None) -> Response
     if sticker is None:  # the database is away and this sticker was never seen here
         return Response(render_template("unavailable.html"), status=503)
     # A link preview: a page with Open Graph tags instead of the redirect.
-    page = render_template("preview.html", sticker=sticker, destination=_destination(app, sticker))
+    page = render_template(
+        "preview.html",
+        sticker=sticker,
+        destination=_destination(app, sticker),
+        og_image=_cover(sticker.place_slug),
+    )
     return Response(page, status=200)
+
+
+def _cover(place_slug: str) -> str | None:
+    """The place's cover for a link preview's card; none when the database is away (a preview
+    is never worth failing for)."""
+    try:
+        return covers.cover_image(db_session(), place_slug)
+    except UNAVAILABLE:
+        db_session().rollback()
+        return None
 
 
 def _destination(app: Flask, sticker: StickerInfo) -> str:
