@@ -71,6 +71,7 @@ run: install $(INSTANCE)/keys.json $(INSTANCE)/secret_key
 # million taps per database and takes the better part of an hour).
 bench: install
 	$(BIN)/python -m bench.tap
+	$(BIN)/python -m bench.sun_tap --http 15
 	$(BIN)/python -m bench.nearby
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.mobility

@@ -100,8 +100,15 @@ class WrkResult:
     errors: str
 
 
-def wrk(url: str, seconds: int = 15, connections: int = 64, threads: int = 2) -> WrkResult:
-    """Load `url` with wrk and parse its summary."""
+def wrk(
+    url: str,
+    seconds: int = 15,
+    connections: int = 64,
+    threads: int = 2,
+    script: str | None = None,
+    env: dict[str, str] | None = None,
+) -> WrkResult:
+    """Load `url` with wrk (or the requests a Lua `script` makes) and parse its summary."""
     command = [
         ensure_wrk(),
         f"-t{threads}",
@@ -110,9 +117,10 @@ def wrk(url: str, seconds: int = 15, connections: int = 64, threads: int = 2) ->
         "--latency",
         "-H",
         f"User-Agent: {PHONE}",
+        *(["-s", script] if script else []),
         url,
     ]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()

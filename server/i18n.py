@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import flask_babel
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations
 from flask import Flask, g, request
 from flask_babel import Babel
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -47,6 +50,10 @@ def init_app(app: Flask) -> None:
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
         newstyle=True,
     )
+    for name in ("gettext", "ngettext"):  # "de Le Comptoir" reads "du Comptoir" in French
+        app.jinja_env.globals[name] = _eliding(
+            cast(Callable[..., str], app.jinja_env.globals[name])
+        )
     # Templates are written for reading; these keep the whitespace out of what is sent.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -108,12 +115,67 @@ def translations() -> NullTranslations:
 def gettext(message: str, **variables: Any) -> str:
     """`message` in the visitor's language, with %(name)s variables filled in."""
     text = translations().ugettext(message)
-    return text % variables if variables else text
+    return elided(text % variables, variables) if variables else text
 
 
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     """The form of a message for `num` in the visitor's language (%(num)d is `num`)."""
-    return translations().ungettext(singular, plural, num) % {"num": num, **variables}
+    text = translations().ungettext(singular, plural, num) % {"num": num, **variables}
+    return elided(text, variables)
+
+
+# French contracts "de" and "à" with a name's article, and elides "de" before a vowel: a
+# message says "de %(shop)s", the name is "Le Comptoir" or "Atelier Textile", and the reader
+# expects "du Comptoir", "d'Atelier Textile", "au Comptoir". (H is left alone: "de Hem" and
+# "d'Hellemmes" both occur, and a wrong guess reads worse than none.)
+APOSTROPHE = "\u2019"  # the typographic apostrophe the French catalogue uses
+_CONTRACTIONS = (
+    ("de Les ", "des "),
+    ("de Le ", "du "),
+    ("à Les ", "aux "),
+    ("à Le ", "au "),
+)
+_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûü")
+
+
+def elided(text: str, variables: dict[str, Any]) -> str:
+    """French text with its prepositions agreeing with the names filled into it."""
+    if not variables or language() != "fr":
+        return text
+    for value in variables.values():
+        if not isinstance(value, str) or not value:
+            continue
+        name = str(escape(value)) if isinstance(text, Markup) else value
+        for before, after in _CONTRACTIONS:
+            text = _replace_before(text, before[:-1].rsplit(" ", 1)[0], name, before, after)
+        if name[0] in _VOWELS:
+            text = _replace(text, f"de {name}", f"d{APOSTROPHE}{name}")
+    return text
+
+
+def _replace_before(text: str, word: str, name: str, before: str, after: str) -> str:
+    """Contract `before` + the rest of `name` into `after` when `name` starts with its article."""
+    article = before[len(word) + 1 :]
+    if not name.startswith(article):
+        return text
+    return _replace(text, f"{word} {name}", after + name[len(article) :])
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    """Replace `old` where it starts a word, keeping Markup as Markup (what is added is safe)."""
+    pattern = re.compile(r"(?<![\w'" + APOSTROPHE + "])" + re.escape(old))
+    replaced = pattern.sub(lambda _: new, str(text))
+    return Markup(replaced) if isinstance(text, Markup) else replaced
+
+
+def _eliding(wrapped: Callable[..., str]) -> Callable[..., str]:
+    """A template's gettext or ngettext, with French elisions (see elided())."""
+
+    @pass_context
+    def call(context: Any, *args: Any, **variables: Any) -> str:
+        return elided(wrapped(context, *args, **variables), variables)
+
+    return call
 
 
 def language() -> str:

@@ -28,10 +28,12 @@ from werkzeug.utils import redirect as werkzeug_redirect
 
 from server.clock import machine_now
 from server.config import keyring
+from server.db import UNAVAILABLE, db_session
 from server.models import Outcome, VisitorKind
 from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
 from server.taps.stickers import DirectoryUnavailable, StickerInfo
+from server.taps.sun import SunKeys, find_message
 from server.taps.visitor import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -39,8 +41,10 @@ from server.taps.visitor import (
     identify,
     objects,
 )
+from server.visitor import pictures as covers
 from tags import codes
 from tags.keyring import Keyring
+from tags.ntag424.sun import SunError
 from tags.urls import MIRROR_PARAM, UrlError, parse_mirror
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,7 @@ OBJECTED_KIND = VisitorKind.OBJECTED.value
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
 NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next tap
 HTML = "text/html; charset=utf-8"
+SUN_CHIP = "ntag424"  # tags.chips' name for the NTAG 424 DNA
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -122,6 +127,11 @@ def tap(code: str) -> Response:
                 outcome = Outcome.RETIRED_STICKER
         except DirectoryUnavailable:
             pass  # recorded as ok; the drainer resolves the sticker when the database is back
+    sun: dict[str, Any] = {}
+    if outcome is Outcome.OK and tag_id is not None:
+        sun = _sun(app, shown_code, environ.get("QUERY_STRING", ""), sticker)
+        if sun.get("outcome"):
+            outcome = sun.pop("outcome")
     tap_record = {
         "id": new_tap_id(now),
         "at": now.isoformat(),
@@ -135,7 +145,7 @@ def tap(code: str) -> Response:
         "browser": seen.browser,
         "language": _language(environ.get("HTTP_ACCEPT_LANGUAGE", "")),
         "method": environ["REQUEST_METHOD"],
-        **_mirror(req),
+        **(sun or _mirror(req)),
     }
     try:
         recorder(app).record(tap_record)
@@ -146,7 +156,44 @@ def tap(code: str) -> Response:
         cookie = _cookie(visitor.id, environ["wsgi.url_scheme"] == "https")
     elif objected and COOKIE_NAME in cookies:
         cookie = _EXPIRED_COOKIE  # an objection deletes the audience cookie it finds
-    return _respond(app, outcome, seen, sticker, cookie)
+    # A SUN tap that proves nothing still leads to the sticker's (public) page: only its count
+    # is refused, and that is decided where the tap is stored.
+    shown = Outcome.OK if outcome is Outcome.BAD_SUN else outcome
+    return _respond(app, shown, seen, sticker, cookie)
+
+
+@functools.lru_cache(maxsize=VERIFIED_CODES)
+def _key_id(code: str) -> int:
+    """The key id of a verified code (memoised: a sticker is tapped again and again)."""
+    return codes.split(code)[0]
+
+
+def _sun(app: Flask, code: str, query: str, sticker: StickerInfo | None) -> dict[str, Any]:
+    """The SUN fields of a tap record: UID and counter if the message verifies, else BAD_SUN.
+
+    Without SUN parameters, nothing, unless the sticker is an NTAG 424 DNA (whose every tap
+    must carry one: a URL stripped of them proves nothing).
+    """
+    expected = sticker is not None and sticker.chip == SUN_CHIP
+    if not expected and "=" not in query:
+        return {}
+    try:
+        message = find_message(query)
+        if message is None:
+            if not expected:
+                return {}
+            raise SunError("this NTAG 424 DNA sticker's tap carries no SUN message")
+        keys = app.extensions.get("taptrail.sun_keys")
+        if keys is None:  # one per app, like the code verifier
+            keys = app.extensions["taptrail.sun_keys"] = SunKeys(keyring(app))
+        tap = keys.verify(_key_id(code), message)
+    except SunError as error:
+        return {"outcome": Outcome.BAD_SUN, "mirror_error": str(error)[:120]}
+    uid = tap.uid.hex().upper() if tap.uid else None
+    if sticker is not None and sticker.uid and uid != sticker.uid:
+        other = "a genuine SUN message of another chip than this sticker's"
+        return {"outcome": Outcome.BAD_SUN, "mirror_uid": uid, "mirror_error": other}
+    return {"sun": True, "mirror_uid": uid, "mirror_counter": tap.counter}
 
 
 def _cookie(value: str, secure: bool) -> str:
@@ -238,8 +285,23 @@ def _page(app: Flask, outcome: Outcome, sticker: StickerInfo | None) -> Response
     if sticker is None:  # the database is away and this sticker was never seen here
         return Response(render_template("unavailable.html"), status=503)
     # A link preview: a page with Open Graph tags instead of the redirect.
-    page = render_template("preview.html", sticker=sticker, destination=_destination(app, sticker))
+    page = render_template(
+        "preview.html",
+        sticker=sticker,
+        destination=_destination(app, sticker),
+        og_image=_cover(sticker.place_slug),
+    )
     return Response(page, status=200)
+
+
+def _cover(place_slug: str) -> str | None:
+    """The place's cover for a link preview's card; none when the database is away (a preview
+    is never worth failing for)."""
+    try:
+        return covers.cover_image(db_session(), place_slug)
+    except UNAVAILABLE:
+        db_session().rollback()
+        return None
 
 
 def _destination(app: Flask, sticker: StickerInfo) -> str:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from tags.ntag424.keys import StickerKeys
 from tagwriter.errors import TagwriterError
 
 SERVER_ENV = "TAGWRITER_SERVER"
@@ -93,6 +94,21 @@ class Client:
         """Register a written sticker: 201 new, 200 already so."""
         body = {"code": code, "uid": uid, "chip": chip, "encoded_at": encoded_at}
         return self._call("POST", "/registrations", json=body).status_code
+
+    def release(self, code: str, uid: str | None) -> dict[str, Any]:
+        """Give up a code begun on a sticker that never came back; the server retires it."""
+        return self._call("POST", "/releases", json={"code": code, "uid": uid}).json()
+
+    def sun_keys(self, code: str, uid: str) -> StickerKeys:
+        """The application keys of the NTAG 424 DNA `uid` that is to hold `code`."""
+        answer = self._call("POST", "/sun-keys", json={"code": code, "uid": uid}).json()
+        try:
+            keys = tuple(bytes.fromhex(key) for key in answer["keys"])
+            return StickerKeys(keys, int(answer["version"]))
+        except (KeyError, TypeError, ValueError):
+            raise ServerError(
+                "the server's answer holds no NTAG 424 DNA keys: check the server address"
+            ) from None
 
     def verdict(self, url: str) -> dict[str, Any]:
         """The server's verdict on a URL read from a sticker."""

@@ -9,6 +9,8 @@ be carried on and its registrations sent without the server. Then, one line per 
     {"event": "done", "code", "tag_id", "uid", "chip", "url", "encoded_at"}   verified
     {"event": "registered", "code", "uid", "status"}        the server has it
     {"event": "registration_refused", "code", "uid", "message"}   the server said no
+    {"event": "released", "code", "uid"}           given up (its sticker never came back);
+                                                    the server retired it
 
 Every line also has "at" (UTC). A crash can only cut the line being written: such a line is
 skipped when reading (nothing was done on its account, since the tool waits for the disk).
@@ -61,6 +63,7 @@ class Journal:
     done: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> done record
     registered: set[str] = field(default_factory=set)
     refused: dict[str, str] = field(default_factory=dict)  # code -> the server's message
+    released: set[str] = field(default_factory=set)  # given up: never written, never done
     damaged_lines: int = 0
 
     @classmethod
@@ -123,6 +126,8 @@ class Journal:
             self.registered.add(code)
         elif event == "registration_refused":
             self.refused[code] = record.get("message", "")
+        elif event == "released":
+            self.released.add(code)
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one event and wait until it is on disk."""

@@ -22,6 +22,9 @@ from tagwriter.errors import ReaderError, StickerGone, StickerRefused
 
 GET_VERSION = b"\x60"
 FAST_READ = 0x3A
+READ = 0x30
+READ_PAGES = 4  # a READ answers 16 bytes
+NAK_INVALID = 0x0  # NAK 0h: invalid argument, also what a chip without the command answers
 WRITE = 0xA2
 READ_CNT = b"\x39\x02"
 READ_SIG = b"\x3c\x00"
@@ -60,6 +63,8 @@ class TagLink:
         self.clf = clf
         self.target = target
         self.uid = bytes(target.sdd_res)
+        self.writes = 0  # WRITEs acknowledged, whatever attempt they belonged to
+        self.fast_read_refused = False
         self.profile, self.tag = self._identify()
 
     @property
@@ -114,7 +119,32 @@ class TagLink:
         return answer
 
     def fast_read(self, start: int, end: int) -> bytes:
-        """Pages `start` to `end` inclusive, in as few FAST_READs as the reader allows."""
+        """Pages `start` to `end` inclusive, in as few FAST_READs as the reader allows.
+
+        A chip (or reader) that refuses FAST_READ with a NAK is read with READ instead, from
+        then on: READ is mandatory on every Type 2 tag.
+        """
+        if not self.fast_read_refused:
+            try:
+                return self._fast_read(start, end)
+            except Nak as nak:
+                if nak.code != NAK_INVALID:
+                    raise
+                self.reactivate()  # a NAK sends the chip back to IDLE
+                self.fast_read_refused = True
+        return self.read(start, end)
+
+    def read(self, start: int, end: int) -> bytes:
+        """Pages `start` to `end` inclusive with READ, four pages at a time."""
+        data = b""
+        for page in range(start, end + 1, READ_PAGES):
+            answer = self.command(bytes([READ, page]), 0.01)
+            if len(answer) != READ_PAGES * PAGE_SIZE:
+                raise NoAnswer(f"READ {page:02X}h gave {len(answer)} bytes")
+            data += answer
+        return data[: (end - start + 1) * PAGE_SIZE]  # READ wraps past the last page
+
+    def _fast_read(self, start: int, end: int) -> bytes:
         data = b""
         while start <= end:
             last = min(end, start + self.max_pages - 1)
@@ -132,6 +162,7 @@ class TagLink:
         answer = self.command(bytes([WRITE, page]) + data, WRITE_TIMEOUT)
         if answer != bytes([ACK]):
             raise NoAnswer(f"WRITE {page:02X}h answered {answer.hex()}")
+        self.writes += 1
 
     def authenticate(self, password: bytes) -> bool:
         """PWD_AUTH with nfcpy's own password format (PWD then PACK); False if refused."""

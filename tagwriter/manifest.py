@@ -9,6 +9,9 @@ from typing import Any
 
 from tags import codes
 from tags.chips import ChipProfile, UnknownChipError, chip_by_name
+from tags.ntag424.facts import NTAG424DNA, Ntag424Profile
+from tags.ntag424.layout import CHIP as SUN_CHIP
+from tags.ntag424.layout import sun_url
 from tags.urls import MirrorMode, UrlError, check_base, tap_url
 from tagwriter.errors import TagwriterError
 
@@ -35,13 +38,18 @@ class Batch:
 
     id: int
     place: str
-    chip: ChipProfile
+    chip: ChipProfile | Ntag424Profile
     base_url: str
     mirror: MirrorMode | None
     password: bool
     lock: bool
     entries: list[Entry]
     manifest: dict[str, Any]
+
+    @property
+    def sun(self) -> bool:
+        """An NTAG 424 DNA batch: SUN URLs, keys from the server."""
+        return isinstance(self.chip, Ntag424Profile)
 
 
 def load_manifest(path: Path) -> Batch:
@@ -67,14 +75,16 @@ def parse_manifest(data: Any, source: str) -> Batch:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ManifestError(f"{source} is not a TapTrail manifest ({FORMAT}): {EXPORT}")
     place = _field(data, "place", dict, source)
+    chip: ChipProfile | Ntag424Profile
     try:
-        chip = chip_by_name(_field(data, "chip", str, source))
+        name = _field(data, "chip", str, source)
+        chip = NTAG424DNA if name.lower() == SUN_CHIP else chip_by_name(name)
         base = check_base(_field(data, "base_url", str, source))
         mirror = MirrorMode(data["mirror"]) if data.get("mirror") is not None else None
     except (UnknownChipError, UrlError, ValueError) as error:
         raise ManifestError(f"{source}: {error}: {EXPORT}") from None
     entries = [
-        _entry(item, base, mirror, f"{source}, sticker {index + 1}")
+        _entry(item, base, mirror, f"{source}, sticker {index + 1}", chip is NTAG424DNA)
         for index, item in enumerate(_field(data, "stickers", list, source))
     ]
     if not entries or len({e.code for e in entries}) != len(entries):
@@ -92,7 +102,7 @@ def parse_manifest(data: Any, source: str) -> Batch:
     )
 
 
-def _entry(item: Any, base: str, mirror: MirrorMode | None, source: str) -> Entry:
+def _entry(item: Any, base: str, mirror: MirrorMode | None, source: str, sun: bool) -> Entry:
     if not isinstance(item, dict):
         raise ManifestError(f"{source} is not an object: {EXPORT}")
     code = _field(item, "code", str, source)
@@ -101,6 +111,6 @@ def _entry(item: Any, base: str, mirror: MirrorMode | None, source: str) -> Entr
     except codes.CodeError as error:
         raise ManifestError(f"{source}: the code {code!r} is {error}: {EXPORT}") from None
     url = _field(item, "url", str, source)
-    if url != tap_url(base, code, mirror):
+    if url != (sun_url(base, code) if sun else tap_url(base, code, mirror)):
         raise ManifestError(f"{source}: the URL does not match its code and base: {EXPORT}")
     return Entry(_field(item, "tag_id", int, source), code, url)

@@ -9,10 +9,12 @@ finished.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tags.chips import PAGE_SIZE, ChipProfile
+from tags.mirror import mirror_position
 from tags.ndef import CapacityError, NdefFormatError, check_capacity
+from tags.urls import MirrorMode, UrlError, parse_mirror
 from tagwriter.errors import StickerRefused, VerifyError
 from tagwriter.link import Nak, NoAnswer, TagLink
 from tagwriter.memory import Snapshot, read_snapshot
@@ -66,9 +68,12 @@ def encode(
     except CapacityError as error:
         raise StickerRefused(str(error)) from None
     problem: Exception | None = None
+    writes_before = link.writes
     for _attempt in range(ATTEMPTS):
         try:
-            return _attempt_once(link, job, accept, unlock)
+            written = _attempt_once(link, job, accept, unlock)
+            # Every page this sticker took counts, in earlier attempts too.
+            return replace(written, writes=link.writes - writes_before)
         except (Nak, NoAnswer, VerifyError) as error:
             problem = error
             link.reactivate()  # StickerGone if it left; else the chip is selected afresh
@@ -92,10 +97,72 @@ def _attempt_once(link: TagLink, job: Job, accept: Accept, unlock: bytes | None)
             )
         steps = plan(job, snapshot, authenticated=unlock == job.password)
     _refuse_locked(snapshot, steps)
-    for step in steps:
+    password_pages = {link.profile.pwd_page, link.profile.pack_page}
+    last_password = max((i for i, s in enumerate(steps) if s.page in password_pages), default=-1)
+    for index, step in enumerate(steps):
         link.write(step.page, step.data)
+        if index == last_password and job.password is not None:
+            _prove_password(link, job.password)
     _verify(link, snapshot, job, steps)
+    if job.mirror is not None:
+        _verify_mirror(link, job)
     return Written(link.uid, link.profile, job.url, len(steps))
+
+
+def _prove_password(link: TagLink, password: bytes) -> None:
+    """PWD_AUTH with the password just written, before AUTH0 is.
+
+    The datasheet has CFG0 take effect at the next power-up, but some chips enforce AUTH0 at
+    once: authenticated, the writes that follow go through either way, and a PWD or PACK that
+    did not take is caught here rather than after the sticker is locked away.
+    """
+    if not link.authenticate(password):
+        raise VerifyError(
+            "the sticker refuses the password just written to it: it may be faulty; " + TAKE_ANOTHER
+        )
+
+
+def _verify_mirror(link: TagLink, job: Job) -> None:
+    """Power the sticker up again, as a phone does, and check what its mirror shows then.
+
+    The configuration written takes effect at the next power-up, so only a new activation shows
+    the mirror as phones will see it: the UID must be this chip's, and with the counter on, a
+    second activation must show it higher than the first.
+    """
+    assert job.mirror is not None
+    position = mirror_position(job.url, link.profile, job.mirror)
+    first = position.page * PAGE_SIZE + position.byte
+    last_page = (first + job.mirror.length - 1) // PAGE_SIZE
+    counting = job.mirror is not MirrorMode.UID
+    counters: list[int | None] = []
+    for _activation in range(2 if counting else 1):
+        link.reactivate()
+        data = link.fast_read(position.page, last_page)
+        text = data[position.byte : position.byte + job.mirror.length].decode("ascii", "replace")
+        try:
+            shown = parse_mirror(text)
+        except UrlError as error:
+            shown, problem = None, str(error)
+        else:
+            problem = "it still shows the placeholder"
+        if shown is None:
+            raise VerifyError(
+                f"after a new power-up the mirror is not on ({problem}): the sticker may be "
+                f"faulty; {TAKE_ANOTHER}"
+            )
+        if shown.uid is not None and shown.uid != link.uid:
+            raise VerifyError(
+                f"after a new power-up the mirror shows the UID {shown.uid.hex().upper()}, not "
+                f"this chip's {link.uid.hex().upper()}: {TAKE_ANOTHER}"
+            )
+        counters.append(shown.counter)
+    if counting and not (
+        counters[0] is not None and counters[1] is not None and counters[1] > counters[0]
+    ):
+        raise VerifyError(
+            f"the mirrored read counter did not go up between two power-ups ({counters[0]}, "
+            f"{counters[1]}): the NFC counter is off or the sticker faulty; {TAKE_ANOTHER}"
+        )
 
 
 def _needs_password(snapshot: Snapshot, steps: list[Step]) -> bool:

@@ -18,6 +18,8 @@ from server.services.verdict import verdict
 
 BATCH_FIELDS = frozenset({"place", "count", "chip", "mirror", "password", "lock", "note"})
 REGISTRATION_FIELDS = frozenset({"code", "uid", "chip", "encoded_at"})
+SUN_KEY_FIELDS = frozenset({"code", "uid"})
+RELEASE_FIELDS = frozenset({"code", "uid"})
 MAX_NOTE = 200  # the column's size
 
 
@@ -94,6 +96,32 @@ def register() -> tuple[Response, int]:
     return jsonify({"created": created, "sticker": batches.sticker_json(sticker)}), (
         201 if created else 200
     )
+
+
+@bp.post("/releases")
+@require_scope(TokenScope.ENCODE)
+def release() -> Response:
+    """Give up a code begun on a sticker that never came back to the reader: it is retired."""
+    body = json_body(RELEASE_FIELDS)
+    if not isinstance(body.get("code"), str) or not body["code"]:
+        raise Invalid("code is required (a string)", field="code")
+    sticker = batches.release_sticker(db_session(), keyring(), code=body["code"])
+    db_session().commit()
+    return jsonify({"sticker": batches.sticker_json(sticker)})
+
+
+@bp.post("/sun-keys")
+@require_scope(TokenScope.ENCODE)
+def sun_keys() -> Response:
+    """The keys the field tool writes on the NTAG 424 DNA `uid` that is to hold `code`."""
+    body = json_body(SUN_KEY_FIELDS)
+    for name in ("code", "uid"):
+        if not isinstance(body.get(name), str) or not body[name]:
+            raise Invalid(f"{name} is required (a string)", field=name)
+    keys = batches.sun_keys_for(db_session(), keyring(), code=body["code"], uid=body["uid"])
+    response = jsonify({"version": keys.version, "keys": [key.hex().upper() for key in keys.keys]})
+    response.headers["Cache-Control"] = "no-store"  # secrets: kept by no cache on the way
+    return response
 
 
 @bp.get("/verdict")

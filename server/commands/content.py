@@ -159,7 +159,13 @@ def demo(urls: int) -> None:
 
     with database().transaction() as session:
         base_url = current_app.config["TAP_BASE_URL"]
-        loaded = load_demo(session, keyring(), base_url, passwords=passwords())
+        loaded = load_demo(
+            session,
+            keyring(),
+            base_url,
+            passwords=passwords(),
+            media=current_app.config["MEDIA_DIR"],
+        )
     # After the stickers are committed: taps are stored (and counted) as the drainer does.
     taps = load_traffic(database(), clock.now())
     click.echo(f"demo loaded: {loaded.summary}, {taps} new demo taps")

@@ -17,6 +17,7 @@ from server.models import ApiToken, Batch, Sticker
 from server.services import batches as batch_service
 from server.services.tokens import TokenScope, create_token, revoke_token
 from tags.chips import CHIPS
+from tags.ntag424.layout import CHIP as SUN_CHIP
 from tags.urls import MirrorMode
 
 
@@ -91,7 +92,13 @@ def _write_manifest(manifest: dict, out: str | None) -> None:
 @batches.command("issue")
 @click.option("--place", required=True, help="The place's slug.")
 @click.option("--count", required=True, type=click.IntRange(1, batch_service.MAX_BATCH))
-@click.option("--chip", type=click.Choice(sorted(CHIPS)), default="ntag213", show_default=True)
+@click.option(
+    "--chip",
+    type=click.Choice([*sorted(CHIPS), SUN_CHIP]),
+    default="ntag213",
+    show_default=True,
+    help="ntag424: NTAG 424 DNA stickers with SUN (no mirror, password or lock).",
+)
 @click.option("--mirror", type=click.Choice([m.value for m in MirrorMode]), default=None)
 @click.option("--password/--no-password", default=False, help="Write-protect with a password.")
 @click.option("--lock/--no-lock", default=False, help="Lock the stickers permanently.")

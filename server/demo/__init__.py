@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import clock
+from server.demo.pictures import add_demo_photos
 from server.importers.content import import_content
 from server.importers.gtfs import import_gtfs
 from server.importers.ical import import_ical
@@ -80,9 +81,11 @@ def load_demo(
     now: dt.datetime | None = None,
     *,
     passwords: accounts.Passwords,
+    media: str | Path | None = None,
 ) -> DemoLoaded:
     """Load or refresh the demo as of `now` (the clock's by default: its events are those of
-    the year from then); returns a summary and tap URLs of demo stickers."""
+    the year from then), with its drawn photos stored in `media` when given; returns a summary
+    and tap URLs of demo stickers."""
     now = now or clock.now()
     report = import_content(session, demo_file("content.yaml"), demo=True)
     stops = import_gtfs(session, demo_file("gtfs"), feed="demo", demo=True, replace=True).stored
@@ -90,6 +93,7 @@ def load_demo(
         import_ical(session, demo_file(name), territory, demo=True, now=now).stored
         for name, territory in EVENTS.items()
     )
+    pictures = add_demo_photos(session, media) if media is not None else 0
     # A street map of each area, drawn by hand (see the file's header); a real extract imported
     # later replaces it.
     maps, _ = import_osm(session, demo_file("streets.osm"), keep_other_sources=True)
@@ -118,7 +122,8 @@ def load_demo(
     content = sum(report.created.values()) + sum(report.updated.values())
     loaded = DemoLoaded(
         f"{content} content records, {stops} transit stops, {events} event dates, "
-        f"street maps of {len(maps)} areas, {added} new stickers ({len(stickers)} in all)"
+        f"street maps of {len(maps)} areas, {added} new stickers ({len(stickers)} in all), "
+        f"{pictures} new photos"
     )
     for sticker in stickers:
         label = f"{sticker.place.name}, {sticker.location}"

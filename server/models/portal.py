@@ -47,7 +47,8 @@ class PendingChange(Base):
 
 
 class Photo(Base):
-    """A photo of a shop or of an installed sticker: resized, stripped, kept under instance/."""
+    """A photo of a shop, a sight, a place or an installed sticker: resized, stripped, kept
+    under instance/ (visitor pages get sizes derived from it, server.services.photo_sizes)."""
 
     __tablename__ = "photos"
 
@@ -55,6 +56,8 @@ class Photo(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)  # random file name, "….jpg"
     shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"), index=True)
     sticker_id: Mapped[int | None] = mapped_column(ForeignKey("stickers.id"), index=True)
+    poi_id: Mapped[int | None] = mapped_column(ForeignKey("points_of_interest.id"), index=True)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
     width: Mapped[int]
     height: Mapped[int]
     size: Mapped[int]  # bytes on disk

@@ -64,6 +64,8 @@ class Sticker(Base):
     last_counter: Mapped[int | None]
     last_counter_at: Mapped[Timestamp | None]
     last_tap_at: Mapped[Timestamp | None]
+    # NTAG 424 DNA: the highest SUN read counter accepted; a tap must go above it (taps/store.py).
+    sun_counter: Mapped[int | None]
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
 

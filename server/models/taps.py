@@ -21,6 +21,10 @@ class Outcome(enum.StrEnum):
     BAD_SIGNATURE = "bad signature"
     UNKNOWN_STICKER = "unknown sticker"
     RETIRED_STICKER = "retired sticker"
+    # NTAG 424 DNA stickers: a genuine SUN message whose read counter is not above the last one
+    # accepted (a replayed URL), and a SUN message that is missing or does not verify.
+    REPLAYED = "replayed"
+    BAD_SUN = "bad sun"
 
 
 class VisitorKind(enum.StrEnum):

@@ -27,6 +27,7 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     photos,
     places,
     reset,
+    sight_photos,
     signups,
     staff,
     stickers,

@@ -21,7 +21,7 @@ from server.models import Photo, Shop
 from server.portal.access import KEEPERS, STAFF, allow, found, shop_for, user
 from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of
-from server.services import audit, review
+from server.services import audit, photo_sizes, review
 from server.services import photos as stored_photos
 
 MAX_PHOTOS = 12
@@ -96,6 +96,7 @@ def delete_photo(slug: str, photo_id: int) -> Response:
     )
     db_session().commit()
     stored_photos.remove(current_app.config["MEDIA_DIR"], photo.name)
+    photo_sizes.remove(current_app.config["MEDIA_DIR"], photo.name)
     done(gettext(N_("The photo was removed.")))
     return redirect(url_for("portal.photos", slug=shop.slug), code=303)
 

@@ -12,7 +12,7 @@ from server.db import db_session
 from server.errors import Invalid
 from server.i18n import LANGUAGES, gettext
 from server.maps import projection
-from server.models import Place, PlaceKind, Sticker, Territory
+from server.models import Place, PlaceKind, PointOfInterest, Sticker, Territory
 from server.portal.access import STAFF, allow, by_slug, found
 from server.portal.blueprint import bp
 from server.portal.forms import problems_of, saved, values
@@ -63,6 +63,15 @@ def places() -> str:
         territory=territory,
         places=listed,
         counts=counts,
+        sights=list(
+            db_session().scalars(
+                select(PointOfInterest)
+                .where(PointOfInterest.territory_id == territory.id)
+                .order_by(PointOfInterest.name)
+            )
+        )
+        if territory
+        else [],
         view=_view(territory, listed) if territory else None,
     )
 

@@ -110,6 +110,7 @@ SIGNUP_STATES = {"pending": N_("waiting"), "approved": N_("approved"), "refused"
 HEALTH_PROBLEMS = {
     "silent": N_("no tap by a person for 14 days"),
     "copied": N_("a copy was read"),
+    "replayed": N_("a URL replayed or without a valid SUN message"),
     "not installed": N_("encoded, never installed"),
 }
 LANGUAGE_NAMES = {"fr": N_("French"), "en": N_("English"), "nl": N_("Dutch")}

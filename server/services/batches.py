@@ -12,14 +12,18 @@ from sqlalchemy.orm import Session
 from server import clock
 from server.errors import Conflict, Invalid, NotFound
 from server.models import Batch, Counter, Place, Sticker, StickerStatus
+from server.services.sticker_life import retire
 from tags import codes, ndef
 from tags.chips import CHIPS, UnknownChipError, chip_by_name
-from tags.keyring import Keyring
+from tags.keyring import Keyring, KeyState
+from tags.ntag424 import keys as sun_keys
+from tags.ntag424 import layout as sun_layout
 from tags.urls import MirrorMode, UrlError, check_base, tap_url
 
 MANIFEST_FORMAT = "taptrail-manifest/1"
 MAX_BATCH = 1000
-UID_HEX_CHARS = 14  # NTAG21x: 7-byte UID
+UID_HEX_CHARS = 14  # NTAG21x and NTAG 424 DNA: 7-byte UID
+CHIP_NAMES = (*CHIPS, sun_layout.CHIP)
 
 
 def allocate_tag_ids(session: Session, count: int) -> range:
@@ -50,6 +54,8 @@ def issue_batch(
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_BATCH:
         raise Invalid(f"count must be a whole number from 1 to {MAX_BATCH}", field="count")
     place = find_place(session, place_slug)
+    if chip.lower() == sun_layout.CHIP:
+        return _issue_sun_batch(session, ring, place, count, base_url, mirror, password, lock, note)
     try:
         profile = chip_by_name(chip)
         mode = MirrorMode(mirror) if mirror is not None else None
@@ -85,6 +91,104 @@ def issue_batch(
     return batch
 
 
+def _issue_sun_batch(
+    session: Session,
+    ring: Keyring,
+    place: Place,
+    count: int,
+    base_url: str,
+    mirror: str | None,
+    password: bool,
+    lock: bool,
+    note: str | None,
+) -> Batch:
+    """An NTAG 424 DNA batch: SUN URLs; the chip's own keys replace mirror, password and lock."""
+    for name, value in (("mirror", mirror), ("password", password), ("lock", lock)):
+        if value:
+            raise Invalid(
+                f"{name} is for NTAG21x stickers; an NTAG 424 DNA proves its taps with SUN and "
+                "its keys protect it: leave it out",
+                field=name,
+            )
+    try:
+        base = check_base(base_url)
+    except UrlError as error:
+        raise Invalid(str(error), field="base_url") from None
+    ids = allocate_tag_ids(session, count)
+    try:
+        sun_layout.ndef_file(sun_layout.sun_url(base, codes.issue(ring, ids[-1])))
+    except ndef.CapacityError as error:
+        raise Invalid(str(error), field="chip") from None
+    batch = Batch(place=place, chip=sun_layout.CHIP, base_url=base, note=note)
+    session.add(batch)
+    for tag_id in ids:
+        session.add(
+            Sticker(id=tag_id, code=codes.issue(ring, tag_id), batch=batch, place_id=place.id)
+        )
+    session.flush()
+    return batch
+
+
+def sun_keys_for(session: Session, ring: Keyring, *, code: str, uid: str) -> sun_keys.StickerKeys:
+    """The five application keys of the NTAG 424 DNA `uid` that is to hold `code`.
+
+    Only for a code of an NTAG 424 DNA batch, not on another chip yet, and a chip not holding
+    another code: the keys of a sticker go to the field tool that writes it, and no further.
+    """
+    uid = normalize_uid(uid)
+    try:
+        tag_id = codes.verify(ring, code)
+        canonical = codes.canonical(code)
+    except codes.CodeError as error:
+        _refuse_code(code, error)
+    sticker = session.get(Sticker, tag_id)
+    if sticker is None or sticker.code != canonical:
+        raise NotFound(f"no sticker was issued with code {canonical}; issue a batch first")
+    if sticker.batch is None or sticker.batch.chip != sun_layout.CHIP:
+        raise Conflict(
+            f"code {canonical} is for an NTAG21x sticker, which has no keys; issue an "
+            "ntag424 batch for NTAG 424 DNA stickers",
+            field="code",
+        )
+    if sticker.status is StickerStatus.RETIRED:
+        raise Conflict(f"sticker {canonical} is retired; write a code from a current batch")
+    if sticker.uid is not None and sticker.uid != uid:
+        raise Conflict(
+            f"code {canonical} is already on the chip {sticker.uid}; "
+            "never write one code on two stickers: take the next code of the batch"
+        )
+    if sticker.uid is None:
+        _refuse_second_code(session, uid, canonical)
+    key = ring.get(codes.split(canonical)[0])
+    assert key is not None and key.state is not KeyState.REVOKED  # codes.verify checked it
+    return sun_keys.sticker_keys(sun_keys.master_key(key.secret), bytes.fromhex(uid), key.kid)
+
+
+def release_sticker(session: Session, ring: Keyring, *, code: str) -> Sticker:
+    """Give up a code that was begun on a sticker that never came back: it is retired.
+
+    Whatever the half-written sticker holds (nothing, part of the URL, or all of it), its taps
+    get the "retired" page, and no other sticker is ever written with that code. A code
+    registered on a chip is a finished sticker, never released; releasing twice is harmless.
+    """
+    try:
+        tag_id = codes.verify(ring, code)
+        canonical = codes.canonical(code)
+    except codes.CodeError as error:
+        _refuse_code(code, error)
+    sticker = session.get(Sticker, tag_id, with_for_update=True)
+    if sticker is None or sticker.code != canonical:
+        raise NotFound(f"no sticker was issued with code {canonical}", field="code")
+    if sticker.uid is not None:
+        raise Conflict(
+            f"code {canonical} is registered on the chip {sticker.uid}: that sticker was "
+            "finished; retire it in the portal if it is lost",
+            field="code",
+        )
+    retire(sticker, clock.now())
+    return sticker
+
+
 def find_place(session: Session, slug: str) -> Place:
     """The place with this slug, or NotFound."""
     place = session.scalars(select(Place).where(Place.slug == slug)).first()
@@ -114,10 +218,17 @@ def manifest(batch: Batch) -> dict[str, Any]:
         "password": batch.password,
         "lock": batch.lock,
         "stickers": [
-            {"tag_id": s.id, "code": s.code, "url": tap_url(batch.base_url, s.code, mode)}
+            {"tag_id": s.id, "code": s.code, "url": sticker_url(batch, s.code, mode)}
             for s in batch.stickers
         ],
     }
+
+
+def sticker_url(batch: Batch, code: str, mode: MirrorMode | None) -> str:
+    """The URL written on a sticker of `batch`: a SUN URL on an NTAG 424 DNA."""
+    if batch.chip == sun_layout.CHIP:
+        return sun_layout.sun_url(batch.base_url, code)
+    return tap_url(batch.base_url, code, mode)
 
 
 def sticker_json(sticker: Sticker) -> dict[str, Any]:
@@ -159,8 +270,9 @@ def register_sticker(
     chip, or a chip already holding another code, is refused.
     """
     uid = normalize_uid(uid)
-    if chip.lower() not in CHIPS:
-        raise Invalid(f"unknown chip {chip!r}; choose one of {', '.join(CHIPS)}", field="chip")
+    if chip.lower() not in CHIP_NAMES:
+        known = ", ".join(CHIP_NAMES)
+        raise Invalid(f"unknown chip {chip!r}; choose one of {known}", field="chip")
     try:
         tag_id = codes.verify(ring, code)
         canonical = codes.canonical(code)

@@ -219,7 +219,7 @@ class StickerHealth:
     sticker_id: int
     place: str
     location: str
-    problem: str  # "silent", "copied" or "not installed"
+    problem: str  # "silent", "copied", "replayed" (NTAG 424 DNA) or "not installed"
     status: str
     last_tap_at: dt.datetime | None
     encoded_at: dt.datetime | None
@@ -601,7 +601,8 @@ def sticker_health(
     found = []
     for sticker, place in rows:
         if sticker.id in suspected:
-            problem = "copied"
+            # An NTAG 424 DNA cannot be copied: its suspect taps are replayed or forged URLs.
+            problem = "replayed" if sticker.chip == "ntag424" else "copied"
         elif sticker.status is StickerStatus.ENCODED:
             problem = "not installed"
         else:

@@ -28,6 +28,8 @@ class StickerInfo:
     place_name: str
     territory_slug: str
     target_url: str | None
+    chip: str | None = None  # "ntag424": its taps must carry a SUN message
+    uid: str | None = None  # registered chip UID, upper-case hex
 
 
 class StickerDirectory:
@@ -64,6 +66,7 @@ class StickerDirectory:
     def _query(self, tag_id: int) -> StickerInfo | None:
         query = (
             select(Sticker.status, Sticker.target_url, Place.slug, Place.name, Territory.slug)
+            .add_columns(Sticker.chip, Sticker.uid)
             .join(Place, Sticker.place_id == Place.id)
             .join(Territory, Place.territory_id == Territory.id)
             .where(Sticker.id == tag_id)
@@ -72,5 +75,7 @@ class StickerDirectory:
             row = session.execute(query).first()
         if row is None:
             return None
-        status, target, place_slug, place_name, territory_slug = row
-        return StickerInfo(tag_id, status.value, place_slug, place_name, territory_slug, target)
+        status, target, place_slug, place_name, territory_slug, chip, uid = row
+        return StickerInfo(
+            tag_id, status.value, place_slug, place_name, territory_slug, target, chip, uid
+        )

@@ -1,14 +1,15 @@
-"""Turn spooled tap records into rows: resolve the sticker, check the NTAG mirror, insert once."""
+"""Turn spooled tap records into rows: resolve the sticker, check the NTAG mirror, accept or
+refuse an NTAG 424 DNA's SUN counter, insert once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Enum, Integer, String, select
+from sqlalchemy import Enum, Integer, String, select, update
 from sqlalchemy.orm import Session
 
-from server.db import Database
+from server.db import Database, rowcount
 from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
 from server.services.rollups import mark_place_moments
 from server.upsert import insert_ignoring_duplicates
@@ -34,6 +35,9 @@ OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 VISITOR_KINDS = {kind.value: kind for kind in VisitorKind}
 REQUIRED = ("id", "at", "code", "outcome", "visitor_kind", "human", "method")
 LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's INTEGER, the type of the tap's integer columns
+SUN_PENDING = "_sun"  # a row key, never a column: this row's SUN counter awaits its decision
+# Taps a day's rollups count: accepted ones, and those that sticker health shows as suspect.
+COUNTED = frozenset({Outcome.OK, Outcome.REPLAYED, Outcome.BAD_SUN})
 
 
 class TapRefused(ValueError):
@@ -113,6 +117,7 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
         fresh = sorted((r for r in unique if r["id"] not in known), key=lambda r: r["at"])
         stickers = _stickers(session, {r["tag_id"] for r in fresh if r.get("tag_id") is not None})
         rows = [_row(record, stickers) for record in fresh]
+        SunCounters(stickers).decide(session, rows)
         _note_last_taps(rows, stickers)
         if rows:  # one executemany for the whole batch (Tap.__table__ is typed as a FromClause)
             insert_ignoring_duplicates(
@@ -120,7 +125,7 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
             )
         # In the same transaction: a stored tap always leaves its day marked for the rollups.
         mark_place_moments(
-            session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] is Outcome.OK]
+            session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] in COUNTED]
         )
     return len(rows), len(records) - len(rows)
 
@@ -150,9 +155,18 @@ def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]
     if sticker.status is StickerStatus.RETIRED or row["outcome"] is Outcome.RETIRED_STICKER:
         row["outcome"] = Outcome.RETIRED_STICKER
         return row
+    if record["outcome"] == Outcome.BAD_SUN.value:  # refused on the tap path: no SUN proof
+        row["outcome"] = Outcome.BAD_SUN
+        return row
     row["outcome"] = Outcome.OK
     if row["mirror_uid"] and sticker.uid:
         row["uid_matches"] = row["mirror_uid"] == sticker.uid
+    if record.get("sun") and row["mirror_counter"] is not None:
+        if row["uid_matches"] is False:
+            row["outcome"] = Outcome.BAD_SUN
+            return row
+        row[SUN_PENDING] = True  # decided for the whole batch at once: SunCounters
+        return row
     if row["human"] and row["mirror_counter"] is not None and row["uid_matches"] is not False:
         row["counter_advanced"] = _check_counter(sticker, row["mirror_counter"], row)
     return row
@@ -182,3 +196,57 @@ def _check_counter(sticker: Sticker, counter: int, row: dict[str, Any]) -> bool 
     if sticker.last_counter_at is None or at >= sticker.last_counter_at:
         sticker.last_counter, sticker.last_counter_at = counter, at
     return advanced
+
+
+class SunCounters:
+    """The SUN read counters of a batch's stickers: each tap decided in order, saved once.
+
+    A SUN tap is accepted only if its counter is strictly above the last accepted one. Saving
+    is one compare-and-set UPDATE per sticker (`WHERE sun_counter = <the value decided
+    from>`), so two drainers (two hosts) storing taps with the same counter can never both win:
+    on PostgreSQL the second waits on the row (read FOR UPDATE) and then sees the new value; on
+    SQLite, whose reads may come before the write transaction, a compare-and-set that finds the
+    value moved decides that sticker's taps again from the value now stored, under the write
+    lock its UPDATE took. Gaps are normal (every phone read counts): only "greater than"
+    matters. Link previews, crawlers, HEAD requests and prefetches look without consuming, so
+    the visitor who follows a shared link after its preview is still accepted.
+    """
+
+    def __init__(self, stickers: dict[int, Sticker]) -> None:
+        self._read = {tag_id: sticker.sun_counter for tag_id, sticker in stickers.items()}
+
+    def decide(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        """Set each pending row's outcome and counter_advanced, and store the new counters."""
+        pending = [row for row in rows if row.pop(SUN_PENDING, False)]
+        stickers = {row["sticker_id"] for row in pending}
+        for _attempt in range(2):
+            last = {sticker_id: self._read[sticker_id] for sticker_id in stickers}
+            for row in pending:  # in time order, as store_taps sorted them
+                known = last[row["sticker_id"]]
+                advanced = known is None or row["mirror_counter"] > known
+                if advanced and row["human"]:
+                    last[row["sticker_id"]] = row["mirror_counter"]
+                row["counter_advanced"] = advanced
+                row["outcome"] = Outcome.OK if advanced else Outcome.REPLAYED
+            moved = [sid for sid in stickers if not self._save(session, sid, last[sid])]
+            if not moved:
+                return
+            now = select(Sticker.id, Sticker.sun_counter).where(Sticker.id.in_(moved))
+            self._read.update({sid: counter for sid, counter in session.execute(now)})
+            stickers = set(moved)
+            pending = [row for row in pending if row["sticker_id"] in stickers]
+        raise RuntimeError("a SUN counter kept moving under the write lock")  # cannot happen
+
+    def _save(self, session: Session, sticker_id: int, counter: int | None) -> bool:
+        """Store `counter` if the sticker still holds the value read; False if it moved."""
+        read = self._read[sticker_id]
+        if counter == read:
+            return True
+        unchanged = Sticker.sun_counter.is_(None) if read is None else Sticker.sun_counter == read
+        result = session.execute(
+            update(Sticker)
+            .where(Sticker.id == sticker_id, unchanged)
+            .values(sun_counter=counter)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(rowcount(result))

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         place_kind=present.place_kind,
         fmt=formats,
     )
+    app.jinja_env.filters["breakable"] = formats.breakable
 
 
 def here() -> str:

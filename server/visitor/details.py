@@ -19,7 +19,7 @@ from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
 from server.models.offers import agreed_offers
 from server.services import hours, loyalty, redemption, street_maps
 from server.services.nearby import Kind
-from server.visitor import formats, jsonld, kept, lookup, maps, present, route
+from server.visitor import formats, jsonld, kept, lookup, maps, pictures, present, route
 from server.visitor.blueprint import visitor_blueprint
 
 bp = visitor_blueprint("details", __name__)
@@ -44,16 +44,14 @@ def shop(slug: str) -> Response:
             .order_by(Offer.valid_until)
         )
         offers = [o for o in rows if redemption.period(o, now) is redemption.Period.CURRENT]
-        shown = db_session().scalars(
-            select(Photo).where(Photo.shop_id == found.id, Photo.live.is_(True)).order_by(Photo.id)
-        )
+        shown = pictures.live_photos(db_session(), Photo.shop_id == found.id)
         card = loyalty.card_of(db_session(), found)
         return _listing(
             "shop",
             found,
             now,
             offers=offers,
-            photos=list(shown),
+            photos=shown,
             ld=jsonld.shop(found),
             loyalty_card=card if card and card.active else None,
         )
@@ -67,13 +65,29 @@ def poi(slug: str) -> Response:
 
     def render() -> str:
         found = lookup.by_slug(PointOfInterest, slug)
-        return _listing("poi", found, clock.now(), offers=[], photos=[], ld=jsonld.poi(found))
+        shown = pictures.live_photos(db_session(), Photo.poi_id == found.id)
+        return _listing("poi", found, clock.now(), offers=[], photos=shown, ld=jsonld.poi(found))
 
     return kept.serve(_key("poi", slug), render)
 
 
-def _listing(kind: str, found: Shop | PointOfInterest, now: dt.datetime, **extra: object) -> str:
+def _listing(
+    kind: str,
+    found: Shop | PointOfInterest,
+    now: dt.datetime,
+    photos: list[Photo],
+    **extra: object,
+) -> str:
     origin = lookup.origin()
+    gallery = [
+        pictures.picture(
+            photo,
+            gettext("Photo %(number)d of %(shop)s", number=number, shop=found.name)
+            if len(photos) > 1
+            else gettext("Photo of %(shop)s", shop=found.name),
+        )
+        for number, photo in enumerate(photos[: pictures.GALLERY], start=1)
+    ]
     zone, country = found.territory.timezone, found.territory.country
     state = hours.state(found.opening_hours, now, zone, country)
     return render_template(
@@ -88,6 +102,8 @@ def _listing(kind: str, found: Shop | PointOfInterest, now: dt.datetime, **extra
         state=present.state_class(Kind.SHOP, state.open),
         week=present.week(found.opening_hours, now, zone, country),
         spot=present.whereabouts(found.latitude, found.longitude, origin),
+        gallery=gallery,
+        og_image=pictures.og_image(gallery[0] if gallery else None),
         place_map=maps.page_map(
             found.territory_id,
             [(0, found.latitude, found.longitude)],

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 from babel.units import format_unit
+from markupsafe import Markup, escape
 
 from server.errors import N_
 from server.i18n import gettext, locale
@@ -148,3 +150,22 @@ def _change(verb: str, moment: dt.datetime, today: dt.date, timezone: str, _loca
         return gettext(on_tomorrow, time=time)
     day = weekday(moment, timezone) if days < 7 else day_and_month(moment, timezone)
     return gettext(on_other, time=time, day=day)
+
+
+# A web address in a text: where a line may break (after a slash, before a dot or a hyphen...),
+# so a narrow screen breaks it between its parts rather than in the middle of a word.
+WEB_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)]")
+BREAKS = re.compile(r"(?<=[/?&=#])(?!/)|(?<=\w)(?=[.\-_~]\w)")
+
+
+def breakable(text: str) -> Markup:
+    """`text`, escaped, with line-break opportunities (<wbr>) between the parts of its web
+    addresses, which CSS then never breaks inside a word."""
+    out = Markup("")
+    last = 0
+    for found in WEB_ADDRESS.finditer(text):
+        parts = BREAKS.split(found.group())
+        address = Markup("<wbr>").join(escape(part) for part in parts)
+        out += escape(text[last : found.start()]) + Markup('<span class="url">%s</span>') % address
+        last = found.end()
+    return out + escape(text[last:])

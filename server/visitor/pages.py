@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from server import clock
 from server.db import db_session
 from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
-from server.models import Place, Territory, Walk
+from server.models import Photo, Place, Territory, Walk
 from server.services import hours, nearby
-from server.visitor import jsonld, kept, lookup, maps, present
+from server.visitor import jsonld, kept, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.mobility import block as mobility_block
 from server.web.targets import same_site_path
@@ -83,6 +83,8 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
     origin = (found.slug, found.latitude, found.longitude)
     state = hours.state(found.opening_hours, now, zone, country)
     with_hours = [item for item in everything if item.open is not None]
+    thumbs = pictures.thumbs_for(db_session(), (present.photo_key(item) for item in shown))
+    cover = _cover(found)
     return render_template(
         "place.html",
         place=found,
@@ -93,7 +95,12 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
         ],
         heading=gettext(present.FILTERS[kind]) if kind else gettext("Near here"),
         total=len(everything),
-        cards=[present.card(item, now, zone, origin) for item in shown],
+        cards=[
+            present.card(item, now, zone, origin, thumbs.get(present.photo_key(item) or ""))
+            for item in shown
+        ],
+        cover=cover,
+        og_image=pictures.og_image(cover),
         more=len(matching) - len(shown),
         nothing_open=bool(with_hours) and not any(item.open for item in with_hours),
         description=translated(found.description),
@@ -111,6 +118,15 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
             ),
         ),
     )
+
+
+def _cover(found: Place) -> pictures.Picture | None:
+    """The place's first photo (a shop window: its shop's), shown at the top of its page."""
+    owner = Photo.shop_id == found.shop_id if found.shop_id else Photo.place_id == found.id
+    shown = pictures.live_photos(db_session(), owner)
+    if not shown:
+        return None
+    return pictures.picture(shown[0], gettext("Photo of %(shop)s", shop=found.name))
 
 
 @bp.get("/lang/<code>")

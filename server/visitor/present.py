@@ -17,6 +17,7 @@ from server.services.geo import distance_m
 from server.services.nearby import Item, Kind
 from server.visitor import formats
 from server.visitor.formats import N_
+from server.visitor.pictures import Picture
 
 # The category filter, in the order the visitor sees it.
 FILTERS = {
@@ -72,6 +73,7 @@ class Card:
     status: str | None  # "Open, closes at 18:00"
     geo: str
     osm: str
+    thumb: Picture | None = None  # the first photo of a shop or sight (an offer: its shop's)
 
 
 def category(name: str | None) -> str:
@@ -239,7 +241,13 @@ def collapse_repeats(items: list[Item]) -> list[Item]:
     return kept
 
 
-def card(item: Item, now: dt.datetime, zone: str, origin: tuple[str, float, float] | None) -> Card:
+def card(
+    item: Item,
+    now: dt.datetime,
+    zone: str,
+    origin: tuple[str, float, float] | None,
+    thumb: Picture | None = None,
+) -> Card:
     """The card of a nearby item; `origin` is the place (slug, latitude, longitude) it is near."""
     title = (
         translated(item.details.get("title")) if item.kind is Kind.OFFER else Text(item.name, "")
@@ -255,6 +263,7 @@ def card(item: Item, now: dt.datetime, zone: str, origin: tuple[str, float, floa
         status=item_status(item, now, zone),
         geo=geo_uri(item.latitude, item.longitude),
         osm=osm_url(item.latitude, item.longitude, origin[1:] if origin else None),
+        thumb=thumb,
     )
 
 
@@ -307,3 +316,12 @@ def week(expression: str | None, now: dt.datetime, zone: str, country: str) -> l
         )
         for day, spans in days
     ]
+
+
+def photo_key(item: Item) -> str | None:
+    """Whose photo a card shows: "shop:<slug>" or "poi:<slug>" (an offer shows its shop's)."""
+    if item.kind in (Kind.SHOP, Kind.POI):
+        return f"{item.kind.value}:{item.id}"
+    if item.kind is Kind.OFFER and item.details.get("shop"):
+        return f"shop:{item.details['shop']}"
+    return None

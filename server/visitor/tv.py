@@ -1,7 +1,11 @@
-"""The large screen (tablets, connected TVs): what is near a place, one item at a time.
+"""The large screen (tablets, connected TVs): a full-screen board of what is near a place now.
 
-Items rotate with a CSS animation; the page reloads itself every few minutes with a meta
-refresh, so it needs no script. A QR code takes the visitor to the place page on their phone.
+Legible from three metres: photos, open or closed, the deals valid now and a QR code to take it
+all along on a phone. The board turns through its items four at a time with a CSS animation and
+needs no script: without one, a meta refresh reloads it every few minutes. With the page's
+script, it fetches itself instead and swaps the content in only when the fetch worked, so a
+screen whose network drops keeps showing the last good board (and the service worker serves
+the last copy if the screen itself reloads).
 """
 
 from __future__ import annotations
@@ -10,18 +14,22 @@ from flask import Response, render_template, url_for
 
 from server import clock
 from server.db import db_session
-from server.i18n import gettext
+from server.i18n import gettext, translated
 from server.models import Place
 from server.services import nearby
-from server.visitor import formats, kept, lookup, maps, present
+from server.visitor import formats, kept, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.mobility import block as mobility_block
 from server.visitor.qr import qr_svg
 
 bp = visitor_blueprint("tv", __name__)
-ITEMS = 12  # as many as a passer-by may watch go round (8 s each)
-SECONDS_PER_ITEM = 8
+ITEMS = 12  # as many as a passer-by may watch go round
+PER_SLIDE = 4  # two by two on a landscape screen, each card wide enough for large type
+SECONDS_PER_SLIDE = 10
 REFRESH_SECONDS = 300
+DEALS = 4
+# A card's photo is about a sixth of a landscape screen's width.
+CARD_SIZES = "(min-width:48rem) 18vw, 100vw"
 
 
 @bp.get("/tv/<slug>")
@@ -32,14 +40,39 @@ def screen(slug: str) -> Response:
         found = lookup.by_slug(Place, slug)
         now = clock.now()
         zone = found.territory.timezone
-        items = present.collapse_repeats(nearby.for_place(db_session(), found, now, limit=ITEMS))
+        items = present.collapse_repeats(nearby.for_place(db_session(), found, now, limit=60))
+        shown = items[:ITEMS]
         origin = (found.slug, found.latitude, found.longitude)
+        photos = pictures.first_photos(
+            db_session(),
+            [
+                key[5:]
+                for item in shown
+                if (key := present.photo_key(item) or "").startswith("shop:")
+            ],
+            [
+                key[4:]
+                for item in shown
+                if (key := present.photo_key(item) or "").startswith("poi:")
+            ],
+        )
+        cards = []
+        for item in shown:
+            photo = photos.get(present.photo_key(item) or "")
+            picture = pictures.picture(photo, "", CARD_SIZES, largest=720) if photo else None
+            cards.append(present.card(item, now, zone, origin, picture))
+        deals = [
+            (translated(item.details.get("title")), item.details.get("shop_name"))
+            for item in items
+            if item.kind is nearby.Kind.OFFER and item.open
+        ][:DEALS]
         phone_url = url_for("visitor.place", slug=found.slug, _external=True)
         moving = mobility_block(found, now)
+        slides = [cards[i : i + PER_SLIDE] for i in range(0, len(cards), PER_SLIDE)]
         # With live feeds, the screen reloads after each full turn of the deck (at least a
         # minute), so the figures it shows are never much older than the feeds'.
         refresh = (
-            max(60, min(REFRESH_SECONDS, SECONDS_PER_ITEM * len(items)))
+            max(60, min(REFRESH_SECONDS, SECONDS_PER_SLIDE * len(slides)))
             if moving["any"] and moving["live"]
             else REFRESH_SECONDS
         )
@@ -47,8 +80,9 @@ def screen(slug: str) -> Response:
             "tv.html",
             place=found,
             zone=zone,
-            cards=[present.card(item, now, zone, origin) for item in items],
-            seconds=SECONDS_PER_ITEM,
+            slides=slides,
+            deals=deals,
+            seconds=SECONDS_PER_SLIDE,
             refresh=refresh,
             mobility=moving,
             clock=formats.clock(now, zone),
@@ -56,7 +90,7 @@ def screen(slug: str) -> Response:
             phone_url=phone_url,
             place_map=maps.page_map(
                 found.territory_id,
-                [(n, item.latitude, item.longitude) for n, item in enumerate(items, start=1)],
+                [(n, item.latitude, item.longitude) for n, item in enumerate(shown, start=1)],
                 (found.latitude, found.longitude),
                 gettext(
                     "Map of the streets around %(place)s; its numbers are those of the list.",

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-# The visitor's pages: HTML and inline CSS, images from here; nothing runs, nothing comes from
-# elsewhere. Tap answers, unknown paths and static files get the same.
+# The visitor's pages: HTML and inline CSS, images from here, one optional script from here
+# (sharing, the service worker, the TV board's refresh; no inline script runs), the web app's
+# manifest; nothing comes from elsewhere. Tap answers, unknown paths and static files get the same.
 SITE_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "script-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 # The portal: scripts only from here (the till's camera scanner), images from here, data: and

@@ -14,6 +14,7 @@ BLOCK = 16
 KEY_BYTES = 16
 ZERO_IV = bytes(BLOCK)
 PAD_START = 0x80
+_RB = 0x87  # the CMAC subkeys' reduction constant for a 128-bit block
 
 
 class KeyLengthError(ValueError):
@@ -88,3 +89,53 @@ def rotate_left(data: bytes) -> bytes:
 def xor(a: bytes, b: bytes) -> bytes:
     """Byte-wise exclusive or of two strings of the same length."""
     return bytes(x ^ y for x, y in zip(a, b, strict=True))
+
+
+def double(block: bytes) -> bytes:
+    """Multiplication by x in GF(2^128), as CMAC derives its subkeys K1 and K2."""
+    value = int.from_bytes(block, "big") << 1
+    if value >> (8 * BLOCK):
+        value ^= (1 << (8 * BLOCK)) | _RB
+    return value.to_bytes(BLOCK, "big")
+
+
+def _xor_block(a: bytes, b: bytes) -> bytes:
+    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(BLOCK, "big")
+
+
+class KeptKey:
+    """One AES-128 key used again and again (a verifier's meta read key, a sticker's file read
+    key), with its ECB contexts and CMAC subkeys kept so that a block costs no set-up.
+
+    An OpenSSL context is not safe to share between threads: keep one KeptKey per thread.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        cipher = Cipher(algorithms.AES(check_key(key)), modes.ECB())
+        self._encryptor = cipher.encryptor()
+        self._decryptor = cipher.decryptor()
+        self.k1 = double(self.encrypt(ZERO_IV))
+        self.k2 = double(self.k1)
+
+    def __repr__(self) -> str:  # never print a key, even by accident
+        return "KeptKey(<secret>)"
+
+    def encrypt(self, block: bytes) -> bytes:
+        """E(key, block) for one 16-byte block."""
+        return self._encryptor.update(block)
+
+    def decrypt(self, block: bytes) -> bytes:
+        """D(key, block) for one 16-byte block (CBC with a zero IV over one block is this)."""
+        return self._decryptor.update(block)
+
+    def cmac(self, data: bytes) -> bytes:
+        """AES-CMAC of `data` under this key: the same value as cmac(key, data)."""
+        if data and not len(data) % BLOCK:
+            body, last = data[:-BLOCK], _xor_block(data[-BLOCK:], self.k1)
+        else:
+            padded = data + bytes([PAD_START]) + bytes(-(len(data) + 1) % BLOCK)
+            body, last = padded[:-BLOCK], _xor_block(padded[-BLOCK:], self.k2)
+        chain = ZERO_IV
+        for start in range(0, len(body), BLOCK):
+            chain = self.encrypt(_xor_block(chain, body[start : start + BLOCK]))
+        return self.encrypt(_xor_block(chain, last))

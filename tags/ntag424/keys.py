@@ -23,6 +23,8 @@ are all zero with version 0.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from tags.ntag424.aes import BLOCK, PAD_START, ZERO_IV, cbc_encrypt, check_key, encrypt_block, xor
@@ -36,6 +38,8 @@ SDM_META_READ_KEY = 2
 FACTORY_KEY = bytes(16)
 FACTORY_VERSION = 0
 SYSTEM_IDENTIFIER = b"TapTrail"
+# Domain separation: the SUN master key of a keyring entry is never the entry's HMAC key itself.
+MASTER_KEY_LABEL = b"TapTrail NTAG 424 DNA master key"
 _RB = 0x87
 
 
@@ -125,3 +129,15 @@ def sticker_keys(master_key: bytes, uid: bytes, version: int) -> StickerKeys:
         for key_no in range(KEY_COUNT)
     )
     return StickerKeys(keys, version)
+
+
+def master_key(signing_secret: bytes) -> bytes:
+    """The AES-128 SUN master key that goes with a keyring entry's signing secret.
+
+    A key entry of the server's keyring signs short codes and, through this one-way step, is
+    the master key of the NTAG 424 DNA stickers whose codes it signed: rotation, revocation and
+    versions (the key id is the KeyVer written on the chip) come with the keyring.
+    """
+    if len(signing_secret) < 16:
+        raise DiversificationError("a signing secret has at least 16 bytes")
+    return hmac.new(signing_secret, MASTER_KEY_LABEL, hashlib.sha256).digest()[:16]

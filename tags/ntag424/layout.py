@@ -21,6 +21,7 @@ from tags.ntag424.keys import APP_MASTER_KEY, SDM_FILE_READ_KEY, SDM_META_READ_K
 from tags.ntag424.sun import MAC_BYTES, PICC_DATA_BYTES, SunError, parse_hex
 from tags.urls import tap_url
 
+CHIP = "ntag424"  # the NTAG 424 DNA's name in batches, manifests and registrations
 PICC_PARAM = "e"
 MAC_PARAM = "c"
 PLACEHOLDER = "0"

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from tags.ntag424.aes import (
     BLOCK,
     ZERO_IV,
+    KeptKey,
     cbc_decrypt,
     cbc_encrypt,
     cmac,
     cmac8,
     encrypt_block,
     same,
+    truncate,
 )
 
 PICC_DATA_BYTES = 16
@@ -123,7 +125,11 @@ def decrypt_picc_data(meta_read_key: bytes, encrypted: bytes) -> PiccData:
         raise SunError(
             f"encrypted PICC data has 16 bytes (32 hex digits) in AES mode, not {len(encrypted)}"
         )
-    plain = cbc_decrypt(meta_read_key, ZERO_IV, encrypted)
+    return read_picc_data(cbc_decrypt(meta_read_key, ZERO_IV, encrypted))
+
+
+def read_picc_data(plain: bytes) -> PiccData:
+    """What decrypted PICC data holds (AN12196 §3.4.2), or SunError if it cannot be ours."""
     tag, rest = plain[0], plain[1:]
     uid = counter = None
     if tag & UID_MIRRORED:
@@ -219,3 +225,44 @@ def verify_plain_sun(
     if not same(sdm_mac(file_read_key, uid, counter, mac_input), mac):
         raise SunError("the SUN message's MAC does not match: a copied, altered or foreign tap")
     return SunTap(uid, counter)
+
+
+class SunVerifier:
+    """verify_sun for a verifier that sees the same keys tap after tap (the server).
+
+    The AES contexts of the meta read key and of each sticker's file read key are kept
+    (`file_read` gives a KeptKey per UID, cached by the caller), so a tap sets up only its own
+    session MAC key: one block decrypted, one CMAC of one block, one CMAC under the session
+    key. Same checks, same answers as verify_sun. One per thread (see KeptKey).
+    """
+
+    def __init__(self, meta_read_key: bytes) -> None:
+        self._meta = KeptKey(meta_read_key)
+
+    def verify(
+        self,
+        file_read: Callable[[bytes | None], KeptKey],
+        picc_data: bytes,
+        mac: bytes,
+        mac_input: bytes = b"",
+        encrypted_file_data: bytes | None = None,
+    ) -> SunTap:
+        """Check a SUN message; return the tap or raise SunError, as verify_sun does."""
+        if len(picc_data) != PICC_DATA_BYTES:
+            raise SunError(
+                f"encrypted PICC data has 16 bytes (32 hex digits) in AES mode, not "
+                f"{len(picc_data)}"
+            )
+        picc = read_picc_data(self._meta.decrypt(picc_data))
+        key = file_read(picc.uid)
+        session_mac = key.cmac(session_vector(SV_MAC_LABEL, picc.uid, picc.counter))
+        if not same(truncate(cmac(session_mac, mac_input)), mac):
+            raise SunError("the SUN message's MAC does not match: a copied, altered or foreign tap")
+        file_data = None
+        if encrypted_file_data is not None:
+            if not encrypted_file_data or len(encrypted_file_data) % BLOCK:
+                raise SunError("encrypted file data is a whole number of 16-byte blocks")
+            enc = key.cmac(session_vector(SV_ENC_LABEL, picc.uid, picc.counter))
+            iv = file_data_iv(enc, picc.counter)
+            file_data = cbc_decrypt(enc, iv, encrypted_file_data)
+        return SunTap(picc.uid, picc.counter, file_data)

@@ -85,6 +85,14 @@ class Ntag21x:
             return self._cascade_level(frame, SEL_CL2, 1, State.ACTIVE, SAK_COMPLETE)
         return self._command(frame)
 
+    def refused_frame(self) -> bytes | None:
+        """A command this chip lacks (see Faults.refused_commands): NAK 0h when active."""
+        if self.state is not State.ACTIVE:
+            return None
+        self.sticker.stats.exchanges += 1
+        self._fall_back()
+        return bytes([NAK_INVALID_ARGUMENT])
+
     def damaged_frame(self) -> bytes | None:
         """A frame arrived with a bad CRC: an active chip answers NAK 1h, others stay silent."""
         if self.state is State.OFF:

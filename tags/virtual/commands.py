@@ -50,6 +50,9 @@ def _answer_pages(session: Session, pages: list[int]) -> bytes:
             overlay(answer, pages, start, mirror_text(config.mirror_conf, sticker.uid, counter))
     sticker.stats.reads += 1
     sticker.stats.last_access = "read"
+    if not session.read_after_write:
+        session.read_after_write = True
+        sticker.stats.activations_read += 1
     return bytes(answer)
 
 

@@ -21,6 +21,8 @@ class Faults:
     write_error_rate: probability that the EEPROM fails a write: NAK 5h, page unchanged.
     delay: seconds the chip takes before each answer.
     seed: makes drops and corruptions reproducible.
+    refused_commands: command codes the chip answers with NAK 0h and a fall back to IDLE, as a
+        clone or a reader's firmware lacking them does (0x3A: no FAST_READ).
     """
 
     pull_after_writes: int | None = None
@@ -29,6 +31,7 @@ class Faults:
     write_error_rate: float = 0.0
     delay: float = 0.0
     seed: int | None = None
+    refused_commands: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.pull_after_writes is not None and self.pull_after_writes < 1:

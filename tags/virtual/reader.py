@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tags.virtual.chip import Ntag21x
 from tags.virtual.faults import FaultInjector, Faults
 from tags.virtual.kinds import AnyChip, AnySticker, chip_for
 from tags.virtual.link import Address, UdpLink
@@ -183,6 +184,11 @@ class VirtualReader(Served):
             chip.power_on()
         if faults.corrupted():
             return chip.damaged_frame()
+        # Refused commands are NTAG21x command codes: an NTAG 424 DNA's ISO-DEP frames never are.
+        if isinstance(chip, Ntag21x) and frame[:1] and frame[0] in faults.faults.refused_commands:
+            refused = chip.refused_frame()
+            if refused is not None:
+                return refused
         writes = chip.sticker.stats.writes
         answer = chip.handle(frame)
         if chip.sticker.stats.writes > writes and faults.count_write():

@@ -16,7 +16,7 @@ from tags.locks import (
     merge_static_lock,
     static_locked_pages,
 )
-from tags.virtual.sticker import Sticker
+from tags.virtual.sticker import Sticker, activations_to_verify
 
 ACK = 0x0A
 NAK_INVALID_ARGUMENT = 0x0
@@ -41,6 +41,7 @@ class Session:
     config: ChipConfig = field(init=False)
     authenticated: bool = False
     counted: bool = False  # the NFC counter went up in this power-up
+    read_after_write: bool = False  # a read answered since this power-up's last write
     compat_write_page: int | None = None  # COMPATIBILITY_WRITE waiting for its data
     eeprom_fails: Callable[[], bool] = lambda: False  # a fault: this write does not program
 
@@ -93,3 +94,6 @@ class Session:
         self.sticker.memory[page * PAGE_SIZE : (page + 1) * PAGE_SIZE] = data
         self.sticker.stats.writes += 1
         self.sticker.stats.last_access = "write"
+        self.sticker.stats.activations_read = 0
+        self.sticker.stats.activations_needed = activations_to_verify(self.sticker.config)
+        self.read_after_write = False

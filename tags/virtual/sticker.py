@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tags.chipconfig import ChipConfig
+from tags.chipconfig import ChipConfig, MirrorConf
 from tags.chips import FIRST_USER_PAGE, PAGE_SIZE, ChipProfile, chip_by_name
 from tags.ndef import decode_user_memory
 from tags.originality import virtual_signature
@@ -28,11 +28,29 @@ class StickerStats:
     reads: int = 0  # READ and FAST_READ answered with data
     writes: int = 0  # WRITE and COMPATIBILITY_WRITE stored
     last_access: str | None = None  # "read" or "write": the last memory command answered
+    # Activations with a read since the last write, and how many the field tool's check takes:
+    # one, or with the mirror on, the re-activations that show the mirrored UID and counter.
+    activations_read: int = 0
+    activations_needed: int = 1
 
     @property
     def read_back(self) -> bool:
-        """Written, and read since the last write."""
-        return self.writes > 0 and self.last_access == "read"
+        """Written, and read since the last write in as many activations as its check needs."""
+        return (
+            self.writes > 0
+            and self.last_access == "read"
+            and self.activations_read >= self.activations_needed
+        )
+
+
+def activations_to_verify(config: ChipConfig) -> int:
+    """Activations the field tool reads a sticker in after writing it: the writing one, one more
+    to see the mirrored UID, and one more again to see the mirrored counter go up."""
+    if config.mirror_conf is MirrorConf.OFF:
+        return 1
+    if config.mirror_conf is MirrorConf.UID or not config.nfc_cnt_en:
+        return 2
+    return 3
 
 
 @dataclass(eq=False)

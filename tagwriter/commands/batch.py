@@ -21,7 +21,7 @@ from tagwriter.options import (
     server_options,
 )
 from tagwriter.password import HOW, load_secret
-from tagwriter.progress import Progress
+from tagwriter.progress import Progress, plural
 from tagwriter.registrations import send_waiting
 
 JOURNAL_DIR_OPTION = click.option(
@@ -87,6 +87,11 @@ def batch(
     client = make_client(server, token, token_file)
     the_batch, journal, warning = _source(manifest, batch_id, client, journal_dir)
     secret = load_secret(secret_file)
+    if the_batch.sun and client is None:
+        raise click.UsageError(
+            f"batch {the_batch.id} is of NTAG 424 DNA stickers, whose keys the server gives "
+            "for each chip (a manifest holds none): give --server URL and --token TOKEN"
+        )
     if the_batch.password and secret is None:
         raise click.UsageError(f"batch {the_batch.id} protects stickers with a password: {HOW}")
     progress = Progress(sys.stderr if sys.stderr.isatty() else sys.stdout)
@@ -102,7 +107,8 @@ def batch(
     except KeyboardInterrupt:
         progress.close()
         raise click.ClickException(
-            f"stopped: {len(journal.done)} of {len(the_batch.entries)} stickers are done and in "
+            f"stopped: {len(journal.done)} of {plural(len(the_batch.entries), 'sticker')} "
+            f"{'is' if len(journal.done) == 1 else 'are'} done and in "
             f"{journal.path}; run the same command again to carry on"
         ) from None
     progress.close()
@@ -119,6 +125,9 @@ def _finish(journal: Journal, client: Client | None) -> None:
         for refusal in send_waiting(journal, client).refused:
             click.echo(f"refused by the server: {refusal}")
     waiting = len(journal.waiting_registrations())
-    click.echo(f"batch done: {len(journal.done)} stickers written and verified ({journal.path})")
+    written = plural(len(journal.done), "sticker")
+    released = f", {len(journal.released)} released" if journal.released else ""
+    click.echo(f"batch done: {written} written and verified{released} ({journal.path})")
     if waiting:
-        click.echo(f"{waiting} registrations wait in the journal: send them with 'tagwriter sync'")
+        waits = f"{plural(waiting, 'registration')} wait{'s' if waiting == 1 else ''}"
+        click.echo(f"{waits} in the journal: send them with 'tagwriter sync'")

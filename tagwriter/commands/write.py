@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
+import nfc
+import nfc.clf
 
 from tags import codes
 from tags.chips import NTAG216
 from tags.mirror import MirrorError, mirror_position
 from tags.ndef import CapacityError
-from tags.urls import MIRROR_PARAM, MirrorMode, UrlError, tap_url
+from tags.ntag424.layout import CHIP as SUN_CHIP
+from tags.ntag424.layout import sun_url
+from tags.urls import MIRROR_PARAM, MirrorMode, UrlError, check_base, tap_url
+from tagwriter.client import Client
 from tagwriter.link import TagLink, wait_for_sticker
-from tagwriter.options import device_option, edge, reader, secret_option
+from tagwriter.ntag424.card import ISO_DEP, activate
+from tagwriter.ntag424.personalise import finish, verify
+from tagwriter.options import (
+    device_option,
+    edge,
+    make_client,
+    reader,
+    secret_option,
+    server_options,
+)
 from tagwriter.password import HOW, load_secret, sticker_password
 from tagwriter.plan import Job
+from tagwriter.progress import plural
 from tagwriter.writer import encode, refuse_other_content
 
 BASE_ENV = "TAGWRITER_BASE_URL"
@@ -45,7 +61,15 @@ def resolve(target: str, base_url: str | None, mirror: MirrorMode | None) -> str
 @click.option("--yes", is_flag=True, help="Do not ask before locking.")
 @click.option("--rewrite", is_flag=True, help="Replace what the sticker holds.")
 @click.option("--wait", type=float, help="Give up after this many seconds without a sticker.")
+@click.option(
+    "--chip",
+    type=click.Choice(["auto", SUN_CHIP]),
+    default="auto",
+    show_default=True,
+    help="ntag424: personalise an NTAG 424 DNA (auto: when the sticker speaks ISO-DEP).",
+)
 @device_option
+@server_options
 @secret_option
 @edge
 def write(
@@ -57,10 +81,23 @@ def write(
     yes: bool,
     rewrite: bool,
     wait: float | None,
+    chip: str,
     device: str,
+    server: str | None,
+    token: str | None,
+    token_file: Path | None,
     secret_file: Path | None,
 ) -> None:
-    """Write URL (or CODE under --base-url) on the sticker, then read it back and compare."""
+    """Write URL (or CODE under --base-url) on the sticker, then read it back and compare.
+
+    An NTAG 424 DNA gets the code's SUN URL and its own keys from the server (--server,
+    --token), key 0 last; it is checked by two taps whose SUN messages must verify.
+    """
+    if chip == SUN_CHIP:
+        with reader(device) as clf:
+            found = _wait(clf, wait)
+            _write_424(clf, bytes(found.sdd_res), target, base_url, server, token, token_file)
+        return
     mode = MirrorMode(mirror) if mirror else None
     url = resolve(target, base_url, mode)
     secret = load_secret(secret_file)
@@ -71,11 +108,10 @@ def write(
             "Locking is permanent: this sticker can never be changed again. Lock it?", abort=True
         )
     with reader(device) as clf:
-        found = wait_for_sticker(clf, timeout=wait)
-        if found is None:
-            raise click.ClickException(
-                f"no sticker came within {wait:g} s: put one on the reader and run this again"
-            )
+        found = _wait(clf, wait)
+        if found.sel_res and found.sel_res[0] & ISO_DEP:
+            _write_424(clf, bytes(found.sdd_res), target, base_url, server, token, token_file)
+            return
         link = TagLink(clf, found)
         password = sticker_password(secret, link.uid) if secret else None
         job = Job(url, mode, password if protect else None, lock)
@@ -84,5 +120,51 @@ def write(
         )
     click.echo(
         f"sticker {written.uid.hex().upper()} ({written.profile.name}): {url} written and "
-        f"verified ({written.writes} pages written)"
+        f"verified ({plural(written.writes, 'page')} written)"
+    )
+
+
+def _wait(clf: nfc.ContactlessFrontend, wait: float | None) -> nfc.clf.RemoteTarget:
+    found = wait_for_sticker(clf, timeout=wait)
+    if found is None:
+        raise click.ClickException(
+            f"no sticker came within {wait:g} s: put one on the reader and run this again"
+        )
+    return found
+
+
+def _write_424(
+    clf: nfc.ContactlessFrontend,
+    uid: bytes,
+    target: str,
+    base_url: str | None,
+    server: str | None,
+    token: str | None,
+    token_file: Path | None,
+) -> None:
+    """Personalise the NTAG 424 DNA `uid` for the code `target`, with keys from the server."""
+    if "://" in target:
+        raise click.UsageError(
+            "an NTAG 424 DNA takes a CODE (with --base-url), not a URL: its SUN URL and keys "
+            "come from the code"
+        )
+    if not base_url:
+        raise click.UsageError(f"{target!r} is a code: give --base-url or set {BASE_ENV}")
+    client: Client | None = make_client(server, token, token_file)
+    if client is None:
+        raise click.UsageError(
+            "an NTAG 424 DNA gets its keys from the server: give --server URL and --token TOKEN"
+        )
+    try:
+        code = codes.canonical(target)
+        url = sun_url(check_base(base_url), code)
+    except (codes.CodeError, UrlError) as error:
+        raise click.UsageError(str(error)) from None
+    keys = client.sun_keys(code, uid.hex().upper())
+    steps = finish(activate(clf, uid), url, keys)
+    counters = verify(clf, uid, url, keys, os.urandom)
+    did = ", ".join(steps) if steps else "nothing left to write"
+    click.echo(
+        f"sticker {uid.hex().upper()} (NTAG 424 DNA): {url} personalised and verified ({did}; "
+        f"read counter {counters[0]} then {counters[1]})"
     )

@@ -74,7 +74,7 @@ def test_a_visitor_collects_stamps_to_a_reward(live_server, open_page, screensho
 
     phone, _ = open_page("fr-FR")
     phone.goto("/shop/comptoir-de-la-piscine")
-    phone.locator("p.loyalty a").click()
+    phone.locator("p.loyalty a[href^='/cards/join']").click()
     # Joining is a choice: the form cannot be sent before the box is ticked.
     assert phone.locator("#f-consent").get_attribute("required") is not None
     phone.locator("#f-consent").check()

@@ -99,7 +99,10 @@ def test_the_large_screen_view_renders_and_turns(open_page, screenshot):
             break
         page.wait_for_timeout(100)
     assert first.is_visible() and float(first.evaluate("e => getComputedStyle(e).opacity")) > 0.9
-    assert float(first.locator("h2").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) > 40
+    assert (
+        float(first.locator("h2").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+        > 40
+    )
     assert page.get_by_role("img", name="QR code : cette page sur votre téléphone").is_visible()
     screenshot(page, "tv", full_page=False)
 

@@ -108,9 +108,8 @@ def installed_sticker(app: Flask, uid: str = "04A1B2C3D4E5F6", **values: Any) ->
         entry["tag_id"],
         status=StickerStatus.INSTALLED,
         uid=uid,
-        chip="ntag213",
         installed_at=dt.datetime.now(dt.UTC),
-        **values,
+        **{"chip": "ntag213", **values},
     )
     return entry
 

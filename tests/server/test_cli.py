@@ -223,3 +223,39 @@ def test_routes_lists_the_url_map_without_a_keyring(runner, env):
     refused = runner.invoke(main, ["routes"], env=UNUSABLE)
     assert refused.exit_code == 1
     assert refused.output.startswith("Error: TAPTRAIL_SIGNING_KEYS_FILE: cannot read the keyring")
+
+
+def test_an_ntag424_batch_from_the_command_line(runner, env):
+    ok(runner, env, "init-db")
+    ok(runner, env, "demo")
+    issued = ok(
+        runner,
+        env,
+        "batches",
+        "issue",
+        "--place",
+        "la-piscine",
+        "--count",
+        "1",
+        "--chip",
+        "ntag424",
+    )
+    manifest = json.loads(issued.output)
+    assert manifest["chip"] == "ntag424"
+    assert manifest["stickers"][0]["url"].endswith("?e=" + "0" * 32 + "&c=" + "0" * 16)
+    refused = runner.invoke(
+        main,
+        [
+            "batches",
+            "issue",
+            "--place",
+            "la-piscine",
+            "--count",
+            "1",
+            "--chip",
+            "ntag424",
+            "--lock",
+        ],
+        env=env,
+    )
+    assert refused.exit_code == 1 and "lock is for NTAG21x stickers" in refused.output

@@ -41,14 +41,22 @@ def next_local(weekday: int, hour: int, zone: ZoneInfo = PARIS) -> dt.datetime:
 def demo_database(
     path: Path, ring: Keyring, base_url: str = "https://t.example.org", traffic: bool = False
 ) -> str:
-    """A migrated SQLite database at `path` with the demo loaded (and with `traffic`, its taps
-    stored and rolled up as `taptrail demo` does); returns its URL."""
+    """A migrated SQLite database at `path` with the demo loaded, its photos in the folder
+    `media` beside it (and with `traffic`, its taps stored and rolled up as `taptrail demo`
+    does); returns its URL."""
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session, session.begin():
         # Its accounts' passwords are made up and printed, never signed in with: cheapest.
-        load_demo(session, ring, base_url, DEMO_LOADED, passwords=Passwords("cheapest"))
+        load_demo(
+            session,
+            ring,
+            base_url,
+            DEMO_LOADED,
+            passwords=Passwords("cheapest"),
+            media=path.parent / "media",
+        )
     engine.dispose()
     if traffic:
         database = Database(url)

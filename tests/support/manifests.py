@@ -8,6 +8,8 @@ from typing import Any
 
 from tags import codes
 from tags.keyring import Keyring
+from tags.ntag424.layout import CHIP as SUN_CHIP
+from tags.ntag424.layout import sun_url
 from tags.urls import MirrorMode, tap_url
 
 BASE = "https://t.example.org"
@@ -30,7 +32,8 @@ def manifest(
     stickers = []
     for tag_id in range(first_tag, first_tag + count):
         code = codes.issue(ring, tag_id)
-        stickers.append({"tag_id": tag_id, "code": code, "url": tap_url(base, code, mode)})
+        url = sun_url(base, code) if chip == SUN_CHIP else tap_url(base, code, mode)
+        stickers.append({"tag_id": tag_id, "code": code, "url": url})
     return {
         "format": "taptrail-manifest/1",
         "batch": batch,

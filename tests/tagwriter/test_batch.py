@@ -158,7 +158,7 @@ def test_ctrl_c_loses_nothing_and_the_same_command_carries_on(readers, tmp_path,
         tagwriter.wait_for("1/3")
         tagwriter.process.send_signal(CTRL_C)
         assert tagwriter.finish() == 1
-    assert "stopped: 1 of 3 stickers are done" in tagwriter.output
+    assert "stopped: 1 of 3 stickers is done" in tagwriter.output
     assert "run the same command again to carry on" in tagwriter.output
     kept = (field_environment / "batch-1.jsonl").read_bytes()
     more = readers(count=2)

@@ -105,7 +105,7 @@ def test_a_batch_of_20_killed_after_the_7th_is_finished_by_running_it_again(
     # A phone (plain nfcpy) reads each URL with its real UID mirrored, and the server accepts it.
     for sticker, url in zip(stickers, read_back(stickers), strict=True):
         uid = sticker.uid.hex().upper()
-        assert url.endswith(f"?M={uid}x000001")
+        assert url.endswith(f"?M={uid}x000003")  # after the two power-ups that checked the mirror
         verdict = api(live, "GET", "/verdict", params={"url": url}).json()
         assert verdict["valid"] and verdict["place"]["slug"] == "la-piscine"
         assert verdict["mirror"]["uid_matches"] is True

@@ -57,6 +57,10 @@ def audience(human: bool, reason: str | None) -> Audience:
     return Audience.MACHINE
 
 
+# NTAG 424 DNA taps refused as replays or without a valid SUN message count as suspected copies.
+SUSPECT_OR_OK = (Outcome.OK, Outcome.REPLAYED, Outcome.BAD_SUN)
+
+
 def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     """The day's rows of every tap rollup table (StickerDay, PlaceHour, TerritoryHour,
     VisitorDay, DailyVisitors), from the taps of the territory's stickers that day."""
@@ -71,11 +75,12 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
             Tap.visitor_id,
             Tap.uid_matches,
             Tap.counter_advanced,
+            Tap.outcome,
         )
         .join(Place, Tap.place_id == Place.id)
         .where(
             Place.territory_id == scope.territory_id,
-            Tap.outcome == Outcome.OK,
+            Tap.outcome.in_(SUSPECT_OR_OK),
             Tap.occurred_at >= start,
             Tap.occurred_at < end,
         )
@@ -86,8 +91,12 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     place_hours: Counter[tuple[int, int, Audience]] = Counter()
     hours: Counter[tuple[int, Audience]] = Counter()
     visits: dict[tuple[int, str], list[Any]] = {}
-    for sticker_id, place_id, at, human, reason, visitor_id, uid_ok, counter_ok in taps:
+    for sticker_id, place_id, at, human, reason, visitor_id, uid_ok, counter_ok, outcome in taps:
         kind = audience(human, reason)
+        if outcome is not Outcome.OK:  # a replayed or unproven SUN tap: suspect, never counted
+            stickers[sticker_id, place_id, kind] += 0
+            suspected[sticker_id, place_id, kind] += 1
+            continue
         hour = at.astimezone(tz).hour
         stickers[sticker_id, place_id, kind] += 1
         suspected[sticker_id, place_id, kind] += uid_ok is False or counter_ok is False

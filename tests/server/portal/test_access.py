@@ -100,6 +100,12 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.manifest": ("/portal/staff/batches/{batch}/manifest.json", STAFF, False),
     "portal.places": ("/portal/staff/places", STAFF, False),
     "portal.edit_place": ("/portal/staff/places/la-piscine", STAFF, False),
+    "portal.staff_photos": ("/portal/staff/place/la-piscine/photos", STAFF, False),
+    "portal.staff_delete_photo": (
+        "/portal/staff/place/la-piscine/photos/{photo}/delete",
+        STAFF,
+        False,
+    ),
     "portal.stickers": ("/portal/staff/places/la-piscine/stickers", STAFF, False),
     "portal.new_place": ("/portal/staff/places/new?territory=roubaix", STAFF, False),
     "portal.review_queue": ("/portal/staff/review", STAFF, False),

@@ -52,7 +52,8 @@ def test_a_photo_is_resized_turned_upright_and_stripped_of_its_metadata(app, see
     assert public.status_code == 200 and "immutable" in public.headers["Cache-Control"]
     public.close()
     shop_page = page(app.test_client().get("/shop/comptoir"))
-    assert shop_page.find("img", src=f"/media/{photo.name}") is not None
+    shown = shop_page.select_one("main picture img")
+    assert shown["src"].startswith(f"/img/{photo.id}-{photo.name[:8]}-")
 
 
 @pytest.mark.parametrize(
@@ -135,3 +136,39 @@ def test_a_removed_photo_is_gone_from_disk_and_page(app, seed, signed_in):
 def test_only_names_the_server_made_are_served(app, seed):
     for name in ("../taptrail.db", "x.jpg", "0" * 32 + ".png"):
         assert app.test_client().get(f"/media/{name}").status_code == 404
+
+
+def test_staff_add_a_place_s_photo_and_visitors_see_it_as_its_cover(app, seed, signed_in):
+    staff = signed_in("staff")
+    form = staff.client.get("/portal/staff/place/la-piscine/photos")
+    assert form.status_code == 200
+    body = (
+        b'--x\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + staff.token().encode()
+        + b'\r\n--x\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"'
+        + b"\r\nContent-Type: image/jpeg\r\n\r\n"
+        + jpeg(1200, 900)
+        + b"\r\n--x--\r\n"
+    )
+    sent = staff.client.post(
+        "/portal/staff/place/la-piscine/photos",
+        data=body,
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert sent.status_code == 303
+    [photo] = _stored(app)
+    assert photo.place_id is not None and photo.shop_id is None and photo.live
+    cover = page(app.test_client().get("/p/la-piscine")).select_one("img.cover")
+    assert cover["src"].startswith(f"/img/{photo.id}-")
+    # An owner may not add photos to a place; removing one removes its sizes too.
+    assert signed_in("owner").client.get("/portal/staff/place/la-piscine/photos").status_code in (
+        403,
+        404,
+    )
+    sized = app.test_client().get(cover["src"])
+    assert sized.status_code == 200
+    sized.close()
+    sizes = Path(app.config["MEDIA_DIR"]) / "sizes"
+    assert list(sizes.iterdir())
+    removed = staff.post(f"/portal/staff/place/la-piscine/photos/{photo.id}/delete")
+    assert removed.status_code == 303 and not _stored(app) and not list(sizes.iterdir())

@@ -35,7 +35,9 @@ def demo_app(
     """The app with the demo, its clock pinned to next Saturday at 15:00 in Paris."""
     moment = next_local(SATURDAY, 15)
     if database_kind == "sqlite":
-        shutil.copy(request.getfixturevalue("demo_sqlite"), tmp_path / "taptrail.db")
+        made = request.getfixturevalue("demo_sqlite")
+        shutil.copy(made, tmp_path / "taptrail.db")
+        shutil.copytree(made.parent / "media", tmp_path / "media")
         url = f"sqlite:///{tmp_path / 'taptrail.db'}"
         application = create_app(settings(tmp_path, url, keyring, FIXED_NOW=moment))
         yield application
@@ -46,7 +48,12 @@ def demo_app(
     application.config["FIXED_NOW"] = moment
     with database(application).transaction() as session:
         load_demo(
-            session, keyring, "https://t.example.org", DEMO_LOADED, passwords=passwords(application)
+            session,
+            keyring,
+            "https://t.example.org",
+            DEMO_LOADED,
+            passwords=passwords(application),
+            media=application.config["MEDIA_DIR"],
         )
     yield application
 

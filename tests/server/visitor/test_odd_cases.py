@@ -29,6 +29,7 @@ def test_a_retired_sticker_is_gone_but_leads_to_what_is_near_it(demo_app, visito
         soup.html["lang"] == "nl"
         and text(soup.find("h1")) == "Deze sticker is niet meer in gebruik"
     )
+    assert text(soup.find("main")).count("Hij hing bij La Piscine") == 1  # it names the place
     links = [a["href"] for a in soup.select("main a")]
     assert links == ["/p/la-piscine", "/t/roubaix"]
     # The language switch on this page must not tap the sticker again.
@@ -46,23 +47,38 @@ def test_a_link_preview_of_a_sticker_is_described_in_its_language(demo_app, visi
     preview = visitor.get(
         f"/{sticker.code}", headers={"User-Agent": "WhatsApp/2.23", "Accept-Language": "fr"}
     )
-    description = page(preview).find("meta", property="og:description")["content"]
+    soup = page(preview)
+    description = soup.find("meta", property="og:description")["content"]
     assert description.startswith("À découvrir autour de La Piscine")
+    # One card: the place page's address, and its cover photo.
+    [url] = soup.find_all("meta", property="og:url")
+    assert url["content"].endswith("/p/la-piscine")
+    image = soup.find_all("meta", property="og:image")
+    assert len(image) == 1 and "/img/" in image[0]["content"]
+    assert image[0]["content"].endswith(".jpg")
 
 
 def test_the_large_screen_view_turns_through_what_is_near(demo_app, visitor):
     response = visitor.get("/tv/la-piscine", headers={"Accept-Language": "en"})
     soup = page(response)
     assert response.status_code == 200
-    shown = soup.select("ol.deck > li")
-    assert 1 < len(shown) <= 12
+    slides = soup.select("ol.deck > li")
+    cards = soup.select("ol.deck li.card")
+    assert 8 < len(cards) <= 12 and len(slides) == 3  # four at a time
     style = soup.find("style").string
-    assert f"animation:turn {8 * len(shown)}s infinite" in style
+    assert f"animation:turn {10 * len(slides)}s infinite" in style
     assert re.search(r"prefers-reduced-motion", style)
-    assert soup.find("meta", attrs={"http-equiv": "refresh"})["content"] == "300"
+    # Photos, open or closed, the deals valid now, the QR code.
+    assert soup.select("li.card picture img") and soup.select("li.card .open")
+    assert soup.select(".deals li")
     qr = soup.select_one("aside svg.qr")
     assert qr["role"] == "img" and "phone" in qr["aria-label"]
-    assert not soup.select("script:not([type='application/ld+json'])")
+    # It reloads itself without a script (a meta refresh a script-less browser reads), and
+    # with one it refreshes in place (data-refresh, read by the page's own script).
+    assert soup.select_one("noscript meta[http-equiv=refresh]")["content"] == "300"
+    assert soup.select_one("main[data-refresh]")["data-refresh"] == "300"
+    assert [s["src"] for s in soup.select("script[src]")] == ["/visitor.js"]
+    assert not [s for s in soup.find_all("script") if not s.get("src")]
 
 
 def test_visitor_pages_say_how_caches_may_keep_them(visitor):

@@ -14,9 +14,18 @@ from sqlalchemy import func, select, update
 from server.config import passwords
 from server.db import database
 from server.demo import load_demo
-from server.models import Offer, OfferCondition, Passport, PlaceKind, RedemptionCode, Sticker
-from tests.server.factories import PHONE, drained_taps, tap_at
+from server.models import (
+    Offer,
+    OfferCondition,
+    Outcome,
+    Passport,
+    PlaceKind,
+    RedemptionCode,
+    Sticker,
+)
+from tests.server.factories import PHONE, drained_taps, tap_at, update_sticker
 from tests.server.portal.conftest import Browser, open_session
+from tests.server.test_tap_sun import UID, sun_query
 from tests.support.demo import DEMO_LOADED, SATURDAY, next_local
 from tests.support.html import page, text
 
@@ -93,6 +102,25 @@ def test_a_real_tap_on_the_tap_path_unlocks_the_offer(demo_app):
     [tap] = drained_taps(demo_app)
     demo_app.config["FIXED_NOW"] = tap.occurred_at + dt.timedelta(minutes=20)
     assert "Valid once" in _ask(client) and _codes(demo_app) == 1
+
+
+def test_a_replayed_sun_url_does_not_unlock_the_offer(demo_app):
+    with database(demo_app).sessions() as session:
+        sticker = session.scalars(
+            select(Sticker).where(Sticker.place.has(slug="la-piscine"))
+        ).first()
+        tag_id, code = sticker.id, sticker.code
+    update_sticker(demo_app, tag_id, chip="ntag424", uid=UID)
+    url = f"/{code}?{sun_query(demo_app, code, UID, 12)}"
+    # The visitor at the sticker, then another phone opening the same URL (sent on, say).
+    there, elsewhere = demo_app.test_client(), demo_app.test_client()
+    for client in (there, elsewhere):
+        assert client.get(url, headers={"User-Agent": PHONE}).status_code == 303
+    accepted, replayed = drained_taps(demo_app)
+    assert (accepted.outcome, replayed.outcome) == (Outcome.OK, Outcome.REPLAYED)
+    demo_app.config["FIXED_NOW"] = replayed.occurred_at + dt.timedelta(minutes=20)
+    assert "Tap the sticker at the exit of La Piscine" in _ask(elsewhere)
+    assert "Valid once" in _ask(there) and _codes(demo_app) == 1
 
 
 def test_a_machine_tap_does_not_count(demo_app):

@@ -138,14 +138,18 @@ def test_the_demo_s_largest_place_page_is_under_30_kb(demo_app, visitor):
     assert sizes[largest] <= 30 * 1024, f"{largest}: {sizes[largest]} bytes"
 
 
-def test_pages_load_nothing_from_elsewhere_and_run_no_script(visitor):
+def test_pages_load_nothing_from_elsewhere_and_run_no_inline_script(visitor):
     response = visitor.get("/p/la-piscine")
     soup = page(response)
-    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
-    assert not soup.select("link, iframe, object, embed, video, audio, script[src]")
-    # Images are ours: the street map drawn by this server (and shops' photos).
-    assert [i["src"].split("/")[1] for i in soup.select("img")] == ["map"]
-    assert [s["type"] for s in soup.find_all("script")] == ["application/ld+json"]
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src 'self';" in policy
+    assert not soup.select("iframe, object, embed, video, audio")
+    addresses = [e.get("src") or e.get("href") for e in soup.select("img, link, script[src]")]
+    addresses += [c.split()[0] for s in soup.select("[srcset]") for c in s["srcset"].split(",")]
+    assert addresses and all(a.startswith("/") and not a.startswith("//") for a in addresses)
+    inline = [s for s in soup.find_all("script") if not s.get("src")]
+    assert [s["type"] for s in inline] == ["application/ld+json"]  # data, never run
+    assert [s["src"] for s in soup.select("script[src]")] == ["/visitor.js"]
     assert not soup.select("[style*='url(']") and "url(" not in text(soup.find("style"))
 
 

@@ -22,6 +22,7 @@ FILLING = {
     "name": "totals",
     "token": "x",
     "code": "x",
+    "kind": "place",
 }
 TOO_LARGE = [2**31, 2**63, 2**64, 10**30]
 

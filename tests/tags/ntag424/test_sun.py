@@ -117,3 +117,40 @@ def test_hex_fields_are_checked():
     for text in ("94EED9EE6533708", "94EED9EE6533708G", "+4EED9EE65337086", "\uff194EED9EE6533708"):
         with pytest.raises(sun.SunError, match="16 hexadecimal digits"):
             sun.parse_hex(text, 8, "MAC")
+
+
+# --- the verifier that keeps its AES contexts (the server's), on the same published values ---
+
+
+def test_the_kept_key_verifier_gives_an12196s_uid_and_counter():
+    from tags.ntag424.aes import KeptKey
+
+    verifier = sun.SunVerifier(v.ZERO_KEY)
+    tap = verifier.verify(lambda uid: KeptKey(v.ZERO_KEY), v.T2_PICC_DATA, v.T4_MAC)
+    assert (tap.uid, tap.counter) == (v.T2_UID, v.T2_COUNTER)
+    with pytest.raises(sun.SunError, match="MAC does not match"):
+        verifier.verify(lambda uid: KeptKey(v.ZERO_KEY), v.T2_PICC_DATA, v.T5_MAC)
+
+
+def test_the_kept_key_verifier_checks_the_mac_over_the_file_data():
+    from tags.ntag424.aes import KeptKey
+
+    verifier = sun.SunVerifier(v.ZERO_KEY)
+    tap = verifier.verify(
+        lambda uid: KeptKey(v.ZERO_KEY), v.T5_PICC_DATA, v.T5_MAC, v.T5_MAC_INPUT, v.T5_ENC
+    )
+    assert (tap.uid, tap.counter) == (v.T5_UID, v.T5_COUNTER)
+    expected = sun.verify_sun(
+        v.ZERO_KEY, v.ZERO_KEY, v.T5_PICC_DATA, v.T5_MAC, v.T5_MAC_INPUT, v.T5_ENC
+    )
+    assert tap.file_data == expected.file_data
+
+
+@pytest.mark.parametrize("length", range(0, 50))
+def test_a_kept_key_cmac_is_the_cmac(length):
+    from tags.ntag424.aes import KeptKey, cmac
+
+    data = bytes(range(length))
+    assert KeptKey(v.T1_FILE_READ_KEY).cmac(data) == cmac(v.T1_FILE_READ_KEY, data)
+    # AN12196 Table 1: the session MAC key from SV2, one whole block.
+    assert KeptKey(v.T1_FILE_READ_KEY).cmac(v.T1_SV2) == v.T1_MAC_KEY

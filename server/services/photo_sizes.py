@@ -1,0 +1,97 @@
+"""Sizes of a stored photo for visitor pages: a few widths, in WebP and JPEG, cached on disk.
+
+A phone needs a 360-pixel-wide picture, a TV a 1280-pixel one; sending the 1600-pixel original
+to both wastes the phone's data and the page's speed budget. Each size is drawn once from the
+stored photo's pixels (already stripped of EXIF, XMP and ICC data; nothing is copied over
+again) and kept under `<media>/sizes/`. What can be asked for is bounded: the widths below,
+never wider than the photo itself, two formats, and only photos that exist, so the cache holds
+at most len(WIDTHS) x 2 files per photo, and removing a photo removes its sizes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from server.services.photos import is_name
+
+# CSS pixels x device pixel ratio: thumbnails (96, 2x 192), phones (360, 2x 720), tablets and
+# desktops (960), TVs (1280). A fixed list keeps the cache bounded.
+WIDTHS = (96, 192, 360, 720, 960, 1280)
+FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
+QUALITY = {"webp": 72, "jpg": 78}
+FOLDER = "sizes"
+
+
+@dataclass(frozen=True)
+class Size:
+    """One derived picture: its file's width and height."""
+
+    width: int
+    height: int
+
+
+def widths_for(width: int) -> tuple[int, ...]:
+    """The widths offered for a photo `width` pixels wide (never wider than the photo)."""
+    offered = tuple(w for w in WIDTHS if w <= width)
+    return offered or (WIDTHS[0],)
+
+
+def size_of(width: int, height: int, wanted: int, square: bool = False) -> Size:
+    """The size of the `wanted`-wide version of a `width` x `height` photo (or its square crop)."""
+    if square:
+        return Size(wanted, wanted)
+    return Size(wanted, max(1, round(height * wanted / width)))
+
+
+def derived(media: str | os.PathLike[str], name: str, wanted: int, fmt: str, square: bool) -> Path:
+    """The path of a photo's size, drawn now if it is not cached yet; ValueError if the size or
+    format is not one offered, FileNotFoundError if the photo is gone."""
+    if not is_name(name) or fmt not in FORMATS or wanted not in WIDTHS:
+        raise ValueError(f"no such size: {name} {wanted} {fmt}")
+    folder = Path(media) / FOLDER
+    target = folder / f"{name[:-4]}-{wanted}{'s' if square else ''}.{fmt}"
+    if target.exists():
+        return target
+    with Image.open(Path(media) / name) as original:
+        if wanted not in widths_for(original.width):
+            raise ValueError(f"{name} is narrower than {wanted} pixels")
+        picture = _resized(original, wanted, square)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".size-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            # No exif= and no icc_profile= arguments: the file carries pixels only.
+            picture.save(handle, FORMATS[fmt], quality=QUALITY[fmt], optimize=True, method=4)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)  # two workers drawing the same size both write it whole
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _resized(original: Image.Image, wanted: int, square: bool) -> Image.Image:
+    """The pixels at `wanted` width (a centred square for thumbnails), in a new RGB image."""
+    image = original.convert("RGB")
+    if square:
+        side = min(image.size)
+        left, top = (image.width - side) // 2, (image.height - side) // 2
+        image = image.crop((left, top, left + side, top + side))
+    size = size_of(image.width, image.height, wanted, square)
+    resized = image.resize((size.width, size.height), Image.Resampling.LANCZOS)
+    clean = Image.new("RGB", resized.size)
+    clean.paste(resized)  # a fresh image: no info dictionary (EXIF, ICC) travels with it
+    return clean
+
+
+def remove(media: str | os.PathLike[str], name: str) -> None:
+    """Delete every cached size of a photo (gone already is fine)."""
+    if not is_name(name):
+        return
+    for path in (Path(media) / FOLDER).glob(f"{name[:-4]}-*"):
+        path.unlink(missing_ok=True)

@@ -1,0 +1,159 @@
+"""SUN taps: an NTAG 424 DNA's SUN message found in a tap URL and checked with the keyring's keys.
+
+A SUN URL is the sticker's short URL with the chip's mirror in its query (tags/ntag424/layout.py):
+
+    /<code>?e=<PICC data, 32 hex>&c=<SDMMAC, 16 hex>                   the usual form
+    /<code>?e=<PICC data>&f=<encrypted file data, 32n hex>&c=<SDMMAC>  with encrypted file data
+
+AN12196's own parameter names (picc_data, enc, cmac) are read too. With file data, the MAC
+covers the URL text from the start of the file data up to the MAC (SDMMACInputOffset at the
+file data); without, it covers nothing, the UID and counter being bound by the session key.
+
+The keys: the code's key id names a keyring entry; its SUN master key (tags.ntag424.keys.
+master_key) gives the meta read key shared by that entry's stickers, which decrypts the UID, and
+the sticker's own file read key, diversified with that UID. Whether the counter went up is not
+decided here but where the tap is stored, atomically (taps/store.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from tags.keyring import Keyring, KeyState
+from tags.ntag424 import keys as sun_keys
+from tags.ntag424.aes import KeptKey
+from tags.ntag424.keys import SDM_FILE_READ_KEY, SDM_META_READ_KEY
+from tags.ntag424.sun import (
+    MAC_BYTES,
+    PICC_DATA_BYTES,
+    SunError,
+    SunTap,
+    SunVerifier,
+    parse_hex,
+)
+
+PICC_NAMES = frozenset({"e", "picc_data"})
+FILE_NAMES = frozenset({"f", "enc"})
+MAC_NAMES = frozenset({"c", "cmac"})
+KINDS = {
+    **dict.fromkeys(PICC_NAMES, "e"),
+    **dict.fromkeys(FILE_NAMES, "f"),
+    **dict.fromkeys(MAC_NAMES, "c"),
+}
+FILE_DATA_MAX = 128  # bytes: the NDEF file holds 256, half of it is a generous bound
+STICKER_KEYS = 65536  # derived file read keys kept in memory (one per sticker tapped)
+
+
+@dataclass(frozen=True)
+class SunMessage:
+    """The SUN parameters of one tap URL, as bytes, with the text the MAC covers."""
+
+    picc_data: bytes
+    mac: bytes
+    mac_input: bytes = b""
+    file_data: bytes | None = None
+
+
+def find_message(query: str) -> SunMessage | None:
+    """The SUN message in a raw query string; None if it has no SUN parameter; else SunError.
+
+    The raw text matters: the MAC covers the URL exactly as the chip wrote it.
+    """
+    values: dict[str, tuple[str, int]] = {}
+    position = 0
+    for part in query.split("&"):
+        name, sep, value = part.partition("=")
+        kind = KINDS.get(name)
+        if kind is not None:
+            if kind in values:
+                raise SunError("a SUN URL carries each of its parameters once")
+            values[kind] = (value, position + len(name) + len(sep))
+        position += len(part) + 1
+    if not values:
+        return None
+    if "e" not in values or "c" not in values:
+        raise SunError("a SUN URL has both the e= (PICC data) and the c= (MAC) parameters")
+    picc = _hex(values["e"][0], PICC_DATA_BYTES, "encrypted PICC data")
+    mac = _hex(values["c"][0], MAC_BYTES, "SUN MAC")
+    if not any(picc) and not any(mac):
+        raise SunError("the SUN parameters still hold the placeholders: not tapped from a chip")
+    if "f" not in values:
+        return SunMessage(picc, mac)
+    text, start = values["f"]
+    if not text or len(text) % 32 or len(text) > 2 * FILE_DATA_MAX:
+        raise SunError("encrypted file data is whole 16-byte blocks in hex (32 digits each)")
+    file_data = _hex(text, len(text) // 2, "encrypted file data")
+    mac_at = values["c"][1]
+    if mac_at < start:
+        raise SunError("the file data comes before the MAC in a SUN URL")
+    return SunMessage(picc, mac, query[start:mac_at].encode("ascii", "replace"), file_data)
+
+
+def _hex(text: str, size: int, name: str) -> bytes:
+    """parse_hex, with bytes.fromhex first: the tap path's common case costs one call."""
+    if len(text) == 2 * size and text.isascii() and text.isalnum():
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            pass
+    return parse_hex(text, size, name)  # raises SunError saying what is wrong
+
+
+class SunKeys:
+    """The SUN keys of one keyring: meta read keys per key id, file read keys per sticker.
+
+    The AES contexts are kept per thread (an OpenSSL context is not thread-safe), so a tap
+    sets up only its own session key (tags.ntag424.sun.SunVerifier).
+    """
+
+    def __init__(self, ring: Keyring) -> None:
+        self._masters = {
+            key.kid: sun_keys.master_key(key.secret)
+            for key in ring.keys
+            if key.state is not KeyState.REVOKED
+        }
+        self._local = threading.local()
+
+    def _thread(self) -> tuple[dict[int, SunVerifier], dict[tuple[int, bytes], KeptKey]]:
+        held = getattr(self._local, "held", None)
+        if held is None:
+            held = self._local.held = ({}, {})
+        return held
+
+    def _verifier(self, kid: int) -> SunVerifier:
+        verifiers, _ = self._thread()
+        verifier = verifiers.get(kid)
+        if verifier is None:
+            master = self._masters.get(kid)
+            if master is None:
+                raise SunError(f"no usable SUN master key for key id {kid}")
+            meta = sun_keys.application_key(master, SDM_META_READ_KEY)
+            verifier = verifiers[kid] = SunVerifier(meta)
+        return verifier
+
+    def _file_read(self, kid: int, uid: bytes) -> KeptKey:
+        _, stickers = self._thread()
+        key = stickers.get((kid, uid))
+        if key is None:
+            if len(stickers) >= STICKER_KEYS:
+                stickers.clear()  # bounded: a flood of made-up UIDs cannot fill memory
+            derived = sun_keys.sticker_key(self._masters[kid], uid, SDM_FILE_READ_KEY)
+            key = stickers[(kid, uid)] = KeptKey(derived)
+        return key
+
+    def verify(self, kid: int, message: SunMessage) -> SunTap:
+        """Check `message` against the keys of key id `kid`; the verified tap, or SunError."""
+        verifier = self._verifier(kid)
+
+        def file_read(uid: bytes | None) -> KeptKey:
+            if uid is None:
+                raise SunError("a TapTrail SUN message mirrors the UID")
+            return self._file_read(kid, uid)
+
+        tap = verifier.verify(
+            file_read, message.picc_data, message.mac, message.mac_input, message.file_data
+        )
+        if tap.counter is None:
+            raise SunError("a TapTrail SUN message mirrors the read counter")
+        return tap

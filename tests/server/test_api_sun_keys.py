@@ -1,0 +1,74 @@
+"""NTAG 424 DNA batches for the field tool: SUN URLs in the manifest, and each chip's keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from tags.ntag424.keys import master_key, sticker_keys
+from tags.ntag424.layout import sun_url
+from tests.server.factories import place, token
+
+UID = "04DE5F1EACC040"
+
+
+def auth(value: str) -> dict:
+    return {"Authorization": f"Bearer {value}"}
+
+
+@pytest.fixture
+def encode(app) -> dict:
+    place(app)
+    return auth(token(app, "encode"))
+
+
+def issue(client, headers, **body):
+    body = {"place": "la-piscine", "count": 2, "chip": "ntag424", **body}
+    return client.post("/api/v1/batches", json=body, headers=headers)
+
+
+def keys(client, headers, code, uid=UID):
+    return client.post("/api/v1/sun-keys", json={"code": code, "uid": uid}, headers=headers)
+
+
+def test_an_ntag424_batch_holds_sun_urls(client, encode):
+    manifest = issue(client, encode).json
+    assert manifest["chip"] == "ntag424" and manifest["mirror"] is None
+    for sticker in manifest["stickers"]:
+        assert sticker["url"] == sun_url("https://t.example.org", sticker["code"])
+        assert sticker["url"].endswith("?e=" + "0" * 32 + "&c=" + "0" * 16)
+
+
+@pytest.mark.parametrize("option", [{"mirror": "both"}, {"password": True}, {"lock": True}])
+def test_ntag21x_options_are_refused_for_an_ntag424_batch(client, encode, option):
+    response = issue(client, encode, **option)
+    assert response.status_code == 422
+    assert "NTAG21x" in response.json["error"]["message"]
+
+
+def test_the_keys_of_a_chip_are_derived_from_the_key_that_signed_its_code(client, encode, keyring):
+    code = issue(client, encode).json["stickers"][0]["code"]
+    response = keys(client, encode, code, "04:de:5f:1e:ac:c0:40")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    kid = keyring.active.kid
+    expected = sticker_keys(master_key(keyring.active.secret), bytes.fromhex(UID), kid)
+    assert response.json == {
+        "version": kid,
+        "keys": [key.hex().upper() for key in expected.keys],
+    }
+
+
+def test_keys_are_refused_for_an_ntag21x_code_and_for_a_second_chip(client, encode):
+    plain = issue(client, encode, chip="ntag213").json["stickers"][0]["code"]
+    assert keys(client, encode, plain).status_code == 409
+    code = issue(client, encode).json["stickers"][0]["code"]
+    body = {"code": code, "uid": UID, "chip": "ntag424"}
+    assert client.post("/api/v1/registrations", json=body, headers=encode).status_code == 201
+    assert keys(client, encode, code).status_code == 200  # the same chip again: resumable
+    other = keys(client, encode, code, "04A1B2C3D4E5F6")
+    assert other.status_code == 409 and "already on the chip" in other.json["error"]["message"]
+
+
+def test_keys_need_an_encode_token(app, client):
+    place(app)
+    reader = auth(token(app, "read-analytics"))
+    assert keys(client, reader, "1000C1SS9CG22JXH6EK").status_code == 403
