@@ -68,7 +68,9 @@ def screen(slug: str) -> Response:
         ][:DEALS]
         phone_url = url_for("visitor.place", slug=found.slug, _external=True)
         moving = mobility_block(found, now)
-        slides = [cards[i : i + PER_SLIDE] for i in range(0, len(cards), PER_SLIDE)]
+        # Live figures take the lower part of the screen: one row of cards a slide, not two.
+        per_slide = PER_SLIDE // 2 if moving["any"] else PER_SLIDE
+        slides = [cards[i : i + per_slide] for i in range(0, len(cards), per_slide)]
         # With live feeds, the screen reloads after each full turn of the deck (at least a
         # minute), so the figures it shows are never much older than the feeds'.
         refresh = (
