@@ -7,7 +7,8 @@ INSTANCE := instance
 # The demo's settings; production sets its own (see docs/operations.md).
 DEMO_ENV := TAPTRAIL_SIGNING_KEYS_FILE=$(INSTANCE)/keys.json \
 	TAPTRAIL_SECRET_KEY_FILE=$(INSTANCE)/secret_key \
-	TAPTRAIL_TAP_BASE_URL=http://127.0.0.1:8000
+	TAPTRAIL_TAP_BASE_URL=http://127.0.0.1:8000 \
+	TAPTRAIL_MOBILITY_FEEDS=server/demo/feeds.yaml TAPTRAIL_DEMO_FEEDS=1
 
 .PHONY: install test lint format run bench translations browser
 
@@ -73,6 +74,7 @@ bench: install
 	$(BIN)/python -m bench.sun_tap --http 15
 	$(BIN)/python -m bench.nearby
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.mobility
 	$(BIN)/python -m bench.ical
 	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.analytics

@@ -20,7 +20,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     """
     from server import analytics, api, config, db, health, i18n, portal, tap_route, visitor, web
     from server.cache import DiskCache
+    from server.demo import served
     from server.maps.drawn import PictureCache
+    from server.mobility import live
     from server.services.accounts import Passwords
     from server.sessions import LazySessionInterface
     from server.taps import recorder
@@ -45,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
 
     db.init_app(app)
     recorder.init_app(app)
+    live.init_app(app)
     app.extensions["taptrail.pages"] = DiskCache(Path(app.config["CACHE_DIR"]) / "pages")
     app.extensions["taptrail.maps"] = PictureCache(
         Path(app.config["CACHE_DIR"]) / "maps", int(app.config["MAP_CACHE_FILES"])
@@ -79,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    served.init_app(app)  # the demo's own live feeds, when TAPTRAIL_DEMO_FEEDS is set
     api.register_error_handlers(app)
     app.register_blueprint(tap_route.bp)  # last: its /<code> rule must not shadow the others
     return app
@@ -91,9 +95,11 @@ def check_settings() -> None:
     bad setting stops it with one sentence instead of a traceback from every worker.
     """
     from server import config, db
+    from server.mobility import feeds
 
     app = Flask(__name__, instance_relative_config=True)
     config.configure(app, None)
     config.check_keyring(app)
+    feeds.load(app.config.get("MOBILITY_FEEDS"))  # a feeds file that cannot be used stops it
     db.init_app(app)
     db.database(app).dispose()

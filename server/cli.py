@@ -188,6 +188,7 @@ def _register_commands() -> None:
     from server.commands.content import demo, import_group
     from server.commands.database import init_db
     from server.commands.field import batches, tokens
+    from server.commands.mobility import mobility_group
     from server.commands.spool import drain_command, quarantine_group, status_command
     from server.commands.users import users
 
@@ -205,6 +206,7 @@ def _register_commands() -> None:
         purge_command,
         backup_command,
         restore_command,
+        mobility_group,
         routes_command,  # Flask's: every URL rule, its endpoint and methods
     ):
         main.add_command(command)

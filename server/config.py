@@ -44,6 +44,12 @@ DEFAULTS: dict[str, object] = {
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,  # a portal sign-in lasts a working day
     "WTF_CSRF_CHECK_DEFAULT": False,  # the portal checks its own forms (server/portal)
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session: a form left open at the till works
+    "MOBILITY_FEEDS": None,  # a YAML file of live mobility feeds (docs/mobility.md)
+    "MOBILITY_DIR": None,  # instance/mobility when unset: the poller's snapshots on this host
+    "MOBILITY_TIMEOUT": 10.0,  # seconds a feed file may take, all of it
+    "MOBILITY_MAX_BYTES": 5_000_000,  # a feed file larger than this is refused
+    "MOBILITY_RADIUS_M": 800,  # how far a place page looks for stations, car parks and stops
+    "DEMO_FEEDS": False,  # serve the demo's own live feeds under /demo-feeds/ (make run)
 }
 
 # Settings that may instead name a file holding the secret: TAPTRAIL_SECRET_KEY_FILE=/run/...
@@ -68,6 +74,7 @@ def configure(app: Flask, test_config: dict[str, object] | None) -> None:
     app.config["SPOOL_DIR"] = str(app.config["SPOOL_DIR"] or instance / "spool")
     app.config["CACHE_DIR"] = str(app.config["CACHE_DIR"] or instance / "cache")
     app.config["MEDIA_DIR"] = str(app.config["MEDIA_DIR"] or instance / "media")
+    app.config["MOBILITY_DIR"] = str(app.config["MOBILITY_DIR"] or instance / "mobility")
     if app.config["SPOOL_FSYNC"] not in ("always", "interval", "never"):
         raise ConfigError("TAPTRAIL_SPOOL_FSYNC must be always, interval or never")
     if app.config["PASSWORD_HASHING"] not in ("default", "cheapest"):

@@ -37,10 +37,11 @@ control_socket_disable = True
 # The master supervises the drainer (server/taps/supervisor.py): it is started again within
 # seconds whenever it dies, and it dies with the master.
 _drainer = None
+_poller = None
 if os.environ.get("TAPTRAIL_DRAIN_PROCESS", "1") != "0":
     os.environ["TAPTRAIL_DRAIN_THREAD"] = "false"  # the workers inherit this
 
-CHECK_SECONDS = 1.0  # how often the master looks at the drainer
+CHECK_SECONDS = 1.0  # how often the master looks at the drainer and the poller
 
 
 def _drainer_command(master: int) -> Callable[[int], list[str]]:
@@ -69,18 +70,40 @@ def on_starting(server: object) -> None:
         raise RuntimeError(str(error)) from None
 
 
+def _poller_command(master: int) -> Callable[[int], list[str]]:
+    def command(restarts: int) -> list[str]:
+        return [
+            sys.executable,
+            *("-m", "server.cli", "mobility", "poll", "--follow"),
+            *("--parent", str(master), "--restarts", str(restarts)),
+        ]
+
+    return command
+
+
+def _check_all() -> None:
+    for supervised in (_drainer, _poller):
+        if supervised is not None:
+            supervised.check()
+
+
 def when_ready(server: object) -> None:
-    """Start the drainer process beside the workers, and look at it every second."""
-    global _drainer
-    if os.environ.get("TAPTRAIL_DRAIN_PROCESS", "1") == "0":
-        return
+    """Start the drainer and the feed poller beside the workers; look at them every second."""
+    global _drainer, _poller
     from server.taps.supervisor import Supervisor
 
-    _drainer = Supervisor("tap drainer", _drainer_command(os.getpid()), nice=19)
-    _drainer.start()
+    if os.environ.get("TAPTRAIL_DRAIN_PROCESS", "1") != "0":
+        _drainer = Supervisor("tap drainer", _drainer_command(os.getpid()), nice=19)
+        _drainer.start()
+    # The live mobility feeds (docs/mobility.md): one poller per host, supervised the same way.
+    if os.environ.get("TAPTRAIL_MOBILITY_FEEDS") and os.environ.get("TAPTRAIL_POLL_PROCESS") != "0":
+        _poller = Supervisor("feed poller", _poller_command(os.getpid()), nice=10)
+        _poller.start()
+    if _drainer is None and _poller is None:
+        return
     # A timer signal rather than a thread: the master forks workers, which a thread holding a
     # lock at that moment could deadlock. Children inherit no timer (fork clears it).
-    signal.signal(signal.SIGALRM, lambda *_: _drainer.check())
+    signal.signal(signal.SIGALRM, lambda *_: _check_all())
     signal.setitimer(signal.ITIMER_REAL, CHECK_SECONDS, CHECK_SECONDS)
 
 
@@ -103,7 +126,9 @@ def post_worker_init(worker: object) -> None:
 
 
 def on_exit(server: object) -> None:
-    """Stop supervising, then stop the drainer; it drains once more before leaving."""
+    """Stop supervising, then stop the poller and the drainer; it drains once more first."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    if _poller is not None:
+        _poller.stop(timeout=15)
     if _drainer is not None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         _drainer.stop(timeout=30)

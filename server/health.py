@@ -5,6 +5,10 @@ they do not (no drainer alive, taps waiting too long, taps quarantined, the data
 URL to alert on. `/livez` answers 200 whenever the worker can answer at all, database or not,
 because a tap is answered and kept even while the database is away: a load balancer that took
 hosts out of service on /healthz would turn an outage of the database into one of the service.
+
+`/healthz` also shows each live mobility feed's state (last success, last error, age) and fails
+when feeds are configured but no poller runs on the host; a feed that is down is the outside
+party's outage, shown but not failing (docs/mobility.md).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import orjson
 from flask import Blueprint, Response, current_app
 
+from server.clock import machine_now
 from server.db import answers, database
+from server.mobility import live
 from server.taps.health import spool_health
 
 bp = Blueprint("health", __name__)
@@ -29,7 +35,9 @@ def healthz() -> Response:
     reachable = answers(database())
     if not reachable:
         health.problems.append("the database does not answer: taps wait in the spool")
-    body = {**health.as_dict(), "database": "ok" if reachable else "unreachable"}
+    feeds, problems = live.health(live.mobility(), machine_now())
+    health.problems.extend(problems)
+    body = {**health.as_dict(), "database": "ok" if reachable else "unreachable", "mobility": feeds}
     return _json(body, 200 if health.healthy else 503)
 
 

@@ -25,7 +25,13 @@ WEB = (
     "server.web",
     "server.maps",  # the drawing the web layers show
 )
-BENEATH_THE_WEB = ("server.services", "server.taps", "server.importers", "server.models")
+BENEATH_THE_WEB = (
+    "server.services",
+    "server.taps",
+    "server.mobility",
+    "server.importers",
+    "server.models",
+)
 
 
 @dataclass(frozen=True)

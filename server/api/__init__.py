@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.api import content, field, openapi, stats  # noqa: F401  (views: add their routes to bp)
+from server.api import content, field, mobility, openapi, stats  # noqa: F401  (views: add their routes to bp)
 from server.api.blueprint import bp
 from server.api.errors import register_error_handlers
 

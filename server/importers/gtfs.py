@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from server import clock
 from server.errors import NotFound, WouldReplace
+from server.importers import gtfstimes
 from server.importers.gtfsfeed import DEFAULT_WITHIN_KM, Feed, read_feed
+from server.importers.gtfsfiles import FeedFiles
 from server.importers.report import ImportReport, Progress, plural
 from server.models import Territory, TransitFeed, TransitStop
 
@@ -89,6 +91,11 @@ def import_gtfs(
     if found.stops:
         rows = [{**stop, "feed": found.name, "demo": demo} for stop in found.stops]
         session.execute(insert(TransitStop), rows)
+    # The timetable, for the next departures (docs/mobility.md), goes with the stops it serves.
+    with FeedFiles.open(path) as files:
+        existing.timezone = gtfstimes.timezone(files)
+        kept = {stop["stop_id"] for stop in found.stops}
+        report.notes.extend(gtfstimes.replace_timetable(session, files, found.name, kept, progress))
     session.flush()
     return report
 

@@ -51,6 +51,13 @@ from server.models.portal import ChangeStatus, OfferView, PendingChange, Photo
 from server.models.signups import SignupRequest, SignupStatus
 from server.models.stickers import Batch, Counter, Sticker, StickerStatus
 from server.models.taps import Outcome, Tap, VisitorKind
+from server.models.timetable import (
+    TransitRoute,
+    TransitService,
+    TransitServiceDate,
+    TransitStopTime,
+    TransitTrip,
+)
 from server.models.tokens import ApiToken
 
 __all__ = [
@@ -107,7 +114,12 @@ __all__ = [
     "Territory",
     "TerritoryHour",
     "TransitFeed",
+    "TransitRoute",
+    "TransitService",
+    "TransitServiceDate",
     "TransitStop",
+    "TransitStopTime",
+    "TransitTrip",
     "User",
     "VisitorDay",
     "VisitorKind",

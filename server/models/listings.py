@@ -77,6 +77,7 @@ class TransitFeed(Base):
     agencies: Mapped[str | None] = mapped_column(String(500))  # agency.txt's names, for people
     publisher: Mapped[ShortText | None]  # feed_info.txt
     version: Mapped[str | None] = mapped_column(String(100))  # feed_info.txt
+    timezone: Mapped[str | None] = mapped_column(String(64))  # agency.txt: its times' zone
     imported_at: Mapped[Timestamp]
     demo: Mapped[Demo]
 

@@ -15,6 +15,7 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     auth,
     batches,
     bulk_invites,
+    feeds,
     figures,
     home,
     hours,

@@ -21,6 +21,7 @@ from server.models import Photo, Place, Territory, Walk
 from server.services import hours, nearby
 from server.visitor import jsonld, kept, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
+from server.visitor.mobility import block as mobility_block
 from server.web.targets import same_site_path
 
 bp = visitor_blueprint("visitor", __name__)
@@ -106,6 +107,7 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
         place_status=present.status(nearby.Kind.POI, state.open, state.next_change, now, zone),
         place_state=present.state_class(nearby.Kind.POI, state.open),
         ld=jsonld.place(found),
+        mobility=mobility_block(found, now, everything),
         place_map=maps.page_map(
             found.territory_id,
             [(n, item.latitude, item.longitude) for n, item in enumerate(shown, start=1)],

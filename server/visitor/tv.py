@@ -19,6 +19,7 @@ from server.models import Place
 from server.services import nearby
 from server.visitor import formats, kept, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
+from server.visitor.mobility import block as mobility_block
 from server.visitor.qr import qr_svg
 
 bp = visitor_blueprint("tv", __name__)
@@ -66,14 +67,26 @@ def screen(slug: str) -> Response:
             if item.kind is nearby.Kind.OFFER and item.open
         ][:DEALS]
         phone_url = url_for("visitor.place", slug=found.slug, _external=True)
+        moving = mobility_block(found, now)
+        # Live figures take the lower part of the screen: one row of cards a slide, not two.
+        per_slide = PER_SLIDE // 2 if moving["any"] else PER_SLIDE
+        slides = [cards[i : i + per_slide] for i in range(0, len(cards), per_slide)]
+        # With live feeds, the screen reloads after each full turn of the deck (at least a
+        # minute), so the figures it shows are never much older than the feeds'.
+        refresh = (
+            max(60, min(REFRESH_SECONDS, SECONDS_PER_SLIDE * len(slides)))
+            if moving["any"] and moving["live"]
+            else REFRESH_SECONDS
+        )
         return render_template(
             "tv.html",
             place=found,
             zone=zone,
-            slides=[cards[i : i + PER_SLIDE] for i in range(0, len(cards), PER_SLIDE)],
+            slides=slides,
             deals=deals,
             seconds=SECONDS_PER_SLIDE,
-            refresh=REFRESH_SECONDS,
+            refresh=refresh,
+            mobility=moving,
             clock=formats.clock(now, zone),
             qr=qr_svg(phone_url, gettext("QR code: this page on your phone")),
             phone_url=phone_url,

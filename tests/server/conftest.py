@@ -94,6 +94,7 @@ def settings(tmp_path: Path, url: str, ring: Keyring, **extra: Any) -> dict[str,
         "TAP_BASE_URL": "https://t.example.org",
         "PASSWORD_HASHING": "cheapest",  # argon2 at full cost would make sign-ins slow
         "MEDIA_DIR": str(tmp_path / "media"),
+        "MOBILITY_DIR": str(tmp_path / "mobility"),
         **extra,
     }
 

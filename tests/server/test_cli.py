@@ -199,6 +199,7 @@ def test_help_and_unknown_commands_build_no_app(runner):
         "import",
         "init-db",
         "keys",
+        "mobility",
         "purge",
         "quarantine",
         "restore",

@@ -72,7 +72,11 @@ class Served:
 
     def workers(self) -> list[int]:
         """The workers' pids."""
-        return [pid for pid in children(self.master.pid) if pid != self.drainer()]
+        return [
+            pid
+            for pid in children(self.master.pid)
+            if pid != self.drainer() and "mobility poll" not in command_line(pid)
+        ]
 
     def heartbeat(self) -> dict[str, Any]:
         """The drainer's last heartbeat."""

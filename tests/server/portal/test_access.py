@@ -116,6 +116,7 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.install_sticker": ("/portal/staff/stickers/{sticker}/install", STAFF, False),
     "portal.retire_sticker": ("/portal/staff/stickers/{sticker}/retire", STAFF, False),
     "portal.tokens": ("/portal/staff/tokens", STAFF, False),
+    "portal.feeds": ("/portal/staff/feeds", STAFF, False),
     "portal.revoke_token_view": ("/portal/staff/tokens/{token}/revoke", STAFF, False),
     "analytics.overview": ("/portal/analytics/", ANALYSTS, False),
     "analytics.places": ("/portal/analytics/places?place=la-piscine", ANALYSTS, False),

@@ -1,0 +1,304 @@
+"""What moves near a place: bike stations (bikes, free docks), car parks (free spaces) and
+transit stops (lines, next departures), each with its distance, walking time and age.
+
+Figures come from the poller's last good snapshots (server/mobility), never from a feed on the
+visitor's request; a figure older than its feed's stale_after is given as unknown (None), with
+its age, rather than as a number that may be wrong.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from server.mobility.feeds import FeedSettings
+from server.mobility.live import Mobility
+from server.services import departures as departures_mod
+from server.services.geo import bounding_box, distance_m, walking_minutes
+from server.services.nearby import Item, Kind
+
+NEAREST = 3  # stations, car parks, stops: as many of each as a visitor weighs
+
+
+@dataclass
+class Spot:
+    """A bike station, a car park or a stop, with its figures as of `updated_at`."""
+
+    kind: str  # bikes | parking | stop
+    feed: str
+    id: str
+    name: dict[str, str]  # by language ("" when the feed does not say)
+    latitude: float
+    longitude: float
+    distance_m: float
+    updated_at: dt.datetime | None
+    age_seconds: float | None
+    stale: bool  # past the feed's limit: the figures below are None
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def walking_minutes(self) -> int:
+        """Minutes on foot from the place."""
+        return walking_minutes(self.distance_m)
+
+    def to_json(self) -> dict[str, Any]:
+        """The API's form."""
+        return {
+            "id": self.id,
+            "feed": self.feed,
+            "name": self.name,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "distance_m": round(self.distance_m),
+            "walking_minutes": self.walking_minutes,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "age_seconds": round(self.age_seconds) if self.age_seconds is not None else None,
+            "stale": self.stale,
+            **{key: value for key, value in self.figures.items() if not key.startswith("_")},
+            **(
+                {
+                    "departures": [d.to_json() for d in self.figures["_departures"]],
+                    "alerts": [_alert_json(alert) for alert in self.figures["_alerts"]],
+                }
+                if self.kind == "stop"
+                else {}
+            ),
+        }
+
+
+@dataclass
+class Nearby:
+    """What moves near one place."""
+
+    bikes: list[Spot]
+    parking: list[Spot]
+    stops: list[Spot]
+    configured: bool  # whether any feed is configured here at all
+
+    def __bool__(self) -> bool:
+        return bool(self.bikes or self.parking or self.stops)
+
+
+BIKE_FIGURES = ("bikes", "docks")
+PARKING_FIGURES = ("free",)
+
+
+def near(
+    live: Mobility,
+    latitude: float,
+    longitude: float,
+    now: dt.datetime,
+    radius_m: float,
+    stops: Iterable[Spot] = (),
+) -> Nearby:
+    """The nearest stations and car parks within `radius_m` of a position, and `stops` given."""
+    return Nearby(
+        bikes=_nearest(live, live.holding("bikes"), latitude, longitude, now, radius_m),
+        parking=_nearest(live, live.holding("parking"), latitude, longitude, now, radius_m),
+        stops=sorted(stops, key=lambda spot: spot.distance_m)[:NEAREST],
+        configured=bool(live.feeds),
+    )
+
+
+def _nearest(
+    live: Mobility,
+    feeds: list[FeedSettings],
+    latitude: float,
+    longitude: float,
+    now: dt.datetime,
+    radius_m: float,
+) -> list[Spot]:
+    found: list[tuple[float, FeedSettings, dict[str, Any]]] = []
+    for feed in feeds:
+        snapshot = live.store.snapshot(feed.name)
+        if snapshot is None:
+            continue
+        key = ("near", latitude, longitude, radius_m)
+        near = snapshot.memo.get(key)
+        if near is None:  # once per place and snapshot: positions do not move between fetches
+            near = snapshot.memo[key] = _within(snapshot.items, latitude, longitude, radius_m)
+        found.extend((metres, feed, item) for metres, item in near)
+    found.sort(key=lambda entry: entry[0])
+    return [_spot(feed, item, metres, now) for metres, feed, item in found[:NEAREST]]
+
+
+def _within(
+    items: list[dict[str, Any]], latitude: float, longitude: float, radius_m: float
+) -> list[tuple[float, dict[str, Any]]]:
+    """The nearest items within `radius_m`, with their distance, nearest first."""
+    box = bounding_box(latitude, longitude, radius_m)
+    found = []
+    for item in items:
+        lat, lon = item["lat"], item["lon"]
+        if box.south <= lat <= box.north and box.west <= lon <= box.east:
+            metres = distance_m(latitude, longitude, lat, lon)
+            if metres <= radius_m:
+                found.append((metres, item))
+    found.sort(key=lambda entry: entry[0])
+    return found[:NEAREST]
+
+
+def _spot(feed: FeedSettings, item: dict[str, Any], metres: float, now: dt.datetime) -> Spot:
+    updated = dt.datetime.fromisoformat(item["updated_at"])
+    age = max((now - updated).total_seconds(), 0.0)
+    stale = age > feed.stale_after
+    if feed.holds == "bikes":
+        figures = {
+            "bikes": None if stale else item["bikes"],
+            "docks": None if stale else item.get("docks"),
+            "capacity": item.get("capacity"),
+            "installed": item["installed"],
+            "renting": item["renting"],
+            "returning": item["returning"],
+        }
+    else:
+        figures = {
+            "free": None if stale else item.get("free"),
+            "capacity": item.get("capacity"),
+            "open": None if stale else item.get("open"),
+            "address": item.get("address") or None,
+        }
+    return Spot(
+        feed.holds,
+        feed.name,
+        item["id"],
+        item["name"],
+        item["lat"],
+        item["lon"],
+        metres,
+        updated,
+        age,
+        stale,
+        figures,
+    )
+
+
+MEMO_SIZE = 4096
+MEMO_SECONDS = 600.0  # a new import shows within ten minutes on every worker
+
+
+def stops(session: Session, live: Mobility, items: Iterable[Item], now: dt.datetime) -> list[Spot]:
+    """The nearest transit stops among nearby `items`, with their lines, next departures (live
+    when a fresh GTFS-RT snapshot knows them) and the alerts that concern them."""
+    found = sorted(
+        (item for item in items if item.kind is Kind.TRANSIT_STOP), key=lambda i: i.distance_m
+    )[:NEAREST]
+    spots = []
+    for item in found:
+        feed, stop_id = item.details["feed"], item.details["stop_id"]
+        trips, alerts, updated = _realtime(live, feed, now)
+        timetabled = _timetabled(session, live, feed, stop_id, now)
+        # Live data can only move the first few; those past, only if an update speaks of them.
+        candidates = [
+            copy.copy(departure)
+            for departure in timetabled
+            if departure.scheduled >= now or departure.trip_id in trips
+        ][: departures_mod.SHOWN * 3]
+        departures = candidates
+        if trips:
+            departures_mod.apply_realtime(departures, trips)
+        shown = departures_mod.upcoming(departures, now)
+        routes = {departure.route_id for departure in timetabled}
+        places = {departure.stop_id for departure in timetabled} | {stop_id}
+        concerned = [
+            alert
+            for alert in alerts
+            if routes & set(alert["routes"]) or places & set(alert["stops"])
+        ]
+        spots.append(
+            Spot(
+                "stop",
+                feed,
+                stop_id,
+                {"": item.name},
+                item.latitude,
+                item.longitude,
+                item.distance_m,
+                updated if trips or alerts else None,
+                max((now - updated).total_seconds(), 0.0)
+                if updated and (trips or alerts)
+                else None,
+                False,
+                {"lines": item.details["lines"], "_departures": shown, "_alerts": concerned},
+            )
+        )
+    return spots
+
+
+def _alert_json(alert: dict[str, Any]) -> dict[str, Any]:
+    return {key: alert[key] for key in ("id", "header", "description", "effect")}
+
+
+def _remember(live: Mobility, key: Any, make: Any, now: float) -> Any:
+    """A value kept for MEMO_SECONDS (the timetable changes only on import, in any process)."""
+    found = live.memo.get(key)
+    if found is None or now - found[0] > MEMO_SECONDS:
+        if len(live.memo) > MEMO_SIZE:
+            live.memo.clear()
+        found = live.memo[key] = (now, make())
+    return found[1]
+
+
+def _timetabled(
+    session: Session, live: Mobility, feed: str, stop_id: str, now: dt.datetime
+) -> list[departures_mod.Departure]:
+    """The stop's timetabled departures around now, from each service day's calls kept."""
+    clock = time.monotonic()
+    zone = _remember(live, ("zone", feed), lambda: departures_mod.feed_zone(session, feed), clock)
+    stops = _remember(
+        live,
+        ("stops", feed, stop_id),
+        lambda: departures_mod.station_stops(session, feed, stop_id),
+        clock,
+    )
+    calls = {
+        day: _remember(
+            live,
+            ("calls", feed, stop_id, day),
+            lambda day=day: departures_mod.day_calls(session, feed, stops, day),
+            clock,
+        )
+        for day in departures_mod.service_days(now, zone)
+    }
+    return departures_mod.within(calls, zone, now, ahead=departures_mod.SHOWN * 4)
+
+
+def _realtime(
+    live: Mobility, gtfs_feed: str, now: dt.datetime
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], dt.datetime | None]:
+    """Trip updates by trip_id and alerts from the fresh GTFS-RT snapshots of a GTFS feed."""
+    trips: dict[str, dict[str, Any]] = {}
+    alerts: list[dict[str, Any]] = []
+    oldest = None
+    for feed in live.holding("transit"):
+        if feed.gtfs_feed not in (None, gtfs_feed):
+            continue
+        snapshot = live.store.snapshot(feed.name)
+        if snapshot is None:
+            continue
+        updated = dt.datetime.fromisoformat(snapshot.extra["updated_at"])
+        if (now - updated).total_seconds() > feed.stale_after:
+            continue  # too old to tell a delay: the timetable alone is shown
+        oldest = updated if oldest is None else min(oldest, updated)
+        index = snapshot.memo.get("trips")
+        if index is None:  # once per snapshot read from disk
+            index = snapshot.memo["trips"] = {
+                entry["trip_id"]: entry for entry in snapshot.items if entry["type"] == "trip"
+            }
+            snapshot.memo["alerts"] = [e for e in snapshot.items if e["type"] == "alert"]
+        trips.update(index)
+        alerts.extend(alert for alert in snapshot.memo["alerts"] if _active(alert, now))
+    return trips, alerts, oldest
+
+
+def _active(alert: dict[str, Any], now: dt.datetime) -> bool:
+    if not alert["active"]:
+        return True
+    moment = now.timestamp()
+    return any((start or 0) <= moment <= (end or float("inf")) for start, end in alert["active"])
