@@ -10,7 +10,18 @@ Global Privacy Control (`Sec-GPC: 1`) is taken as having objected, at every requ
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from server.config import OPERATOR_FACTS
@@ -66,9 +77,21 @@ def legal() -> Response:
     return Response(render_template("legal.html", operator=operator()))
 
 
+def _from_this_site() -> bool:
+    """The form was sent from one of our own pages, not by another site (a forged POST could
+    otherwise switch a visitor's choice): the browser's Sec-Fetch-Site, else the Origin."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
 @bp.post("/privacy/object")
 def object_to_measurement() -> BaseResponse:
     """Object: the audience cookie goes, and a small cookie remembers the choice."""
+    if not _from_this_site():
+        abort(403)
     response = redirect(url_for("privacy.privacy") + "#choice", code=303)
     response.set_cookie(
         OBJECTION_COOKIE,
@@ -85,6 +108,8 @@ def object_to_measurement() -> BaseResponse:
 @bp.post("/privacy/withdraw")
 def withdraw_objection() -> BaseResponse:
     """Take the objection back: the next tap gets a new audience cookie, unlinked to the old."""
+    if not _from_this_site():
+        abort(403)
     response = redirect(url_for("privacy.privacy") + "#choice", code=303)
     response.delete_cookie(
         OBJECTION_COOKIE, httponly=True, samesite="Lax", secure=request.is_secure

@@ -104,6 +104,26 @@ def test_the_legal_notice_comes_from_the_settings(operated, visitor):
         assert value in main
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://elsewhere.example"}],
+)
+@pytest.mark.parametrize("action", ["object", "withdraw"])
+def test_another_site_cannot_switch_the_choice(visitor, headers, action):
+    if action == "withdraw":
+        visitor.post("/privacy/object")
+    before = visitor.get_cookie("tt_object")
+    response = visitor.post(f"/privacy/{action}", headers=headers)
+    assert response.status_code == 403
+    after = visitor.get_cookie("tt_object")
+    assert (before is None) == (after is None)  # the choice stayed as it was
+
+
+def test_our_own_page_may_switch_the_choice(visitor):
+    response = visitor.post("/privacy/object", headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 303 and visitor.get_cookie("tt_object") is not None
+
+
 def test_the_page_shows_the_choice_and_takes_it_back(visitor):
     assert page(visitor.get("/privacy")).select_one("form[action='/privacy/object']")
     visitor.post("/privacy/object")
