@@ -186,6 +186,7 @@ def test_the_tv_board_is_legible_from_three_metres(open_page, screenshot):
     photo = page.locator("ol.deck li.card img").first  # the cards carry their photos
     assert photo.evaluate("e => e.naturalWidth") > 0
     assert page.get_by_role("heading", name="Bons plans valables maintenant").is_visible()
+    screenshot(page, "tv-board", full_page=True)
     assert page.evaluate("document.documentElement.scrollHeight") <= TV["height"] + 1
 
 
