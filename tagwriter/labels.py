@@ -373,19 +373,27 @@ def layout(
     return placed
 
 
+def read_logo(path: Path) -> Image.Image:
+    """The logo at `path`, decoded whole now, so a bad file is refused before anything is
+    written."""
+    try:
+        picture = Image.open(path)
+        picture.load()
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        raise TagwriterError(f"{path} is not a picture: give a PNG or JPEG logo") from None
+    return picture
+
+
 def write_sheets(
     labels: Sequence[Label],
     path: Path,
     template: Template | None = None,
     language: str = "fr",
-    logo: Path | None = None,
+    picture: Image.Image | None = None,
 ) -> int:
-    """A PDF of pages of labels on `template` (A4, 24 labels by default); returns the pages."""
+    """A PDF of pages of labels on `template` (A4, 24 labels by default), with `picture` as
+    the logo if given (see read_logo); returns the pages."""
     template = template or TEMPLATES[DEFAULT_TEMPLATE]
-    try:
-        picture = Image.open(logo) if logo else None
-    except (OSError, UnidentifiedImageError):
-        raise TagwriterError(f"{logo} is not a picture: give a PNG or JPEG logo") from None
     pages = []
     for first in range(0, len(labels), template.per_page):
         page = Image.new("L", template.page_pixels, 255)

@@ -12,6 +12,7 @@ from tagwriter.labels import (
     TEMPLATES,
     Label,
     qr_text,
+    read_logo,
     write_png,
     write_sheets,
     write_svg,
@@ -55,6 +56,7 @@ def labels(manifest: Path, out: Path, template: str, language: str, logo: Path |
     """PNG and SVG QR codes per URL of MANIFEST, and sheets.pdf: labels to print on a sticker
     sheet, each with what to do, the place's name, the short URL and the code."""
     batch = load_manifest(manifest)
+    picture = read_logo(logo) if logo else None  # refused before anything is written
     out.mkdir(parents=True, exist_ok=True)
     place = batch.manifest["place"].get("name") or batch.place
     items = [Label(e.code, qr_text(e.url), place) for e in batch.entries]
@@ -62,7 +64,7 @@ def labels(manifest: Path, out: Path, template: str, language: str, logo: Path |
         write_png(item.qr_text, out / f"{item.code}.png")
         write_svg(item.qr_text, out / f"{item.code}.svg")
     sheet = TEMPLATES[template]
-    pages = write_sheets(items, out / "sheets.pdf", sheet, language, logo)
+    pages = write_sheets(items, out / "sheets.pdf", sheet, language, picture)
     paper = "A4 " if sheet.page == (210, 297) else ""
     click.echo(
         f"{len(items)} QR codes in {out} (PNG and SVG), and {out / 'sheets.pdf'}: "

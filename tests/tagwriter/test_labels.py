@@ -123,5 +123,7 @@ def test_a_logo_that_is_not_a_picture_is_refused_with_what_to_give(runner, tmp_p
     manifest = manifest_file(tmp_path, 1)
     logo = tmp_path / "logo.png"
     logo.write_text("not a picture")
-    result = runner.invoke(main, ["labels", str(manifest), "--logo", str(logo)])
+    out = tmp_path / "labels"
+    result = runner.invoke(main, ["labels", str(manifest), "--out", str(out), "--logo", str(logo)])
     assert result.exit_code == 1 and "give a PNG or JPEG logo" in result.output
+    assert not out.exists()  # refused before any QR code was written
