@@ -33,7 +33,7 @@ from server.models import Outcome, VisitorKind
 from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
 from server.taps.stickers import DirectoryUnavailable, StickerInfo
-from server.taps.sun import SunKeys, find_message
+from server.taps.sun import NO_SUN, SUN_CHIP, SunKeys, find_message
 from server.taps.visitor import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -59,7 +59,6 @@ OBJECTED_KIND = VisitorKind.OBJECTED.value
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
 NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next tap
 HTML = "text/html; charset=utf-8"
-SUN_CHIP = "ntag424"  # tags.chips' name for the NTAG 424 DNA
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -182,7 +181,7 @@ def _sun(app: Flask, code: str, query: str, sticker: StickerInfo | None) -> dict
         if message is None:
             if not expected:
                 return {}
-            raise SunError("this NTAG 424 DNA sticker's tap carries no SUN message")
+            raise SunError(NO_SUN)
         keys = app.extensions.get("taptrail.sun_keys")
         if keys is None:  # one per app, like the code verifier
             keys = app.extensions["taptrail.sun_keys"] = SunKeys(keyring(app))
