@@ -9,6 +9,7 @@ import itertools
 import logging
 import os
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -288,19 +289,26 @@ def _page(app: Flask, outcome: Outcome, sticker: StickerInfo | None) -> Response
         "preview.html",
         sticker=sticker,
         destination=_destination(app, sticker),
-        og_image=_cover(sticker.place_slug),
+        og_image=_cover(app, sticker.place_slug),
     )
     return Response(page, status=200)
 
 
-def _cover(place_slug: str) -> str | None:
-    """The place's cover for a link preview's card; none when the database is away (a preview
-    is never worth failing for)."""
+def _cover(app: Flask, place_slug: str) -> str | None:
+    """The place's cover for a link preview's card, kept as long as a sticker is kept (a shared
+    link brings a burst of previews); the last one known, or none, when the database is away
+    (a preview is never worth failing for)."""
+    held: dict[str, tuple[float, str | None]] = app.extensions.setdefault("taptrail.covers", {})
+    now, kept = time.monotonic(), held.get(place_slug)
+    if kept is not None and now - kept[0] < float(app.config["STICKER_CACHE_SECONDS"]):
+        return kept[1]
     try:
-        return covers.cover_image(db_session(), place_slug)
+        cover = covers.cover_image(db_session(), place_slug)
     except UNAVAILABLE:
         db_session().rollback()
-        return None
+        return kept[1] if kept else None
+    held[place_slug] = (now, cover)  # one entry per place: bounded by the places that exist
+    return cover
 
 
 def _destination(app: Flask, sticker: StickerInfo) -> str:
