@@ -31,6 +31,7 @@ from server.db import database
 from server.errors import TapTrailError
 from server.migrate import current_revision, upgrade
 from server.models import Offer, Photo, Shop, Sticker, Tap, User
+from server.services import photo_sizes
 from server.taps import quarantine
 from server.taps.drain import drain_lock
 from server.taps.spool import segments
@@ -66,7 +67,10 @@ def backup(app: Flask, target: Path, now: dt.datetime) -> dict[str, Any]:
         waiting = _copy_spool(spool, target / "spool")
     media = Path(app.config["MEDIA_DIR"])
     if media.is_dir():
-        shutil.copytree(media, target / "media", copy_function=shutil.copy2)
+        # The photos only: their sizes are drawn again on demand, and dot-files are uploads
+        # half-written (what restore puts back is exactly the folder's own files).
+        skipped = shutil.ignore_patterns(photo_sizes.FOLDER, ".*")
+        shutil.copytree(media, target / "media", ignore=skipped, copy_function=shutil.copy2)
     manifest = {
         "format": FORMAT,
         "taken_at": now.isoformat(),
@@ -175,8 +179,22 @@ def read_manifest(source: Path) -> dict[str, Any]:
         raise BackupError(
             f"{source} holds no {MANIFEST}: it is not a backup, or one that did not finish"
         ) from None
-    if manifest.get("format") != FORMAT:
+    except ValueError:  # not JSON, or not UTF-8
+        raise BackupError(f"{MANIFEST} in {source} is damaged; restore another backup") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{source}: not a {FORMAT} backup")
+    # Restore copies every file of these folders: each must be one the manifest vouches for.
+    unlisted = [
+        f"{folder}/{name}"
+        for folder in ("spool", "media")
+        for name in _names(source / folder)
+        if f"{folder}/{name}" not in manifest["files"]
+    ]
+    if unlisted:
+        raise BackupError(
+            f"{unlisted[0]} in {source} is not in its {MANIFEST}; remove it, or restore "
+            "another backup"
+        )
     for name, expected in manifest["files"].items():
         path = source / name
         if not path.is_file():

@@ -8,7 +8,6 @@ file and needs no app; `taptrail --help` builds none either.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -160,8 +159,7 @@ def keys_backup(copy: Path, path: str | None) -> None:
     ring = _load(source)
     if copy.exists():
         raise click.ClickException(f"{copy} exists already; copy the keyring to a new file")
-    shutil.copy2(source, copy)  # its mode too: the keyring is readable by its owner only
-    copy.chmod(source.stat().st_mode & 0o700)
+    ring.save(copy)  # atomic, and readable by its owner only from the first byte
     click.echo(f"copied the keyring ({len(ring.keys)} keys) to {copy}; keep it offline, apart")
 
 
@@ -177,8 +175,9 @@ def keys_restore(copy: Path, replace: bool, path: str | None) -> None:
         raise click.ClickException(
             f"{target} exists; a restore never overwrites a keyring unless told: --replace"
         )
-    shutil.copy2(copy, target)
-    target.chmod(copy.stat().st_mode & 0o700)
+    # Atomic and owner-only from the start: a copy cut short (or a copy readable by others)
+    # must never replace the keyring that every sticker depends on.
+    ring.save(target)
     click.echo(f"restored {len(ring.keys)} keys into {target}; restart the server to use them")
 
 

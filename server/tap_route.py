@@ -9,6 +9,7 @@ import itertools
 import logging
 import os
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +34,7 @@ from server.models import Outcome, VisitorKind
 from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
 from server.taps.stickers import DirectoryUnavailable, StickerInfo
-from server.taps.sun import SunKeys, find_message
+from server.taps.sun import NO_SUN, SUN_CHIP, SunKeys, find_message
 from server.taps.visitor import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -59,7 +60,6 @@ OBJECTED_KIND = VisitorKind.OBJECTED.value
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
 NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next tap
 HTML = "text/html; charset=utf-8"
-SUN_CHIP = "ntag424"  # tags.chips' name for the NTAG 424 DNA
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -182,7 +182,7 @@ def _sun(app: Flask, code: str, query: str, sticker: StickerInfo | None) -> dict
         if message is None:
             if not expected:
                 return {}
-            raise SunError("this NTAG 424 DNA sticker's tap carries no SUN message")
+            raise SunError(NO_SUN)
         keys = app.extensions.get("taptrail.sun_keys")
         if keys is None:  # one per app, like the code verifier
             keys = app.extensions["taptrail.sun_keys"] = SunKeys(keyring(app))
@@ -289,19 +289,26 @@ def _page(app: Flask, outcome: Outcome, sticker: StickerInfo | None) -> Response
         "preview.html",
         sticker=sticker,
         destination=_destination(app, sticker),
-        og_image=_cover(sticker.place_slug),
+        og_image=_cover(app, sticker.place_slug),
     )
     return Response(page, status=200)
 
 
-def _cover(place_slug: str) -> str | None:
-    """The place's cover for a link preview's card; none when the database is away (a preview
-    is never worth failing for)."""
+def _cover(app: Flask, place_slug: str) -> str | None:
+    """The place's cover for a link preview's card, kept as long as a sticker is kept (a shared
+    link brings a burst of previews); the last one known, or none, when the database is away
+    (a preview is never worth failing for)."""
+    held: dict[str, tuple[float, str | None]] = app.extensions.setdefault("taptrail.covers", {})
+    now, kept = time.monotonic(), held.get(place_slug)
+    if kept is not None and now - kept[0] < float(app.config["STICKER_CACHE_SECONDS"]):
+        return kept[1]
     try:
-        return covers.cover_image(db_session(), place_slug)
+        cover = covers.cover_image(db_session(), place_slug)
     except UNAVAILABLE:
         db_session().rollback()
-        return None
+        return kept[1] if kept else None
+    held[place_slug] = (now, cover)  # one entry per place: bounded by the places that exist
+    return cover
 
 
 def _destination(app: Flask, sticker: StickerInfo) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from server.db import Database, rowcount
 from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
 from server.services.rollups import mark_place_moments
+from server.taps.sun import NO_SUN, SUN_CHIP
 from server.upsert import insert_ignoring_duplicates
 
 # Columns a spool record may set directly; everything else is derived here.
@@ -157,6 +158,12 @@ def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]
         return row
     if record["outcome"] == Outcome.BAD_SUN.value:  # refused on the tap path: no SUN proof
         row["outcome"] = Outcome.BAD_SUN
+        return row
+    if sticker.chip == SUN_CHIP and not record.get("sun"):
+        # The tap path did not know the chip (database away, nothing cached): a URL without a
+        # verified SUN message proves nothing, whatever the tap path recorded.
+        row["outcome"] = Outcome.BAD_SUN
+        row["mirror_error"] = row["mirror_error"] or NO_SUN
         return row
     row["outcome"] = Outcome.OK
     if row["mirror_uid"] and sticker.uid:

@@ -41,6 +41,8 @@ KINDS = {
     **dict.fromkeys(FILE_NAMES, "f"),
     **dict.fromkeys(MAC_NAMES, "c"),
 }
+SUN_CHIP = "ntag424"  # tags.chips' name for the NTAG 424 DNA, whose every tap carries SUN
+NO_SUN = "this NTAG 424 DNA sticker's tap carries no SUN message"
 FILE_DATA_MAX = 128  # bytes: the NDEF file holds 256, half of it is a generous bound
 STICKER_KEYS = 65536  # derived file read keys kept in memory (one per sticker tapped)
 

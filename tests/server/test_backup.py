@@ -204,3 +204,26 @@ def test_a_keyring_restore_never_overwrites_unless_told(tmp_path):
     assert Keyring.load(tmp_path / "keys.json").to_json() == first.to_json()
     _run(env, "keys", "restore", "--replace", str(tmp_path / "other.json"))
     assert Keyring.load(tmp_path / "keys.json").to_json() == second.to_json()
+
+
+def test_a_backup_holds_the_photos_not_their_sizes_and_a_restore_takes_only_listed_files(tmp_path):
+    ring = Keyring.create()
+    ring.save(tmp_path / "keys.json")
+    env = _env(tmp_path, f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "keys.json")
+    _run(env, "init-db")
+    photo = "b" * 32 + ".jpg"
+    (tmp_path / "media" / "sizes").mkdir(parents=True)
+    (tmp_path / "media" / photo).write_bytes(b"a photo")
+    (tmp_path / "media" / "sizes" / ("b" * 28 + "-360.webp")).write_bytes(b"drawn again")
+    (tmp_path / "media" / ".upload-x1y2").write_bytes(b"half an upload")
+    _run(env, "backup", str(tmp_path / "backup"))
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert [name for name in manifest["files"] if name.startswith("media/")] == [f"media/{photo}"]
+    (tmp_path / "backup" / "media" / ("c" * 32 + ".jpg")).write_bytes(b"slipped in")
+    fresh = _env(tmp_path / "b", f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "keys.json")
+    refused = CliRunner().invoke(main, ["restore", str(tmp_path / "backup")], env=fresh)
+    assert refused.exit_code == 1 and "not in its manifest.json" in refused.output
+    (tmp_path / "backup" / "manifest.json").write_text("{half")
+    damaged = CliRunner().invoke(main, ["restore", str(tmp_path / "backup")], env=fresh)
+    assert damaged.exit_code == 1 and "manifest.json" in damaged.output
+    assert "damaged" in damaged.output

@@ -199,6 +199,20 @@ def test_a_forged_or_missing_sun_message_is_sent_on_but_not_counted(app, client,
         assert session.get(Sticker, sticker["tag_id"]).sun_counter is None
 
 
+def test_a_tap_without_sun_recorded_while_the_sticker_was_unknown_is_not_counted(app):
+    # The tap path could not tell this sticker is an NTAG 424 DNA (the database was away and
+    # nothing was cached): it recorded a plain tap. The sticker as stored decides.
+    sticker = sun_sticker(app)
+    record = sun_record(sticker["tag_id"], 5, 0)
+    for field in ("sun", "mirror_uid", "mirror_counter"):
+        del record[field]
+    store_taps(database(app), [record])
+    with database(app).sessions() as session:
+        [stored] = session.scalars(select(Tap))
+        assert stored.outcome is Outcome.BAD_SUN
+        assert session.get(Sticker, sticker["tag_id"]).sun_counter is None
+
+
 def test_a_genuine_message_of_another_chip_is_refused(app, client):
     sticker = sun_sticker(app)
     other = "04A1B2C3D4E5F6"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server.db import database
 from server.models import Sticker, StickerStatus
@@ -56,6 +56,26 @@ def test_a_link_preview_of_a_sticker_is_described_in_its_language(demo_app, visi
     image = soup.find_all("meta", property="og:image")
     assert len(image) == 1 and "/img/" in image[0]["content"]
     assert image[0]["content"].endswith(".jpg")
+
+
+def test_link_previews_of_a_shared_sticker_read_its_cover_once(demo_app, visitor):
+    # Sharing a link brings a burst of previews (each app, each chat): the tap path keeps the
+    # cover as it keeps the sticker, rather than reading the database for every one.
+    sticker, statements = _sticker(demo_app), []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = database(demo_app).engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(3):
+            preview = visitor.get(f"/{sticker.code}", headers={"User-Agent": "WhatsApp/2.23"})
+            [image] = page(preview).find_all("meta", property="og:image")
+            assert "/img/" in image["content"]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len([s for s in statements if "photos" in s]) == 1
 
 
 def test_the_large_screen_view_turns_through_what_is_near(demo_app, visitor):
