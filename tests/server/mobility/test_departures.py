@@ -196,3 +196,20 @@ def test_a_message_that_is_not_gtfs_rt_is_refused(transit_app, server):
     live = mobility(transit_app)
     assert not PollerLoop(live.feeds, live.store).poll(live.feeds[0])
     assert "not a GTFS-Realtime message" in live.store.state("ilevia-rt")["last_error"]
+
+
+def test_a_message_with_a_time_no_calendar_holds_is_refused_and_the_page_stands(
+    transit_app, server
+):
+    from google.transit import gtfs_realtime_pb2 as rt
+
+    message = rt.FeedMessage()
+    message.ParseFromString(trip_updates(transit_app.config["NOW"]))
+    entity = message.entity.add(id="far")
+    entity.trip_update.trip.trip_id = "t1505"
+    entity.trip_update.stop_time_update.add(stop_sequence=1).departure.time = 2**62
+    server.write("trip-updates.pb", message.SerializeToString())
+    live = mobility(transit_app)
+    assert not PollerLoop(live.feeds, live.store).poll(live.feeds[0])
+    assert "is not a time" in live.store.state("ilevia-rt")["last_error"]
+    assert transit_app.test_client().get("/p/la-piscine").status_code == 200
