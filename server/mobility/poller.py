@@ -75,6 +75,15 @@ class PollerLoop:
             due = state.get("next_attempt_at")
             if due is None or dt.datetime.fromisoformat(due) <= self.now():
                 self.poll(feed, state)
+        self.beat()
+
+    def beat(self) -> None:
+        """Write the heartbeat: at the end of each round, and before each file fetched.
+
+        A round of slow feeds can last longer than the health URL's MAX_BEAT_AGE (a GBFS feed
+        alone is four files, each allowed the whole timeout): beating only once a round would
+        make a slow outside server look like a dead poller on this host.
+        """
         self.store.beat(
             {
                 "pid": os.getpid(),
@@ -95,6 +104,7 @@ class PollerLoop:
         def get(url: str) -> bytes:
             kept = self.store.kept_body(feed.name, url) if url in known else None
             asked = Validators(**known[url]) if kept is not None else None
+            self.beat()
             fetched = self.fetcher.get(url, asked)
             if fetched.body is None:
                 assert kept is not None

@@ -151,3 +151,14 @@ def test_the_running_poller_follows_changes_and_one_bad_feed_stops_no_other(serv
     assert store.snapshot("down") is None
     beat = store.heartbeat()
     assert beat["feeds"] == ["down", "vlille", "parkings"]
+
+
+def test_the_heartbeat_goes_on_while_a_slow_feed_is_fetched(server, store):
+    """Four GBFS files each slow to answer: the heartbeat is written before each, not only
+    when the round is over, so a slow outside server does not look like a dead poller."""
+    url = publish_gbfs(server, "2.3")
+    server.delay = 0.3
+    started = dt.datetime.now(dt.UTC)
+    assert poller(store).poll(feed("vlille", "gbfs", url))
+    beat_at = dt.datetime.fromisoformat(store.heartbeat()["beat_at"])
+    assert beat_at - started >= dt.timedelta(seconds=0.85)  # before the fourth file
