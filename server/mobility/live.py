@@ -28,13 +28,7 @@ class Mobility:
 
     def holding(self, holds: str) -> list[FeedSettings]:
         """The feeds of one sort: bikes, parking or transit."""
-        found: tuple[float, list[FeedSettings]] | None = self.memo.get(("holding", holds))
-        if found is None:
-            found = self.memo[("holding", holds)] = (
-                0.0,
-                [feed for feed in self.feeds if feed.holds == holds],
-            )
-        return found[1]
+        return [feed for feed in self.feeds if feed.holds == holds]  # a handful of feeds
 
 
 def init_app(app: Flask) -> None:
