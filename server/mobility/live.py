@@ -53,7 +53,7 @@ def feed_states(live: Mobility, now: dt.datetime) -> list[dict[str, Any]]:
     """Each feed's state: ok, stale (its last good data is too old), failing, or never fetched."""
     states = []
     for feed in live.feeds:
-        state = live.store.state(feed.name)
+        state = live.store.state(feed.name, cached=True)
         snapshot = live.store.snapshot(feed.name)
         success_age = _age(state.get("last_success_at"), now)
         if snapshot is None:
