@@ -213,3 +213,27 @@ def test_a_message_with_a_time_no_calendar_holds_is_refused_and_the_page_stands(
     assert not PollerLoop(live.feeds, live.store).poll(live.feeds[0])
     assert "is not a time" in live.store.state("ilevia-rt")["last_error"]
     assert transit_app.test_client().get("/p/la-piscine").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("time", "sequence", "said"),
+    [
+        ("1²:00:00", "3", "is not a time"),  # a digit to str.isdigit, not to int()
+        ("15:00:00", "²", "not a whole number"),
+        ("15:00:00", str(2**63), "not a whole number"),  # past any database's integer
+    ],
+)
+def test_a_timetable_with_odd_digits_is_refused_with_its_line(app, tmp_path, time, sequence, said):
+    import zipfile
+
+    from server.errors import ImportProblem
+
+    path = write_feed(tmp_path / "ilevia.zip", [("odd", "WEEK", "Tourcoing", time)])
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name).decode() for name in archive.namelist()}
+    files["stop_times.txt"] = files["stop_times.txt"].replace(",3\n", f",{sequence}\n")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    with pytest.raises(ImportProblem, match=said), database(app).transaction() as session:
+        import_gtfs(session, path)
