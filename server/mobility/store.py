@@ -26,12 +26,17 @@ STATE = "{}.state.json"
 HEARTBEAT = ".poller.json"
 
 
-def write_json(path: Path, value: Any) -> None:
-    """Replace the file at `path` with `value` as JSON, atomically."""
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace the file at `path` with `data`, atomically (a reader sees the old or the new)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}-{os.getpid()}-{threading.get_ident()}")
-    temporary.write_bytes(orjson.dumps(value))
+    temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Replace the file at `path` with `value` as JSON, atomically."""
+    replace_file(path, orjson.dumps(value))
 
 
 def read_json(path: Path) -> Any:
@@ -118,11 +123,7 @@ class Store:
 
     def keep_body(self, feed: str, url: str, body: bytes) -> None:
         """Keep the body of a file that was part of a good snapshot."""
-        path = self.body_path(feed, url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}-{os.getpid()}")
-        temporary.write_bytes(body)
-        os.replace(temporary, path)
+        replace_file(self.body_path(feed, url), body)
 
     def kept_body(self, feed: str, url: str) -> bytes | None:
         """The body kept for this file, if any."""
