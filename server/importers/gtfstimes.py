@@ -82,7 +82,7 @@ def _routes(files: FeedFiles, feed: str) -> Iterator[dict[str, Any]]:
                 "feed": feed,
                 "route_id": route[:80],
                 "label": (short or long or route)[:40],
-                "route_type": int(kind) if kind.isdigit() else None,
+                "route_type": whole(kind),
                 "color": color[:6] or None,
             }
 
@@ -137,12 +137,24 @@ def _service_dates(files: FeedFiles, feed: str) -> Iterator[dict[str, Any]]:
             }
 
 
+def whole(value: str) -> int | None:
+    """A whole number in ASCII digits that a database's INTEGER holds; None otherwise.
+
+    str.isdigit alone lets through digits int() refuses ("²") and numbers past 2**31.
+    """
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        return None
+    return int(value)
+
+
 def seconds(value: str) -> int | None:
     """GTFS's H:MM:SS (hours may pass 24) as seconds; None when empty or not a time."""
-    parts = value.split(":")
-    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+    parts = [whole(part) for part in value.split(":")]
+    if len(parts) != 3:
         return None
-    hours, minutes, secs = (int(part) for part in parts)
+    hours, minutes, secs = parts
+    if hours is None or minutes is None or secs is None:
+        return None
     if minutes > 59 or secs > 59 or hours > 47:
         return None
     return hours * 3600 + minutes * 60 + secs
@@ -167,12 +179,13 @@ def _stop_times(
                         f"{departure or arrival!r} is not a time (H:MM:SS)",
                     )
                 continue  # a call without a time of its own (not a timepoint): not shown
-            if not sequence.isdigit():
+            order = whole(sequence)
+            if order is None:
                 raise ImportProblem(rows.label, rows.line(), "stop_sequence", "not a whole number")
             yield {
                 "feed": feed,
                 "trip_id": trip[:80],
                 "stop_id": stop[:80],
-                "stop_sequence": int(sequence),
+                "stop_sequence": order,
                 "departure_seconds": leaves,
             }

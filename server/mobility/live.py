@@ -28,13 +28,7 @@ class Mobility:
 
     def holding(self, holds: str) -> list[FeedSettings]:
         """The feeds of one sort: bikes, parking or transit."""
-        found: tuple[float, list[FeedSettings]] | None = self.memo.get(("holding", holds))
-        if found is None:
-            found = self.memo[("holding", holds)] = (
-                0.0,
-                [feed for feed in self.feeds if feed.holds == holds],
-            )
-        return found[1]
+        return [feed for feed in self.feeds if feed.holds == holds]  # a handful of feeds
 
 
 def init_app(app: Flask) -> None:
@@ -59,7 +53,7 @@ def feed_states(live: Mobility, now: dt.datetime) -> list[dict[str, Any]]:
     """Each feed's state: ok, stale (its last good data is too old), failing, or never fetched."""
     states = []
     for feed in live.feeds:
-        state = live.store.state(feed.name)
+        state = live.store.state(feed.name, cached=True)
         snapshot = live.store.snapshot(feed.name)
         success_age = _age(state.get("last_success_at"), now)
         if snapshot is None:

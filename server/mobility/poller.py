@@ -54,6 +54,7 @@ class PollerLoop:
     fetcher: Fetcher = field(default_factory=Fetcher)
     parent: int | None = None  # stop when this process is no longer our parent
     restarts: int = 0
+    following: bool = False  # set by run(): only the running poller writes the heartbeat
     now: Callable[[], dt.datetime] = machine_now
 
     def __post_init__(self) -> None:
@@ -61,6 +62,7 @@ class PollerLoop:
 
     def run(self, stop: threading.Event) -> None:
         """Poll due feeds until `stop` is set (or the parent process is gone)."""
+        self.following = True
         self.round()
         while not stop.wait(TICK):
             if self.parent is not None and os.getppid() != self.parent:
@@ -75,6 +77,15 @@ class PollerLoop:
             due = state.get("next_attempt_at")
             if due is None or dt.datetime.fromisoformat(due) <= self.now():
                 self.poll(feed, state)
+        self.beat()
+
+    def beat(self) -> None:
+        """Write the heartbeat: at the end of each round, and before each file fetched.
+
+        A round of slow feeds can last longer than the health URL's MAX_BEAT_AGE (a GBFS feed
+        alone is four files, each allowed the whole timeout): beating only once a round would
+        make a slow outside server look like a dead poller on this host.
+        """
         self.store.beat(
             {
                 "pid": os.getpid(),
@@ -95,6 +106,8 @@ class PollerLoop:
         def get(url: str) -> bytes:
             kept = self.store.kept_body(feed.name, url) if url in known else None
             asked = Validators(**known[url]) if kept is not None else None
+            if self.following:
+                self.beat()
             fetched = self.fetcher.get(url, asked)
             if fetched.body is None:
                 assert kept is not None

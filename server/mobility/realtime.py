@@ -10,7 +10,7 @@ from typing import Any
 from google.protobuf.message import DecodeError
 from google.transit import gtfs_realtime_pb2 as rt
 
-from server.mobility.reading import GetFile, Reading, Refused
+from server.mobility.reading import GetFile, Reading, Refused, timestamp
 
 CANCELED = (
     rt.TripDescriptor.ScheduleRelationship.CANCELED,
@@ -33,7 +33,7 @@ def read(url: str, get: GetFile) -> Reading:
         raise Refused("the message's header has no timestamp: its age cannot be told")
     if len(message.entity) > MAX_ENTITIES:
         raise Refused(f"{len(message.entity):,} entities, more than {MAX_ENTITIES:,}")
-    stamp = dt.datetime.fromtimestamp(message.header.timestamp, dt.UTC)
+    stamp = timestamp(message.header.timestamp, "the header's timestamp")
     items: list[dict[str, Any]] = []
     for entity in message.entity:
         if entity.is_deleted:
@@ -47,10 +47,12 @@ def read(url: str, get: GetFile) -> Reading:
 
 def _trip(update: Any, stamp: dt.datetime) -> dict[str, Any]:
     trip = update.trip
-    at = dt.datetime.fromtimestamp(update.timestamp, dt.UTC) if update.timestamp else stamp
+    at = timestamp(update.timestamp, f"trip {trip.trip_id[:40]}") if update.timestamp else stamp
     stops = []
     for stop in update.stop_time_update:
         event = stop.departure if stop.HasField("departure") else stop.arrival
+        if event.HasField("time"):  # refused here rather than failing each page that shows it
+            timestamp(event.time, f"trip {trip.trip_id[:40]}")
         stops.append(
             {
                 "stop_id": stop.stop_id or None,

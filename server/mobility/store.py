@@ -3,7 +3,8 @@ them: small JSON files in one folder per host, replaced atomically, so a reader 
 of one and a failed fetch never touches the last good data.
 
 Readers keep each file parsed in memory until it changes on disk (its size and modification
-time): a page pays one stat() per feed.
+time): a page pays one stat() per feed, and the feeds' states (the API, /healthz, the staff
+portal) one more per feed. The poller reads its own states from disk every time.
 """
 
 from __future__ import annotations
@@ -25,12 +26,17 @@ STATE = "{}.state.json"
 HEARTBEAT = ".poller.json"
 
 
-def write_json(path: Path, value: Any) -> None:
-    """Replace the file at `path` with `value` as JSON, atomically."""
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace the file at `path` with `data`, atomically (a reader sees the old or the new)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}-{os.getpid()}-{threading.get_ident()}")
-    temporary.write_bytes(orjson.dumps(value))
+    temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Replace the file at `path` with `value` as JSON, atomically."""
+    replace_file(path, orjson.dumps(value))
 
 
 def read_json(path: Path) -> Any:
@@ -100,9 +106,15 @@ class Store:
         """Keep the feed's state (attempts, errors, validators)."""
         write_json(self.directory / STATE.format(feed), state)
 
-    def state(self, feed: str) -> dict[str, Any]:
-        """The feed's state as the poller last wrote it ({} before its first attempt)."""
-        return read_json(self.directory / STATE.format(feed)) or {}
+    def state(self, feed: str, *, cached: bool = False) -> dict[str, Any]:
+        """The feed's state as the poller last wrote it ({} before its first attempt).
+
+        `cached` is for readers (shared: not to be changed): parsed once per change on disk.
+        """
+        path = self.directory / STATE.format(feed)
+        if cached:
+            return self._cached(path, lambda value: value) or {}
+        return read_json(path) or {}
 
     def body_path(self, feed: str, url: str) -> Path:
         """Where the last good body of one of the feed's files is kept (for a 304 answer)."""
@@ -111,11 +123,7 @@ class Store:
 
     def keep_body(self, feed: str, url: str, body: bytes) -> None:
         """Keep the body of a file that was part of a good snapshot."""
-        path = self.body_path(feed, url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}-{os.getpid()}")
-        temporary.write_bytes(body)
-        os.replace(temporary, path)
+        replace_file(self.body_path(feed, url), body)
 
     def kept_body(self, feed: str, url: str) -> bytes | None:
         """The body kept for this file, if any."""

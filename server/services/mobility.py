@@ -190,9 +190,12 @@ def stops(session: Session, live: Mobility, items: Iterable[Item], now: dt.datet
         (item for item in items if item.kind is Kind.TRANSIT_STOP), key=lambda i: i.distance_m
     )[:NEAREST]
     spots = []
+    realtime: dict[str, Any] = {}  # per GTFS feed, once per page rather than once per stop
     for item in found:
         feed, stop_id = item.details["feed"], item.details["stop_id"]
-        trips, alerts, updated = _realtime(live, feed, now)
+        if feed not in realtime:
+            realtime[feed] = _realtime(live, feed, now)
+        trips, alerts, updated = realtime[feed]
         timetabled = _timetabled(session, live, feed, stop_id, now)
         # Live data can only move the first few; those past, only if an update speaks of them.
         candidates = [

@@ -196,3 +196,44 @@ def test_a_message_that_is_not_gtfs_rt_is_refused(transit_app, server):
     live = mobility(transit_app)
     assert not PollerLoop(live.feeds, live.store).poll(live.feeds[0])
     assert "not a GTFS-Realtime message" in live.store.state("ilevia-rt")["last_error"]
+
+
+def test_a_message_with_a_time_no_calendar_holds_is_refused_and_the_page_stands(
+    transit_app, server
+):
+    from google.transit import gtfs_realtime_pb2 as rt
+
+    message = rt.FeedMessage()
+    message.ParseFromString(trip_updates(transit_app.config["NOW"]))
+    entity = message.entity.add(id="far")
+    entity.trip_update.trip.trip_id = "t1505"
+    entity.trip_update.stop_time_update.add(stop_sequence=1).departure.time = 2**62
+    server.write("trip-updates.pb", message.SerializeToString())
+    live = mobility(transit_app)
+    assert not PollerLoop(live.feeds, live.store).poll(live.feeds[0])
+    assert "is not a time" in live.store.state("ilevia-rt")["last_error"]
+    assert transit_app.test_client().get("/p/la-piscine").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("time", "sequence", "said"),
+    [
+        ("1²:00:00", "3", "is not a time"),  # a digit to str.isdigit, not to int()
+        ("15:00:00", "²", "not a whole number"),
+        ("15:00:00", str(2**63), "not a whole number"),  # past any database's integer
+    ],
+)
+def test_a_timetable_with_odd_digits_is_refused_with_its_line(app, tmp_path, time, sequence, said):
+    import zipfile
+
+    from server.errors import ImportProblem
+
+    path = write_feed(tmp_path / "ilevia.zip", [("odd", "WEEK", "Tourcoing", time)])
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name).decode() for name in archive.namelist()}
+    files["stop_times.txt"] = files["stop_times.txt"].replace(",3\n", f",{sequence}\n")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    with pytest.raises(ImportProblem, match=said), database(app).transaction() as session:
+        import_gtfs(session, path)

@@ -151,3 +151,26 @@ def test_the_running_poller_follows_changes_and_one_bad_feed_stops_no_other(serv
     assert store.snapshot("down") is None
     beat = store.heartbeat()
     assert beat["feeds"] == ["down", "vlille", "parkings"]
+
+
+def test_the_heartbeat_goes_on_while_a_slow_feed_is_fetched(server, store):
+    """Four GBFS files each slow to answer: the running poller writes its heartbeat before
+    each, not only when the round is over, so a slow outside server does not look like a dead
+    poller; a one-off poll writes none."""
+    url = publish_gbfs(server, "2.3")
+    server.delay = 0.3
+    assert poller(store).poll(feed("vlille", "gbfs", url))
+    assert store.heartbeat() is None
+    loop = poller(store, feed("slow", "gbfs", url))
+    stop = threading.Event()
+    stop.set()  # one round, then leave
+    thread = threading.Thread(target=loop.run, args=(stop,))
+    thread.start()
+    seen_during_round = set()
+    while thread.is_alive():
+        beat = store.heartbeat()
+        if beat is not None:
+            seen_during_round.add(beat["beat_at"])
+        time.sleep(0.02)
+    # One beat before each of the four files, 0.3 s apart, and the round's own at the end.
+    assert len(seen_during_round) >= 3

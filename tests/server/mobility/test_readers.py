@@ -169,4 +169,12 @@ def test_datex_ii_negative_or_hostile_documents_are_refused(server, store):
     server.write("status.xml", bomb)
     assert not loop.poll(settings)
     assert "entity" in store.state("datex")["last_error"]
+    # The same declarations in UTF-16, or after a long comment, are refused too.
+    for hidden in (
+        bomb.replace("1.0", '1.0" encoding="UTF-16').encode("utf-16"),
+        bomb.replace("?>", "?><!--" + " " * 4000 + "-->"),
+    ):
+        server.write("status.xml", hidden)
+        assert not loop.poll(settings)
+        assert "entity" in store.state("datex")["last_error"]
     assert store.snapshot("datex") is None
