@@ -3,9 +3,10 @@ over (the right of access), and erasure (the right to be forgotten).
 
 Erasure removes the person, not the record of what was done: the account row stays as a
 pseudonym ("erased-account-12"), locked, with no email, name or password; its sessions,
-invitations and sign-in failures go; shops no one else keeps are unpublished; audit entries are
-kept (the audit log is the operator's record) with the email and name replaced by the pseudonym
-wherever they appear, and pending changes they submitted are scrubbed the same way.
+invitations and sign-in failures go, and so do its sign-up requests' contact details; shops no
+one else keeps are unpublished; audit entries are kept (the audit log is the operator's record)
+with the email and name replaced by the pseudonym wherever they appear, and pending changes they
+submitted are scrubbed the same way.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from server.models import (
     RedemptionCode,
     Shop,
     ShopOwner,
+    SignupRequest,
     User,
 )
 from server.services import audit, shop_figures
@@ -232,6 +234,13 @@ def erase(session: Session, user: User, by: User | None) -> str:
         update(Invitation).where(Invitation.created_by_id == user.id).values(created_by_id=None)
     )
     session.execute(delete(LoginFailure).where(LoginFailure.key == failure_key))
+    # The sign-up form asked for the person's email, name and phone: the request stays (the
+    # business, its SIRET, the decision), the person goes.
+    session.execute(
+        update(SignupRequest)
+        .where(SignupRequest.email == user.email)
+        .values(email=f"{name}@{ERASED_DOMAIN}", contact_name=name, phone=None)
+    )
     kept = [shop.id for shop in user.shops]
     session.execute(delete(ShopOwner).where(ShopOwner.user_id == user.id))
     others = set(session.scalars(select(ShopOwner.shop_id).where(ShopOwner.shop_id.in_(kept))))
