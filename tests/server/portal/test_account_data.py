@@ -15,7 +15,7 @@ from server.db import database
 from server.models import AuditEntry, Photo, Shop, SignupRequest, User
 from server.models.base import Base
 from server.services import audit
-from tests.server.portal.conftest import EMAILS, jpeg
+from tests.server.portal.conftest import EMAILS, Browser, jpeg
 from tests.server.portal.test_signup import GOOD
 
 OWNER = EMAILS["owner"]
@@ -162,3 +162,15 @@ def test_erasing_an_owner_who_signed_up_erases_their_sign_up_request(app, seed, 
         kept = session.get(SignupRequest, request_id)
         assert kept.phone is None  # the shop's own listing keeps its phone: the business's
         assert kept.status == "approved" and kept.siret == "73282932000074"  # the business stays
+
+
+def test_an_erasure_refused_is_said_in_the_administrator_s_language(app, seed):
+    admin = Browser(app.test_client(), "fr")
+    assert admin.login(EMAILS["administrator"]).status_code == 303
+    me = seed.users["administrator"]
+    answer = admin.post(
+        f"/portal/admin/users/{me}/erase",
+        {"confirm": EMAILS["administrator"]},
+        follow_redirects=True,
+    )
+    assert "Vous ne pouvez pas effacer votre propre compte" in answer.get_data(as_text=True)
