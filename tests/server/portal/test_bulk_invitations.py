@@ -23,7 +23,12 @@ PATH = "/portal/admin/invitations"
 class Picky(Inbox):
     """Keeps every message, and refuses the mailbox full@example.org as a full one would."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.connections: set[object] = set()  # the peers (address, port) that sent a RCPT
+
     async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
+        self.connections.add(session.peer)
         if address == "full@example.org":
             return "552 mailbox full"
         envelope.rcpt_tos.append(address)
@@ -77,6 +82,7 @@ def test_a_member_list_is_invited_and_each_row_says_sent_or_why_not(
         "boulanger@example.org",
         "fleuriste@example.org",
     ]
+    assert len(inbox.connections) == 1  # one connection for the list, not one per row
     with database(app).sessions() as session:
         emails = set(session.scalars(select(User.email)))
         assert "full@example.org" not in emails  # no account without its mail: send it again
