@@ -52,6 +52,11 @@ OFFER_FIELDS = (
     *("codes_issued", "partner_agreed_at", "created_at"),
 )
 PHOTO_FIELDS = ("name", "width", "height", "size", "live", "created_at")
+SIGNUP_FIELDS = (
+    *("business_name", "siret", "category", "address", "latitude", "longitude"),
+    *("contact_name", "email", "phone", "language", "consent_at", "status", "reason"),
+    *("created_at", "decided_at"),
+)
 
 
 def pseudonym(user_id: int) -> str:
@@ -87,6 +92,7 @@ def export(session: Session, user: User, media_dir: str | Path, now: dt.datetime
                 archive.write(path, f"photos/{photo.name}")
         archive.writestr("audit.csv", _audit(session, user, shop_ids, offers, photos))
         archive.writestr("pending_changes.json", _json(_pending(session, user, shop_ids)))
+        archive.writestr("signups.json", _json(_signups(session, user)))
     return buffer.getvalue()
 
 
@@ -96,7 +102,8 @@ def _readme(user: User, now: dt.datetime) -> str:
         f"as of {now.isoformat()}: account.json, shops.json (listings and weekly figures),\n"
         "offers.csv, codes.csv (codes of your offers, and codes used at your tills),\n"
         "photos.csv and photos/, audit.csv (every change by you or to your account, shops,\n"
-        "offers and photos), pending_changes.json (changes waiting for review).\n"
+        "offers and photos), pending_changes.json (changes waiting for review),\n"
+        "signups.json (what you gave when you asked to join).\n"
         "Visitors' pseudonymous ids are not included: they are not data about you.\n"
     )
 
@@ -217,6 +224,13 @@ def _pending(session: Session, user: User, shop_ids: list[int]) -> list[dict[str
     )
     fields = ("kind", "shop_id", "target_id", "payload", "status", "submitted_at", "note")
     return [audit.snapshot(change, fields) for change in rows]
+
+
+def _signups(session: Session, user: User) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(SignupRequest).where(SignupRequest.email == user.email).order_by(SignupRequest.id)
+    )
+    return [audit.snapshot(request, SIGNUP_FIELDS) for request in rows]
 
 
 def erase(session: Session, user: User, by: User | None) -> str:

@@ -154,6 +154,11 @@ def test_erasing_an_owner_who_signed_up_erases_their_sign_up_request(app, seed, 
     with database(app).sessions() as session:
         owner_id = session.scalars(select(User.id).where(User.email == "nadia@example.org")).one()
     admin = signed_in("administrator")
+    # What the form asked of the person is in their download, before it goes.
+    archive = _unzip(admin.get(f"/portal/admin/users/{owner_id}/data.zip"))
+    [asked] = json.loads(archive.read("signups.json"))
+    assert asked["siret"] == "73282932000074" and asked["contact_name"] == "Nadia Benali"
+    assert asked["phone"] == "03 20 00 00 00" and asked["status"] == "approved"
     admin.post(f"/portal/admin/users/{owner_id}/erase", {"confirm": "nadia@example.org"})
     everything = _everything(app)
     for said in ("nadia@example.org", "nadia benali"):
