@@ -22,6 +22,7 @@ from server.portal.blueprint import bp
 from server.portal.invites import SUBJECT, in_every_language
 from server.services import accounts, audit
 from server.services.mail import Mailer, MailError, SmtpSettings
+from server.web.controls import unwelcome
 from server.web.problems import said
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,12 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
     """The rows of a CSV file (UTF-8, a comma or a semicolon between fields, a header line
     naming `email` and optionally `name` and `shop`), or ValueError saying what is wrong."""
     try:
-        text = data.decode("utf-8-sig")
+        text: str | None = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError(N_("The file is not UTF-8 text: save it as “CSV UTF-8”.")) from None
+        text = None
+    # A NUL (UTF-16 without its mark, a binary file) decodes but no field may hold it.
+    if text is None or unwelcome(text):
+        raise ValueError(N_("The file is not UTF-8 text: save it as “CSV UTF-8”."))
     delimiter = (
         ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
     )

@@ -102,3 +102,22 @@ def test_a_file_that_is_not_a_member_list_is_refused_with_what_to_do(
     latin1 = {"file": (io.BytesIO("email\nrené@exämple.org\n".encode("latin-1")), "x.csv")}
     response = admin.post(PATH, latin1, content_type="multipart/form-data")
     assert response.status_code == 422 and "CSV UTF-8" in text(page(response))
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+def test_a_file_with_control_characters_is_refused_before_any_account_is_made(
+    app, seed, signed_in, picky_smtp
+):
+    _inbox, port = picky_smtp
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS="none")
+    admin = signed_in("administrator")
+    # PostgreSQL refuses a NUL in text: the row would fail halfway, after the rows above it.
+    response = _upload(admin, "email;name\nfirst@example.org;Paul\nnul@example.org;Pa\x00ul\n")
+    assert response.status_code == 422 and "CSV UTF-8" in text(page(response))
+    utf16 = {"file": (io.BytesIO("email\nx@example.org\n".encode("utf-16-le")), "x.csv")}
+    response = admin.post(PATH, utf16, content_type="multipart/form-data")
+    assert response.status_code == 422 and "CSV UTF-8" in text(page(response))
+    with database(app).sessions() as session:
+        assert (
+            session.scalars(select(User).where(User.email == "first@example.org")).first() is None
+        )
