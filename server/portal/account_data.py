@@ -14,6 +14,7 @@ from server.portal.access import ADMINISTRATORS, EVERYONE, allow, found, user
 from server.portal.blueprint import bp
 from server.portal.forms import done, refused
 from server.services import account_data, audit
+from server.web.problems import said
 
 
 def _download(account: User) -> Response:
@@ -57,7 +58,7 @@ def erase_account(user_id: int) -> BaseResponse:
         name = account_data.erase(db_session(), target, user())
     except TapTrailError as problem:
         db_session().rollback()
-        refused(str(problem))
+        refused(said(problem))
         return redirect(back, code=303)
     db_session().commit()
     done(f"The account was erased; it is now {name} in the audit log.")

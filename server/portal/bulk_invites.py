@@ -21,7 +21,8 @@ from server.portal.access import ADMINISTRATORS, allow, user
 from server.portal.blueprint import bp
 from server.portal.invites import SUBJECT, in_every_language
 from server.services import accounts, audit
-from server.services.mail import MailError, SmtpSettings, send
+from server.services.mail import Mailer, MailError, SmtpSettings
+from server.web.controls import unwelcome
 from server.web.problems import said
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,12 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
     """The rows of a CSV file (UTF-8, a comma or a semicolon between fields, a header line
     naming `email` and optionally `name` and `shop`), or ValueError saying what is wrong."""
     try:
-        text = data.decode("utf-8-sig")
+        text: str | None = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError(N_("The file is not UTF-8 text: save it as “CSV UTF-8”.")) from None
+        text = None
+    # A NUL (UTF-16 without its mark, a binary file) decodes but no field may hold it.
+    if text is None or unwelcome(text):
+        raise ValueError(N_("The file is not UTF-8 text: save it as “CSV UTF-8”."))
     delimiter = (
         ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
     )
@@ -85,13 +89,12 @@ def bulk_invitations() -> str | tuple[str, int]:
         page = render_template("portal/bulk_invitations.html", mail=True, problem=message)
         return page, 422
     shops = {shop.slug: shop for shop in db_session().scalars(select(Shop))}
-    outcomes = [_invite(row, line, shops, settings) for line, row in enumerate(rows, start=2)]
+    with Mailer(settings) as mailer:  # one connection for the whole list
+        outcomes = [_invite(row, line, shops, mailer) for line, row in enumerate(rows, start=2)]
     return render_template("portal/bulk_invitations.html", mail=True, outcomes=outcomes)
 
 
-def _invite(
-    row: dict[str, str], line: int, shops: dict[str, Shop], settings: SmtpSettings
-) -> Outcome:
+def _invite(row: dict[str, str], line: int, shops: dict[str, Shop], mailer: Mailer) -> Outcome:
     """One row: the account, its shop, the link by email; committed alone (a sent mail stays
     sent whatever the next rows do)."""
     email, slug = row.get("email", ""), row.get("shop", "")
@@ -120,7 +123,7 @@ def _invite(
             why_params={},
             days=accounts.INVITATION_DAYS,
         )
-        send(settings, invited.email, SUBJECT, body)
+        mailer.send(invited.email, SUBJECT, body)
     except TapTrailError as problem:
         db_session().rollback()
         return Outcome(line, email, False, said(problem))

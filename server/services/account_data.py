@@ -3,9 +3,10 @@ over (the right of access), and erasure (the right to be forgotten).
 
 Erasure removes the person, not the record of what was done: the account row stays as a
 pseudonym ("erased-account-12"), locked, with no email, name or password; its sessions,
-invitations and sign-in failures go; shops no one else keeps are unpublished; audit entries are
-kept (the audit log is the operator's record) with the email and name replaced by the pseudonym
-wherever they appear, and pending changes they submitted are scrubbed the same way.
+invitations and sign-in failures go, and so do its sign-up requests' contact details; shops no
+one else keeps are unpublished; audit entries are kept (the audit log is the operator's record)
+with the email and name replaced by the pseudonym wherever they appear, and pending changes they
+submitted are scrubbed the same way.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from server.models import (
     RedemptionCode,
     Shop,
     ShopOwner,
+    SignupRequest,
     User,
 )
 from server.services import audit, shop_figures
@@ -50,6 +52,11 @@ OFFER_FIELDS = (
     *("codes_issued", "partner_agreed_at", "created_at"),
 )
 PHOTO_FIELDS = ("name", "width", "height", "size", "live", "created_at")
+SIGNUP_FIELDS = (
+    *("business_name", "siret", "category", "address", "latitude", "longitude"),
+    *("contact_name", "email", "phone", "language", "consent_at", "status", "reason"),
+    *("created_at", "decided_at"),
+)
 
 
 def pseudonym(user_id: int) -> str:
@@ -85,6 +92,7 @@ def export(session: Session, user: User, media_dir: str | Path, now: dt.datetime
                 archive.write(path, f"photos/{photo.name}")
         archive.writestr("audit.csv", _audit(session, user, shop_ids, offers, photos))
         archive.writestr("pending_changes.json", _json(_pending(session, user, shop_ids)))
+        archive.writestr("signups.json", _json(_signups(session, user)))
     return buffer.getvalue()
 
 
@@ -94,7 +102,8 @@ def _readme(user: User, now: dt.datetime) -> str:
         f"as of {now.isoformat()}: account.json, shops.json (listings and weekly figures),\n"
         "offers.csv, codes.csv (codes of your offers, and codes used at your tills),\n"
         "photos.csv and photos/, audit.csv (every change by you or to your account, shops,\n"
-        "offers and photos), pending_changes.json (changes waiting for review).\n"
+        "offers and photos), pending_changes.json (changes waiting for review),\n"
+        "signups.json (what you gave when you asked to join).\n"
         "Visitors' pseudonymous ids are not included: they are not data about you.\n"
     )
 
@@ -217,6 +226,13 @@ def _pending(session: Session, user: User, shop_ids: list[int]) -> list[dict[str
     return [audit.snapshot(change, fields) for change in rows]
 
 
+def _signups(session: Session, user: User) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(SignupRequest).where(SignupRequest.email == user.email).order_by(SignupRequest.id)
+    )
+    return [audit.snapshot(request, SIGNUP_FIELDS) for request in rows]
+
+
 def erase(session: Session, user: User, by: User | None) -> str:
     """Erase `user` as the module says; returns the pseudonym. `by` None: the command line."""
     if by is not None and by.id == user.id:
@@ -232,6 +248,13 @@ def erase(session: Session, user: User, by: User | None) -> str:
         update(Invitation).where(Invitation.created_by_id == user.id).values(created_by_id=None)
     )
     session.execute(delete(LoginFailure).where(LoginFailure.key == failure_key))
+    # The sign-up form asked for the person's email, name and phone: the request stays (the
+    # business, its SIRET, the decision), the person goes.
+    session.execute(
+        update(SignupRequest)
+        .where(SignupRequest.email == user.email)
+        .values(email=f"{name}@{ERASED_DOMAIN}", contact_name=name, phone=None)
+    )
     kept = [shop.id for shop in user.shops]
     session.execute(delete(ShopOwner).where(ShopOwner.user_id == user.id))
     others = set(session.scalars(select(ShopOwner.shop_id).where(ShopOwner.shop_id.in_(kept))))

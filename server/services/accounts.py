@@ -230,6 +230,10 @@ def reset_link(session: Session, email: str, now: dt.datetime) -> Issued | None:
     user = session.scalars(select(User).where(User.email == normalized)).first()
     if user is None or not user.active:
         return None
+    # Count under the account row's write lock, or requests at once all see a place left (as in
+    # services/redemption.py): PostgreSQL holds the row until commit, and SQLite's driver opens
+    # the transaction, under its single writer's lock, at this UPDATE.
+    session.execute(update(User).where(User.id == user.id).values(session_epoch=User.session_epoch))
     recent = session.scalars(
         select(Invitation.id).where(
             Invitation.user_id == user.id,

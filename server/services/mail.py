@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -46,22 +47,69 @@ class SmtpSettings:
 
 def send(settings: SmtpSettings, to: str, subject: str, body: str) -> None:
     """Send one plain-text message, or MailError saying why not."""
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = settings.sender, to, subject
-    message.set_content(body)
-    try:
-        if settings.tls == "ssl":
-            context = ssl.create_default_context()
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.host, settings.port, timeout=settings.timeout, context=context
-            )
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with client:
+    with Mailer(settings) as mailer:
+        mailer.send(to, subject, body)
+
+
+class Mailer:
+    """Many messages over one SMTP connection (a member list's invitations), opened at the first
+    one. Once the server could not be reached, later messages fail at once with the same error
+    rather than each waiting for the timeout again; a connection lost midway is opened again."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._client: smtplib.SMTP | None = None
+        self._unreachable: str | None = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _where(self, error: BaseException) -> str:
+        return f"{self.settings.host}:{self.settings.port}: {error}"
+
+    def _open(self) -> smtplib.SMTP:
+        settings = self.settings
+        try:
+            if settings.tls == "ssl":
+                context = ssl.create_default_context()
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    settings.host, settings.port, timeout=settings.timeout, context=context
+                )
+            else:
+                client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
             if settings.tls == "starttls":
                 client.starttls(context=ssl.create_default_context())
             if settings.user:
                 client.login(settings.user, settings.password or "")
-            client.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
-        raise MailError(f"{settings.host}:{settings.port}: {error}") from None
+        except (OSError, smtplib.SMTPException) as error:
+            self._unreachable = self._where(error)
+            raise MailError(self._unreachable) from None
+        return client
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        """Send one plain-text message, or MailError saying why not."""
+        if self._unreachable is not None:
+            raise MailError(self._unreachable)
+        if self._client is None:
+            self._client = self._open()
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.settings.sender, to, subject
+        message.set_content(body)
+        try:
+            self._client.send_message(message)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+            raise MailError(self._where(error)) from None  # this message only
+        except (OSError, smtplib.SMTPException) as error:
+            self.close()  # the connection may be in any state: the next message opens another
+            raise MailError(self._where(error)) from None
+
+    def close(self) -> None:
+        """End the connection, if one is open."""
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                client.quit()
+            client.close()

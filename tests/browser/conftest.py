@@ -21,8 +21,11 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from server import create_app
+from server.clock import machine_now
+from server.config import passwords
 from server.db import database
-from server.models import Sticker, Tap
+from server.models import Sticker, Tap, User
+from server.services import accounts
 from server.taps.recorder import recorder
 from tags.keyring import Keyring
 from tests.server.conftest import settings
@@ -38,6 +41,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+PASSWORD = "browser test password"
+# The demo accounts the portal's browser tests sign in as.
+ADMIN = "admin@demo.taptrail.invalid"
+OWNER = "comptoir@demo.taptrail.invalid"
+STAFF = "staff@demo.taptrail.invalid"
 
 
 @pytest.fixture(scope="session")
@@ -165,3 +173,23 @@ def tap_at_la_piscine(live_server, page) -> None:  # type: ignore[no-untyped-def
             .where(Tap.visitor_id == cookie)
             .values(occurred_at=app.config["FIXED_NOW"] - dt.timedelta(minutes=10))
         )
+
+
+@pytest.fixture(scope="session")
+def known_passwords(live_server: LiveServer) -> None:
+    """The demo accounts get passwords made up at load time; the tests sign in with PASSWORD."""
+    with database(live_server.app).transaction() as session:
+        for email in (ADMIN, OWNER, STAFF):
+            user = session.scalars(select(User).where(User.email == email)).one()
+            accounts.set_password(
+                user, PASSWORD, machine_now(), passwords=passwords(live_server.app)
+            )
+
+
+def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in to the portal as `email` (a demo account, see known_passwords)."""
+    page.goto("/portal/login")
+    page.locator("#f-email").fill(email)
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("form.stack button[type=submit]").click()
+    page.wait_for_url("**/portal/")

@@ -15,7 +15,8 @@ from server.config import passwords
 from server.db import database
 from server.models import User
 from server.services import accounts
-from tests.browser.test_portal import DESKTOP, PASSWORD, _serious, _sign_in
+from tests.browser.conftest import PASSWORD, sign_in
+from tests.browser.test_portal import DESKTOP, _serious
 from tests.support.demo import PARIS
 
 ANALYST = "analyst@demo.taptrail.invalid"
@@ -38,7 +39,7 @@ def test_an_analyst_changes_the_range_and_downloads_a_csv(
     live_server, open_page, screenshot, analyst_password
 ):
     page, _ = open_page("en-GB", viewport=DESKTOP)
-    _sign_in(page, ANALYST)
+    sign_in(page, ANALYST)
     page.get_by_role("link", name="Analytics dashboard").click()
     assert page.locator("h1").inner_text() == "Analytics · Overview"
     assert page.locator("svg.chart").count() >= 5
@@ -70,7 +71,7 @@ def test_an_analyst_changes_the_range_and_downloads_a_csv(
 
 def test_the_dashboard_fits_a_phone(open_page, screenshot, analyst_password):
     page, _ = open_page("en-GB")
-    _sign_in(page, ANALYST)
+    sign_in(page, ANALYST)
     for path in ("/portal/analytics/", "/portal/analytics/places?place=la-piscine"):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path

@@ -4,43 +4,12 @@ another visitor joins the Comptoir's loyalty card and collects stamps to a rewar
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
-
-from server.clock import machine_now
-from server.config import passwords
-from server.db import database
-from server.models import User
-from server.services import accounts
-from tests.browser.conftest import tap_at_la_piscine
+from tests.browser.conftest import ADMIN, OWNER, sign_in, tap_at_la_piscine
 from tests.server.factories import PHONE
-
-ADMIN = "admin@demo.taptrail.invalid"
-OWNER = "comptoir@demo.taptrail.invalid"
-PASSWORD = "browser test password"
-
-
-@pytest.fixture(scope="module")
-def cashiers(live_server) -> None:
-    """The demo accounts get passwords made up at load time; these tests set their own."""
-    with database(live_server.app).transaction() as session:
-        for email in (ADMIN, OWNER):
-            user = session.scalars(select(User).where(User.email == email)).one()
-            accounts.set_password(
-                user, PASSWORD, machine_now(), passwords=passwords(live_server.app)
-            )
-
-
-def _sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/portal/login")
-    page.locator("#f-email").fill(email)
-    page.locator("#f-password").fill(PASSWORD)
-    page.locator("form.stack button[type=submit]").click()
-    page.wait_for_url("**/portal/")
 
 
 def test_a_museum_visitor_unlocks_the_cross_offer_and_the_partner_validates_it(
-    live_server, open_page, screenshot, cashiers
+    live_server, open_page, screenshot, known_passwords
 ):
     phone, _ = open_page("fr-FR", user_agent=PHONE)  # headless Chromium's own is a machine's
     phone.goto("/offer/beffroi-billet-piscine")
@@ -55,7 +24,7 @@ def test_a_museum_visitor_unlocks_the_cross_offer_and_the_partner_validates_it(
     screenshot(phone, "offer-unlocked-phone")
 
     till, _ = open_page("fr-FR")
-    _sign_in(till, ADMIN)
+    sign_in(till, ADMIN)
     till.goto("/portal/shops/brasserie-du-beffroi/till")
     till.locator("#f-code").fill(code.lower())
     till.get_by_role("button", name="Vérifier et utiliser le code").click()
@@ -64,9 +33,9 @@ def test_a_museum_visitor_unlocks_the_cross_offer_and_the_partner_validates_it(
     screenshot(till, "till-check-phone", full_page=False)
 
 
-def test_a_visitor_collects_stamps_to_a_reward(live_server, open_page, screenshot, cashiers):
+def test_a_visitor_collects_stamps_to_a_reward(live_server, open_page, screenshot, known_passwords):
     owner, _ = open_page("fr-FR")
-    _sign_in(owner, OWNER)
+    sign_in(owner, OWNER)
     owner.goto("/portal/shops/comptoir-de-la-piscine/loyalty")
     owner.locator("#f-min_interval_minutes").fill("0")  # a test of several visits at once
     owner.locator("#f-stamps_needed").fill("3")
@@ -97,9 +66,11 @@ def test_a_visitor_collects_stamps_to_a_reward(live_server, open_page, screensho
     assert owner.locator("#card-answer").get_attribute("data-answer") == "not full"
 
 
-def test_the_merchant_reads_the_funnel_on_a_phone(live_server, open_page, screenshot, cashiers):
+def test_the_merchant_reads_the_funnel_on_a_phone(
+    live_server, open_page, screenshot, known_passwords
+):
     owner, _ = open_page("fr-FR")
-    _sign_in(owner, OWNER)
+    sign_in(owner, OWNER)
     owner.goto("/portal/shops/comptoir-de-la-piscine/figures")
     chart = owner.locator("#funnel .chart svg")
     assert chart.is_visible()

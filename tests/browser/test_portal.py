@@ -3,39 +3,14 @@ writes an offer, and sees it on the visitor's place page; staff issue a batch on
 
 from __future__ import annotations
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from server.clock import machine_now
-from server.config import passwords
 from server.db import database
-from server.models import Territory, User
-from server.services import accounts
+from server.models import Territory
+from tests.browser.conftest import ADMIN, OWNER, STAFF, sign_in
 
-OWNER = "comptoir@demo.taptrail.invalid"
-STAFF = "staff@demo.taptrail.invalid"
-PASSWORD = "browser test password"
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def known_passwords(live_server) -> None:
-    """The demo accounts get passwords made up at load time; these tests set their own."""
-    with database(live_server.app).transaction() as session:
-        for email in (OWNER, STAFF):
-            user = session.scalars(select(User).where(User.email == email)).one()
-            accounts.set_password(
-                user, PASSWORD, machine_now(), passwords=passwords(live_server.app)
-            )
-
-
-def _sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/portal/login")
-    page.locator("#f-email").fill(email)
-    page.locator("#f-password").fill(PASSWORD)
-    page.locator("form.stack button[type=submit]").click()
-    page.wait_for_url("**/portal/")
 
 
 def _serious(page) -> list:  # type: ignore[no-untyped-def]
@@ -51,7 +26,7 @@ def test_a_shop_owner_edits_the_hours_writes_an_offer_and_visitors_see_it(
     open_page, screenshot, known_passwords
 ):
     page, _ = open_page("fr-FR")
-    _sign_in(page, OWNER)
+    sign_in(page, OWNER)
     screenshot(page, "portal-home-phone", full_page=False)
     page.get_by_role(
         "link", name="Horaires d\N{RIGHT SINGLE QUOTATION MARK}ouverture"
@@ -87,7 +62,7 @@ def test_a_shop_owner_edits_the_hours_writes_an_offer_and_visitors_see_it(
 
 def test_the_till_answers_on_a_phone(open_page, screenshot, known_passwords):
     page, _ = open_page("fr-FR")
-    _sign_in(page, OWNER)
+    sign_in(page, OWNER)
     page.goto("/portal/shops/comptoir-de-la-piscine/till")
     page.locator("#f-code").fill("k7qm 4xpa")
     page.get_by_role("button", name="Vérifier et utiliser le code").click()
@@ -98,7 +73,7 @@ def test_the_till_answers_on_a_phone(open_page, screenshot, known_passwords):
 
 def test_staff_issue_a_batch_and_see_the_places(open_page, screenshot, known_passwords):
     page, _ = open_page("en-GB", viewport=DESKTOP)
-    _sign_in(page, STAFF)
+    sign_in(page, STAFF)
     page.goto("/portal/staff/places?territory=roubaix")
     assert page.locator("img.map").evaluate("img => img.complete && img.naturalWidth > 0")
     screenshot(page, "portal-places-desktop", full_page=False)
@@ -114,9 +89,6 @@ def test_staff_issue_a_batch_and_see_the_places(open_page, screenshot, known_pas
     screenshot(page, "portal-batch-desktop", full_page=False)
 
 
-ADMIN = "admin@demo.taptrail.invalid"
-
-
 def test_staff_screens_read_in_french_with_a_readable_review(
     open_page, screenshot, known_passwords, live_server
 ):
@@ -124,11 +96,9 @@ def test_staff_screens_read_in_french_with_a_readable_review(
     word by word, the audit log; no serious accessibility problem on any (the screenshots in
     docs/portal.md)."""
     with database(live_server.app).transaction() as session:
-        admin = session.scalars(select(User).where(User.email == ADMIN)).one()
-        accounts.set_password(admin, PASSWORD, machine_now(), passwords=passwords(live_server.app))
         session.execute(update(Territory).values(review_changes=True))
     owner, _ = open_page("fr-FR", viewport=DESKTOP)
-    _sign_in(owner, OWNER)
+    sign_in(owner, OWNER)
     owner.goto("/portal/shops/comptoir-de-la-piscine/listing")
     description = owner.locator("#f-description_fr")
     description.fill(description.input_value().replace("Café", "Café torréfié sur place", 1))
@@ -150,7 +120,7 @@ def test_staff_screens_read_in_french_with_a_readable_review(
     applicant.get_by_role("button", name="Envoyer ma demande").click()
     assert "Demande envoyée" in applicant.locator("h1").inner_text()
     page, _ = open_page("fr-FR", viewport=DESKTOP)
-    _sign_in(page, STAFF)
+    sign_in(page, STAFF)
     assert "Faire tourner le service" in page.locator("main").inner_text()
     assert not _serious(page)
     screenshot(page, "portal-staff-home-fr", full_page=False)
@@ -166,7 +136,7 @@ def test_staff_screens_read_in_french_with_a_readable_review(
     assert not _serious(page)
     screenshot(page, "portal-review-fr")
     admin_page, _ = open_page("fr-FR", viewport=DESKTOP)
-    _sign_in(admin_page, ADMIN)
+    sign_in(admin_page, ADMIN)
     admin_page.goto("/portal/admin/audit")
     assert "Journal des modifications" in admin_page.locator("h1").inner_text()
     assert not _serious(admin_page)

@@ -35,6 +35,8 @@ ANALYSTS = {"administrator", "analyst"}
 EVERYONE = READERS
 PUBLIC = None
 WHO = ("administrator", "staff", "owner", "analyst")
+SHOP = "/portal/shops/comptoir"  # the owner's shop
+PARTNER = "atelier-pour-comptoir"  # the other shop's cross-offer to it
 
 # endpoint: (path, roles allowed (None: public), whether it is one shop's page)
 TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
@@ -67,34 +69,26 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.my_data": ("/portal/account/data.zip", EVERYONE, False),
     "portal.map_image": ("/portal/map.png?lat=50.69&lon=3.17", KEEPERS, False),
     "portal.photo_preview": ("/portal/photos/{photo}.jpg", KEEPERS, True),
-    "portal.shop": ("/portal/shops/comptoir/", KEEPERS, True),
-    "portal.figures": ("/portal/shops/comptoir/figures", READERS, True),
-    "portal.hand_over": ("/portal/shops/comptoir/hand-over", STAFF, False),
-    "portal.hours": ("/portal/shops/comptoir/hours", KEEPERS, True),
-    "portal.listing": ("/portal/shops/comptoir/listing", KEEPERS, True),
-    "portal.offers": ("/portal/shops/comptoir/offers", KEEPERS, True),
-    "portal.edit_offer": ("/portal/shops/comptoir/offers/comptoir-cafe", KEEPERS, True),
-    "portal.end_offer": ("/portal/shops/comptoir/offers/comptoir-cafe/end", KEEPERS, True),
-    "portal.new_offer": ("/portal/shops/comptoir/offers/new", KEEPERS, True),
-    "portal.partners": ("/portal/shops/comptoir/partners", KEEPERS, True),
-    "portal.agree": ("/portal/shops/comptoir/partners/atelier-pour-comptoir/agree", KEEPERS, True),
-    "portal.withdraw": (
-        "/portal/shops/comptoir/partners/atelier-pour-comptoir/withdraw",
-        KEEPERS,
-        True,
-    ),
-    "portal.photos": ("/portal/shops/comptoir/photos", KEEPERS, True),
-    "portal.delete_photo": ("/portal/shops/comptoir/photos/{photo}/delete", KEEPERS, True),
-    "portal.till": ("/portal/shops/comptoir/till", KEEPERS, True),
-    "portal.stamp_card": ("/portal/shops/comptoir/till/card", KEEPERS, True),
-    "portal.passport": (
-        "/portal/shops/comptoir/till/passport/atelier-pour-comptoir",
-        KEEPERS,
-        True,
-    ),
+    "portal.shop": (f"{SHOP}/", KEEPERS, True),
+    "portal.figures": (f"{SHOP}/figures", READERS, True),
+    "portal.hand_over": (f"{SHOP}/hand-over", STAFF, False),
+    "portal.hours": (f"{SHOP}/hours", KEEPERS, True),
+    "portal.listing": (f"{SHOP}/listing", KEEPERS, True),
+    "portal.offers": (f"{SHOP}/offers", KEEPERS, True),
+    "portal.edit_offer": (f"{SHOP}/offers/comptoir-cafe", KEEPERS, True),
+    "portal.end_offer": (f"{SHOP}/offers/comptoir-cafe/end", KEEPERS, True),
+    "portal.new_offer": (f"{SHOP}/offers/new", KEEPERS, True),
+    "portal.partners": (f"{SHOP}/partners", KEEPERS, True),
+    "portal.agree": (f"{SHOP}/partners/{PARTNER}/agree", KEEPERS, True),
+    "portal.withdraw": (f"{SHOP}/partners/{PARTNER}/withdraw", KEEPERS, True),
+    "portal.photos": (f"{SHOP}/photos", KEEPERS, True),
+    "portal.delete_photo": (f"{SHOP}/photos/{{photo}}/delete", KEEPERS, True),
+    "portal.till": (f"{SHOP}/till", KEEPERS, True),
+    "portal.stamp_card": (f"{SHOP}/till/card", KEEPERS, True),
+    "portal.passport": (f"{SHOP}/till/passport/{PARTNER}", KEEPERS, True),
     "portal.scanner": ("/portal/till-scanner.js", KEEPERS, False),
-    "portal.loyalty_card": ("/portal/shops/comptoir/loyalty", KEEPERS, True),
-    "portal.funnel_csv": ("/portal/shops/comptoir/funnel.csv", READERS, True),
+    "portal.loyalty_card": (f"{SHOP}/loyalty", KEEPERS, True),
+    "portal.funnel_csv": (f"{SHOP}/funnel.csv", READERS, True),
     "portal.batches": ("/portal/staff/batches", STAFF, False),
     "portal.batch": ("/portal/staff/batches/{batch}", STAFF, False),
     "portal.manifest": ("/portal/staff/batches/{batch}/manifest.json", STAFF, False),

@@ -12,10 +12,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from server.db import database
-from server.models import AuditEntry, Photo, Shop, User
+from server.models import AuditEntry, Photo, Shop, SignupRequest, User
 from server.models.base import Base
 from server.services import audit
-from tests.server.portal.conftest import EMAILS, jpeg
+from tests.server.portal.conftest import EMAILS, Browser, jpeg
+from tests.server.portal.test_signup import GOOD
 
 OWNER = EMAILS["owner"]
 
@@ -142,3 +143,39 @@ def test_an_administrator_cannot_erase_their_own_account(app, seed, signed_in):
     admin.post(f"/portal/admin/users/{me}/erase", {"confirm": EMAILS["administrator"]})
     with database(app).sessions() as session:
         assert session.get(User, me).email == EMAILS["administrator"]
+
+
+def test_erasing_an_owner_who_signed_up_erases_their_sign_up_request(app, seed, signed_in, browser):
+    assert browser.post("/portal/signup", GOOD).status_code == 200
+    staff = signed_in("staff")
+    with database(app).sessions() as session:
+        request_id = session.scalars(select(SignupRequest.id)).one()
+    assert staff.post(f"/portal/staff/signups/{request_id}/approve").status_code == 200
+    with database(app).sessions() as session:
+        owner_id = session.scalars(select(User.id).where(User.email == "nadia@example.org")).one()
+    admin = signed_in("administrator")
+    # What the form asked of the person is in their download, before it goes.
+    archive = _unzip(admin.get(f"/portal/admin/users/{owner_id}/data.zip"))
+    [asked] = json.loads(archive.read("signups.json"))
+    assert asked["siret"] == "73282932000074" and asked["contact_name"] == "Nadia Benali"
+    assert asked["phone"] == "03 20 00 00 00" and asked["status"] == "approved"
+    admin.post(f"/portal/admin/users/{owner_id}/erase", {"confirm": "nadia@example.org"})
+    everything = _everything(app)
+    for said in ("nadia@example.org", "nadia benali"):
+        assert said not in everything, said
+    with database(app).sessions() as session:
+        kept = session.get(SignupRequest, request_id)
+        assert kept.phone is None  # the shop's own listing keeps its phone: the business's
+        assert kept.status == "approved" and kept.siret == "73282932000074"  # the business stays
+
+
+def test_an_erasure_refused_is_said_in_the_administrator_s_language(app, seed):
+    admin = Browser(app.test_client(), "fr")
+    assert admin.login(EMAILS["administrator"]).status_code == 303
+    me = seed.users["administrator"]
+    answer = admin.post(
+        f"/portal/admin/users/{me}/erase",
+        {"confirm": EMAILS["administrator"]},
+        follow_redirects=True,
+    )
+    assert "Vous ne pouvez pas effacer votre propre compte" in answer.get_data(as_text=True)

@@ -23,7 +23,12 @@ PATH = "/portal/admin/invitations"
 class Picky(Inbox):
     """Keeps every message, and refuses the mailbox full@example.org as a full one would."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.connections: set[object] = set()  # the peers (address, port) that sent a RCPT
+
     async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
+        self.connections.add(session.peer)
         if address == "full@example.org":
             return "552 mailbox full"
         envelope.rcpt_tos.append(address)
@@ -77,6 +82,7 @@ def test_a_member_list_is_invited_and_each_row_says_sent_or_why_not(
         "boulanger@example.org",
         "fleuriste@example.org",
     ]
+    assert len(inbox.connections) == 1  # one connection for the list, not one per row
     with database(app).sessions() as session:
         emails = set(session.scalars(select(User.email)))
         assert "full@example.org" not in emails  # no account without its mail: send it again
@@ -96,3 +102,22 @@ def test_a_file_that_is_not_a_member_list_is_refused_with_what_to_do(
     latin1 = {"file": (io.BytesIO("email\nrené@exämple.org\n".encode("latin-1")), "x.csv")}
     response = admin.post(PATH, latin1, content_type="multipart/form-data")
     assert response.status_code == 422 and "CSV UTF-8" in text(page(response))
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+def test_a_file_with_control_characters_is_refused_before_any_account_is_made(
+    app, seed, signed_in, picky_smtp
+):
+    _inbox, port = picky_smtp
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS="none")
+    admin = signed_in("administrator")
+    # PostgreSQL refuses a NUL in text: the row would fail halfway, after the rows above it.
+    response = _upload(admin, "email;name\nfirst@example.org;Paul\nnul@example.org;Pa\x00ul\n")
+    assert response.status_code == 422 and "CSV UTF-8" in text(page(response))
+    utf16 = {"file": (io.BytesIO("email\nx@example.org\n".encode("utf-16-le")), "x.csv")}
+    response = admin.post(PATH, utf16, content_type="multipart/form-data")
+    assert response.status_code == 422 and "CSV UTF-8" in text(page(response))
+    with database(app).sessions() as session:
+        assert (
+            session.scalars(select(User).where(User.email == "first@example.org")).first() is None
+        )

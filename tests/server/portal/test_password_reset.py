@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from server.db import database
 from server.models import AuditEntry
-from tests.server.portal.conftest import EMAILS, NOW, PASSWORD, Browser
+from tests.server.portal.conftest import EMAILS, NOW, PASSWORD, Browser, seed_portal
 from tests.server.portal.test_mail import smtp  # noqa: F401  (the local SMTP server fixture)
 from tests.support.html import page, text
 
@@ -98,3 +100,22 @@ def test_without_a_mail_server_the_page_says_to_ask_the_team(app, seed):
     shown = text(page(browser.get(FORGOT)).find("main"))
     assert "Ask the TapTrail team" in shown
     assert browser.post(FORGOT, {"email": EMAILS["owner"]}).status_code == 200
+
+
+def test_twenty_requests_at_once_send_three_links_at_most(committed_app, smtp):  # noqa: F811
+    inbox, port = smtp
+    seed_portal(committed_app)
+    _mail_on(committed_app, port)
+    browsers = [Browser(committed_app.test_client()) for _ in range(20)]
+    tokens = [browser.token() for browser in browsers]
+    start = threading.Barrier(len(browsers))
+
+    def ask(index: int) -> int:
+        start.wait(timeout=30)
+        data = {"email": EMAILS["owner"], "csrf_token": tokens[index]}
+        return int(browsers[index].client.post(FORGOT, data=data).status_code)
+
+    with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
+        answers = list(pool.map(ask, range(len(browsers))))
+    assert answers == [200] * len(browsers)
+    assert len(inbox.messages) <= 3
