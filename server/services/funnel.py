@@ -4,8 +4,10 @@ so that no one person's visit can be read from a merchant's figures."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -30,6 +32,26 @@ STEPS = ("window_taps", "offer_views", "codes_issued", "codes_used", "stamps", "
 def masked(count: int) -> int | str:
     """The count as it may be shown: 0, 5 and more as they are; 1 to 4 as "fewer than 5"."""
     return count if count == 0 or count >= SMALLEST_SHOWN else FEWER
+
+
+def drawn(count: int) -> int:
+    """The count as a chart may draw it: a masked count is not drawn (0)."""
+    return count if count >= SMALLEST_SHOWN else 0
+
+
+def masked_rows(rows: list[Any]) -> list[Any]:
+    """Rows (Steps, Origin, Pair) whose counts from 1 to 4 read "fewer than 5"."""
+    return [
+        dataclasses.replace(
+            row,
+            **{
+                f.name: masked(getattr(row, f.name))
+                for f in dataclasses.fields(row)
+                if isinstance(getattr(row, f.name), int) and not f.name.endswith("_id")
+            },
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
