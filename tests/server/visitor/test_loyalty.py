@@ -243,3 +243,32 @@ def test_fifty_joins_of_one_phone_at_once_make_one_card(committed_app, keyring):
     assert statuses == [200] * 50, Counter(statuses)
     assert _count(committed_app, LoyaltyWallet) == 1
     assert _count(committed_app, LoyaltyHolding) == 1
+
+
+def test_changing_the_number_of_visits_keeps_the_cards_usable(demo_app):
+    code, _ = _join(_phone(demo_app))
+
+    def visits(count: int) -> str:
+        for _ in range(count):
+            demo_app.config["FIXED_NOW"] += dt.timedelta(hours=5)
+            answer = _card_answer(_till(demo_app), code)
+        return answer
+
+    def needed(stamps: int) -> None:
+        form = {
+            "reward_fr": "Un café offert",
+            "stamps_needed": str(stamps),
+            "reward_days": "30",
+            "min_interval_minutes": "60",
+            "active": "yes",
+        }
+        assert _till(demo_app).post(f"/portal/shops/{SHOP}/loyalty", form).status_code == 303
+
+    assert visits(3) == "stamped"  # three visits of the demo's five
+    needed(3)  # three of three now: the reward is due
+    assert _card_answer(_till(demo_app), code, "reward") == "rewarded"
+    assert visits(3) == "full"
+    demo_app.config["FIXED_NOW"] += dt.timedelta(days=40)  # that reward has expired
+    needed(5)  # the card is not full any more: two more visits fill it again
+    assert visits(2) == "full"
+    assert _card_answer(_till(demo_app), code, "reward") == "rewarded"
