@@ -217,21 +217,6 @@ FUNNEL_CSV: dict[str, tuple[Callable[[Session, int, dt.date, dt.date], list[Any]
 }
 
 
-def _masked_rows(rows: list[Any]) -> list[Any]:
-    """Rows whose counts from 1 to 4 read "fewer than 5" (as the shops see them)."""
-    return [
-        dataclasses.replace(
-            row,
-            **{
-                f.name: funnel.masked(getattr(row, f.name))
-                for f in dataclasses.fields(row)
-                if isinstance(getattr(row, f.name), int) and not f.name.endswith("_id")
-            },
-        )
-        for row in rows
-    ]
-
-
 @bp.get("/funnel")
 @allow(ANALYSTS)
 def funnel_page() -> tuple[str, int]:
@@ -242,16 +227,16 @@ def funnel_page() -> tuple[str, int]:
         scope = chosen.scope
         shops = funnel.shops(db_session(), scope.territory_id, scope.start, scope.end)
         return {
-            "shops": _masked_rows(shops),
-            "origins": _masked_rows(
+            "shops": funnel.masked_rows(shops),
+            "origins": funnel.masked_rows(
                 funnel.origins(db_session(), scope.territory_id, scope.start, scope.end)
             ),
-            "pairs": _masked_rows(
+            "pairs": funnel.masked_rows(
                 funnel.pairs(db_session(), scope.territory_id, scope.start, scope.end)
             ),
             "chart": charts.hbars(
                 gettext("Codes used per shop (under 5 not drawn)"),
-                [(s.shop, s.codes_used if s.codes_used >= 5 else 0) for s in shops],
+                [(s.shop, funnel.drawn(s.codes_used)) for s in shops],
             ),
         }
 
@@ -270,7 +255,7 @@ def funnel_download(name: str) -> Any:
         return error.message + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
     query, fields = FUNNEL_CSV[name]
     scope = chosen.scope
-    rows = _masked_rows(query(db_session(), scope.territory_id, scope.start, scope.end))
+    rows = funnel.masked_rows(query(db_session(), scope.territory_id, scope.start, scope.end))
     return csv_response(f"funnel-{name}", chosen.territory.slug, scope, rows, fields)
 
 

@@ -27,11 +27,6 @@ def _funnel_range(timezone: str) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=FUNNEL_DAYS - 1), today
 
 
-def _shown(value: int) -> int:
-    """A day's bar: counts that are masked are not drawn."""
-    return value if funnel.masked(value) == value else 0
-
-
 @bp.get("/shops/<slug>/figures")
 @allow(READERS)
 def figures(slug: str) -> str:
@@ -49,9 +44,13 @@ def figures(slug: str) -> str:
         gettext("Your customers per day, last 4 weeks"),
         [day.day.strftime("%d/%m") for day in days if day.day],
         [
-            charts.Series(gettext("Window taps"), [_shown(d.window_taps) for d in days], svg.BLUE),
-            charts.Series(gettext("Codes used"), [_shown(d.codes_used) for d in days], svg.GREEN),
-            charts.Series(gettext("Stamps"), [_shown(d.stamps) for d in days], svg.ORANGE),
+            charts.Series(
+                gettext("Window taps"), [funnel.drawn(d.window_taps) for d in days], svg.BLUE
+            ),
+            charts.Series(
+                gettext("Codes used"), [funnel.drawn(d.codes_used) for d in days], svg.GREEN
+            ),
+            charts.Series(gettext("Stamps"), [funnel.drawn(d.stamps) for d in days], svg.ORANGE),
         ],
     )
     return render_template(

@@ -61,7 +61,7 @@ def loyalty_card(slug: str) -> BaseResponse | tuple[str, int] | str:
         except Problems as refused:
             errors, form = problems_of(refused), values()
         else:
-            card = loyalty.define(session, shop, cleaned)
+            card = loyalty.define(session, shop, cleaned, clock.now())
             return saved(
                 "loyalty.define",
                 ("loyalty_card", card.id),

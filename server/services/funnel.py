@@ -4,13 +4,24 @@ so that no one person's visit can be read from a merchant's figures."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from server.models import Offer, OfferCondition, OfferDay, Place, Shop, ShopDay, ShopOrigin
+from server.models import (
+    Offer,
+    OfferCondition,
+    OfferDay,
+    OfferKind,
+    Place,
+    Shop,
+    ShopDay,
+    ShopOrigin,
+)
 from server.services.rollups.calendar import days_between
 
 SMALLEST_SHOWN = 5
@@ -21,6 +32,26 @@ STEPS = ("window_taps", "offer_views", "codes_issued", "codes_used", "stamps", "
 def masked(count: int) -> int | str:
     """The count as it may be shown: 0, 5 and more as they are; 1 to 4 as "fewer than 5"."""
     return count if count == 0 or count >= SMALLEST_SHOWN else FEWER
+
+
+def drawn(count: int) -> int:
+    """The count as a chart may draw it: a masked count is not drawn (0)."""
+    return count if count >= SMALLEST_SHOWN else 0
+
+
+def masked_rows(rows: list[Any]) -> list[Any]:
+    """Rows (Steps, Origin, Pair) whose counts from 1 to 4 read "fewer than 5"."""
+    return [
+        dataclasses.replace(
+            row,
+            **{
+                f.name: masked(getattr(row, f.name))
+                for f in dataclasses.fields(row)
+                if isinstance(getattr(row, f.name), int) and not f.name.endswith("_id")
+            },
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -135,31 +166,35 @@ def pairs(
 ) -> list[Pair]:
     """Each cross-offer: passports handed at its origin, codes issued, codes used at its shop
     (`shop_id`: the offers of that shop or naming it as their partner)."""
-    query = (
+    sums = (
         select(
             OfferDay.offer_id,
-            func.sum(OfferDay.passports),
-            func.sum(OfferDay.codes),
-            func.sum(OfferDay.redemptions),
+            func.sum(OfferDay.passports).label("passports"),
+            func.sum(OfferDay.codes).label("codes"),
+            func.sum(OfferDay.redemptions).label("used"),
         )
-        .join(Offer, Offer.id == OfferDay.offer_id)
         .where(OfferDay.territory_id == territory_id, OfferDay.day.between(start, end))
-        .where(Offer.kind == "cross")
         .group_by(OfferDay.offer_id)
+        .subquery()
+    )
+    # The offers with their shops and places in the same statement, not one query per pair.
+    query = (
+        select(Offer, sums.c.passports, sums.c.codes, sums.c.used)
+        .join(sums, sums.c.offer_id == Offer.id)
+        .where(Offer.kind == OfferKind.CROSS)
+        .options(joinedload(Offer.partner_shop), joinedload(Offer.trigger_place))
     )
     if shop_id is not None:
         query = query.where((Offer.shop_id == shop_id) | (Offer.partner_shop_id == shop_id))
-    found = []
-    for offer_id, passports, codes, used in session.execute(query):
-        offer = session.get_one(Offer, offer_id)
-        found.append(
-            Pair(
-                offer.title.get("fr") or next(iter(offer.title.values()), offer.slug),
-                _origin(offer),
-                offer.shop.name,
-                int(passports or 0),
-                int(codes or 0),
-                int(used or 0),
-            )
+    found = [
+        Pair(
+            offer.title.get("fr") or next(iter(offer.title.values()), offer.slug),
+            _origin(offer),
+            offer.shop.name,
+            int(passports or 0),
+            int(codes or 0),
+            int(used or 0),
         )
+        for offer, passports, codes, used in session.execute(query)
+    ]
     return sorted(found, key=lambda pair: (pair.shop, pair.offer))

@@ -323,8 +323,12 @@ def reward_until(held: LoyaltyHolding) -> dt.datetime | None:
     return held.full_at + dt.timedelta(days=held.card.reward_days)
 
 
-def define(session: Session, shop: Shop, values: dict[str, object]) -> LoyaltyCard:
-    """Create or change the shop's card ("n visits, then a reward")."""
+def define(
+    session: Session, shop: Shop, values: dict[str, object], now: dt.datetime
+) -> LoyaltyCard:
+    """Create or change the shop's card ("n visits, then a reward"). Cards held keep their
+    stamps: those the new number fills are full from now (their reward's clock starts), those
+    it no longer fills are not full any more (stamping and the reward go by full_at)."""
     card = card_of(session, shop)
     if card is None:
         card = LoyaltyCard(shop_id=shop.id)
@@ -332,6 +336,18 @@ def define(session: Session, shop: Shop, values: dict[str, object]) -> LoyaltyCa
     for name, value in values.items():
         setattr(card, name, value)
     session.flush()
+    row = LoyaltyHolding
+    ours = row.card_id == card.id
+    for where, full_at in (
+        ((row.stamps >= card.stamps_needed, row.full_at.is_(None)), now),
+        ((row.stamps < card.stamps_needed, row.full_at.is_not(None)), None),
+    ):
+        session.execute(
+            update(row)
+            .where(ours, *where)
+            .values(full_at=full_at)
+            .execution_options(synchronize_session=False)
+        )
     return card
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Response, abort, current_app, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -27,6 +28,9 @@ from server.visitor.blueprint import visitor_blueprint
 from server.visitor.qr import qr_svg
 
 bp = visitor_blueprint("loyalty", __name__)
+# The same phone joining twice at once (a double tap, two tabs): the wallet or the card clashes
+# with the one just stored, and the next attempt finds it; then a rare clash of two card codes.
+JOIN_ATTEMPTS = 3
 
 
 def _visitor(now: dt.datetime) -> Visitor:
@@ -102,22 +106,28 @@ def join(shop_slug: str) -> BaseResponse:
         visitor = _visitor(now)
         if request.method == "GET":
             return _personal(render_template("loyalty_join.html", shop=shop, card=card))
-        try:
-            _held, recovery = loyalty.join(
-                db_session(),
-                card,
-                visitor.id,
-                now,
-                current_app.config["SECRET_KEY"],
-                request.form.get("consent") == "yes",
-            )
-        except Problem as refused:
-            db_session().rollback()
-            html = render_template(
-                "loyalty_join.html", shop=shop, card=card, problem=gettext(refused.message)
-            )
-            return _personal(html, status=422)
-        db_session().commit()
+        for attempt in range(JOIN_ATTEMPTS):
+            try:
+                _held, recovery = loyalty.join(
+                    db_session(),
+                    card,
+                    visitor.id,
+                    now,
+                    current_app.config["SECRET_KEY"],
+                    request.form.get("consent") == "yes",
+                )
+                db_session().commit()
+                break
+            except IntegrityError:  # stored by the same phone a moment ago: found next time
+                db_session().rollback()
+                if attempt == JOIN_ATTEMPTS - 1:
+                    raise
+            except Problem as refused:
+                db_session().rollback()
+                html = render_template(
+                    "loyalty_join.html", shop=shop, card=card, problem=gettext(refused.message)
+                )
+                return _personal(html, status=422)
         html = _cards_page(visitor.id, recovery=loyalty.shown(recovery) if recovery else None)
         return _personal(html, visitor)
     except UNAVAILABLE:

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from server.models import (
@@ -46,6 +46,13 @@ class Territorial:
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """Where the day starts and ends, in UTC."""
         return day_bounds(self.day, self.timezone)
+
+
+def counted(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The distinct rows of `query`, each with how many times it occurs (the database counts:
+    a day's thousands of rows are not sent over one by one to be counted here)."""
+    rows = query.subquery()
+    return [tuple(row) for row in session.execute(select(*rows.c, func.count()).group_by(*rows.c))]
 
 
 def audience(human: bool, reason: str | None) -> Audience:
@@ -159,8 +166,8 @@ def offer_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
             .join(Shop, Offer.shop_id == Shop.id)
             .where(Shop.territory_id == scope.territory_id, moment >= start, moment < end, *where)
         )
-        for offer, shop in session.execute(query):
-            counts[offer, shop][column] += 1
+        for offer, shop, n in counted(session, query):
+            counts[offer, shop][column] += n
 
     count("views", OfferView.occurred_at, OfferView.offer_id)
     count("codes", RedemptionCode.issued_at, RedemptionCode.offer_id)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from server.models import (
@@ -25,7 +26,7 @@ from server.models import (
     StampKind,
     Tap,
 )
-from server.services.rollups.counts import Row, Territorial
+from server.services.rollups.counts import Row, Territorial, counted
 
 WINDOW_DAYS = 7  # a museum tap up to this many days before still counts (same day included)
 
@@ -36,9 +37,9 @@ def shop_day_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]
     shops = select(Shop.id).where(Shop.territory_id == scope.territory_id)
     counts: defaultdict[int, Counter[str]] = defaultdict(Counter)
 
-    def tally(column: str, query: object) -> None:
-        for (shop_id,) in session.execute(query):  # type: ignore[call-overload]
-            counts[shop_id][column] += 1
+    def tally(column: str, query: Select[Any]) -> None:
+        for shop_id, n in counted(session, query):
+            counts[shop_id][column] += n
 
     tally(
         "window_taps",

@@ -8,7 +8,7 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from server.db import make_engine
@@ -128,3 +128,17 @@ def test_the_funnel_equals_a_raw_recount_of_the_demo_traffic(demo_traffic):
 def test_small_counts_are_masked(count, shown):
     assert funnel.masked(count) == shown
     assert funnel.masked(5) == 5
+
+
+def test_the_pairs_are_read_in_one_statement(demo_traffic):
+    """Not one query per cross-offer (and its shops and places) on every figures page."""
+    engine = make_engine(demo_traffic)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with Session(engine) as session:
+        territory = session.scalars(select(Territory).where(Territory.slug == "roubaix")).one()
+        statements.clear()
+        pairs = funnel.pairs(session, territory.id, dt.date(2026, 1, 1), dt.date(2027, 1, 1))
+        assert pairs and all(pair.origin != "-" for pair in pairs)
+        assert len(statements) == 1, statements
+    engine.dispose()

@@ -73,3 +73,13 @@ def test_the_analysts_dashboard_shows_the_funnel_masked(demo_app):
     assert "fewer than 5" in text(soup.find(id="funnel-pairs"))
     csv_ = analyst.get(f"/portal/analytics/funnel/shops.csv?{query}").get_data(as_text=True)
     assert "fewer than 5" in csv_ and cookie not in csv_ + response.get_data(as_text=True)
+
+
+def test_the_analysts_dashboard_says_fewer_than_5_in_the_reader_s_language(demo_app):
+    _one_museum_visitor_uses_the_code(demo_app)
+    analyst = _signed_in(demo_app, "analyst@demo.taptrail.invalid")
+    analyst.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    day = demo_app.config["FIXED_NOW"].date().isoformat()
+    soup = page(analyst.get(f"/portal/analytics/funnel?territory=roubaix&from={day}&to={day}"))
+    row = next(r for r in soup.select("#funnel-shops tbody tr") if "Beffroi" in text(r))
+    assert "moins de 5" in text(row) and "fewer than 5" not in text(soup)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -215,3 +216,59 @@ def test_fifty_tills_at_once_give_one_stamp_or_one_reward(committed_app, keyring
     given = "rewarded" if action == "reward" else "stamped"
     assert answers.count(given) == 1
     assert _count(committed_app, LoyaltyStamp) == before + 1
+
+
+def test_fifty_joins_of_one_phone_at_once_make_one_card(committed_app, keyring):
+    with database(committed_app).transaction() as session:
+        load_demo(
+            session,
+            keyring,
+            "https://t.example.org",
+            DEMO_LOADED,
+            passwords=passwords(committed_app),
+        )
+    committed_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
+    visitor = secrets.token_hex(16)
+    phones = [_phone(committed_app) for _ in range(50)]
+    for phone in phones:  # one phone pressing "Join" again and again (or 50 tabs)
+        phone.set_cookie("tt_vid", visitor)
+    start = threading.Barrier(50)
+
+    def press(k: int) -> int:
+        start.wait(timeout=60)
+        return phones[k].post(JOIN, data={"consent": "yes"}).status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(press, range(50)))
+    assert statuses == [200] * 50, Counter(statuses)
+    assert _count(committed_app, LoyaltyWallet) == 1
+    assert _count(committed_app, LoyaltyHolding) == 1
+
+
+def test_changing_the_number_of_visits_keeps_the_cards_usable(demo_app):
+    code, _ = _join(_phone(demo_app))
+
+    def visits(count: int) -> str:
+        for _ in range(count):
+            demo_app.config["FIXED_NOW"] += dt.timedelta(hours=5)
+            answer = _card_answer(_till(demo_app), code)
+        return answer
+
+    def needed(stamps: int) -> None:
+        form = {
+            "reward_fr": "Un café offert",
+            "stamps_needed": str(stamps),
+            "reward_days": "30",
+            "min_interval_minutes": "60",
+            "active": "yes",
+        }
+        assert _till(demo_app).post(f"/portal/shops/{SHOP}/loyalty", form).status_code == 303
+
+    assert visits(3) == "stamped"  # three visits of the demo's five
+    needed(3)  # three of three now: the reward is due
+    assert _card_answer(_till(demo_app), code, "reward") == "rewarded"
+    assert visits(3) == "full"
+    demo_app.config["FIXED_NOW"] += dt.timedelta(days=40)  # that reward has expired
+    needed(5)  # the card is not full any more: two more visits fill it again
+    assert visits(2) == "full"
+    assert _card_answer(_till(demo_app), code, "reward") == "rewarded"
