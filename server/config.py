@@ -29,6 +29,9 @@ DEFAULTS: dict[str, object] = {
     "STICKER_CACHE_SECONDS": 30.0,
     "PROXY_FIX": 0,  # number of trusted proxies in front (X-Forwarded-For/-Proto/-Host)
     "NEARBY_LIMIT": 60,
+    # Bodies larger than this are refused (413) from their Content-Length, before being read; the
+    # portal raises it for photo uploads (server/portal/blueprint.py).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAP_CACHE_FILES": 5000,  # street maps drawn and kept under CACHE_DIR/maps (~20 KB each)
     "MEDIA_DIR": None,  # instance/media when unset: uploaded photos (back it up)
     "PASSWORD_HASHING": "default",  # argon2 cost: default, or cheapest (tests only)
