@@ -115,11 +115,15 @@ def og_image(shown: Picture | None) -> str | None:
     return shown.jpg.split(",")[-1].split()[0]
 
 
+def cover_photo(session: Session, place: Place) -> Photo | None:
+    """A place's first online photo (a shop window: its shop's), the cover of its page."""
+    owner = Photo.shop_id == place.shop_id if place.shop_id else Photo.place_id == place.id
+    query = select(Photo).where(owner, Photo.live.is_(True)).order_by(Photo.id).limit(1)
+    return session.scalars(query).first()
+
+
 def cover_image(session: Session, place_slug: str) -> str | None:
     """The address of a place's cover for link previews (its shop's, for a shop window)."""
     place = session.scalars(select(Place).where(Place.slug == place_slug)).first()
-    if place is None:
-        return None
-    owner = Photo.shop_id == place.shop_id if place.shop_id else Photo.place_id == place.id
-    shown = live_photos(session, owner)
-    return og_image(picture(shown[0], "")) if shown else None
+    cover = cover_photo(session, place) if place is not None else None
+    return og_image(picture(cover, "")) if cover is not None else None
