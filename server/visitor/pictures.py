@@ -100,12 +100,18 @@ def first_photos(session: Session, shops: Iterable[str], pois: Iterable[str]) ->
     return found
 
 
+def photos_for(session: Session, keys: Iterable[str | None]) -> dict[str, Photo]:
+    """The first online photo of each card, by its photo key ("shop:<slug>", "poi:<slug>")."""
+    wanted = [key for key in keys if key]
+    shops = [key.removeprefix("shop:") for key in wanted if key.startswith("shop:")]
+    pois = [key.removeprefix("poi:") for key in wanted if key.startswith("poi:")]
+    return first_photos(session, shops, pois)
+
+
 def thumbs_for(session: Session, keys: Iterable[str | None]) -> dict[str, Picture]:
     """Thumbnails for the first THUMBS cards, by their photo key ("shop:<slug>", "poi:<slug>")."""
-    wanted = [key for key in list(keys)[:THUMBS] if key]
-    shops = [key[5:] for key in wanted if key.startswith("shop:")]
-    pois = [key[4:] for key in wanted if key.startswith("poi:")]
-    return {key: thumb(photo) for key, photo in first_photos(session, shops, pois).items()}
+    found = photos_for(session, list(keys)[:THUMBS])
+    return {key: thumb(photo) for key, photo in found.items()}
 
 
 def og_image(shown: Picture | None) -> str | None:
