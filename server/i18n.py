@@ -163,6 +163,8 @@ def _replace_before(text: str, word: str, name: str, before: str, after: str) ->
 
 def _replace(text: str, old: str, new: str) -> str:
     """Replace `old` where it starts a word, keeping Markup as Markup (what is added is safe)."""
+    if old not in text:  # nearly always: no pattern to build and run for each name
+        return text
     pattern = re.compile(r"(?<![\w'" + APOSTROPHE + "])" + re.escape(old))
     replaced = pattern.sub(lambda _: new, str(text))
     return Markup(replaced) if isinstance(text, Markup) else replaced

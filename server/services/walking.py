@@ -12,11 +12,13 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
+from server.services import street_maps
 from server.services.geo import METRES_PER_DEGREE, distance_m
 from server.services.street_maps import MapData
 
@@ -91,21 +93,28 @@ class Graph:
         return Way(metres, tuple(points), True)
 
 
-_graphs: dict[tuple[int, str], Graph] = {}
+# The graphs of the maps read lately, as many as street_maps keeps: a graph weighs more than
+# its map, so it must not outlive it, one per territory ever routed over.
+_graphs: OrderedDict[int, Graph] = OrderedDict()
+_versions: dict[int, str] = {}
 _lock = threading.Lock()
 
 
 def graph(data: MapData) -> Graph:
     """The walking graph of a map, built once per map version."""
-    key = (data.territory_id, data.version)
     with _lock:
-        found = _graphs.get(key)
-    if found is None:
-        found = Graph(data)
-        with _lock:
-            for old in [k for k in _graphs if k[0] == data.territory_id]:
-                del _graphs[old]
-            _graphs[key] = found
+        found = _graphs.get(data.territory_id)
+        if found is not None and _versions.get(data.territory_id) == data.version:
+            _graphs.move_to_end(data.territory_id)
+            return found
+    found = Graph(data)
+    with _lock:
+        _graphs[data.territory_id] = found
+        _versions[data.territory_id] = data.version
+        _graphs.move_to_end(data.territory_id)
+        while len(_graphs) > street_maps.KEPT:
+            gone, _ = _graphs.popitem(last=False)
+            _versions.pop(gone, None)
     return found
 
 

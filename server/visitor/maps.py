@@ -3,7 +3,8 @@
 
 A picture is drawn once per URL and kept (server.maps.drawn); it never changes under its URL,
 so browsers keep it too. While the database is away, a map this process has read still draws;
-otherwise the markers are drawn on a plain background.
+otherwise the markers are drawn on a plain background, sent for a minute only and not kept, so
+that the streets come back with the database.
 """
 
 from __future__ import annotations
@@ -66,19 +67,23 @@ def page_map(
     return PageMap(drawn.url(spec), WIDTH, HEIGHT, alt)
 
 
-def draw(spec: drawn.MapSpec) -> bytes:
-    """The SVG of a spec, drawn now."""
+def draw(spec: drawn.MapSpec) -> tuple[bytes, bool]:
+    """The SVG of a spec, drawn now, and whether it may be kept: not when the database is away
+    and this process has not read the map the spec names (its streets would be missing)."""
     try:
         data = street_maps.load(db_session(), spec.territory_id)
+        current = True  # what the database holds now, even if newer than the spec
     except UNAVAILABLE:
         data = street_maps.kept(spec.territory_id)
+        current = data is not None and data.version == spec.version
     frame = projection.Frame(spec.center, spec.span_m, spec.width, spec.height)
     markers = [streets.Marker(n, lat, lon) for n, lat, lon in spec.markers]
     routes: list[Sequence[tuple[float, float]]] = []
     if spec.routed and len(markers) > 1:
         stops = [(m.latitude, m.longitude) for m in markers]
         routes = [way.points for way in walking.legs(data, stops)]
-    return streets.draw(frame, data, markers, routes, spec.here).encode()
+    picture = streets.draw(frame, data, markers, routes, spec.here).encode()
+    return picture, current
 
 
 @bp.get("/map/<token>.svg")
@@ -88,13 +93,17 @@ def picture(token: str) -> Response:
     if spec is None:
         abort(404)
     kept = drawn.pictures().load(token)
+    complete = True
     if kept is None:
         started = time.perf_counter()
-        kept = draw(spec)
-        drawn.pictures().store(token, kept)
+        kept, complete = draw(spec)
+        if complete:
+            drawn.pictures().store(token, kept)
         current_app.logger.debug(
             "map drawn in %.1f ms, %d bytes", (time.perf_counter() - started) * 1000, len(kept)
         )
     response = Response(kept, mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=2592000, immutable"
+    response.headers["Cache-Control"] = (
+        "public, max-age=2592000, immutable" if complete else "public, max-age=60"
+    )
     return response

@@ -13,6 +13,7 @@ from server.models import Photo
 from server.services import photo_sizes
 from server.services.photos import is_name
 from server.visitor.blueprint import visitor_blueprint
+from server.web.converters import DATABASE_MAX
 
 bp = visitor_blueprint("media", __name__)
 # /img/<photo id>-<first 8 characters of its name>-<width>[s].<format>: short, so a place page
@@ -43,6 +44,10 @@ def sized(name: str) -> Response:
     if found is None:
         abort(404)
     photo_id, key, width, square, fmt = found.groups()
+    # Ten digits pass the pattern but not a 32-bit id column (PostgreSQL would refuse the
+    # query: an outage); a width not offered is refused before any query.
+    if int(photo_id) > DATABASE_MAX or int(width) not in photo_sizes.WIDTHS:
+        abort(404)
     negotiated = fmt is None
     if negotiated:
         fmt = "webp" if "image/webp" in request.headers.get("Accept", "") else "jpg"

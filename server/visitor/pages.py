@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from server import clock
 from server.db import db_session
 from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
-from server.models import Photo, Place, Territory, Walk
+from server.models import Place, Territory, Walk
 from server.services import hours, nearby
 from server.visitor import jsonld, kept, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
@@ -122,11 +122,10 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
 
 def _cover(found: Place) -> pictures.Picture | None:
     """The place's first photo (a shop window: its shop's), shown at the top of its page."""
-    owner = Photo.shop_id == found.shop_id if found.shop_id else Photo.place_id == found.id
-    shown = pictures.live_photos(db_session(), owner)
-    if not shown:
+    shown = pictures.cover_photo(db_session(), found)
+    if shown is None:
         return None
-    return pictures.picture(shown[0], gettext("Photo of %(shop)s", shop=found.name))
+    return pictures.picture(shown, gettext("Photo of %(shop)s", shop=found.name))
 
 
 @bp.get("/lang/<code>")

@@ -100,12 +100,18 @@ def first_photos(session: Session, shops: Iterable[str], pois: Iterable[str]) ->
     return found
 
 
+def photos_for(session: Session, keys: Iterable[str | None]) -> dict[str, Photo]:
+    """The first online photo of each card, by its photo key ("shop:<slug>", "poi:<slug>")."""
+    wanted = [key for key in keys if key]
+    shops = [key.removeprefix("shop:") for key in wanted if key.startswith("shop:")]
+    pois = [key.removeprefix("poi:") for key in wanted if key.startswith("poi:")]
+    return first_photos(session, shops, pois)
+
+
 def thumbs_for(session: Session, keys: Iterable[str | None]) -> dict[str, Picture]:
     """Thumbnails for the first THUMBS cards, by their photo key ("shop:<slug>", "poi:<slug>")."""
-    wanted = [key for key in list(keys)[:THUMBS] if key]
-    shops = [key[5:] for key in wanted if key.startswith("shop:")]
-    pois = [key[4:] for key in wanted if key.startswith("poi:")]
-    return {key: thumb(photo) for key, photo in first_photos(session, shops, pois).items()}
+    found = photos_for(session, list(keys)[:THUMBS])
+    return {key: thumb(photo) for key, photo in found.items()}
 
 
 def og_image(shown: Picture | None) -> str | None:
@@ -115,11 +121,15 @@ def og_image(shown: Picture | None) -> str | None:
     return shown.jpg.split(",")[-1].split()[0]
 
 
+def cover_photo(session: Session, place: Place) -> Photo | None:
+    """A place's first online photo (a shop window: its shop's), the cover of its page."""
+    owner = Photo.shop_id == place.shop_id if place.shop_id else Photo.place_id == place.id
+    query = select(Photo).where(owner, Photo.live.is_(True)).order_by(Photo.id).limit(1)
+    return session.scalars(query).first()
+
+
 def cover_image(session: Session, place_slug: str) -> str | None:
     """The address of a place's cover for link previews (its shop's, for a shop window)."""
     place = session.scalars(select(Place).where(Place.slug == place_slug)).first()
-    if place is None:
-        return None
-    owner = Photo.shop_id == place.shop_id if place.shop_id else Photo.place_id == place.id
-    shown = live_photos(session, owner)
-    return og_image(picture(shown[0], "")) if shown else None
+    cover = cover_photo(session, place) if place is not None else None
+    return og_image(picture(cover, "")) if cover is not None else None

@@ -43,19 +43,7 @@ def screen(slug: str) -> Response:
         items = present.collapse_repeats(nearby.for_place(db_session(), found, now, limit=60))
         shown = items[:ITEMS]
         origin = (found.slug, found.latitude, found.longitude)
-        photos = pictures.first_photos(
-            db_session(),
-            [
-                key[5:]
-                for item in shown
-                if (key := present.photo_key(item) or "").startswith("shop:")
-            ],
-            [
-                key[4:]
-                for item in shown
-                if (key := present.photo_key(item) or "").startswith("poi:")
-            ],
-        )
+        photos = pictures.photos_for(db_session(), (present.photo_key(item) for item in shown))
         cards = []
         for item in shown:
             photo = photos.get(present.photo_key(item) or "")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 
 from server.db import database
 from server.importers.streetmap import import_osm
 from server.models import Walk, WalkStop
+from server.services import street_maps
 from server.services.geo import METRES_PER_DEGREE, distance_m
 from tests.server import factories
 from tests.server.maps.osm_files import LAT, LON, grid
@@ -101,3 +103,25 @@ def test_the_walk_page_counts_its_distances_along_the_streets(app, client, tmp_p
     assert sorted(picture.markers) == [1, 2]
     routes = [p for p in picture.root.iter() if p.get("stroke") == "#0b57d0"]
     assert routes, "the route is drawn"
+
+
+def test_a_map_drawn_while_the_database_is_away_is_not_kept(app, client, tmp_path, database_kind):
+    """Without its streets (a worker that had not read the map yet), the picture is sent for a
+    minute only and not kept, so the streets come back under the same URL with the database."""
+    if database_kind != "sqlite":
+        pytest.skip("the database is taken away by moving its file")
+    territory_id = _with_map(app, tmp_path)
+    factories.shop(app, "au-coin", territory_id, LAT + 100 * NORTH, LON)
+    page = BeautifulSoup(client.get("/p/la-piscine").text, "html.parser")
+    src = page.select_one("img.map")["src"]
+    street_maps._kept.clear()  # this worker has not read the map
+    database(app).dispose()
+    (tmp_path / "taptrail.db").rename(tmp_path / "away.db")
+    plain = client.get(src)
+    assert plain.status_code == 200
+    assert "immutable" not in plain.headers["Cache-Control"]
+    assert "OpenStreetMap" not in plain.text  # the markers on a plain ground
+    database(app).dispose()
+    (tmp_path / "away.db").replace(tmp_path / "taptrail.db")
+    back = client.get(src)
+    assert "OpenStreetMap" in back.text and "immutable" in back.headers["Cache-Control"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from server.importers.osm import read_extract, region_around
-from server.services import walking
+from server.services import street_maps, walking
 from server.services.geo import distance_m
 from server.services.street_maps import MapData
 from server.visitor import route
@@ -65,3 +66,17 @@ def test_without_a_map_or_a_way_the_walk_is_a_straight_line(tmp_path):
     for found in (walking.legs(None, [start, end])[0], walking.legs(data, [start, end])[0]):
         assert not found.on_streets
         assert found.metres == pytest.approx(200, abs=1.0)
+
+
+def test_the_graphs_kept_in_memory_are_as_many_as_the_maps(tmp_path):
+    """A process that routes over many territories keeps as many graphs as street_maps keeps
+    maps, the ones used last; a new import (a new version) builds the graph again."""
+    data = _data(grid(), tmp_path)
+    built = [
+        walking.graph(MapData(1000 + n, "v1", data.lines, data.areas, data.nodes, data.edges))
+        for n in range(street_maps.KEPT + 3)
+    ]
+    assert len(walking._graphs) <= street_maps.KEPT
+    last = MapData(1000 + street_maps.KEPT + 2, "v1", data.lines, data.areas, data.nodes, [])
+    assert walking.graph(last) is built[-1]
+    assert walking.graph(replace(last, version="v2")) is not built[-1]

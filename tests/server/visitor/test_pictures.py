@@ -155,6 +155,7 @@ def test_unknown_or_made_up_sizes_are_not_found(visitor):
         f"/img/{photo_id}-00000000-360.webp",  # not its name
         f"/img/{photo_id}-{key}-360.gif",
         "/img/999999-abcdef01-360.webp",
+        "/img/4294967296-abcdef01-360.webp",  # past a 32-bit id column: not an outage either
     ):
         assert visitor.get(wrong).status_code == 404, wrong
 
