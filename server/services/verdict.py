@@ -3,7 +3,8 @@
 An NTAG 424 DNA's URL carries a SUN message: the verdict checks it as a tap would (with the
 keyring's keys) and says what it proves (UID, read counter) and whether a tap of it now would be
 counted, without recording anything, so a verdict never spends a counter. "Now" is what the
-database holds: taps still in a server's spool (a second or so) are not seen.
+database holds: taps still in a server's spool (a second or so) are not seen. A 424 sticker's
+printed QR label (/Q/<code>) is valid, with the outcome its scans get: "qr scan".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from server.services.batches import sticker_json
 from server.taps.sun import NO_SUN, SUN_CHIP, SunKeys, find_message
 from tags import codes
 from tags.keyring import Keyring
+from tags.ntag424.layout import QR_LABEL_PREFIX
 from tags.ntag424.sun import SunError
 from tags.urls import MIRROR_PARAM, UrlError, parse_mirror
 
@@ -31,6 +33,12 @@ def split_url(text: str) -> tuple[str, str | None]:
     values = query.get(MIRROR_PARAM) or query.get(MIRROR_PARAM.lower())
     mirrored = values[0] if values else None
     return parts.path.rstrip("/").rsplit("/", 1)[-1], mirrored
+
+
+def is_qr_label(text: str) -> bool:
+    """Is this URL an NTAG 424 DNA's QR label (/Q/<code>, tags.ntag424.layout.qr_label_url)?"""
+    folder = urlsplit(text.strip()).path.rstrip("/").rsplit("/", 2)
+    return len(folder) == 3 and folder[1].upper() == QR_LABEL_PREFIX
 
 
 def raw_query(text: str) -> str | None:
@@ -67,13 +75,15 @@ def verdict(session: Session, ring: Keyring, text: str) -> dict[str, Any]:
     answer["sticker"] = sticker_json(sticker)
     answer["place"] = {"slug": sticker.place.slug, "name": sticker.place.name}
     query = raw_query(text)
-    if query is not None:
+    if query is not None and is_qr_label(text):
+        outcome = outcome if retired else Outcome.QR_SCAN  # a printed label proves nothing
+    elif query is not None:
         answer["sun"], sun_outcome = _sun(ring, answer["code"], query, sticker)
         outcome = outcome if sun_outcome is None or retired else sun_outcome
     if answer["sun"] is None:
         answer["mirror"] = _mirror(mirrored, sticker)
     answer["outcome"] = outcome.value
-    answer["valid"] = outcome is Outcome.OK
+    answer["valid"] = outcome in (Outcome.OK, Outcome.QR_SCAN)
     return answer
 
 

@@ -10,6 +10,7 @@ from tags import codes
 from tagwriter.client import Client, ServerError, ServerUnreachable
 from tagwriter.commands.batch import JOURNAL_DIR_OPTION
 from tagwriter.errors import StickerGone
+from tagwriter.journal import Journal, JournalError
 from tagwriter.link import wait_for_sticker
 from tagwriter.ntag424.card import ISO_DEP, activate
 from tagwriter.ntag424.reset import look, reset_card
@@ -112,6 +113,8 @@ def _finish(
     journal: ResetJournal, client: Client | None, uid: str, code: str | None, steps: list[str]
 ) -> None:
     journal.append({"event": "reset_done", "uid": uid, "code": code})
+    if code is not None:
+        _release_in_batches(journal.path.parent, uid, code)
     did = ", ".join(steps) if steps else "only the server was left to tell"
     click.echo(f"sticker {uid} (NTAG 424 DNA) is reset to its factory state ({did})")
     if code is None:
@@ -125,6 +128,18 @@ def _finish(
     refusal = _tell(journal, client, uid, code)
     if refusal is not None:
         raise click.ClickException(refusal)
+
+
+def _release_in_batches(folder: Path, uid: str, code: str) -> None:
+    """A batch that began `code` on this chip gives it up: the batch can finish without it."""
+    for path in sorted(folder.glob("batch-*.jsonl")):
+        try:
+            batch = Journal.open(path)
+        except JournalError:
+            continue  # not ours to mend here: 'tagwriter batch' says what is wrong with it
+        if batch.bound.get(code) == uid and code not in batch.done and code not in batch.released:
+            batch.append({"event": "released", "code": code, "uid": uid})
+            click.echo(f"batch {batch.manifest.get('batch')} goes on without code {code}")
 
 
 def _tell_waiting(journal: ResetJournal, client: Client | None) -> None:

@@ -11,6 +11,7 @@ from tags.ntag424.keys import FACTORY_KEY
 from tags.virtual import Faults, Sticker, VirtualReader
 from tags.virtual.ntag424.sticker import Ntag424Sticker
 from tagwriter.cli import main
+from tagwriter.journal import Journal
 from tests.tagwriter.test_server import api, issue
 
 BASE = ["--base-url", "https://t.example.org"]
@@ -126,9 +127,15 @@ def test_a_half_personalised_sticker_is_reset_offline_and_the_server_told_later(
     args = ["write", code, *BASE, *server(live), "--device", reader.path, "--chip", "ntag424"]
     assert runner.invoke(main, args).exit_code == 1
     reader.put_back()
+    # The code had been begun in a batch, which would wait for this sticker: it is given up.
+    uid = reader.sticker.uid.hex().upper()
+    batch = Journal.open(field_environment / f"batch-{manifest['batch']}.jsonl", manifest)
+    batch.append({"event": "begin", "code": code, "uid": uid})
     result = reset(runner, live, reader, "--yes", with_server=False)  # factory keys: no server
     assert result.exit_code == 0, result.output
     assert "reset to its factory state (settings, url)" in result.output
+    assert f"batch {manifest['batch']} goes on without code {code}" in result.output
+    assert code in Journal.open(batch.path).released
     assert "the server was not told: run 'tagwriter reset --server URL --token TOKEN'" in (
         result.output
     )
