@@ -13,7 +13,7 @@ from tagwriter.errors import StickerGone
 from tagwriter.journal import Journal, JournalError
 from tagwriter.link import wait_for_sticker
 from tagwriter.ntag424.card import ISO_DEP, activate
-from tagwriter.ntag424.reset import look, reset_card
+from tagwriter.ntag424.reset import check_versions, look, reset_card
 from tagwriter.options import device_option, edge, make_client, reader, server_options
 from tagwriter.resets import ResetJournal
 
@@ -77,6 +77,7 @@ def reset(
             if client is None:
                 raise click.UsageError(NEEDS_SERVER)
             keys = client.sun_keys(code, uid, reset=True)
+        check_versions(found, keys)  # refused before anything is journaled or touched
         if under_way is None:
             if code is not None and not yes:
                 click.confirm(

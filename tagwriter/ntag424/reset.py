@@ -113,7 +113,7 @@ def reset_card(
     for the journal. Returns the steps. StickerRefused, saying what to do, for keys this tool
     cannot know or that do not open the sticker; StickerGone if it leaves (run again).
     """
-    _check_versions(found, keys)
+    check_versions(found, keys)
     steps: list[str] = []
 
     def step(name: str) -> None:
@@ -129,7 +129,7 @@ def reset_card(
             step("settings")
         for key_no in range(1, KEY_COUNT):
             if found.versions[key_no] != FACTORY_VERSION:
-                assert keys is not None  # _check_versions: a keyed sticker needs its keys
+                assert keys is not None  # check_versions: a keyed sticker needs its keys
                 _change_back(card, key_no, keys.keys[key_no])
                 step(f"key {key_no}")
         if found.versions[APP_MASTER_KEY] != FACTORY_VERSION:
@@ -142,7 +142,8 @@ def reset_card(
     return steps
 
 
-def _check_versions(found: Found, keys: StickerKeys | None) -> None:
+def check_versions(found: Found, keys: StickerKeys | None) -> None:
+    """StickerRefused, saying what to do, if some key's version is not one `keys` can open."""
     for key_no, version in enumerate(found.versions):
         if version == FACTORY_VERSION:
             continue

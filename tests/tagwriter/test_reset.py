@@ -8,10 +8,13 @@ import pytest
 from tags.chips import NTAG213
 from tags.ntag424.facts import FACTORY_SETTINGS, NDEF_FILE
 from tags.ntag424.keys import FACTORY_KEY
+from tags.ntag424.layout import sun_url
 from tags.virtual import Faults, Sticker, VirtualReader
 from tags.virtual.ntag424.sticker import Ntag424Sticker
 from tagwriter.cli import main
 from tagwriter.journal import Journal
+from tagwriter.ntag424.personalise import personalise as personalise_424
+from tests.support.nfcpy_frontend import frontend
 from tests.tagwriter.test_server import api, issue
 
 BASE = ["--base-url", "https://t.example.org"]
@@ -173,3 +176,14 @@ def test_an_ntag21x_is_refused(runner, live):
         reader.present(Sticker.blank(NTAG213))
         result = reset(runner, live, reader)
     assert result.exit_code == 1 and "'tagwriter write URL --rewrite'" in result.output
+
+
+def test_a_keyed_sticker_naming_no_code_is_refused_before_anything_is_journaled(
+    runner, live, reader, field_environment
+):
+    with frontend(reader.path) as clf:
+        personalise_424(clf, sun_url("https://example.org", "hello"), bytes(16), 1)
+    result = reset(runner, live, reader, "--yes")
+    assert result.exit_code == 1 and "names no TapTrail code to ask the server" in result.output
+    assert not (field_environment / "resets.jsonl").exists()
+    assert reader.sticker.key_versions == [1] * 5
