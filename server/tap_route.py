@@ -45,6 +45,7 @@ from server.taps.visitor import (
 from server.visitor import pictures as covers
 from tags import codes
 from tags.keyring import Keyring
+from tags.ntag424.layout import QR_LABEL_PREFIX
 from tags.ntag424.sun import SunError
 from tags.urls import MIRROR_PARAM, UrlError, parse_mirror
 
@@ -62,6 +63,7 @@ NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next 
 HTML = "text/html; charset=utf-8"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
+QR_SCAN_MARK = "taptrail.qr_scan"  # in the WSGI environ of a request on a QR label's URL
 
 
 class _TapIds:
@@ -129,9 +131,12 @@ def tap(code: str) -> Response:
             pass  # recorded as ok; the drainer resolves the sticker when the database is back
     sun: dict[str, Any] = {}
     if outcome is Outcome.OK and tag_id is not None:
-        sun = _sun(app, shown_code, environ.get("QUERY_STRING", ""), sticker)
-        if sun.get("outcome"):
-            outcome = sun.pop("outcome")
+        if QR_SCAN_MARK in environ:  # a printed QR label: no SUN message to check
+            outcome = Outcome.QR_SCAN
+        else:
+            sun = _sun(app, shown_code, environ.get("QUERY_STRING", ""), sticker)
+            if sun.get("outcome"):
+                outcome = sun.pop("outcome")
     tap_record = {
         "id": new_tap_id(now),
         "at": now.isoformat(),
@@ -156,10 +161,20 @@ def tap(code: str) -> Response:
         cookie = _cookie(visitor.id, environ["wsgi.url_scheme"] == "https")
     elif objected and COOKIE_NAME in cookies:
         cookie = _EXPIRED_COOKIE  # an objection deletes the audience cookie it finds
-    # A SUN tap that proves nothing still leads to the sticker's (public) page: only its count
-    # is refused, and that is decided where the tap is stored.
-    shown = Outcome.OK if outcome is Outcome.BAD_SUN else outcome
+    # A SUN tap that proves nothing, or a QR label's scan, still leads to the sticker's (public)
+    # page: only its count is refused, and that is decided where the tap is stored.
+    shown = Outcome.OK if outcome is Outcome.BAD_SUN or outcome is Outcome.QR_SCAN else outcome
     return _respond(app, shown, seen, sticker, cookie)
+
+
+@bp.route(f"/{QR_LABEL_PREFIX}/<code>", methods=["GET", "HEAD"])
+@bp.route(f"/{QR_LABEL_PREFIX.lower()}/<code>", methods=["GET", "HEAD"])
+def qr_scan(code: str) -> Response:
+    """/Q/<code>: a scan of an NTAG 424 DNA's printed QR label (tagwriter labels): the visitor goes
+    where a tap goes; recorded as a QR scan, never as a tap nor as a bad SUN message, since a
+    label printed once cannot carry the SUN message that changes at every tap."""
+    request.environ[QR_SCAN_MARK] = True
+    return tap(code)
 
 
 @functools.lru_cache(maxsize=VERIFIED_CODES)

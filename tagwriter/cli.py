@@ -13,6 +13,7 @@ from tagwriter.commands.devices import devices
 from tagwriter.commands.labels import labels
 from tagwriter.commands.read import read
 from tagwriter.commands.release import release
+from tagwriter.commands.reset import reset
 from tagwriter.commands.sync import sync
 from tagwriter.commands.write import write
 from tagwriter.simulate import simulate
@@ -47,7 +48,7 @@ def check_url(url: str, chip: str, mirror: str | None) -> None:
         click.echo(f"mirror: MIRROR_PAGE {position.page:02X}h, MIRROR_BYTE {position.byte}")
 
 
-for command in (devices, read, write, batch, release, sync, labels, simulate):
+for command in (devices, read, write, batch, release, reset, sync, labels, simulate):
     main.add_command(command)
 if __name__ == "__main__":
     main()

@@ -99,9 +99,11 @@ class Client:
         """Give up a code begun on a sticker that never came back; the server retires it."""
         return self._call("POST", "/releases", json={"code": code, "uid": uid}).json()
 
-    def sun_keys(self, code: str, uid: str) -> StickerKeys:
-        """The application keys of the NTAG 424 DNA `uid` that is to hold `code`."""
-        answer = self._call("POST", "/sun-keys", json={"code": code, "uid": uid}).json()
+    def sun_keys(self, code: str, uid: str, reset: bool = False) -> StickerKeys:
+        """The application keys of the NTAG 424 DNA `uid` that is to hold `code` (that holds
+        it and is to be reset, with `reset`)."""
+        body = {"code": code, "uid": uid, **({"reset": True} if reset else {})}
+        answer = self._call("POST", "/sun-keys", json=body).json()
         try:
             keys = tuple(bytes.fromhex(key) for key in answer["keys"])
             return StickerKeys(keys, int(answer["version"]))
@@ -109,6 +111,10 @@ class Client:
             raise ServerError(
                 "the server's answer holds no NTAG 424 DNA keys: check the server address"
             ) from None
+
+    def reset(self, code: str, uid: str) -> dict[str, Any]:
+        """Say that the NTAG 424 DNA `uid` was reset: its code is retired, the chip unbound."""
+        return self._call("POST", "/resets", json={"code": code, "uid": uid}).json()
 
     def verdict(self, url: str) -> dict[str, Any]:
         """The server's verdict on a URL read from a sticker."""

@@ -131,21 +131,7 @@ class Journal:
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one event and wait until it is on disk."""
-        line = json.dumps({"at": now(), **record}, ensure_ascii=False) + "\n"
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                if _ends_mid_line(fd):
-                    line = "\n" + line  # a line cut by a crash keeps to itself
-                os.write(fd, line.encode("utf-8"))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except OSError as error:
-            raise JournalError(
-                f"cannot write the journal {self.path} ({error.strerror}): free some disk "
-                "space or fix its permissions, then run the same command again"
-            ) from None
+        append_record(self.path, record)
         self._apply(record)
 
     def uid_done(self, uid: str) -> str | None:
@@ -166,6 +152,25 @@ class Journal:
             for code, record in self.done.items()
             if code not in self.registered and code not in self.refused
         ]
+
+
+def append_record(path: Path, record: dict[str, Any]) -> None:
+    """Append one JSON line (with "at") to `path` and wait until it is on disk."""
+    line = json.dumps({"at": now(), **record}, ensure_ascii=False) + "\n"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            if _ends_mid_line(fd):
+                line = "\n" + line  # a line cut by a crash keeps to itself
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as error:
+        raise JournalError(
+            f"cannot write the journal {path} ({error.strerror}): free some disk "
+            "space or fix its permissions, then run the same command again"
+        ) from None
 
 
 def _codes(manifest: dict[str, Any]) -> tuple[Any, list[Any]]:

@@ -12,13 +12,14 @@ from server.config import keyring
 from server.db import db_session
 from server.errors import Invalid
 from server.models import Sticker
-from server.services import batches
+from server.services import batches, resets
 from server.services.tokens import TokenScope
 from server.services.verdict import verdict
 
 BATCH_FIELDS = frozenset({"place", "count", "chip", "mirror", "password", "lock", "note"})
 REGISTRATION_FIELDS = frozenset({"code", "uid", "chip", "encoded_at"})
-SUN_KEY_FIELDS = frozenset({"code", "uid"})
+SUN_KEY_FIELDS = frozenset({"code", "uid", "reset"})
+RESET_FIELDS = frozenset({"code", "uid"})
 RELEASE_FIELDS = frozenset({"code", "uid"})
 MAX_NOTE = 200  # the column's size
 
@@ -115,13 +116,33 @@ def release() -> Response:
 def sun_keys() -> Response:
     """The keys the field tool writes on the NTAG 424 DNA `uid` that is to hold `code`."""
     body = json_body(SUN_KEY_FIELDS)
-    for name in ("code", "uid"):
-        if not isinstance(body.get(name), str) or not body[name]:
-            raise Invalid(f"{name} is required (a string)", field=name)
-    keys = batches.sun_keys_for(db_session(), keyring(), code=body["code"], uid=body["uid"])
+    _code_and_uid(body)
+    if not isinstance(body.get("reset", False), bool):
+        raise Invalid("reset must be true or false", field="reset")
+    # To reset a sticker, the keys it was personalised with (even if it is retired); else
+    # the keys to personalise it with.
+    find = resets.reset_keys if body.get("reset") else batches.sun_keys_for
+    keys = find(db_session(), keyring(), code=body["code"], uid=body["uid"])
     response = jsonify({"version": keys.version, "keys": [key.hex().upper() for key in keys.keys]})
     response.headers["Cache-Control"] = "no-store"  # secrets: kept by no cache on the way
     return response
+
+
+@bp.post("/resets")
+@require_scope(TokenScope.ENCODE)
+def reset() -> Response:
+    """An NTAG 424 DNA was reset by the field tool: its code is retired, its chip unbound."""
+    body = json_body(RESET_FIELDS)
+    _code_and_uid(body)
+    sticker = resets.record_reset(db_session(), keyring(), code=body["code"], uid=body["uid"])
+    db_session().commit()
+    return jsonify({"sticker": batches.sticker_json(sticker)})
+
+
+def _code_and_uid(body: dict[str, object]) -> None:
+    for name in ("code", "uid"):
+        if not isinstance(body.get(name), str) or not body[name]:
+            raise Invalid(f"{name} is required (a string)", field=name)
 
 
 @bp.get("/verdict")

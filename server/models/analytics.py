@@ -54,6 +54,8 @@ class StickerDay(Base):
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
     taps: Mapped[int]
     suspected: Mapped[int]  # taps whose mirrored UID or counter says a copy was read
+    # Scans of an NTAG 424 DNA's QR label (unverified visits, not in `taps`).
+    qr_scans: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class PlaceHour(Base):

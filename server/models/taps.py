@@ -25,6 +25,9 @@ class Outcome(enum.StrEnum):
     # accepted (a replayed URL), and a SUN message that is missing or does not verify.
     REPLAYED = "replayed"
     BAD_SUN = "bad sun"
+    # A scan of an NTAG 424 DNA sticker's printed QR label (/<code>/Q): it cannot carry a SUN
+    # message, so it proves nothing; counted apart, never as a tap nor as a bad SUN message.
+    QR_SCAN = "qr scan"
 
 
 class VisitorKind(enum.StrEnum):

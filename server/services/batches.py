@@ -140,7 +140,7 @@ def sun_keys_for(session: Session, ring: Keyring, *, code: str, uid: str) -> sun
         tag_id = codes.verify(ring, code)
         canonical = codes.canonical(code)
     except codes.CodeError as error:
-        _refuse_code(code, error)
+        refuse_code(code, error)
     sticker = session.get(Sticker, tag_id)
     if sticker is None or sticker.code != canonical:
         raise NotFound(f"no sticker was issued with code {canonical}; issue a batch first")
@@ -175,7 +175,7 @@ def release_sticker(session: Session, ring: Keyring, *, code: str) -> Sticker:
         tag_id = codes.verify(ring, code)
         canonical = codes.canonical(code)
     except codes.CodeError as error:
-        _refuse_code(code, error)
+        refuse_code(code, error)
     sticker = session.get(Sticker, tag_id, with_for_update=True)
     if sticker is None or sticker.code != canonical:
         raise NotFound(f"no sticker was issued with code {canonical}", field="code")
@@ -277,7 +277,7 @@ def register_sticker(
         tag_id = codes.verify(ring, code)
         canonical = codes.canonical(code)
     except codes.CodeError as error:
-        _refuse_code(code, error)
+        refuse_code(code, error)
     sticker = session.get(Sticker, tag_id, with_for_update=True)
     if sticker is None or sticker.code != canonical:
         raise NotFound(
@@ -305,7 +305,7 @@ def register_sticker(
     return sticker, True
 
 
-def _refuse_code(code: str, error: codes.CodeError) -> NoReturn:
+def refuse_code(code: str, error: codes.CodeError) -> NoReturn:
     """A code that is not one of ours: unreadable (422), or well formed but never issued here
     (404), or signed by a revoked key (409), as for any sticker that exists no more."""
     if error.reason is codes.Reason.MALFORMED:

@@ -37,8 +37,9 @@ VISITOR_KINDS = {kind.value: kind for kind in VisitorKind}
 REQUIRED = ("id", "at", "code", "outcome", "visitor_kind", "human", "method")
 LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's INTEGER, the type of the tap's integer columns
 SUN_PENDING = "_sun"  # a row key, never a column: this row's SUN counter awaits its decision
-# Taps a day's rollups count: accepted ones, and those that sticker health shows as suspect.
-COUNTED = frozenset({Outcome.OK, Outcome.REPLAYED, Outcome.BAD_SUN})
+# Taps a day's rollups count: accepted ones, those that sticker health shows as suspect, and
+# scans of NTAG 424 DNA QR labels (counted apart).
+COUNTED = frozenset({Outcome.OK, Outcome.REPLAYED, Outcome.BAD_SUN, Outcome.QR_SCAN})
 
 
 class TapRefused(ValueError):
@@ -155,6 +156,9 @@ def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]
     row["sticker_id"], row["place_id"] = sticker.id, sticker.place_id
     if sticker.status is StickerStatus.RETIRED or row["outcome"] is Outcome.RETIRED_STICKER:
         row["outcome"] = Outcome.RETIRED_STICKER
+        return row
+    if record["outcome"] == Outcome.QR_SCAN.value:  # a printed QR label: unverified, apart
+        row["outcome"] = Outcome.QR_SCAN
         return row
     if record["outcome"] == Outcome.BAD_SUN.value:  # refused on the tap path: no SUN proof
         row["outcome"] = Outcome.BAD_SUN

@@ -27,6 +27,7 @@ MAC_PARAM = "c"
 PLACEHOLDER = "0"
 NDEF_FILE_SIZE = 256
 NLEN_BYTES = 2
+QR_LABEL_PREFIX = "Q"  # /Q/<code>: a scan of a 424 sticker's QR label (qr_label_url)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,18 @@ def sun_url(base: str, code: str) -> str:
     zeros_picc = PLACEHOLDER * 2 * PICC_DATA_BYTES
     zeros_mac = PLACEHOLDER * 2 * MAC_BYTES
     return f"{tap_url(base, code)}?{PICC_PARAM}={zeros_picc}&{MAC_PARAM}={zeros_mac}"
+
+
+def qr_label_url(url: str) -> str:
+    """What an NTAG 424 DNA's printed QR label points at: the short URL with /Q/ before the code.
+
+    A label printed once cannot carry the SUN message that changes at every tap: the server
+    records a request on /Q/<code> as a QR scan (unverified, counted apart), never as a tap
+    without its SUN message. Capitals keep the URL in QR's alphanumeric mode.
+    """
+    parts = urlsplit(url.split("?", 1)[0])
+    folder, _, code = parts.path.rpartition("/")
+    return f"{parts.scheme}://{parts.netloc}{folder}/{QR_LABEL_PREFIX}/{code}"
 
 
 def ndef_file(url: str) -> bytes:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from tags.ntag424.layout import qr_label_url
 from tagwriter.labels import (
     DEFAULT_TEMPLATE,
     LANGUAGES,
@@ -59,7 +60,10 @@ def labels(manifest: Path, out: Path, template: str, language: str, logo: Path |
     picture = read_logo(logo) if logo else None  # refused before anything is written
     out.mkdir(parents=True, exist_ok=True)
     place = batch.manifest["place"].get("name") or batch.place
-    items = [Label(e.code, qr_text(e.url), place) for e in batch.entries]
+    # An NTAG 424 DNA's label cannot carry its SUN message: it points at /Q/<code>, counted as
+    # a QR scan, never as a tap that lacks its SUN message.
+    urls = [qr_label_url(e.url) if batch.sun else e.url for e in batch.entries]
+    items = [Label(e.code, qr_text(url), place) for e, url in zip(batch.entries, urls, strict=True)]
     for item in items:
         write_png(item.qr_text, out / f"{item.code}.png")
         write_svg(item.qr_text, out / f"{item.code}.svg")

@@ -72,3 +72,47 @@ def test_keys_need_an_encode_token(app, client):
     place(app)
     reader = auth(token(app, "read-analytics"))
     assert keys(client, reader, "1000C1SS9CG22JXH6EK").status_code == 403
+
+
+def reset_keys(client, headers, code, uid=UID):
+    body = {"code": code, "uid": uid, "reset": True}
+    return client.post("/api/v1/sun-keys", json=body, headers=headers)
+
+
+def told(client, headers, code, uid=UID):
+    return client.post("/api/v1/resets", json={"code": code, "uid": uid}, headers=headers)
+
+
+def test_a_reset_gets_the_chips_keys_even_retired_then_retires_the_code_and_frees_the_chip(
+    client, encode
+):
+    first, second = (s["code"] for s in issue(client, encode).json["stickers"])
+    personalising = keys(client, encode, first).json
+    body = {"code": first, "uid": UID, "chip": "ntag424"}
+    assert client.post("/api/v1/registrations", json=body, headers=encode).status_code == 201
+    assert reset_keys(client, encode, first).json == personalising
+    answer = told(client, encode, first)
+    assert answer.status_code == 200
+    assert (answer.json["sticker"]["status"], answer.json["sticker"]["uid"]) == ("retired", None)
+    assert told(client, encode, first).status_code == 200  # said twice: harmless
+    # A reset pulled after the server was told still gets its keys: the code is retired...
+    assert reset_keys(client, encode, first).json == personalising
+    assert keys(client, encode, first).status_code == 409  # ...never written again
+    # ...and the chip takes another code.
+    assert keys(client, encode, second).status_code == 200
+
+
+def test_a_reset_is_refused_for_another_chip_an_ntag21x_code_or_a_bad_flag(client, encode):
+    code = issue(client, encode).json["stickers"][0]["code"]
+    body = {"code": code, "uid": UID, "chip": "ntag424"}
+    assert client.post("/api/v1/registrations", json=body, headers=encode).status_code == 201
+    other = reset_keys(client, encode, code, "04A1B2C3D4E5F6")
+    assert other.status_code == 409 and "holds a copy of its URL" in other.json["error"]["message"]
+    assert told(client, encode, code, "04A1B2C3D4E5F6").status_code == 409
+    plain = issue(client, encode, chip="ntag213").json["stickers"][0]["code"]
+    refused = told(client, encode, plain, "04A1B2C3D4E5F6")
+    assert refused.status_code == 409 and "tagwriter write --rewrite" in refused.text
+    bad = client.post(
+        "/api/v1/sun-keys", json={"code": code, "uid": UID, "reset": "yes"}, headers=encode
+    )
+    assert bad.status_code == 422

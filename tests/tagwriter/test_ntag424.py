@@ -4,7 +4,7 @@ import pytest
 
 from tags.chips import NTAG213
 from tags.ntag424 import apdu, ev2
-from tags.ntag424.facts import FACTORY_SETTINGS, NDEF_FILE, NTAG424DNA
+from tags.ntag424.facts import NDEF_FILE, NTAG424DNA
 from tags.ntag424.filesettings import CommMode
 from tags.ntag424.keys import FACTORY_KEY, sticker_keys
 from tags.ntag424.layout import ndef_file, ndef_file_settings, read_sun, sun_url
@@ -15,7 +15,6 @@ from tags.virtual.link import UdpLink
 from tags.virtual.ntag424.sticker import Ntag424Sticker
 from tagwriter.errors import StickerGone, StickerRefused, VerifyError
 from tagwriter.ntag424.personalise import personalise
-from tagwriter.ntag424.reset import reset
 from tests.support.frames import Recorder, iso_dep_exchanges
 from tests.support.nfcpy_frontend import connect, frontend
 
@@ -197,64 +196,6 @@ def test_a_roll_moves_on_after_the_two_verifying_reads():
     assert first.uid != second.uid
     for sticker in roll.stickers:
         assert_personalised(sticker)
-
-
-def reset_with(reader, version=VERSION):
-    with frontend(reader.path) as clf:
-        return reset(clf, MASTER, version)
-
-
-def assert_factory(sticker: Ntag424Sticker) -> None:
-    assert sticker.keys == [FACTORY_KEY] * 5 and sticker.key_versions == [0] * 5
-    assert sticker.settings == FACTORY_SETTINGS
-    assert bytes(sticker.files[NDEF_FILE][:2]) == b"\x00\x00"  # an empty NDEF message
-
-
-def test_reset_returns_a_personalised_sticker_to_the_factory(reader):
-    sticker = Ntag424Sticker.blank()
-    reader.present(sticker)
-    run(reader)
-    assert reset_with(reader) == ("settings", "url", "key 1", "key 2", "key 3", "key 4", "key 0")
-    assert_factory(sticker)
-    with frontend(reader.path) as clf:
-        tag = connect(clf)
-        assert tag.ndef.is_writeable and not tag.ndef.records
-        personalise(clf, URL, MASTER, 2)  # and it takes new keys
-    assert sticker.key_versions == [2] * 5
-
-
-@pytest.mark.parametrize("writes", [3, 5])
-def test_a_half_personalised_sticker_can_be_reset_instead(reader, writes):
-    sticker = Ntag424Sticker.blank()
-    reader.present(sticker)
-    reader.set_faults(Faults(pull_after_writes=writes))
-    with pytest.raises(StickerGone):
-        run(reader)
-    reader.put_back()
-    changed = tuple(f"key {n}" for n in range(1, writes - 1))
-    assert reset_with(reader) == ("settings", "url", *changed)
-    assert_factory(sticker)
-
-
-def test_a_reset_pulled_mid_way_is_finished_on_the_next_try(reader):
-    sticker = Ntag424Sticker.blank()
-    reader.present(sticker)
-    run(reader)
-    reader.set_faults(Faults(pull_after_writes=4))  # settings, URL, keys 1 and 2
-    with pytest.raises(StickerGone):
-        reset_with(reader)
-    reader.put_back()
-    assert reset_with(reader) == ("url", "key 3", "key 4", "key 0")
-    assert_factory(sticker)
-
-
-def test_reset_refuses_keys_of_another_master_key_version(reader):
-    sticker = Ntag424Sticker.blank()
-    reader.present(sticker)
-    run(reader)
-    with pytest.raises(StickerRefused, match="version 1, not 2"):
-        reset_with(reader, version=2)
-    assert_personalised(sticker)
 
 
 @pytest.mark.parametrize("seed", [0, 2, 3])

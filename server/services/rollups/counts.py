@@ -64,8 +64,9 @@ def audience(human: bool, reason: str | None) -> Audience:
     return Audience.MACHINE
 
 
-# NTAG 424 DNA taps refused as replays or without a valid SUN message count as suspected copies.
-SUSPECT_OR_OK = (Outcome.OK, Outcome.REPLAYED, Outcome.BAD_SUN)
+# NTAG 424 DNA taps refused as replays or without a valid SUN message count as suspected copies;
+# scans of their QR labels are counted apart (they prove nothing, and are no copy either).
+SUSPECT_OR_OK = (Outcome.OK, Outcome.REPLAYED, Outcome.BAD_SUN, Outcome.QR_SCAN)
 
 
 def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
@@ -95,11 +96,16 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
     tz = zone(scope.timezone)
     stickers: Counter[tuple[int | None, int, Audience]] = Counter()
     suspected: Counter[tuple[int | None, int, Audience]] = Counter()
+    qr_scans: Counter[tuple[int | None, int, Audience]] = Counter()
     place_hours: Counter[tuple[int, int, Audience]] = Counter()
     hours: Counter[tuple[int, Audience]] = Counter()
     visits: dict[tuple[int, str], list[Any]] = {}
     for sticker_id, place_id, at, human, reason, visitor_id, uid_ok, counter_ok, outcome in taps:
         kind = audience(human, reason)
+        if outcome is Outcome.QR_SCAN:
+            stickers[sticker_id, place_id, kind] += 0
+            qr_scans[sticker_id, place_id, kind] += 1
+            continue
         if outcome is not Outcome.OK:  # a replayed or unproven SUN tap: suspect, never counted
             stickers[sticker_id, place_id, kind] += 0
             suspected[sticker_id, place_id, kind] += 1
@@ -124,6 +130,7 @@ def tap_rows(session: Session, scope: Territorial) -> dict[type, list[Row]]:
                 "audience": a,
                 "taps": n,
                 "suspected": suspected[s, p, a],
+                "qr_scans": qr_scans[s, p, a],
             }
             for (s, p, a), n in stickers.items()
         ],
