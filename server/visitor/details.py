@@ -65,6 +65,8 @@ def poi(slug: str) -> Response:
 
     def render() -> str:
         found = lookup.by_slug(PointOfInterest, slug)
+        if not found.published:  # staff took it offline
+            abort(404)
         shown = pictures.live_photos(db_session(), Photo.poi_id == found.id)
         return _listing("poi", found, clock.now(), offers=[], photos=shown, ld=jsonld.poi(found))
 

@@ -20,6 +20,7 @@ from server.models import (
     Batch,
     PendingChange,
     Photo,
+    PointOfInterest,
     Shop,
     SignupRequest,
     Sticker,
@@ -102,6 +103,9 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     ),
     "portal.stickers": ("/portal/staff/places/la-piscine/stickers", STAFF, False),
     "portal.new_place": ("/portal/staff/places/new?territory=roubaix", STAFF, False),
+    "portal.content": ("/portal/staff/content", STAFF, False),
+    "portal.new_sight": ("/portal/staff/sights/new?territory=roubaix", STAFF, False),
+    "portal.edit_sight": ("/portal/staff/sights/le-beffroi", STAFF, False),
     "portal.review_queue": ("/portal/staff/review", STAFF, False),
     "portal.review_change": ("/portal/staff/review/{change}", STAFF, False),
     "portal.approve_change": ("/portal/staff/review/{change}/approve", STAFF, False),
@@ -168,7 +172,15 @@ def _world(app, seed: Seed, tmp_path: Path) -> dict[str, object]:
             email="nadia@example.org",
             consent_at=NOW,
         )
-        session.add_all([photo, change, signup])
+        sight = PointOfInterest(
+            slug="le-beffroi",
+            territory_id=shop.territory_id,
+            name="Le Beffroi",
+            category="monument",
+            latitude=50.69,
+            longitude=3.17,
+        )
+        session.add_all([photo, change, signup, sight])
         session.flush()
         return {
             "photo": photo.id,
