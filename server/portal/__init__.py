@@ -16,6 +16,8 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     batches,
     bulk_invites,
     content,
+    event_import,
+    events,
     feeds,
     figures,
     home,

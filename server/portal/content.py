@@ -7,9 +7,18 @@ from flask import render_template, request
 from sqlalchemy import select
 
 from server.db import db_session
+from server.errors import N_
+from server.i18n import gettext
 from server.models import EventSeries, PointOfInterest, Territory, Walk
 from server.portal.access import STAFF, allow
 from server.portal.blueprint import bp
+
+FREQUENCY_NAMES = {"once": N_("Once"), "weekly": N_("Every week"), "monthly": N_("Every month")}
+
+
+def frequency_name(code: str) -> str:
+    """How often an event happens, in the reader's language."""
+    return gettext(FREQUENCY_NAMES[code]) if code in FREQUENCY_NAMES else code
 
 
 def chosen_territory() -> Territory | None:
@@ -40,5 +49,9 @@ def content() -> str:
                 )
             )
     return render_template(
-        "portal/content.html", territories=territories, territory=territory, **lists
+        "portal/content.html",
+        territories=territories,
+        territory=territory,
+        frequency_name=frequency_name,
+        **lists,
     )

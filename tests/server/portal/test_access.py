@@ -18,6 +18,7 @@ from server.models import (
     ApiToken,
     AuditEntry,
     Batch,
+    EventSeries,
     PendingChange,
     Photo,
     PointOfInterest,
@@ -106,6 +107,15 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.content": ("/portal/staff/content", STAFF, False),
     "portal.new_sight": ("/portal/staff/sights/new?territory=roubaix", STAFF, False),
     "portal.edit_sight": ("/portal/staff/sights/le-beffroi", STAFF, False),
+    "portal.new_event": ("/portal/staff/events/new?territory=roubaix", STAFF, False),
+    "portal.edit_event": ("/portal/staff/events/{series}", STAFF, False),
+    "portal.delete_event": ("/portal/staff/events/{series}/delete", STAFF, False),
+    "portal.import_events": ("/portal/staff/events/import?territory=roubaix", STAFF, False),
+    "portal.confirm_import": (
+        "/portal/staff/events/import/confirm?territory=roubaix",
+        STAFF,
+        False,
+    ),
     "portal.review_queue": ("/portal/staff/review", STAFF, False),
     "portal.review_change": ("/portal/staff/review/{change}", STAFF, False),
     "portal.approve_change": ("/portal/staff/review/{change}/approve", STAFF, False),
@@ -180,7 +190,15 @@ def _world(app, seed: Seed, tmp_path: Path) -> dict[str, object]:
             latitude=50.69,
             longitude=3.17,
         )
-        session.add_all([photo, change, signup, sight])
+        series = EventSeries(
+            uid="portal-access",
+            territory_id=shop.territory_id,
+            title="Visite",
+            latitude=50.69,
+            longitude=3.17,
+            first_day=NOW.date(),
+        )
+        session.add_all([photo, change, signup, sight, series])
         session.flush()
         return {
             "photo": photo.id,
@@ -190,6 +208,7 @@ def _world(app, seed: Seed, tmp_path: Path) -> dict[str, object]:
             "sticker": session.scalar(select(func.max(Sticker.id))),
             "token": session.scalar(select(func.max(ApiToken.id))),
             "owner": seed.users["owner"],
+            "series": series.id,
         }
 
 
