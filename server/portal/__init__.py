@@ -39,6 +39,7 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     till,
     tokens,
     users,
+    walks,
 )
 from server.portal.blueprint import bp, csrf
 

@@ -184,6 +184,7 @@ def walk(slug: str) -> Response:
             total=formats.distance(total),
             duration=formats.walk(total),
             description=translated(found.description),
+            notes=[translated(stop.note) for stop in found.stops],
             place_map=maps.page_map(
                 found.territory_id,
                 [(leg.position, leg.latitude, leg.longitude) for leg in legs],

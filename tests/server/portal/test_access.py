@@ -25,6 +25,8 @@ from server.models import (
     Shop,
     SignupRequest,
     Sticker,
+    Walk,
+    WalkStop,
 )
 from tests.server import factories
 from tests.server.portal.conftest import EMAILS, NOW, Seed, open_session
@@ -116,6 +118,8 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
         STAFF,
         False,
     ),
+    "portal.new_walk": ("/portal/staff/walks/new?territory=roubaix", STAFF, False),
+    "portal.edit_walk": ("/portal/staff/walks/le-tour", STAFF, False),
     "portal.review_queue": ("/portal/staff/review", STAFF, False),
     "portal.review_change": ("/portal/staff/review/{change}", STAFF, False),
     "portal.approve_change": ("/portal/staff/review/{change}/approve", STAFF, False),
@@ -198,7 +202,15 @@ def _world(app, seed: Seed, tmp_path: Path) -> dict[str, object]:
             longitude=3.17,
             first_day=NOW.date(),
         )
-        session.add_all([photo, change, signup, sight, series])
+        walk = Walk(
+            slug="le-tour",
+            territory_id=shop.territory_id,
+            name="Le tour",
+            start_latitude=50.69,
+            start_longitude=3.17,
+            stops=[WalkStop(position=1, name="Départ", latitude=50.69, longitude=3.17)],
+        )
+        session.add_all([photo, change, signup, sight, series, walk])
         session.flush()
         return {
             "photo": photo.id,
