@@ -124,6 +124,10 @@ FIELDS = {
     "count": N_("Times"),
     "exceptions": N_("Except on"),
     "stops": N_("Stops"),
+    "new": N_("New dates"),
+    "updated": N_("Changed dates"),
+    "removed": N_("Removed dates"),
+    "skipped": N_("Events left out"),
 }
 SIGNUP_STATES = {"pending": N_("waiting"), "approved": N_("approved"), "refused": N_("refused")}
 HEALTH_PROBLEMS = {

@@ -36,7 +36,6 @@ def _walks(app) -> int:
         return session.scalar(select(func.count(Walk.id))) or 0
 
 
-@pytest.mark.parametrize("database_kind", ["sqlite"])
 def test_a_walk_made_in_the_portal_shows_to_visitors_in_three_languages(app, seed, signed_in):
     staff = signed_in("staff")
     form = _form(staff.get(NEW))
