@@ -199,3 +199,28 @@ def test_a_file_that_is_no_calendar_is_refused_and_changes_nothing(app, seed, si
     refused = page(french.post(IMPORT, _upload("BEGIN:VCALENDAR\nnonsense\n")))
     assert text(refused.select_one("#e-calendar")).startswith("Rien n\u2019a été importé")
     assert _counts(app) == (0, 0)
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+def test_an_event_without_times_is_on_the_whole_day(app, seed, signed_in):
+    staff = signed_in("staff")
+    form = _form(staff.get(NEW)) | WEEKLY | {"starts": "", "ends": "", "frequency": "once"}
+    assert staff.post(NEW, form).status_code == 303
+    with database(app).sessions() as session:
+        [event] = session.scalars(select(Event))
+    assert event.ends_on == event.starts_on  # one day
+    assert event.starts_on.isoformat() == "2026-11-27"
+    shown = text(
+        page(app.test_client().get(f"/event/{event.id}", headers={"Accept-Language": "fr"}))
+    )
+    assert "ven. 27 nov., toute la journée" in shown
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+def test_a_confirmation_without_its_calendar_is_refused(app, seed, signed_in):
+    staff = signed_in("staff")
+    confirm = "/portal/staff/events/import/confirm?territory=roubaix"
+    refused = staff.post(confirm, {"data": "not base64!", "filename": "agenda.ics"})
+    assert refused.status_code == 422
+    assert "Choose a calendar file" in text(page(refused).select_one("#e-calendar"))
+    assert _counts(app) == (0, 0)
