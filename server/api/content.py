@@ -87,7 +87,8 @@ def shop(slug: str) -> Response:
 @bp.get("/pois")
 def pois() -> Response:
     """Points of interest, optionally of one territory."""
-    query = select(PointOfInterest).order_by(PointOfInterest.slug)
+    query = select(PointOfInterest).where(PointOfInterest.published)
+    query = query.order_by(PointOfInterest.slug)
     return _listing(query, PointOfInterest, representations.poi_json)
 
 

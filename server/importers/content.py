@@ -45,6 +45,7 @@ from server.models import (
     Walk,
     WalkStop,
 )
+from server.services import walk_editing
 
 SECTIONS = (
     "territories",
@@ -271,9 +272,7 @@ class _Importer:
         values["start_latitude"] = stops[0].latitude
         values["start_longitude"] = stops[0].longitude
         walk = self._upsert(Walk, "slug", self._with_territory(values, where), "walks")
-        walk.stops.clear()
-        self.session.flush()  # delete the old stops before their positions are reused
-        walk.stops.extend(stops)
+        walk_editing.store(self.session, walk, {}, stops)
 
     def events(self, entry: Any, where: f.Where) -> None:
         required = {

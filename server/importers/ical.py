@@ -103,8 +103,39 @@ def import_ical(
     first event that cannot), and CalendarReplacement unless `replace` when the file has none of
     the events of the stored calendar of the same name (see icalstore). The caller commits.
     """
-    name = str(path)
-    source = read(path)
+    return import_calendar(
+        session,
+        read(path),
+        str(path),
+        territory_slug,
+        position,
+        demo,
+        now,
+        calendar=calendar,
+        fallback=path.stem,
+        all_or_nothing=all_or_nothing,
+        replace=replace,
+        progress=progress,
+    )
+
+
+def import_calendar(
+    session: Session,
+    source: CalendarFile,
+    name: str,
+    territory_slug: str,
+    position: tuple[float, float] | None = None,
+    demo: bool = False,
+    now: dt.datetime | None = None,
+    *,
+    calendar: str | None,
+    fallback: str,
+    all_or_nothing: bool = False,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """import_ical for a calendar already read (`name` says where it came from, in refusals);
+    it is named `calendar`, else by its X-WR-CALNAME, else `fallback`."""
     territory = session.scalars(select(Territory).where(Territory.slug == territory_slug)).first()
     if territory is None:
         raise ImportProblem(name, None, "territory", f"there is no territory {territory_slug!r}")
@@ -140,7 +171,7 @@ def import_ical(
         rows.update((key, Row(*named, values)) for key, values in found.items())
         if progress is not None:
             progress(done, len(events))
-    label = calendar or source.name or path.stem
+    label = calendar or source.name or fallback
     report.source = f"the calendar {label!r} into {territory.slug}"
     store = CalendarStore(session, label, territory.id, demo, report)
     store.save(rows, {event.uid for event in events}, window.start, name, replace, all_or_nothing)

@@ -40,6 +40,12 @@ def read(path: Path) -> CalendarFile:
         data = path.read_bytes()
     except OSError as error:
         raise ImportProblem(name, None, None, f"cannot read it ({error.strerror})") from None
+    return parse(data, name)
+
+
+def parse(data: bytes, name: str) -> CalendarFile:
+    """Parse a calendar's bytes (an upload, a file), or refuse them in one sentence naming
+    `name`."""
     try:
         text = data.decode("utf-8-sig")  # a byte order mark is allowed and ignored
     except UnicodeDecodeError as error:

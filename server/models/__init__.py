@@ -9,7 +9,7 @@ from server.models.accounts import (
     ShopOwner,
     User,
 )
-from server.models.agenda import Event, Walk, WalkStop
+from server.models.agenda import Event, EventSeries, Walk, WalkStop
 from server.models.analytics import (
     FIRST_VISIT,
     Audience,
@@ -72,6 +72,7 @@ __all__ = [
     "DailyVisitors",
     "DirtyDay",
     "Event",
+    "EventSeries",
     "Flow",
     "FlowMonth",
     "Invitation",

@@ -12,6 +12,7 @@ from server.models.places import Territory
 from server.models.types import (
     CreatedAt,
     Demo,
+    JSONType,
     Latitude,
     Longitude,
     Name,
@@ -61,6 +62,34 @@ class Event(Base):
     def all_day(self) -> bool:
         """Whether it is on whole days rather than between two times."""
         return self.starts_on is not None
+
+
+class EventSeries(Base):
+    """An event as staff write it in the portal: a day, times, how it repeats and the days it
+    does not. Its occurrences are stored as Events of the calendar named by its uid, made by the
+    iCalendar importer from the VEVENT this describes (server.services.event_editing)."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[intpk]
+    uid: Mapped[str] = mapped_column(String(80), unique=True)  # its VEVENT's UID and calendar
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
+    title: Mapped[Name]
+    description: Mapped[Translated]
+    venue: Mapped[ShortText | None]
+    latitude: Mapped[Latitude]
+    longitude: Mapped[Longitude]
+    url: Mapped[Url | None]
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    starts: Mapped[str | None] = mapped_column(String(5))  # "19:30"; None: all day
+    ends: Mapped[str | None] = mapped_column(String(5))
+    frequency: Mapped[str] = mapped_column(String(8), default="once")  # once, weekly, monthly
+    until: Mapped[dt.date | None] = mapped_column(Date)
+    count: Mapped[int | None]
+    exceptions: Mapped[list[str]] = mapped_column(JSONType, default=list)  # ISO dates it skips
+    created_at: Mapped[CreatedAt]
+
+    territory: Mapped[Territory] = relationship(lazy="joined")
 
 
 class Walk(Base):

@@ -39,6 +39,9 @@ class Listing(Base):
     longitude: Mapped[Longitude]
     opening_hours: Mapped[OpeningHours | None]
     website: Mapped[Url | None]
+    # False: left out of visitor pages and the API (a sight staff took offline, or a shop whose
+    # keeper's account was erased); kept, with its photos, to bring back.
+    published: Mapped[bool] = mapped_column(default=True, server_default=true())
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
 
@@ -56,8 +59,6 @@ class Shop(Listing):
 
     address: Mapped[ShortText | None]
     phone: Mapped[str | None] = mapped_column(String(40))
-    # False once its keeper's account was erased: visitor pages and the API leave it out.
-    published: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class PointOfInterest(Listing):

@@ -15,6 +15,9 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     auth,
     batches,
     bulk_invites,
+    content,
+    event_import,
+    events,
     feeds,
     figures,
     home,
@@ -28,6 +31,7 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     places,
     reset,
     sight_photos,
+    sights,
     signups,
     staff,
     stickers,
@@ -35,6 +39,7 @@ from server.portal import (  # noqa: F401  (views: add their routes to bp)
     till,
     tokens,
     users,
+    walks,
 )
 from server.portal.blueprint import bp, csrf
 

@@ -12,13 +12,13 @@ from server.db import db_session
 from server.errors import Invalid
 from server.i18n import LANGUAGES, gettext
 from server.maps import projection
-from server.models import Place, PlaceKind, PointOfInterest, Sticker, Territory
+from server.models import Place, PlaceKind, Sticker, Territory
+from server.portal import pin
 from server.portal.access import STAFF, allow, by_slug, found
 from server.portal.blueprint import bp
 from server.portal.forms import problems_of, saved, values
 from server.services import place_editing
 from server.services.content_slugs import free_slug
-from server.web.values import finite
 
 
 def _territory() -> Territory | None:
@@ -63,15 +63,6 @@ def places() -> str:
         territory=territory,
         places=listed,
         counts=counts,
-        sights=list(
-            db_session().scalars(
-                select(PointOfInterest)
-                .where(PointOfInterest.territory_id == territory.id)
-                .order_by(PointOfInterest.name)
-            )
-        )
-        if territory
-        else [],
         view=_view(territory, listed) if territory else None,
     )
 
@@ -121,13 +112,10 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
     if request.method == "GET":
         return page(_form(place, territory), {})
     form: dict[str, Any] = values()
-    if "map.x" in request.form:
+    if pin.clicked(request.form):
         try:
-            center = (finite(request.form["map_lat"]), finite(request.form["map_lon"]))
-            form["latitude"], form["longitude"] = projection.point_at(
-                center, finite(request.form["map.x"]), finite(request.form["map.y"])
-            )
-        except (KeyError, ValueError):
+            form["latitude"], form["longitude"] = pin.picked(request.form)
+        except ValueError:
             return page(form, {}), 400
         return page(form, {}, moved=True)
     try:

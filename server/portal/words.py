@@ -29,6 +29,9 @@ TARGETS = {
     "keyring": N_("keyring"),
     "code": N_("code"),
     "signup": N_("sign-up request"),
+    "sight": N_("sight"),
+    "walk": N_("walk"),
+    "event": N_("event"),
 }
 ACTIONS = {
     "account.create": N_("Account created"),
@@ -62,6 +65,11 @@ ACTIONS = {
     "photo.reject": N_("Photo refused"),
     "place.save": N_("Place saved"),
     "shop.create": N_("Shop created"),
+    "sight.save": N_("Sight saved"),
+    "walk.save": N_("Walk saved"),
+    "event.save": N_("Event saved"),
+    "event.delete": N_("Event removed"),
+    "events.import": N_("Calendar imported"),
     "signup.request": N_("Sign-up asked for"),
     "signup.approve": N_("Sign-up approved"),
     "signup.refuse": N_("Sign-up refused"),
@@ -105,6 +113,21 @@ FIELDS = {
     "scopes": N_("Scopes"),
     "reason": N_("Reason"),
     "timezone": N_("Time zone"),
+    "published": N_("Shown to visitors"),
+    "venue": N_("Venue"),
+    "url": N_("Web page"),
+    "first_day": N_("Day"),
+    "starts": N_("Starts at"),
+    "ends": N_("Ends at"),
+    "frequency": N_("Repeats"),
+    "until": N_("Until"),
+    "count": N_("Times"),
+    "exceptions": N_("Except on"),
+    "stops": N_("Stops"),
+    "new": N_("New dates"),
+    "updated": N_("Changed dates"),
+    "removed": N_("Removed dates"),
+    "skipped": N_("Events left out"),
 }
 SIGNUP_STATES = {"pending": N_("waiting"), "approved": N_("approved"), "refused": N_("refused")}
 HEALTH_PROBLEMS = {

@@ -153,7 +153,7 @@ def _listings(model: type[Shop] | type[PointOfInterest], kind: Kind) -> Fetcher:
             select(model.slug, model.name, model.category, model.latitude, model.longitude)
             .add_columns(model.opening_hours, model.territory_id)
             .where(_inside(model.latitude, model.longitude, box))
-            .where(*([Shop.published] if model is Shop else []))
+            .where(model.published)
         )
         for slug, name, category, lat, lon, expression, territory in rows:
             state = hours.state(expression, query.now, *_zone(zones, territory))

@@ -65,6 +65,8 @@ def poi(slug: str) -> Response:
 
     def render() -> str:
         found = lookup.by_slug(PointOfInterest, slug)
+        if not found.published:  # staff took it offline
+            abort(404)
         shown = pictures.live_photos(db_session(), Photo.poi_id == found.id)
         return _listing("poi", found, clock.now(), offers=[], photos=shown, ld=jsonld.poi(found))
 
@@ -182,6 +184,7 @@ def walk(slug: str) -> Response:
             total=formats.distance(total),
             duration=formats.walk(total),
             description=translated(found.description),
+            notes=[translated(stop.note) for stop in found.stops],
             place_map=maps.page_map(
                 found.territory_id,
                 [(leg.position, leg.latitude, leg.longitude) for leg in legs],

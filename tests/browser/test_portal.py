@@ -141,3 +141,62 @@ def test_staff_screens_read_in_french_with_a_readable_review(
     assert "Journal des modifications" in admin_page.locator("h1").inner_text()
     assert not _serious(admin_page)
     screenshot(admin_page, "portal-audit-fr", full_page=False)
+
+
+def _violations(page) -> list:  # type: ignore[no-untyped-def]
+    """Every axe violation on the page, whatever its impact."""
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]]) for v in Axe().run(page).response["violations"]
+    ]
+
+
+def test_staff_make_a_walk_on_a_phone_and_the_editors_pass_axe(
+    open_page, screenshot, known_passwords
+):
+    """Staff make a walk on a phone without touching a map (search, add, reorder), visitors see
+    it; the content editors (sights, walks, events, calendar import) have no axe violation at
+    phone and desktop sizes."""
+    page, _ = open_page("fr-FR")
+    sign_in(page, STAFF)
+    page.goto("/portal/staff/walks/new?territory=roubaix")
+    for words, name in (
+        ("Saint-Martin", "Église Saint-Martin"),
+        ("Hôtel de Ville", "Hôtel de Ville de Roubaix"),
+    ):
+        page.locator("#f-q").fill(words)
+        page.get_by_role("button", name="Chercher", exact=True).click()
+        page.get_by_role("button", name=f"Ajouter {name} comme étape").click()
+        assert name in page.locator("p.flash").inner_text()
+    page.get_by_role("button", name="Monter l\N{RIGHT SINGLE QUOTATION MARK}étape 2").click()
+    assert page.locator("#f-stop-1-name").input_value() == "Hôtel de Ville de Roubaix"
+    page.locator("#f-name").fill("Du beffroi au clocher")
+    page.locator("#f-description_fr").fill("De la mairie à l'église, cinq minutes à pied.")
+    page.locator("#f-description_en").fill("From the town hall to the church, five minutes away.")
+    page.locator("#f-stop-2-note_nl").fill("Een gotische kerk.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert not _violations(page)
+    screenshot(page, "portal-walk-phone", full_page=False)
+    page.get_by_role("button", name="Enregistrer").first.click()
+    assert "Du beffroi au clocher" in page.locator("p.flash").inner_text()
+    visitor, _ = open_page("nl-BE")
+    visitor.goto("/walk/du-beffroi-au-clocher")
+    assert visitor.locator("ol.stops h3").all_inner_texts() == [
+        "1. Hôtel de Ville de Roubaix",
+        "2. Église Saint-Martin",
+    ]
+    assert "Een gotische kerk." in visitor.locator("ol.stops").inner_text()
+    desktop, _ = open_page("fr-FR", viewport=DESKTOP)
+    sign_in(desktop, STAFF)
+    for screen in (page, desktop):
+        for path in (
+            "/portal/staff/content?territory=roubaix",
+            "/portal/staff/sights/new?territory=roubaix",
+            "/portal/staff/sights/parc-barbieux",
+            "/portal/staff/events/new?territory=roubaix",
+            "/portal/staff/events/import?territory=roubaix",
+            "/portal/staff/walks/du-beffroi-au-clocher",
+        ):
+            screen.goto(path)
+            assert not _violations(screen), path
+            if screen is page:
+                assert screen.evaluate("document.documentElement.scrollWidth") <= 360, path

@@ -18,11 +18,15 @@ from server.models import (
     ApiToken,
     AuditEntry,
     Batch,
+    EventSeries,
     PendingChange,
     Photo,
+    PointOfInterest,
     Shop,
     SignupRequest,
     Sticker,
+    Walk,
+    WalkStop,
 )
 from tests.server import factories
 from tests.server.portal.conftest import EMAILS, NOW, Seed, open_session
@@ -102,6 +106,20 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     ),
     "portal.stickers": ("/portal/staff/places/la-piscine/stickers", STAFF, False),
     "portal.new_place": ("/portal/staff/places/new?territory=roubaix", STAFF, False),
+    "portal.content": ("/portal/staff/content", STAFF, False),
+    "portal.new_sight": ("/portal/staff/sights/new?territory=roubaix", STAFF, False),
+    "portal.edit_sight": ("/portal/staff/sights/le-beffroi", STAFF, False),
+    "portal.new_event": ("/portal/staff/events/new?territory=roubaix", STAFF, False),
+    "portal.edit_event": ("/portal/staff/events/{series}", STAFF, False),
+    "portal.delete_event": ("/portal/staff/events/{series}/delete", STAFF, False),
+    "portal.import_events": ("/portal/staff/events/import?territory=roubaix", STAFF, False),
+    "portal.confirm_import": (
+        "/portal/staff/events/import/confirm?territory=roubaix",
+        STAFF,
+        False,
+    ),
+    "portal.new_walk": ("/portal/staff/walks/new?territory=roubaix", STAFF, False),
+    "portal.edit_walk": ("/portal/staff/walks/le-tour", STAFF, False),
     "portal.review_queue": ("/portal/staff/review", STAFF, False),
     "portal.review_change": ("/portal/staff/review/{change}", STAFF, False),
     "portal.approve_change": ("/portal/staff/review/{change}/approve", STAFF, False),
@@ -168,7 +186,31 @@ def _world(app, seed: Seed, tmp_path: Path) -> dict[str, object]:
             email="nadia@example.org",
             consent_at=NOW,
         )
-        session.add_all([photo, change, signup])
+        sight = PointOfInterest(
+            slug="le-beffroi",
+            territory_id=shop.territory_id,
+            name="Le Beffroi",
+            category="monument",
+            latitude=50.69,
+            longitude=3.17,
+        )
+        series = EventSeries(
+            uid="portal-access",
+            territory_id=shop.territory_id,
+            title="Visite",
+            latitude=50.69,
+            longitude=3.17,
+            first_day=NOW.date(),
+        )
+        walk = Walk(
+            slug="le-tour",
+            territory_id=shop.territory_id,
+            name="Le tour",
+            start_latitude=50.69,
+            start_longitude=3.17,
+            stops=[WalkStop(position=1, name="Départ", latitude=50.69, longitude=3.17)],
+        )
+        session.add_all([photo, change, signup, sight, series, walk])
         session.flush()
         return {
             "photo": photo.id,
@@ -178,6 +220,7 @@ def _world(app, seed: Seed, tmp_path: Path) -> dict[str, object]:
             "sticker": session.scalar(select(func.max(Sticker.id))),
             "token": session.scalar(select(func.max(ApiToken.id))),
             "owner": seed.users["owner"],
+            "series": series.id,
         }
 
 
