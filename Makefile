@@ -78,4 +78,5 @@ bench: install
 	$(BIN)/python -m bench.ical
 	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.analytics
+	$(BIN)/python -m bench.sizing
 	$(BIN)/python -m bench.maps

@@ -46,6 +46,7 @@ from server.migrate import upgrade
 from server.models import Base, DirtyDay, Place, StickerDay, Tap
 from server.models.offers import RedemptionCode
 from server.models.portal import OfferView
+from server.services import tap_partitions
 
 BUDGET_MS = 500
 SEED = 8
@@ -53,7 +54,8 @@ SQLITE_PATH = Path(tempfile.gettempdir()) / "taptrail-bench-analytics.db"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TAPTRAIL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-POSTGRES_DATABASE = "taptrail_bench_analytics"
+# Its own name lets two runs share one server (TAPTRAIL_BENCH_DATABASE_NAME).
+POSTGRES_DATABASE = os.environ.get("TAPTRAIL_BENCH_DATABASE_NAME", "taptrail_bench_analytics")
 LOADED_TABLES: list[Table] = [Tap.__table__, OfferView.__table__, RedemptionCode.__table__]
 FLUSH_TAPS = 250_000  # rows buffered before a bulk insert: large chunks, bounded memory
 
@@ -239,6 +241,16 @@ def generate(targets: list[Target], size: Size) -> None:
         with target.step("places, stickers and offers"), target.database.transaction() as s:
             worlds.append(build_world(s, size.stickers, SEED))
     generator = Generator(worlds[0], size, SEED)
+    for target in targets:  # PostgreSQL's taps are partitioned by month: make those to load
+        with target.database.transaction() as session:
+            connection = session.connection()
+            if tap_partitions.is_partitioned(connection):
+                first = size.first_day - dt.timedelta(days=1)  # local days, UTC partitions
+                months = tap_partitions.months_between(
+                    dt.date(first.year, first.month, 1),
+                    dt.date(size.last_day.year, size.last_day.month, 1),
+                )
+                tap_partitions.create(connection, months)
     loaders: list[Any] = []
     with contextlib.ExitStack() as stack:
         for target in targets:
@@ -411,8 +423,14 @@ def table_sizes(target: Target, names: list[str]) -> tuple[int, dict[str, int]]:
     with target.database.engine.connect() as connection:
         if target.name == "postgresql":
             total = connection.scalar(text("SELECT pg_database_size(current_database())"))
+            # A partitioned table (the taps) holds nothing itself: add up its partitions.
             sizes = {
-                name: connection.scalar(text(f"SELECT pg_total_relation_size('{name}')"))
+                name: connection.scalar(
+                    text(
+                        "SELECT sum(pg_total_relation_size(relid))"
+                        f" FROM pg_partition_tree('{name}')"
+                    )
+                )
                 for name in names
             }
             return total, sizes

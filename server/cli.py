@@ -185,7 +185,7 @@ def _register_commands() -> None:
     from server.commands.analytics import purge_command, rollups_group
     from server.commands.backup import backup_command, restore_command
     from server.commands.content import demo, import_group
-    from server.commands.database import init_db
+    from server.commands.database import init_db, partitions_command
     from server.commands.field import batches, tokens
     from server.commands.mobility import mobility_group
     from server.commands.spool import drain_command, quarantine_group, status_command
@@ -193,6 +193,7 @@ def _register_commands() -> None:
 
     for command in (
         init_db,
+        partitions_command,
         drain_command,
         status_command,
         quarantine_group,

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from server.errors import TapTrailError
 from server.models import Base
+from server.services.tap_partitions import NAME as MONTH_PARTITION
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -94,5 +95,12 @@ def schema_differences(engine: Engine) -> list[object]:
     from alembic.autogenerate import compare_metadata
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": modelled}
+        context = MigrationContext.configure(connection, opts=opts)
         return list(compare_metadata(context, Base.metadata))
+
+
+def modelled(name: str | None, kind: str, parent_names: object) -> bool:
+    """Whether autogenerate compares this object: not the taps' month partitions (PostgreSQL
+    makes them as time goes by; the model is their parent, `taps`)."""
+    return not (kind == "table" and name is not None and MONTH_PARTITION.match(name))

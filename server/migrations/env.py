@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from server.db import make_engine
+from server.migrate import modelled
 from server.models import Base
 
 config = context.config
@@ -18,6 +19,7 @@ def run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

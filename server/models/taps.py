@@ -40,16 +40,23 @@ class VisitorKind(enum.StrEnum):
 
 
 class Tap(Base):
-    """One request on a tap URL. Orphan visits (bad codes) have no sticker and say why."""
+    """One request on a tap URL. Orphan visits (bad codes) have no sticker and say why.
+
+    On PostgreSQL the table is partitioned by month of `occurred_at` (migration 0017,
+    services/tap_partitions.py), and its primary key there is (id, occurred_at), as a
+    partitioned table's unique keys must hold the partition key.
+    """
 
     __tablename__ = "taps"
     __table_args__ = (
         Index("ix_taps_sticker_at", "sticker_id", "occurred_at"),
         Index("ix_taps_place_at", "place_id", "occurred_at"),
         Index("ix_taps_occurred_at", "occurred_at"),
+        {"postgresql_partition_by": "RANGE (occurred_at)"},
     )
 
-    # Time-ordered unique id minted on the tap path; draining the spool twice cannot double a tap.
+    # Time-ordered unique id minted on the tap path, spooled with its time: draining the spool
+    # twice cannot double a tap (the pair (id, occurred_at) is the same both times).
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     occurred_at: Mapped[Timestamp]
     code: Mapped[str] = mapped_column(String(64))  # canonical when well formed, else as received

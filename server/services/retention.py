@@ -3,7 +3,8 @@
 Audience measurement without consent (CNIL, deliberation 2020-091 and its guidance on audience
 measurement tools): pseudonymous ids, a cookie of at most 13 months, raw data kept at most 25
 months. Past that, raw taps and the per-visitor rollup rows are deleted, offer views are
-deleted and redemption codes lose their visitor id; the aggregate rollups stay.
+deleted and redemption codes lose their visitor id; the aggregate rollups stay. On PostgreSQL
+the taps' whole months past retention are detached and dropped (services/tap_partitions.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from server.models import (
     Territory,
     VisitorDay,
 )
+from server.services import tap_partitions
 
 RETENTION_MONTHS = 25
 CHUNK = 50_000  # rows deleted per transaction: a purge never holds a long lock on the taps
@@ -99,7 +101,8 @@ def purge(
                     )
                 )
     if not dry_run:
-        report.taps = _delete_in_chunks(database, Tap, Tap.id, Tap.occurred_at < cutoff)
+        report.taps = _drop_partitions(database, cutoff)
+        report.taps += _delete_in_chunks(database, Tap, Tap.id, Tap.occurred_at < cutoff)
         report.offer_views = _delete_in_chunks(
             database, OfferView, OfferView.id, OfferView.occurred_at < cutoff
         )
@@ -108,6 +111,18 @@ def purge(
 
 def _count(session: Session, model: type, *where: ColumnElement[bool]) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def _drop_partitions(database: Database, cutoff: dt.datetime) -> int:
+    """On PostgreSQL, drop the taps' whole months before `cutoff` at once; how many taps went.
+    What is left before it (the cutoff's own month) is deleted row by row, as on SQLite."""
+    if database.engine.dialect.name != "postgresql":
+        return 0
+    with database.transaction() as session:
+        connection = session.connection()
+        if not tap_partitions.is_partitioned(connection):
+            return 0
+        return tap_partitions.drop_before(connection, cutoff)[1]
 
 
 def _delete_in_chunks(
@@ -119,4 +134,5 @@ def _delete_in_chunks(
             ids = list(session.scalars(select(key).where(condition).limit(CHUNK)))
             if not ids:
                 return deleted
-            deleted += rowcount(session.execute(delete(model).where(key.in_(ids))))
+            # The condition again: on partitioned taps it keeps the delete to the old months.
+            deleted += rowcount(session.execute(delete(model).where(key.in_(ids), condition)))

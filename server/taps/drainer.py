@@ -1,5 +1,6 @@
 """The drainer's loop: drain the spool every second, back off while the database is away, keep
-the analytics rollups fresh, and say it is alive (a heartbeat file beside the spool).
+the analytics rollups fresh and the coming months' tap partitions made (PostgreSQL), and say it
+is alive (a heartbeat file beside the spool).
 
 Under gunicorn it runs as a process of its own (`taptrail drain --follow`), which the master
 supervises (server/taps/supervisor.py); elsewhere each process runs it in a thread
@@ -20,6 +21,7 @@ from typing import Any
 
 from server.clock import machine_now
 from server.db import Database
+from server.services import tap_partitions
 from server.services.rollups import Schedule
 from server.taps.drain import Pacer, drain
 from server.taps.health import beat
@@ -27,6 +29,7 @@ from server.taps.health import beat
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
+PARTITIONS_EVERY = 3600.0  # seconds between two checks that the coming months' partitions exist
 
 
 @dataclass
@@ -51,6 +54,7 @@ class DrainerLoop:
         }
         self._rollups = Schedule(self.database, self.rollup_interval)
         self._pacer = Pacer(self.directory) if self.pace else None
+        self._partitions_due = 0.0  # monotonic time of the next check: the first round
 
     def run(self, stop: threading.Event, *, heartbeat_thread: bool = False) -> None:
         """Drain every `interval` seconds until `stop` is set; back off while it fails.
@@ -74,6 +78,9 @@ class DrainerLoop:
         if self._pacer is not None and not self._pacer.should_drain(now):
             return self.interval  # a rush: the workers answering it go first
         try:
+            if now >= self._partitions_due:  # before draining: the month may just have turned
+                tap_partitions.prepare(self.database, machine_now())
+                self._partitions_due = now + PARTITIONS_EVERY
             drain(self.database, self.directory, sync=False)
             self._rollups.tick(now)
         except Exception as error:  # the database is away, or worse: wait, never die

@@ -4,13 +4,16 @@ refuse an NTAG 424 DNA's SUN counter, insert once."""
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import Any
 
 from sqlalchemy import Enum, Integer, String, select, update
 from sqlalchemy.orm import Session
 
+from server.clock import machine_now
 from server.db import Database, rowcount
 from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
+from server.services import tap_partitions
 from server.services.rollups import mark_place_moments
 from server.taps.sun import NO_SUN, SUN_CHIP
 from server.upsert import insert_ignoring_duplicates
@@ -114,8 +117,13 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
     unique = list({record["id"]: record for record in records}.values())
     if not unique:
         return 0, len(records)
+    moments = [dt.datetime.fromisoformat(r["at"]) for r in unique]
+    _make_partitions(database, moments)
     with database.transaction() as session:
-        known = set(session.scalars(select(Tap.id).where(Tap.id.in_([r["id"] for r in unique]))))
+        # The batch's time span lets PostgreSQL look only in the months' partitions.
+        ids = [r["id"] for r in unique]
+        span = Tap.occurred_at.between(min(moments), max(moments))
+        known = set(session.scalars(select(Tap.id).where(Tap.id.in_(ids), span)))
         fresh = sorted((r for r in unique if r["id"] not in known), key=lambda r: r["at"])
         stickers = _stickers(session, {r["tag_id"] for r in fresh if r.get("tag_id") is not None})
         rows = [_row(record, stickers) for record in fresh]
@@ -123,13 +131,40 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
         _note_last_taps(rows, stickers)
         if rows:  # one executemany for the whole batch (Tap.__table__ is typed as a FromClause)
             insert_ignoring_duplicates(
-                session, Tap.metadata.tables[Tap.__tablename__], rows, ["id"]
+                session, Tap.metadata.tables[Tap.__tablename__], rows, tap_key(session)
             )
         # In the same transaction: a stored tap always leaves its day marked for the rollups.
         mark_place_moments(
             session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] in COUNTED]
         )
     return len(rows), len(records) - len(rows)
+
+
+# Per database: months whose partition this process has seen, to skip asking every batch.
+_PARTITIONS_SEEN: weakref.WeakKeyDictionary[Database, set[dt.date]] = weakref.WeakKeyDictionary()
+
+
+def tap_key(session: Session) -> list[str]:
+    """The taps' unique key: (id, occurred_at) on PostgreSQL's partitioned table, id elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return ["id", "occurred_at"]
+    return ["id"]
+
+
+def _make_partitions(database: Database, moments: list[dt.datetime]) -> None:
+    """Make the month partitions this batch needs and lacks, before the batch's transaction (a
+    drainer made them ahead of time, unless this is a tap from long ago or the clock is off)."""
+    if database.engine.dialect.name != "postgresql":
+        return
+    known = _PARTITIONS_SEEN.setdefault(database, set())
+    months = {tap_partitions.month_of(moment) for moment in moments} - known
+    if not months:
+        return
+    with database.transaction() as session:
+        tap_partitions.create(session.connection(), months)
+    # Remembered only from last month on: retention never drops those, so none can vanish.
+    recent = tap_partitions.add_months(tap_partitions.month_of(machine_now()), -1)
+    known.update(month for month in months if month >= recent)
 
 
 def _stickers(session: Session, tag_ids: set[int]) -> dict[int, Sticker]:

@@ -4,13 +4,19 @@ SQLite: the migrated schema is built once per session and copied for each test. 
 throwaway database per session, migrated once; each test runs inside a transaction that is
 rolled back, its sessions in savepoints (as pypi/warehouse does). Tests that need real commits
 seen by other connections or processes use `committed_app`, on a database of their own.
+
+The demo is loaded once per session too (loading it takes seconds): `demo_loaded_app` runs on a
+copy of that SQLite file, or in a rolled-back transaction on that PostgreSQL database;
+`committed_demo_app` on a database of its own copied from it (CREATE DATABASE ... TEMPLATE).
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +26,13 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from server import create_app
-from server.db import database, make_engine
+from server.db import Database, database, make_engine
+from server.demo import load_demo
 from server.migrate import upgrade
+from server.services.accounts import Passwords
 from server.taps.recorder import recorder
 from tags.keyring import Keyring
+from tests.support.demo import DEMO_LOADED, demo_database
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -112,28 +121,46 @@ def database_kind(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@contextlib.contextmanager
+def rolled_back_app(config: dict[str, Any]) -> Iterator[Flask]:
+    """The app on a PostgreSQL database it shares: all it does is rolled back afterwards."""
+    application = create_app(config)
+    db = database(application)
+    connection = db.engine.connect()
+    outer = connection.begin()
+    db.bind_to(connection)
+    try:
+        yield application
+    finally:
+        recorder(application).stop()
+        outer.rollback()
+        connection.close()
+        db.dispose()
+
+
+@contextlib.contextmanager
+def own_app(config: dict[str, Any]) -> Iterator[Flask]:
+    """The app on a database of its own, closed afterwards."""
+    application = create_app(config)
+    try:
+        yield application
+    finally:
+        recorder(application).stop()
+        database(application).dispose()
+
+
 @pytest.fixture
 def app(
     database_kind: str, request: pytest.FixtureRequest, tmp_path: Path, keyring: Keyring
 ) -> Iterator[Flask]:
     """The app on a throwaway database."""
     if database_kind == "sqlite":
-        application = create_app(settings(tmp_path, sqlite_copy(request, tmp_path), keyring))
-        yield application
-        recorder(application).stop()
-        database(application).dispose()
+        with own_app(settings(tmp_path, sqlite_copy(request, tmp_path), keyring)) as application:
+            yield application
         return
     url = request.getfixturevalue("postgres_database")
-    application = create_app(settings(tmp_path, url, keyring))
-    db = database(application)
-    connection = db.engine.connect()
-    outer = connection.begin()
-    db.bind_to(connection)
-    yield application
-    recorder(application).stop()
-    outer.rollback()
-    connection.close()
-    db.dispose()
+    with rolled_back_app(settings(tmp_path, url, keyring)) as application:
+        yield application
 
 
 @pytest.fixture
@@ -142,17 +169,107 @@ def committed_app(
 ) -> Iterator[Flask]:
     """The app on a database of its own, where commits are real (threads, processes)."""
     if database_kind == "sqlite":
-        url = sqlite_copy(request, tmp_path)
-    else:
-        postgres = request.getfixturevalue("postgres")
-        template = make_url(request.getfixturevalue("postgres_database")).database
-        url = create_postgres_database(postgres, template)
-    application = create_app(settings(tmp_path, url, keyring))
-    yield application
-    recorder(application).stop()
-    database(application).dispose()
-    if database_kind != "sqlite":
-        drop_postgres_database(request.getfixturevalue("postgres"), url)
+        with own_app(settings(tmp_path, sqlite_copy(request, tmp_path), keyring)) as application:
+            yield application
+        return
+    postgres = request.getfixturevalue("postgres")
+    template = make_url(request.getfixturevalue("postgres_database")).database
+    url = create_postgres_database(postgres, template)
+    try:
+        with own_app(settings(tmp_path, url, keyring)) as application:
+            yield application
+    finally:
+        drop_postgres_database(postgres, url)
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A database holding the demo, made once per session, and the folder of its photos."""
+
+    url: str
+    media: Path
+
+    def copy_media(self, folder: Path) -> None:
+        """Give a test its own copy of the demo's photos (tests may add or delete some)."""
+        shutil.copytree(self.media, folder / "media")
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, keyring: Keyring) -> Demo:
+    """A SQLite database holding the demo, made once and copied by each test."""
+    path = tmp_path_factory.mktemp("demo") / "taptrail.db"
+    return Demo(demo_database(path, keyring), path.parent / "media")
+
+
+@pytest.fixture(scope="session")
+def demo_postgres(
+    postgres: str,
+    postgres_database: str,
+    keyring: Keyring,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Demo]:
+    """A PostgreSQL database holding the demo, loaded once: tests roll back on it or copy it."""
+    url = create_postgres_database(postgres, make_url(postgres_database).database)
+    media = tmp_path_factory.mktemp("demo-postgres") / "media"
+    loaded = Database(url)
+    with loaded.transaction() as session:
+        # Its accounts' passwords are made up and never signed in with: cheapest, as settings().
+        load_demo(
+            session,
+            keyring,
+            "https://t.example.org",
+            DEMO_LOADED,
+            passwords=Passwords("cheapest"),
+            media=media,
+        )
+    loaded.dispose()
+    yield Demo(url, media)
+    drop_postgres_database(postgres, url)
+
+
+def demo_copy(request: pytest.FixtureRequest, database_kind: str, folder: Path) -> str:
+    """The URL of a database of its own holding the demo, its photos copied into `folder`."""
+    if database_kind == "sqlite":
+        demo = request.getfixturevalue("demo_sqlite")
+        shutil.copy(make_url(demo.url).database, folder / "taptrail.db")
+        demo.copy_media(folder)
+        return f"sqlite:///{folder / 'taptrail.db'}"
+    demo = request.getfixturevalue("demo_postgres")
+    demo.copy_media(folder)
+    return create_postgres_database(
+        request.getfixturevalue("postgres"), make_url(demo.url).database
+    )
+
+
+@pytest.fixture
+def demo_loaded_app(
+    database_kind: str, request: pytest.FixtureRequest, tmp_path: Path, keyring: Keyring
+) -> Iterator[Flask]:
+    """The app with the demo as loaded at DEMO_LOADED: on SQLite a copy of the session's demo
+    database, on PostgreSQL the session's demo database in a transaction rolled back after."""
+    if database_kind == "sqlite":
+        url = demo_copy(request, database_kind, tmp_path)
+        with own_app(settings(tmp_path, url, keyring)) as application:
+            yield application
+        return
+    demo = request.getfixturevalue("demo_postgres")
+    demo.copy_media(tmp_path)
+    with rolled_back_app(settings(tmp_path, demo.url, keyring)) as application:
+        yield application
+
+
+@pytest.fixture
+def committed_demo_app(
+    database_kind: str, request: pytest.FixtureRequest, tmp_path: Path, keyring: Keyring
+) -> Iterator[Flask]:
+    """The app with the demo, on a database of its own where commits are real."""
+    url = demo_copy(request, database_kind, tmp_path)
+    try:
+        with own_app(settings(tmp_path, url, keyring)) as application:
+            yield application
+    finally:
+        if database_kind != "sqlite":
+            drop_postgres_database(request.getfixturevalue("postgres"), url)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from referencing.jsonschema import DRAFT202012
 
 from server.api.openapi import document
 from tests.server.factories import token
-from tests.support.demo import DEMO_LOADED
 
 PREFIX = "/api/v1"
 
@@ -72,20 +71,14 @@ def _rebase(schema):
 
 
 @pytest.fixture
-def demo(app):
-    from server.config import keyring, passwords
-    from server.db import database
-    from server.demo import load_demo
-
-    with database(app).transaction() as session:
-        load_demo(
-            session, keyring(app), app.config["TAP_BASE_URL"], DEMO_LOADED, passwords=passwords(app)
-        )
-    return {"Authorization": f"Bearer {token(app, 'encode')}"}
+def demo(demo_loaded_app):
+    """The API's credentials on the app holding the demo."""
+    return {"Authorization": f"Bearer {token(demo_loaded_app, 'encode')}"}
 
 
-def test_responses_match_the_document(app, client, demo):
+def test_responses_match_the_document(demo_loaded_app, demo):
     headers = demo
+    client = demo_loaded_app.test_client()
     at = {"at": "2026-11-26T12:00:00Z"}
     calls = [
         ("/territories", "get", client.get(PREFIX + "/territories")),

@@ -14,8 +14,8 @@ from server.demo import demo_file
 from server.mobility import feeds
 from server.mobility.live import Mobility, mobility
 from server.mobility.poller import PollerLoop
-from tests.server.conftest import settings
-from tests.support.demo import SATURDAY, demo_database, next_local
+from tests.server.conftest import demo_copy, settings
+from tests.support.demo import SATURDAY, next_local
 from tests.support.live_server import serving
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -32,8 +32,8 @@ def demo_feeds(base: str, path):
     return path
 
 
-def test_the_demo_feeds_are_read_and_shown(tmp_path, keyring):
-    url = demo_database(tmp_path / "taptrail.db", keyring)
+def test_the_demo_feeds_are_read_and_shown(tmp_path, keyring, request):
+    url = demo_copy(request, "sqlite", tmp_path)
     now = next_local(SATURDAY, 15)
     app = create_app(settings(tmp_path, url, keyring, FIXED_NOW=now, DEMO_FEEDS=True))
     with serving(app) as base:

@@ -13,12 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from server.config import passwords
 from server.db import database
-from server.demo import load_demo
 from server.models import LoyaltyCard, LoyaltyHolding, LoyaltyStamp, LoyaltyWallet
 from tests.server.portal.conftest import Browser, open_session
-from tests.support.demo import DEMO_LOADED, SATURDAY, next_local
+from tests.support.demo import SATURDAY, next_local
 from tests.support.html import page, text
 
 SHOP = "comptoir-de-la-piscine"
@@ -184,23 +182,15 @@ def test_the_merchant_defines_the_card_and_sees_its_figures(demo_app):
 
 
 @pytest.mark.parametrize("action", ["stamp", "reward"])
-def test_fifty_tills_at_once_give_one_stamp_or_one_reward(committed_app, keyring, action):
-    with database(committed_app).transaction() as session:
-        load_demo(
-            session,
-            keyring,
-            "https://t.example.org",
-            DEMO_LOADED,
-            passwords=passwords(committed_app),
-        )
-    committed_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
-    code, _ = _join(_phone(committed_app))
+def test_fifty_tills_at_once_give_one_stamp_or_one_reward(committed_demo_app, keyring, action):
+    committed_demo_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
+    code, _ = _join(_phone(committed_demo_app))
     if action == "reward":  # a full card: five visits, five hours apart
         for _ in range(5):
-            _card_answer(_till(committed_app), code)
-            committed_app.config["FIXED_NOW"] += dt.timedelta(hours=5)
-    before = _count(committed_app, LoyaltyStamp)
-    tills = [_till(committed_app) for _ in range(50)]
+            _card_answer(_till(committed_demo_app), code)
+            committed_demo_app.config["FIXED_NOW"] += dt.timedelta(hours=5)
+    before = _count(committed_demo_app, LoyaltyStamp)
+    tills = [_till(committed_demo_app) for _ in range(50)]
     tokens = [t.token() for t in tills]
     start = threading.Barrier(50)
 
@@ -215,21 +205,13 @@ def test_fifty_tills_at_once_give_one_stamp_or_one_reward(committed_app, keyring
         answers = list(pool.map(press, range(50)))
     given = "rewarded" if action == "reward" else "stamped"
     assert answers.count(given) == 1
-    assert _count(committed_app, LoyaltyStamp) == before + 1
+    assert _count(committed_demo_app, LoyaltyStamp) == before + 1
 
 
-def test_fifty_joins_of_one_phone_at_once_make_one_card(committed_app, keyring):
-    with database(committed_app).transaction() as session:
-        load_demo(
-            session,
-            keyring,
-            "https://t.example.org",
-            DEMO_LOADED,
-            passwords=passwords(committed_app),
-        )
-    committed_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
+def test_fifty_joins_of_one_phone_at_once_make_one_card(committed_demo_app, keyring):
+    committed_demo_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
     visitor = secrets.token_hex(16)
-    phones = [_phone(committed_app) for _ in range(50)]
+    phones = [_phone(committed_demo_app) for _ in range(50)]
     for phone in phones:  # one phone pressing "Join" again and again (or 50 tabs)
         phone.set_cookie("tt_vid", visitor)
     start = threading.Barrier(50)
@@ -241,8 +223,8 @@ def test_fifty_joins_of_one_phone_at_once_make_one_card(committed_app, keyring):
     with ThreadPoolExecutor(max_workers=50) as pool:
         statuses = list(pool.map(press, range(50)))
     assert statuses == [200] * 50, Counter(statuses)
-    assert _count(committed_app, LoyaltyWallet) == 1
-    assert _count(committed_app, LoyaltyHolding) == 1
+    assert _count(committed_demo_app, LoyaltyWallet) == 1
+    assert _count(committed_demo_app, LoyaltyHolding) == 1
 
 
 def test_changing_the_number_of_visits_keeps_the_cards_usable(demo_app):

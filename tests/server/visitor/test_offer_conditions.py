@@ -11,9 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, update
 
-from server.config import passwords
 from server.db import database
-from server.demo import load_demo
 from server.models import (
     Offer,
     OfferCondition,
@@ -26,7 +24,7 @@ from server.models import (
 from tests.server.factories import PHONE, drained_taps, tap_at, update_sticker
 from tests.server.portal.conftest import Browser, open_session
 from tests.server.test_tap_sun import UID, sun_query
-from tests.support.demo import DEMO_LOADED, SATURDAY, next_local
+from tests.support.demo import SATURDAY, next_local
 from tests.support.html import page, text
 
 CROSS = "/offer/beffroi-billet-piscine"
@@ -218,26 +216,28 @@ def test_the_daily_quota_then_the_next_day(demo_app):
 
 
 def _demo(app, keyring) -> None:
-    with database(app).transaction() as session:
-        load_demo(session, keyring, "https://t.example.org", DEMO_LOADED, passwords=passwords(app))
     app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
 
 
 @pytest.mark.parametrize("limit", ["quota", "daily_quota"])
-def test_fifty_visitors_asking_for_the_last_code_at_once_get_one(committed_app, keyring, limit):
-    _demo(committed_app, keyring)
+def test_fifty_visitors_asking_for_the_last_code_at_once_get_one(
+    committed_demo_app, keyring, limit
+):
+    _demo(committed_demo_app, keyring)
     cookies = [secrets.token_hex(16) for _ in range(51)]
     for cookie in cookies:
-        tap_at(committed_app, cookie, "la-piscine", committed_app.config["FIXED_NOW"] - HOUR)
+        tap_at(
+            committed_demo_app, cookie, "la-piscine", committed_demo_app.config["FIXED_NOW"] - HOUR
+        )
     # One code already given: one left.
-    _change(committed_app, "beffroi-billet-piscine", **{limit: 2})
-    first = committed_app.test_client()
+    _change(committed_demo_app, "beffroi-billet-piscine", **{limit: 2})
+    first = committed_demo_app.test_client()
     first.set_cookie("tt_vid", cookies.pop())
     assert "Valid once" in _ask(first)
     start = threading.Barrier(50)
 
     def ask(cookie: str) -> int:
-        client = committed_app.test_client()
+        client = committed_demo_app.test_client()
         client.set_cookie("tt_vid", cookie)
         start.wait(timeout=60)
         return client.post(f"{CROSS}/code").status_code
@@ -245,16 +245,16 @@ def test_fifty_visitors_asking_for_the_last_code_at_once_get_one(committed_app, 
     with ThreadPoolExecutor(max_workers=50) as pool:
         statuses = list(pool.map(ask, cookies))
     assert statuses == [303] * 50
-    assert _codes(committed_app) == 2
-    with database(committed_app).sessions() as session:
+    assert _codes(committed_demo_app) == 2
+    with database(committed_demo_app).sessions() as session:
         offer = session.scalars(select(Offer).where(Offer.slug == CROSS[7:])).one()
         assert offer.codes_issued == 2
 
 
-def test_fifty_phones_with_one_passport_at_once_get_one_code(committed_app, keyring):
-    _demo(committed_app, keyring)
-    till = Browser(committed_app.test_client())
-    open_session(committed_app, till.client, "comptoir@demo.taptrail.invalid")
+def test_fifty_phones_with_one_passport_at_once_get_one_code(committed_demo_app, keyring):
+    _demo(committed_demo_app, keyring)
+    till = Browser(committed_demo_app.test_client())
+    open_session(committed_demo_app, till.client, "comptoir@demo.taptrail.invalid")
     handed = page(
         till.post("/portal/shops/comptoir-de-la-piscine/till/passport/atelier-clients-comptoir")
     )
@@ -262,14 +262,14 @@ def test_fifty_phones_with_one_passport_at_once_get_one_code(committed_app, keyr
     start = threading.Barrier(50)
 
     def ask(_: int) -> int:
-        client = committed_app.test_client()
+        client = committed_demo_app.test_client()
         client.set_cookie("tt_vid", secrets.token_hex(16))
         start.wait(timeout=60)
         return client.post(f"{PASSPORT_OFFER}/code", data={"passport": passport}).status_code
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         assert list(pool.map(ask, range(50))) == [303] * 50
-    assert _codes(committed_app) == 1
+    assert _codes(committed_demo_app) == 1
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, update
 
-from server.config import passwords
 from server.db import database
-from server.demo import load_demo
 from server.models import Offer, RedemptionCode, Sticker
 from server.services import redemption
 from tags import crockford
 from tests.server.factories import PHONE, drained_taps, tap_at
-from tests.support.demo import DEMO_LOADED, PARIS, SATURDAY, next_local
+from tests.support.demo import PARIS, SATURDAY, next_local
 from tests.support.html import json_ld, page, text
 
 CROSS = "/offer/beffroi-billet-piscine"
@@ -186,23 +184,20 @@ def test_a_visitor_asking_twice_at_once_keeps_one_code(demo_app, visitor, monkey
         assert session.scalar(select(func.count(RedemptionCode.id))) == 1
 
 
-def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_app, keyring):
-    with database(committed_app).transaction() as session:
-        load_demo(
-            session,
-            keyring,
-            "https://t.example.org",
-            DEMO_LOADED,
-            passwords=passwords(committed_app),
-        )
-    committed_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
+def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_demo_app, keyring):
+    committed_demo_app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
     visitors = [secrets.token_hex(16) for _ in range(6)]
     for cookie in visitors:
-        tap_at(committed_app, cookie, "la-piscine", clock_of(committed_app) - dt.timedelta(hours=1))
+        tap_at(
+            committed_demo_app,
+            cookie,
+            "la-piscine",
+            clock_of(committed_demo_app) - dt.timedelta(hours=1),
+        )
     start = threading.Barrier(2)
 
     def ask(cookie: str) -> int:
-        client = committed_app.test_client()
+        client = committed_demo_app.test_client()
         client.set_cookie("tt_vid", cookie)
         start.wait(timeout=10)
         return client.post(f"{CROSS}/code").status_code
@@ -210,26 +205,28 @@ def test_requests_at_the_same_moment_store_one_code_per_visitor(committed_app, k
     with ThreadPoolExecutor(max_workers=2) as pool:
         for cookie in visitors:
             assert list(pool.map(ask, [cookie, cookie])) == [303, 303]
-    with database(committed_app).sessions() as session:
+    with database(committed_demo_app).sessions() as session:
         holders = session.scalars(select(RedemptionCode.visitor_id)).all()
     assert sorted(holders) == sorted(visitors)
 
 
 def _demo_with_quota(app, keyring, quota: int) -> None:
     """The demo in a database of its own, its cross-offer limited to `quota` codes."""
-    with database(app).transaction() as session:
-        load_demo(session, keyring, "https://t.example.org", DEMO_LOADED, passwords=passwords(app))
     app.config["FIXED_NOW"] = next_local(SATURDAY, 15)
     _change_offer(app, "beffroi-billet-piscine", quota=quota)
 
 
 @pytest.mark.parametrize(("quota", "visitors"), [(3, 24), (5, 32)])
-def test_the_quota_holds_when_many_visitors_ask_at_once(committed_app, keyring, quota, visitors):
-    _demo_with_quota(committed_app, keyring, quota)
+def test_the_quota_holds_when_many_visitors_ask_at_once(
+    committed_demo_app, keyring, quota, visitors
+):
+    _demo_with_quota(committed_demo_app, keyring, quota)
     start = threading.Barrier(visitors)
 
     def ask(cookie: str) -> tuple[int, str]:
-        client = committed_app.test_client()  # a browser of its own; its requests, a connection
+        client = (
+            committed_demo_app.test_client()
+        )  # a browser of its own; its requests, a connection
         client.set_cookie("tt_vid", cookie)
         start.wait(timeout=30)
         status = client.post(f"{CROSS}/code").status_code
@@ -237,10 +234,15 @@ def test_the_quota_holds_when_many_visitors_ask_at_once(committed_app, keyring, 
 
     cookies = [secrets.token_hex(16) for _ in range(visitors)]
     for cookie in cookies:
-        tap_at(committed_app, cookie, "la-piscine", clock_of(committed_app) - dt.timedelta(hours=1))
+        tap_at(
+            committed_demo_app,
+            cookie,
+            "la-piscine",
+            clock_of(committed_demo_app) - dt.timedelta(hours=1),
+        )
     with ThreadPoolExecutor(max_workers=visitors) as pool:
         answers = list(pool.map(ask, cookies))
-    with database(committed_app).sessions() as session:
+    with database(committed_demo_app).sessions() as session:
         issued = session.scalar(select(func.count(RedemptionCode.id)))
         counted = session.scalars(select(Offer.codes_issued).where(Offer.slug == CROSS[7:])).one()
     assert issued == counted == quota
@@ -249,24 +251,31 @@ def test_the_quota_holds_when_many_visitors_ask_at_once(committed_app, keyring, 
     assert len(sold_out) == visitors - quota
 
 
-def test_one_visitor_asking_many_times_at_once_uses_one_code_of_the_quota(committed_app, keyring):
-    _demo_with_quota(committed_app, keyring, 2)
+def test_one_visitor_asking_many_times_at_once_uses_one_code_of_the_quota(
+    committed_demo_app, keyring
+):
+    _demo_with_quota(committed_demo_app, keyring, 2)
     cookie, requests = secrets.token_hex(16), 8
-    tap_at(committed_app, cookie, "la-piscine", clock_of(committed_app) - dt.timedelta(hours=1))
+    tap_at(
+        committed_demo_app,
+        cookie,
+        "la-piscine",
+        clock_of(committed_demo_app) - dt.timedelta(hours=1),
+    )
     start = threading.Barrier(requests)
 
     def ask(_: int) -> int:
-        client = committed_app.test_client()
+        client = committed_demo_app.test_client()
         client.set_cookie("tt_vid", cookie)
         start.wait(timeout=30)
         return client.post(f"{CROSS}/code").status_code
 
     with ThreadPoolExecutor(max_workers=requests) as pool:
         assert list(pool.map(ask, range(requests))) == [303] * requests
-    with database(committed_app).sessions() as session:
+    with database(committed_demo_app).sessions() as session:
         assert session.scalars(select(RedemptionCode.visitor_id)).all() == [cookie]
     # The one code used one place of two: another visitor still gets a code.
-    assert _get_code(committed_app.test_client()) is not None
+    assert _get_code(committed_demo_app.test_client()) is not None
 
 
 @pytest.mark.parametrize(
