@@ -124,7 +124,7 @@ def test_the_partitions_command_makes_the_months_asked_for(app):
     assert "monthly partitions" in result.output
 
 
-def test_migration_0017_moves_the_taps_of_an_existing_database_into_months(postgres):
+def test_migration_0019_moves_the_taps_of_an_existing_database_into_months(postgres):
     url = create_postgres_database(postgres)
     engine = make_engine(url)
     taps = {
@@ -133,7 +133,7 @@ def test_migration_0017_moves_the_taps_of_an_existing_database_into_months(postg
         "c": "2026-11-20 10:00:00+00",
     }
     try:
-        upgrade(engine, "0016")
+        upgrade(engine, "0018")
         with engine.begin() as connection:
             for tap_id, at in taps.items():
                 connection.execute(
@@ -174,7 +174,7 @@ def test_migration_0017_moves_the_taps_of_an_existing_database_into_months(postg
         config = alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0016")
+            command.downgrade(config, "0018")
         with engine.connect() as connection:
             assert not tap_partitions.is_partitioned(connection)
             assert sorted(connection.execute(text("SELECT id FROM taps")).scalars()) == [

@@ -7,8 +7,8 @@ maintaining them row by row). A partitioned table's unique keys must hold the pa
 the primary key becomes (id, occurred_at); a tap's id and time come together from the spool, so
 a tap drained twice still meets its first copy.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-03
 """
 
@@ -19,8 +19,8 @@ from sqlalchemy import text
 
 from server.services import tap_partitions
 
-revision = "0017"
-down_revision = "0016"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
