@@ -227,3 +227,22 @@ def test_the_deployment_brand_is_used_where_a_territory_sets_nothing():
     with pytest.raises(Problems, match="contrast"):
         branding.set_territory(mine, {"accent_color": "#aaaaaa"})
     assert mine.brand == {"service_name": "Lens"}  # unchanged by the refusal
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+def test_a_batch_s_manifest_names_the_brand_for_its_labels(app, client):
+    from server.db import database
+    from tests.server.factories import place, token
+
+    app.extensions["taptrail.brand"] = branding.deployment(
+        {"BRAND_SERVICE_NAME": "Enjoy-MEL", "BRAND_OPERATOR_NAME": "MEL"}
+    )
+    place(app)
+    headers = {"Authorization": f"Bearer {token(app, 'encode')}"}
+    made = client.post("/api/v1/batches", json={"place": "la-piscine", "count": 1}, headers=headers)
+    assert made.json["brand"] == {"service_name": "Enjoy-MEL", "operator_name": "MEL"}
+    with database(app).transaction() as session:
+        territory = session.scalars(select(Territory)).one()
+        branding.set_territory(territory, {"operator_name": "Ville de Roubaix"})
+    again = client.get(f"/api/v1/batches/{made.json['batch']}", headers=headers)
+    assert again.json["brand"] == {"service_name": "Enjoy-MEL", "operator_name": "Ville de Roubaix"}
