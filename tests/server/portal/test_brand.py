@@ -184,3 +184,15 @@ def test_reset_and_refusal_mails_carry_the_brand(app, seed, signed_in, smtp):  #
     assert _subject(refusal) == "Uw inschrijving bij Enjoy-MEL"
     body = refusal.get_payload(decode=True).decode().replace("\r\n", "\n")
     assert re.search(r"interesse in Enjoy-MEL", body) and "Een dienst van Métropole" in body
+
+
+def test_the_portal_s_own_words_name_the_brand(app, seed, signed_in):
+    from server.errors import N_, Problem
+    from server.web.problems import said
+
+    app.extensions["taptrail.brand"] = branding.deployment(ENJOY)
+    users = page(signed_in("administrator").get("/portal/admin/users"))
+    assert "Enjoy-MEL team" in text(users.main) and "TapTrail" not in text(users.main)
+    expired = Problem(N_("This link has expired. Ask the %(service)s team for a new one."))
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert said(expired).endswith("à l\u2019équipe Enjoy-MEL.")
