@@ -16,6 +16,7 @@ from flask import Response, abort, current_app, g, url_for
 from jinja2.runtime import Context
 from jinja2.utils import pass_context
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from server.db import db_session
 from server.models import Territory
@@ -88,6 +89,9 @@ def page_brand(context: Context) -> PageBrand:
     territory = next(
         (t for name in _SHOWN if (t := territory_of(context.get(name))) is not None), None
     )
+    sticker_territory = getattr(context.get("sticker"), "territory_slug", None)
+    if territory is None and sticker_territory:  # a tap's link preview names its territory
+        territory = _territory_by_slug(sticker_territory)
     memo: dict[int | None, PageBrand] = g.setdefault("taptrail_brands", {})
     key = territory.id if territory is not None else None
     if key not in memo:
@@ -99,6 +103,16 @@ def service_brand() -> PageBrand:
     """The deployment's brand, whatever the page shows (a Jinja global for the portal and its
     mails: `service_brand()`)."""
     return for_territory(None)
+
+
+def _territory_by_slug(slug: str) -> Territory | None:
+    """The territory, or None when the database is away: a link preview is never worth
+    failing for, and the deployment's brand stands in."""
+    try:
+        return db_session().scalars(select(Territory).where(Territory.slug == slug)).first()
+    except SQLAlchemyError:
+        db_session().rollback()
+        return None
 
 
 @bp.get("/brand/logo.<kind>")

@@ -246,3 +246,22 @@ def test_a_batch_s_manifest_names_the_brand_for_its_labels(app, client):
         branding.set_territory(territory, {"operator_name": "Ville de Roubaix"})
     again = client.get(f"/api/v1/batches/{made.json['batch']}", headers=headers)
     assert again.json["brand"] == {"service_name": "Enjoy-MEL", "operator_name": "Ville de Roubaix"}
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+def test_a_sticker_s_link_preview_names_its_territory_s_brand(app, client):
+    from server.db import database
+    from tests.server.factories import installed_sticker
+    from tests.server.test_tap_machines import PREVIEWS
+
+    app.extensions["taptrail.brand"] = branding.deployment({"BRAND_SERVICE_NAME": "Enjoy-MEL"})
+    sticker = installed_sticker(app)
+    path = sticker["url"].removeprefix("https://t.example.org")
+    preview = client.get(path, headers={"User-Agent": PREVIEWS["WhatsApp"]}).text
+    assert '<meta property="og:site_name" content="Enjoy-MEL">' in preview
+    assert '<meta property="og:image" content="http://localhost/icons/512.png">' in preview
+    with database(app).transaction() as session:
+        territory = session.scalars(select(Territory)).one()
+        branding.set_territory(territory, {"service_name": "Roubaix Sorties"})
+    preview = client.get(path, headers={"User-Agent": PREVIEWS["WhatsApp"]}).text
+    assert '<meta property="og:site_name" content="Roubaix Sorties">' in preview
