@@ -196,3 +196,14 @@ def test_the_portal_s_own_words_name_the_brand(app, seed, signed_in):
     expired = Problem(N_("This link has expired. Ask the %(service)s team for a new one."))
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert said(expired).endswith("à l\u2019équipe Enjoy-MEL.")
+
+
+def test_a_merchant_s_data_download_says_which_service_holds_it(app, seed, signed_in):
+    import io
+    import zipfile
+
+    app.extensions["taptrail.brand"] = branding.deployment(ENJOY)
+    owner = signed_in("owner")
+    archive = zipfile.ZipFile(io.BytesIO(owner.get("/portal/account/data.zip").data))
+    readme = archive.read("README.txt").decode()
+    assert readme.startswith(f"Everything Enjoy-MEL holds about the account {EMAILS['owner']}")
