@@ -229,8 +229,7 @@ def test_the_deployment_brand_is_used_where_a_territory_sets_nothing():
     assert mine.brand == {"service_name": "Lens"}  # unchanged by the refusal
 
 
-@pytest.mark.parametrize("database_kind", ["sqlite"])
-def test_a_batch_s_manifest_names_the_brand_for_its_labels(app, client):
+def test_a_batch_s_manifest_names_the_brand_for_its_labels(app, client):  # SQLite and PostgreSQL
     from server.db import database
     from tests.server.factories import place, token
 
