@@ -8,7 +8,8 @@ INSTANCE := instance
 DEMO_ENV := TAPTRAIL_SIGNING_KEYS_FILE=$(INSTANCE)/keys.json \
 	TAPTRAIL_SECRET_KEY_FILE=$(INSTANCE)/secret_key \
 	TAPTRAIL_TAP_BASE_URL=http://127.0.0.1:8000 \
-	TAPTRAIL_MOBILITY_FEEDS=server/demo/feeds.yaml TAPTRAIL_DEMO_FEEDS=1
+	TAPTRAIL_MOBILITY_FEEDS=server/demo/feeds.yaml TAPTRAIL_DEMO_FEEDS=1 \
+	TAPTRAIL_BRAND_FILE=server/demo/brand.yaml
 
 .PHONY: install test lint format run bench translations browser
 

@@ -23,16 +23,31 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     from server.demo import served
     from server.maps.drawn import PictureCache
     from server.mobility import live
+    from server.services import branding
     from server.services.accounts import Passwords
     from server.sessions import LazySessionInterface
     from server.taps import recorder
     from server.taps.stickers import StickerDirectory
-    from server.visitor import details, loyalty, maps, media, offers, pages, privacy, tv, webapp
+    from server.visitor import (
+        branding as brand_pages,
+    )
+    from server.visitor import (
+        details,
+        loyalty,
+        maps,
+        media,
+        offers,
+        pages,
+        privacy,
+        tv,
+        webapp,
+    )
 
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = LazySessionInterface()
     config.configure(app, test_config)
     config.check_keyring(app, required=keys_required)
+    app.extensions["taptrail.brand"] = branding.deployment(app.config)  # ConfigError if unusable
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     web.init_app(app)  # inside ProxyFix, and before the blueprints (see server.web)
     proxies = int(app.config["PROXY_FIX"])
@@ -76,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(tv.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(webapp.bp)
+    app.register_blueprint(brand_pages.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(portal.bp)
@@ -96,10 +112,12 @@ def check_settings() -> None:
     """
     from server import config, db
     from server.mobility import feeds
+    from server.services import branding
 
     app = Flask(__name__, instance_relative_config=True)
     config.configure(app, None)
     config.check_keyring(app)
+    branding.deployment(app.config)  # a brand that cannot be shown stops it too
     feeds.load(app.config.get("MOBILITY_FEEDS"))  # a feeds file that cannot be used stops it
     db.init_app(app)
     db.database(app).dispose()

@@ -184,6 +184,7 @@ def keys_restore(copy: Path, replace: bool, path: str | None) -> None:
 def _register_commands() -> None:
     from server.commands.analytics import purge_command, rollups_group
     from server.commands.backup import backup_command, restore_command
+    from server.commands.brand import brand
     from server.commands.content import demo, import_group
     from server.commands.database import init_db, partitions_command
     from server.commands.field import batches, tokens
@@ -207,6 +208,7 @@ def _register_commands() -> None:
         backup_command,
         restore_command,
         mobility_group,
+        brand,
         routes_command,  # Flask's: every URL rule, its endpoint and methods
     ):
         main.add_command(command)

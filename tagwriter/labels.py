@@ -8,7 +8,8 @@ case.
 Each label of a sheet says to a passer-by what to do, in the territory's language ("Approchez
 votre téléphone ou scannez"), shows the contactless mark, the place's name (shrunk, then
 wrapped, never cut: a 60-character name fits), the short URL in readable type and the code in
-groups of four, and optionally a logo. Sheets follow common sticker-sheet templates (A4 and
+groups of four, and optionally the operator's logo and name (whose service it is: the brand in
+the batch's manifest). Sheets follow common sticker-sheet templates (A4 and
 label rolls); the label's layout adapts to its size.
 """
 
@@ -134,7 +135,7 @@ class Label:
 class Placed:
     """A line of text drawn on a label, and the pixel box it takes."""
 
-    role: str  # "call", "name", "url", "code"
+    role: str  # "call", "name", "url", "code", "operator"
     text: str
     box: tuple[int, int, int, int]
 
@@ -320,8 +321,10 @@ def layout(
     box: tuple[int, int, int, int],
     language: str = "fr",
     logo: Image.Image | None = None,
+    operator: str = "",
 ) -> list[Placed]:
-    """Draw one label in `box` of `page`; returns what text was placed where."""
+    """Draw one label in `box` of `page`, with `operator`'s name at the bottom if given;
+    returns what text was placed where."""
     left, top, right, bottom = box
     margin = max(12, round(min(right - left, bottom - top) * 0.05))
     draw = ImageDraw.Draw(page)
@@ -333,12 +336,25 @@ def layout(
     width = right - margin - x
     height = bottom - top - 2 * margin
     logo_height = 0
+    placed: list[Placed] = []
+    if operator:
+        # The operator's name, small but never below MIN_TEXT, wrapped but never cut.
+        font = _font(max(MIN_TEXT, round(height * 0.07)))
+        step = round(font.size * 1.18)  # type: ignore[union-attr]
+        lines = wrap(draw, operator, font, width)
+        y = bottom - margin - step * len(lines)
+        for line in lines:
+            draw.text((x, y), line, fill=0, font=font)
+            shown = tuple(round(v) for v in draw.textbbox((x, y), line, font=font))
+            placed.append(Placed("operator", line, shown))  # type: ignore[arg-type]
+            y += step
+        logo_height = step * len(lines) + margin // 3
     if logo is not None:
-        logo_height = round(height * 0.2)
+        room = round(height * 0.2)
         scaled = logo.copy()
-        scaled.thumbnail((width, logo_height))
-        page.paste(scaled.convert("L"), (x, bottom - margin - scaled.height))
-        logo_height = scaled.height + margin // 2
+        scaled.thumbnail((width, room))
+        page.paste(scaled.convert("L"), (x, bottom - margin - logo_height - scaled.height))
+        logo_height += scaled.height + margin // 2
     # The largest text size at which every block fits, by bisection (text grows with it).
     low, high = MIN_TEXT // 2, max(MIN_TEXT, round(height / 7))
     plan = _plan(draw, label, width, height - logo_height, high, language)
@@ -355,7 +371,6 @@ def layout(
             else:
                 low, plan, unit = middle, found, middle
     gap = unit // 3
-    placed: list[Placed] = []
     y = top + margin
     call, *rest = plan
     _nfc_mark(draw, x, y + (call.height - round(unit * 1.3)) // 2, round(unit * 1.3))
@@ -390,15 +405,16 @@ def write_sheets(
     template: Template | None = None,
     language: str = "fr",
     picture: Image.Image | None = None,
+    operator: str = "",
 ) -> int:
     """A PDF of pages of labels on `template` (A4, 24 labels by default), with `picture` as
-    the logo if given (see read_logo); returns the pages."""
+    the logo (see read_logo) and `operator`'s name if given; returns the pages."""
     template = template or TEMPLATES[DEFAULT_TEMPLATE]
     pages = []
     for first in range(0, len(labels), template.per_page):
         page = Image.new("L", template.page_pixels, 255)
         for index, label in enumerate(labels[first : first + template.per_page]):
-            layout(page, label, template.box(index), language, picture)
+            layout(page, label, template.box(index), language, picture, operator)
         pages.append(page)
     pages[0].save(path, "PDF", resolution=DPI, save_all=True, append_images=pages[1:])
     return len(pages)

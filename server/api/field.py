@@ -12,7 +12,7 @@ from server.config import keyring
 from server.db import db_session
 from server.errors import Invalid
 from server.models import Sticker
-from server.services import batches, resets
+from server.services import batches, branding, resets
 from server.services.tokens import TokenScope
 from server.services.verdict import verdict
 
@@ -53,7 +53,7 @@ def issue_batch() -> tuple[Response, int]:
         note=note,
     )
     db_session().commit()
-    response = jsonify(batches.manifest(batch))
+    response = jsonify(batches.manifest(batch, branding.of_app(current_app.extensions)))
     response.headers["Location"] = f"{bp.url_prefix}/batches/{batch.id}"
     return response, 201
 
@@ -62,7 +62,11 @@ def issue_batch() -> tuple[Response, int]:
 @require_scope(TokenScope.ENCODE)
 def batch_manifest(batch_id: int) -> Response:
     """A batch's manifest."""
-    return jsonify(batches.manifest(batches.find_batch(db_session(), batch_id)))
+    return jsonify(
+        batches.manifest(
+            batches.find_batch(db_session(), batch_id), branding.of_app(current_app.extensions)
+        )
+    )
 
 
 @bp.get("/batches/<int:batch_id>/stickers")

@@ -15,6 +15,7 @@ from server.config import keyring
 from server.db import database
 from server.models import ApiToken, Batch, Sticker
 from server.services import batches as batch_service
+from server.services import branding
 from server.services.tokens import TokenScope, create_token, revoke_token
 from tags.chips import CHIPS
 from tags.ntag424.layout import CHIP as SUN_CHIP
@@ -130,7 +131,7 @@ def batches_issue(
             lock=lock,
             note=note,
         )
-        manifest = batch_service.manifest(batch)
+        manifest = batch_service.manifest(batch, branding.of_app(current_app.extensions))
     _write_manifest(manifest, out)
 
 
@@ -142,7 +143,9 @@ def batches_issue(
 def batches_export(batch_id: int, out: str | None) -> None:
     """Print (or --out) the manifest of batch BATCH_ID, for 'tagwriter batch --manifest'."""
     with database().transaction() as session:
-        manifest = batch_service.manifest(batch_service.find_batch(session, batch_id))
+        manifest = batch_service.manifest(
+            batch_service.find_batch(session, batch_id), branding.of_app(current_app.extensions)
+        )
     _write_manifest(manifest, out)
 
 

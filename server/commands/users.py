@@ -15,7 +15,7 @@ from server.commands import edge
 from server.config import passwords
 from server.db import database
 from server.models import Role, Shop, User
-from server.services import account_data, accounts, audit
+from server.services import account_data, accounts, audit, branding
 
 
 @click.group()
@@ -102,7 +102,10 @@ def users_export(email: str, out: Path) -> None:
         raise click.ClickException(f"{out} exists already; name a new file")
     with database().transaction() as session:
         user = _account(session, email)
-        data = account_data.export(session, user, current_app.config["MEDIA_DIR"], clock.now())
+        brand = branding.of_app(current_app.extensions)
+        data = account_data.export(
+            session, user, current_app.config["MEDIA_DIR"], clock.now(), brand.service_name
+        )
         audit.record(session, None, "account.export", ("user", user.id), "data exported (CLI)")
     out.write_bytes(data)
     click.echo(f"wrote {out} ({len(data)} bytes)")

@@ -22,8 +22,8 @@ from server.importers.content import import_content
 from server.importers.gtfs import import_gtfs
 from server.importers.ical import import_ical
 from server.importers.streetmap import import_osm
-from server.models import Place, Role, Shop, Sticker, StickerStatus, User
-from server.services import accounts
+from server.models import Place, Role, Shop, Sticker, StickerStatus, Territory, User
+from server.services import accounts, branding
 from server.services.batches import issue_batch
 from tags.keyring import Keyring
 from tags.urls import tap_url
@@ -74,6 +74,21 @@ def fake_uid(tag_id: int) -> str:
     return "04" + hashlib.sha256(f"demo-{tag_id}".encode()).hexdigest()[:12].upper()
 
 
+# One demo territory carries a brand of its own, over the deployment's (server/demo/brand.yaml):
+# a fictional tourist office, as a territory run by another body would have.
+WEPPES_BRAND = {
+    "service_name": "Balades dans les Weppes (démo)",
+    "operator_name": "Office de tourisme des Weppes (démo)",
+    "primary_color": "#2e6b30",
+    "accent_color": "#7a4a00",
+}
+
+
+def _brand_weppes(session: Session) -> None:
+    weppes = session.scalars(select(Territory).where(Territory.slug == "weppes")).one()
+    branding.set_territory(weppes, WEPPES_BRAND)
+
+
 def load_demo(
     session: Session,
     ring: Keyring,
@@ -94,6 +109,7 @@ def load_demo(
         for name, territory in EVENTS.items()
     )
     pictures = add_demo_photos(session, media) if media is not None else 0
+    _brand_weppes(session)
     # A street map of each area, drawn by hand (see the file's header); a real extract imported
     # later replaces it.
     maps, _ = import_osm(session, demo_file("streets.osm"), keep_other_sources=True)

@@ -11,6 +11,7 @@ from server.models.base import Base
 from server.models.types import (
     CreatedAt,
     Demo,
+    JSONType,
     Latitude,
     Longitude,
     Name,
@@ -39,6 +40,8 @@ class Territory(Base):
     review_changes: Mapped[bool] = mapped_column(default=False)
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    # Its own brand values (server/services/branding.py); None or missing: the deployment's.
+    brand: Mapped[dict[str, str] | None] = mapped_column(JSONType, default=None)
 
     places: Mapped[list[Place]] = relationship(back_populates="territory", order_by="Place.name")
 

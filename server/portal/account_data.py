@@ -12,6 +12,7 @@ from server.errors import TapTrailError
 from server.models import User
 from server.portal.access import ADMINISTRATORS, EVERYONE, allow, found, user
 from server.portal.blueprint import bp
+from server.portal.branded import brand_name
 from server.portal.forms import done, refused
 from server.services import account_data, audit
 from server.web.problems import said
@@ -20,7 +21,9 @@ from server.web.problems import said
 def _download(account: User) -> Response:
     """The zip of `account`'s data, recorded in the audit log as downloaded by the reader."""
     now = clock.now()
-    data = account_data.export(db_session(), account, current_app.config["MEDIA_DIR"], now)
+    data = account_data.export(
+        db_session(), account, current_app.config["MEDIA_DIR"], now, brand_name()
+    )
     audit.record(db_session(), user().id, "account.export", ("user", account.id), "data downloaded")
     db_session().commit()
     name = f"taptrail-account-{account.id}-{now.date().isoformat()}.zip"

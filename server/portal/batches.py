@@ -17,6 +17,7 @@ from server.portal.access import STAFF, allow, found
 from server.portal.blueprint import bp
 from server.portal.forms import problems_of, saved, values
 from server.services import batches as batch_service
+from server.services import branding
 from tags.chips import CHIPS
 from tags.keyring import KeyringError
 from tags.urls import MirrorMode
@@ -104,7 +105,14 @@ def batch(batch_id: int) -> str:
 def manifest(batch_id: int) -> Response:
     """The manifest for 'tagwriter batch --manifest' (the URLs, no key)."""
     batch_ = found(db_session().get(Batch, batch_id))
-    text = json.dumps(batch_service.manifest(batch_), indent=2, ensure_ascii=False) + "\n"
+    text = (
+        json.dumps(
+            batch_service.manifest(batch_, branding.of_app(current_app.extensions)),
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
     response = Response(text, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch_.id}.json"'
     return response

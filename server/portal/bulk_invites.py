@@ -9,7 +9,7 @@ import io
 import logging
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 from sqlalchemy import select
 
 from server import clock
@@ -19,9 +19,10 @@ from server.i18n import gettext
 from server.models import Role, Shop
 from server.portal.access import ADMINISTRATORS, allow, user
 from server.portal.blueprint import bp
-from server.portal.invites import SUBJECT, in_every_language
+from server.portal.branded import ACCOUNT_SUBJECT, mail_settings, subject
+from server.portal.invites import in_every_language
 from server.services import accounts, audit
-from server.services.mail import Mailer, MailError, SmtpSettings
+from server.services.mail import Mailer, MailError
 from server.web.controls import unwelcome
 from server.web.problems import said
 
@@ -75,7 +76,7 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
 @allow(ADMINISTRATORS)
 def bulk_invitations() -> str | tuple[str, int]:
     """Upload a CSV of shop owners; each is invited by email; a report says sent or failed."""
-    settings = SmtpSettings.from_config(current_app.config)
+    settings = mail_settings()
     if request.method == "GET" or settings is None:
         return render_template("portal/bulk_invitations.html", mail=settings is not None)
     upload = request.files.get("file")
@@ -114,7 +115,7 @@ def _invite(row: dict[str, str], line: int, shops: dict[str, Shop], mailer: Mail
             f"invited {invited.email} (CSV)",
         )
         link = url_for("portal.invitation", token=issued.token, _external=True)
-        why = N_("A TapTrail account has been created for you.")
+        why = N_("A %(service)s account has been created for you.")
         body = in_every_language(
             "portal/invitation_mail.txt",
             link=link,
@@ -123,7 +124,7 @@ def _invite(row: dict[str, str], line: int, shops: dict[str, Shop], mailer: Mail
             why_params={},
             days=accounts.INVITATION_DAYS,
         )
-        mailer.send(invited.email, SUBJECT, body)
+        mailer.send(invited.email, subject(ACCOUNT_SUBJECT), body)
     except TapTrailError as problem:
         db_session().rollback()
         return Outcome(line, email, False, said(problem))

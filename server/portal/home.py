@@ -21,10 +21,11 @@ from server.models import (
 )
 from server.portal.access import EVERYONE, KEEPERS, STAFF, allow, shop_for, user
 from server.portal.blueprint import bp
+from server.portal.branded import brand_name
 
 ROLE_NAMES = {
     Role.ADMINISTRATOR: N_("Administrator"),
-    Role.STAFF: N_("TapTrail team"),
+    Role.STAFF: N_("%(service)s team"),
     Role.SHOP_OWNER: N_("Shop owner"),
     Role.ANALYST: N_("Analyst"),
 }
@@ -32,7 +33,7 @@ ROLE_NAMES = {
 
 def role_name(role: Role | str) -> str:
     """A role, as the reader calls it."""
-    return gettext(ROLE_NAMES[Role(role)])
+    return gettext(ROLE_NAMES[Role(role)], service=brand_name())
 
 
 def awaiting_agreement(shop_ids: list[int]) -> list[Offer]:

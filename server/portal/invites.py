@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 
 from server import clock
 from server.db import db_session
 from server.i18n import speaking
 from server.models import User
 from server.portal.access import user
+from server.portal.branded import ACCOUNT_SUBJECT, mail_settings, subject
 from server.services import accounts, audit
-from server.services.mail import MailError, SmtpSettings, send
+from server.services.mail import MailError, send
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,6 @@ log = logging.getLogger(__name__)
 # The person's language is not known before they sign in: French first (the pilot's towns), then
 # Dutch and English, each complete.
 MAIL_LANGUAGES = ("fr", "nl", "en")
-SUBJECT = "Votre compte TapTrail / Uw TapTrail-account / Your TapTrail account"
 
 
 def in_every_language(template: str, **values: Any) -> str:
@@ -45,7 +45,7 @@ def issue_and_show(invited: User, why: str, **params: str) -> str:
     link = url_for("portal.invitation", token=issued.token, _external=True)
     mailed, problem = False, None
     try:
-        settings = SmtpSettings.from_config(current_app.config)
+        settings = mail_settings()
         if settings is not None:
             body = in_every_language(
                 "portal/invitation_mail.txt",
@@ -55,7 +55,7 @@ def issue_and_show(invited: User, why: str, **params: str) -> str:
                 why_params=params,
                 days=accounts.INVITATION_DAYS,
             )
-            send(settings, invited.email, SUBJECT, body)
+            send(settings, invited.email, subject(ACCOUNT_SUBJECT), body)
             mailed = True
     except MailError as error:
         log.warning("invitation mail to account %s not sent: %s", invited.id, error)

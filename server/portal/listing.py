@@ -23,6 +23,7 @@ from server.models import (
 )
 from server.portal.access import KEEPERS, allow, shop_for, user
 from server.portal.blueprint import bp
+from server.portal.branded import brand_name
 from server.portal.forms import done, problems_of, values
 from server.services import audit, listings, review, street_maps
 from server.services.geo import bounding_box
@@ -49,7 +50,12 @@ def save_listing(shop: Shop, changed: dict[str, Any], action: str) -> None:
         waiting = pending_change(shop, "listing")
         payload = {**(waiting.payload if waiting else {}), **audit.plain(changed)}
         review.propose(db_session(), shop, account, "listing", payload)
-        done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
+        done(
+            gettext(
+                N_("Sent for review: the %(service)s team will put it online."),
+                service=brand_name(),
+            )
+        )
     else:
         changes = listings.apply(shop, changed)
         if changes:

@@ -17,6 +17,7 @@ from server.i18n import LANGUAGES, gettext
 from server.models import Offer, OfferKind, Shop
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
 from server.portal.blueprint import bp
+from server.portal.branded import brand_name
 from server.portal.forms import done, problems_of, saved, values
 from server.portal.hours import form_week, week_rows
 from server.portal.listing import pending_change
@@ -131,7 +132,12 @@ def new_offer(slug: str) -> Response | str | tuple[str, int]:
     account = user()
     if review.needs_review(shop, account):
         review.propose(db_session(), shop, account, "offer", offer_editing.to_payload(cleaned))
-        done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
+        done(
+            gettext(
+                N_("Sent for review: the %(service)s team will put it online."),
+                service=brand_name(),
+            )
+        )
     else:
         partner = cleaned.get("partner_shop_id")
         agreed = clock.now() if partner and accounts.owns(db_session(), account, partner) else None
@@ -185,7 +191,12 @@ def edit_offer(slug: str, offer_slug: str) -> Response | str | tuple[str, int]:
         review.propose(
             db_session(), shop, account, "offer", offer_editing.to_payload(cleaned), offer.id
         )
-        done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
+        done(
+            gettext(
+                N_("Sent for review: the %(service)s team will put it online."),
+                service=brand_name(),
+            )
+        )
     else:
         changes = offer_editing.update(offer, cleaned)
         if changes:

@@ -20,6 +20,7 @@ from server.i18n import gettext
 from server.models import Photo, Shop
 from server.portal.access import KEEPERS, STAFF, allow, found, shop_for, user
 from server.portal.blueprint import bp
+from server.portal.branded import brand_name
 from server.portal.forms import done, problems_of
 from server.services import audit, photo_sizes, review
 from server.services import photos as stored_photos
@@ -74,7 +75,12 @@ def photos(slug: str) -> Response | str | tuple[str, int]:
     if review.needs_review(shop, account):
         photo.live = False
         review.propose(db_session(), shop, account, "photo", {"name": photo.name}, photo.id)
-        done(gettext(N_("Sent for review: the TapTrail team will put it online.")))
+        done(
+            gettext(
+                N_("Sent for review: the %(service)s team will put it online."),
+                service=brand_name(),
+            )
+        )
     else:
         audit.record(
             db_session(), account.id, "photo.add", ("photo", photo.id), f"{shop.name}: photo"

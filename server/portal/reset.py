@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from server import clock
 from server.db import db_session
 from server.portal.access import public
 from server.portal.blueprint import bp
+from server.portal.branded import RESET_SUBJECT, mail_settings, subject
 from server.portal.invites import in_every_language
 from server.services import accounts, audit
-from server.services.mail import MailError, SmtpSettings, send
+from server.services.mail import MailError, send
 
 log = logging.getLogger(__name__)
-SUBJECT = "Nouveau mot de passe TapTrail / Nieuw TapTrail-wachtwoord / Your new TapTrail password"
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
 def forgot_password() -> str:
     """Ask for a link to choose a new password; it goes to the account's email only."""
-    settings = SmtpSettings.from_config(current_app.config)
+    settings = mail_settings()
     if request.method == "GET" or settings is None:
         return render_template(
             "portal/forgot.html", sent=False, mail=settings is not None, minutes=0
@@ -51,7 +51,7 @@ def forgot_password() -> str:
             minutes=accounts.RESET_MINUTES,
         )
         try:
-            send(settings, account.email, SUBJECT, body)
+            send(settings, account.email, subject(RESET_SUBJECT), body)
         except MailError as error:  # said to nobody but the log: the page must not tell
             log.warning("reset mail to account %s not sent: %s", account.id, error)
     return render_template(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -17,10 +17,11 @@ from server.i18n import gettext, language, speaking
 from server.models import SignupRequest, SignupStatus, Territory
 from server.portal.access import STAFF, allow, public, user
 from server.portal.blueprint import bp
+from server.portal.branded import brand_name, mail_settings
 from server.portal.forms import done, problems_of, refused, values
 from server.portal.invites import issue_and_show
 from server.services import listings, signups
-from server.services.mail import MailError, SmtpSettings, send
+from server.services.mail import MailError, send
 from server.web.problems import said
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def approve_signup(request_id: int) -> Response | str:
     return issue_and_show(
         owner,
         N_(
-            "Welcome to TapTrail: %(shop)s is accepted. Choose your password, then fill in"
+            "Welcome to %(service)s: %(shop)s is accepted. Choose your password, then fill in"
             " your listing."
         ),
         shop=shop.name,
@@ -124,11 +125,11 @@ def refuse_signup(request_id: int) -> Response | tuple[str, int]:
 def _mail_refusal(found: SignupRequest) -> bool:
     """Mail the refusal and its reason in the applicant's language; whether it went."""
     try:
-        settings = SmtpSettings.from_config(current_app.config)
+        settings = mail_settings()
         if settings is None:
             return False
         with speaking(found.language):
-            subject = gettext("Your TapTrail sign-up")
+            subject = gettext("Your %(service)s sign-up", service=brand_name())
             body = render_template("portal/signup_refused_mail.txt", signup=found)
         send(settings, found.email, subject, body)
     except MailError as error:

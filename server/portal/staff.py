@@ -131,7 +131,9 @@ def hand_over(slug: str) -> Response | str | tuple[str, int]:
         )
         return redirect(url_for("portal.shop", slug=shop.slug), code=303)
     return issue_and_show(
-        owner, N_("The TapTrail team has prepared the listing of %(shop)s for you."), shop=shop.name
+        owner,
+        N_("The %(service)s team has prepared the listing of %(shop)s for you."),
+        shop=shop.name,
     )
 
 

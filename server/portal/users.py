@@ -40,7 +40,7 @@ def users() -> str | tuple[str, int]:
             db_session().rollback()
             errors = problems_of(problem)
         else:
-            return issue_and_show(invited, N_("A TapTrail account has been created for you."))
+            return issue_and_show(invited, N_("A %(service)s account has been created for you."))
     accounts_ = list(db_session().scalars(select(User).order_by(User.role, User.email)))
     page = render_template(
         "portal/users.html",
@@ -104,7 +104,7 @@ def account_admin(user_id: int) -> Response | str:
 def reinvite(user_id: int) -> str:
     """A new one-time link for the account (earlier links stop working): also a reset."""
     target = _account(user_id)
-    return issue_and_show(target, N_("Here is a new link to choose your TapTrail password."))
+    return issue_and_show(target, N_("Here is a new link to choose your %(service)s password."))
 
 
 @bp.route("/admin/territories", methods=["GET", "POST"])

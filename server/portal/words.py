@@ -78,6 +78,7 @@ ACTIONS = {
     "sticker.retire": N_("Sticker retired"),
     "territory.review": N_("Review setting changed"),
     "territory.save": N_("Territory changed"),
+    "territory.brand": N_("Territory's brand changed"),
     "token.create": N_("API token made"),
     "token.revoke": N_("API token revoked"),
 }
@@ -128,6 +129,14 @@ FIELDS = {
     "updated": N_("Changed dates"),
     "removed": N_("Removed dates"),
     "skipped": N_("Events left out"),
+    # A territory's own brand, one line per value (server/services/territory_editing.py).
+    "brand_service_name": N_("Service name"),
+    "brand_operator_name": N_("Operator"),
+    "brand_logo": N_("Logo"),
+    "brand_primary_color": N_("Main colour"),
+    "brand_accent_color": N_("Accent colour"),
+    "brand_contact_url": N_("Contact"),
+    "brand_legal_url": N_("Legal notice"),
 }
 SIGNUP_STATES = {"pending": N_("waiting"), "approved": N_("approved"), "refused": N_("refused")}
 HEALTH_PROBLEMS = {

@@ -64,8 +64,15 @@ def pseudonym(user_id: int) -> str:
     return f"erased-account-{user_id}"
 
 
-def export(session: Session, user: User, media_dir: str | Path, now: dt.datetime) -> bytes:
-    """A zip of JSON and CSV files (and the photos) holding everything about `user`."""
+def export(
+    session: Session,
+    user: User,
+    media_dir: str | Path,
+    now: dt.datetime,
+    service: str = "TapTrail",
+) -> bytes:
+    """A zip of JSON and CSV files (and the photos) holding everything about `user`; its
+    README names the `service` (the brand's name) that holds it."""
     shops = list(user.shops)
     shop_ids = [shop.id for shop in shops]
     offers = list(
@@ -80,7 +87,7 @@ def export(session: Session, user: User, media_dir: str | Path, now: dt.datetime
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", _readme(user, now))
+        archive.writestr("README.txt", _readme(user, now, service))
         archive.writestr("account.json", _json(audit.snapshot(user, ACCOUNT_FIELDS)))
         archive.writestr("shops.json", _json([_shop(session, shop, now) for shop in shops]))
         archive.writestr("offers.csv", _csv((*OFFER_FIELDS, "shop"), _offers(offers)))
@@ -96,9 +103,9 @@ def export(session: Session, user: User, media_dir: str | Path, now: dt.datetime
     return buffer.getvalue()
 
 
-def _readme(user: User, now: dt.datetime) -> str:
+def _readme(user: User, now: dt.datetime, service: str) -> str:
     return (
-        f"Everything TapTrail holds about the account {user.email} and the shops it keeps,\n"
+        f"Everything {service} holds about the account {user.email} and the shops it keeps,\n"
         f"as of {now.isoformat()}: account.json, shops.json (listings and weekly figures),\n"
         "offers.csv, codes.csv (codes of your offers, and codes used at your tills),\n"
         "photos.csv and photos/, audit.csv (every change by you or to your account, shops,\n"

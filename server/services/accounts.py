@@ -264,7 +264,10 @@ def open_invitation(session: Session, token: str, now: dt.datetime) -> Invitatio
     if invitation is None or invitation.used_at is not None:
         raise Problem(N_("This link has already been used or is not valid. Ask for a new one."))
     if invitation.expires_at <= now or not invitation.user.active:
-        raise Problem(N_("This link has expired. Ask the TapTrail team for a new one."))
+        # The portal names the brand's service (server.web.problems.said); logs say TapTrail.
+        raise Problem(
+            N_("This link has expired. Ask the %(service)s team for a new one."), service="TapTrail"
+        )
     return invitation
 
 

@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from server import clock
 from server.errors import Conflict, Invalid, NotFound
 from server.models import Batch, Counter, Place, Sticker, StickerStatus
+from server.services import branding
+from server.services.branding import DEFAULT as DEFAULT_BRAND
+from server.services.branding import Brand
 from server.services.sticker_life import retire
 from tags import codes, ndef
 from tags.chips import CHIPS, UnknownChipError, chip_by_name
@@ -205,9 +208,12 @@ def find_batch(session: Session, batch_id: int) -> Batch:
     return batch
 
 
-def manifest(batch: Batch) -> dict[str, Any]:
-    """The manifest the field tool writes from (also exported to a file by administrators)."""
+def manifest(batch: Batch, brand: Brand = DEFAULT_BRAND) -> dict[str, Any]:
+    """The manifest the field tool writes from (also exported to a file by administrators);
+    its brand (the deployment's `brand`, with the place's territory's own values) is what the
+    field tool prints on labels."""
     mode = MirrorMode(batch.mirror) if batch.mirror else None
+    shown = branding.for_territory(brand, batch.place.territory)
     return {
         "format": MANIFEST_FORMAT,
         "batch": batch.id,
@@ -221,6 +227,7 @@ def manifest(batch: Batch) -> dict[str, Any]:
             {"tag_id": s.id, "code": s.code, "url": sticker_url(batch, s.code, mode)}
             for s in batch.stickers
         ],
+        "brand": {"service_name": shown.service_name, "operator_name": shown.operator},
     }
 
 

@@ -7,6 +7,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 
@@ -27,8 +28,11 @@ class SmtpSettings:
     timeout: float = 10.0
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> SmtpSettings | None:
-        """The settings from an app config, or None when SMTP_HOST is not set."""
+    def from_config(
+        cls, config: dict[str, Any], display_name: str | None = None
+    ) -> SmtpSettings | None:
+        """The settings from an app config, or None when SMTP_HOST is not set; `display_name`
+        (the brand's service name) names the sender unless TAPTRAIL_SMTP_FROM names one."""
         host = config.get("SMTP_HOST")
         if not host:
             return None
@@ -38,11 +42,18 @@ class SmtpSettings:
         return cls(
             host=str(host),
             port=int(config.get("SMTP_PORT") or (465 if tls == "ssl" else 587)),
-            sender=str(config.get("SMTP_FROM") or cls.sender),
+            sender=_sender(str(config.get("SMTP_FROM") or cls.sender), display_name),
             user=config.get("SMTP_USER") or None,
             password=config.get("SMTP_PASSWORD") or None,
             tls=tls,
         )
+
+
+def _sender(configured: str, display_name: str | None) -> str:
+    name, address = parseaddr(configured)
+    if display_name and (not name or configured == SmtpSettings.sender):
+        return formataddr((display_name, address))
+    return configured
 
 
 def send(settings: SmtpSettings, to: str, subject: str, body: str) -> None:

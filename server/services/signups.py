@@ -96,10 +96,11 @@ def clean_request(
             problems.append(
                 Problem(
                     N_(
-                        "This position is %(km)d km from %(territory)s: TapTrail only covers"
+                        "This position is %(km)d km from %(territory)s: %(service)s only covers"
                         " %(territory)s for now. Check the numbers (latitude first)."
                     ),
                     field="latitude",
+                    service="TapTrail",  # the portal names the brand's (server.web.problems)
                     km=round(away / 1000),
                     territory=territory.name,
                 )

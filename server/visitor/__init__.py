@@ -11,7 +11,7 @@ from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from server.i18n import Text, language, translated
-from server.visitor import formats, present
+from server.visitor import branding, formats, present
 from server.visitor.kept import stale_mark
 from server.web.targets import same_site_path
 
@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
         stale_mark=stale_mark,
         place_kind=present.place_kind,
         fmt=formats,
+        brand=branding.page_brand,  # the page's brand: its territory's, or the deployment's
+        service_brand=branding.service_brand,  # the portal's and its mails': the deployment's
     )
     app.jinja_env.filters["breakable"] = formats.breakable
 

@@ -8,34 +8,36 @@ visitor saved, so they still open without a network.
 from __future__ import annotations
 
 import functools
-import io
+import os
 from pathlib import Path
 
 from flask import Response, abort, current_app, jsonify
-from PIL import Image, ImageDraw
 
 from server.i18n import gettext, language
+from server.services import logos
 from server.visitor.blueprint import visitor_blueprint
+from server.visitor.branding import deployment
 
 bp = visitor_blueprint("webapp", __name__)
 ICON_SIZES = (192, 512)
-BLUE = (11, 87, 208)
+SHORT_NAME = 12  # characters a home screen shows under an icon before cutting the name
 
 
 @bp.get("/manifest.webmanifest")
 def manifest() -> Response:
-    """The web app manifest, in the visitor's language."""
+    """The web app manifest, in the visitor's language, under the deployment's brand."""
+    brand = deployment()
     response = jsonify(
         {
-            "name": "TapTrail",
-            "short_name": "TapTrail",
+            "name": brand.service_name,
+            "short_name": _short(brand.service_name),
             "description": gettext("What is near you"),
             "lang": language(),
             "start_url": "/",
             "scope": "/",
             "display": "standalone",
-            "background_color": "#ffffff",
-            "theme_color": "#0b57d0",
+            "background_color": "#ffffff",  # the pages' own background
+            "theme_color": brand.primary_color,
             "icons": [
                 {"src": f"/icons/{size}.png", "sizes": f"{size}x{size}", "type": "image/png"}
                 for size in ICON_SIZES
@@ -56,27 +58,32 @@ def manifest() -> Response:
 
 @bp.get("/icons/<int:size>.png")
 def icon(size: int) -> Response:
-    """The app's icon: a white pin on blue, drawn here (inside the maskable safe zone)."""
+    """The app's icon: the brand's PNG logo on white, or a white pin on its primary colour."""
     if size not in ICON_SIZES:
         abort(404)
-    response = Response(_icon(size), mimetype="image/png")
+    brand = deployment()
+    stamp = 0.0
+    if brand.logo:
+        try:
+            stamp = os.stat(brand.logo).st_mtime  # a logo replaced in place is drawn again
+        except OSError:
+            stamp = -1.0
+    logo = brand.logo if stamp >= 0 else None  # a logo gone since startup: the default icon
+    response = Response(logos.icon(size, brand.primary_color, logo, stamp), mimetype="image/png")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
 
-@functools.lru_cache(maxsize=len(ICON_SIZES))
-def _icon(size: int) -> bytes:
-    image = Image.new("RGB", (size, size), BLUE)
-    draw = ImageDraw.Draw(image)
-    unit = size / 10  # the pin stays within the middle 60 %, the maskable safe zone
-    draw.ellipse((3.2 * unit, 2.2 * unit, 6.8 * unit, 5.8 * unit), fill="white")
-    draw.polygon(
-        [(3.45 * unit, 4.7 * unit), (6.55 * unit, 4.7 * unit), (5 * unit, 7.8 * unit)], fill="white"
-    )
-    draw.ellipse((4.3 * unit, 3.3 * unit, 5.7 * unit, 4.7 * unit), fill=BLUE)
-    output = io.BytesIO()
-    image.save(output, "PNG", optimize=True)
-    return output.getvalue()
+def _short(name: str) -> str:
+    """A name short enough for a home screen: the first words that fit, or the name cut."""
+    if len(name) <= SHORT_NAME:
+        return name
+    words, short = name.split(), ""
+    for word in words:
+        if len(f"{short} {word}".strip()) > SHORT_NAME:
+            break
+        short = f"{short} {word}".strip()
+    return short or name[:SHORT_NAME]
 
 
 @bp.get("/sw.js")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 
 from server.errors import Problem, TapTrailError
 from server.i18n import gettext
+from server.services import branding
 
 API_PREFIX = "/api/"
 PORTAL_PREFIX = "/portal"
@@ -64,9 +65,11 @@ def init_app(app: Flask) -> None:
 
 
 def said(problem: TapTrailError) -> str:
-    """A refusal in the reader's language (staff messages are English already)."""
+    """A refusal in the reader's language (staff messages are English already); %(service)s
+    in it is the brand's service name, which the domain does not know."""
     if isinstance(problem, Problem):
-        return gettext(problem.msgid, **problem.params)
+        brand = branding.of_app(current_app.extensions)
+        return gettext(problem.msgid, **(problem.params | {"service": brand.service_name}))
     return problem.message
 
 

@@ -50,10 +50,22 @@ from tagwriter.options import edge
 @click.option(
     "--logo",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="A picture (PNG, JPEG) printed small at the bottom of each label.",
+    help="The operator's logo (PNG, JPEG) printed small at the bottom of each label.",
+)
+@click.option(
+    "--operator",
+    help="Whose service it is, printed at the bottom of each label (default: the operator the "
+    'manifest names; "" for none).',
 )
 @edge
-def labels(manifest: Path, out: Path, template: str, language: str, logo: Path | None) -> None:
+def labels(
+    manifest: Path,
+    out: Path,
+    template: str,
+    language: str,
+    logo: Path | None,
+    operator: str | None,
+) -> None:
     """PNG and SVG QR codes per URL of MANIFEST, and sheets.pdf: labels to print on a sticker
     sheet, each with what to do, the place's name, the short URL and the code."""
     batch = load_manifest(manifest)
@@ -68,7 +80,9 @@ def labels(manifest: Path, out: Path, template: str, language: str, logo: Path |
         write_png(item.qr_text, out / f"{item.code}.png")
         write_svg(item.qr_text, out / f"{item.code}.svg")
     sheet = TEMPLATES[template]
-    pages = write_sheets(items, out / "sheets.pdf", sheet, language, picture)
+    if operator is None:  # the server's manifest names the brand; an older one does not
+        operator = str((batch.manifest.get("brand") or {}).get("operator_name") or "")
+    pages = write_sheets(items, out / "sheets.pdf", sheet, language, picture, operator.strip())
     paper = "A4 " if sheet.page == (210, 297) else ""
     click.echo(
         f"{len(items)} QR codes in {out} (PNG and SVG), and {out / 'sheets.pdf'}: "

@@ -78,7 +78,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     folder = tmp_path_factory.mktemp("live")
     ring = Keyring.create()
     url = demo_database(folder / "taptrail.db", ring, traffic=True)
-    app = create_app(settings(folder, url, ring, FIXED_NOW=next_local(SATURDAY, 15)))
+    # Branded as `make run` is: the demo's fictional operator (server/demo/brand.yaml).
+    brand = Path(__file__).resolve().parents[2] / "server" / "demo" / "brand.yaml"
+    moment = next_local(SATURDAY, 15)
+    app = create_app(settings(folder, url, ring, FIXED_NOW=moment, BRAND_FILE=str(brand)))
     with serving(app) as base:
         yield LiveServer(app, base)
 

@@ -194,6 +194,7 @@ def test_help_and_unknown_commands_build_no_app(runner):
     assert commands == [
         "backup",
         "batches",
+        "brand",
         "demo",
         "drain",
         "import",
