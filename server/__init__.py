@@ -27,7 +27,18 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     from server.sessions import LazySessionInterface
     from server.taps import recorder
     from server.taps.stickers import StickerDirectory
-    from server.visitor import details, loyalty, maps, media, offers, pages, privacy, tv, webapp
+    from server.visitor import (
+        details,
+        findable,
+        loyalty,
+        maps,
+        media,
+        offers,
+        pages,
+        privacy,
+        tv,
+        webapp,
+    )
 
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = LazySessionInterface()
@@ -58,7 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
         float(app.config["STICKER_CACHE_SECONDS"]),
     )
     app.extensions["taptrail.passwords"] = Passwords(str(app.config["PASSWORD_HASHING"]))
-    app.extensions["taptrail.place_urls"] = {}  # the tap path's memo: (script root, slug) -> URL
+    app.extensions["taptrail.place_urls"] = {}  # the tap path's memo: (root, lang, slug) -> URL
     if not app.config.get("VISITOR_SALT_SECRET"):
         if app.config.get("SECRET_KEY"):  # one secret less to manage: derive it
             app.config["VISITOR_SALT_SECRET"] = f"visitor-salt:{app.config['SECRET_KEY']}"
@@ -78,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(webapp.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(maps.bp)
+    app.register_blueprint(findable.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)

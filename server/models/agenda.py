@@ -19,6 +19,7 @@ from server.models.types import (
     Slug,
     Timestamp,
     Translated,
+    UpdatedAt,
     Url,
     intpk,
 )
@@ -54,6 +55,7 @@ class Event(Base):
     url: Mapped[Url | None]
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     territory: Mapped[Territory] = relationship(lazy="joined")
 
@@ -79,6 +81,7 @@ class Walk(Base):
     start_longitude: Mapped[Longitude]
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     territory: Mapped[Territory] = relationship(lazy="joined")
 

@@ -19,6 +19,7 @@ from server.models.types import (
     Slug,
     Timestamp,
     Translated,
+    UpdatedAt,
     Url,
     intpk,
 )
@@ -41,6 +42,7 @@ class Listing(Base):
     website: Mapped[Url | None]
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     @declared_attr
     def territory(cls) -> Mapped[Territory]:

@@ -17,6 +17,7 @@ from server.models.types import (
     OpeningHours,
     Slug,
     Translated,
+    UpdatedAt,
     intpk,
     str_enum,
 )
@@ -39,6 +40,7 @@ class Territory(Base):
     review_changes: Mapped[bool] = mapped_column(default=False)
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     places: Mapped[list[Place]] = relationship(back_populates="territory", order_by="Place.name")
 
@@ -74,5 +76,6 @@ class Place(Base):
     shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"), index=True)
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     territory: Mapped[Territory] = relationship(back_populates="places")

@@ -24,7 +24,10 @@ from server.db import database, make_engine
 from server.migrate import upgrade
 from server.taps.recorder import recorder
 from tags.keyring import Keyring
+from tests.support.languages import LanguageFollowingClient
 
+# Tests written against the unprefixed addresses follow their redirect to a language's page.
+Flask.test_client_class = LanguageFollowingClient
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
