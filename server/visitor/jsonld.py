@@ -131,8 +131,9 @@ def _listing(
         "geo": _geo(found.latitude, found.longitude),
         "address": _address(found.territory, getattr(found, "address", None)),
     }
+    # openingHoursSpecification fits any Place; the shorter openingHours only businesses and
+    # civic structures (a sight has none), so shop() adds it.
     if opening_hours(found.opening_hours):
-        data["openingHours"] = opening_hours(found.opening_hours)
         data["openingHoursSpecification"] = opening_hours_specification(found.opening_hours)
     return _described(data, found.description)
 
@@ -152,6 +153,8 @@ def territory(found: Territory) -> dict[str, Any]:
 def shop(found: Shop) -> dict[str, Any]:
     """A shop, café or restaurant as a LocalBusiness (or its closest subtype)."""
     data = _listing(found, SHOP_TYPES.get(found.category, "LocalBusiness"), "details.shop")
+    if opening_hours(found.opening_hours):
+        data["openingHours"] = opening_hours(found.opening_hours)
     if found.phone:
         data["telephone"] = found.phone
     if found.website:

@@ -129,7 +129,7 @@ def test_the_page_shows_the_choice_and_takes_it_back(visitor):
     visitor.post("/privacy/object")
     soup = page(visitor.get("/privacy", headers={"Accept-Language": "en"}))
     assert "You have objected" in text(soup.select_one("#choice ~ .notice"))
-    assert soup.select_one("form[action='/fr/privacy/withdraw']")
+    assert soup.select_one("form[action='/en/privacy/withdraw']")
     visitor.post("/privacy/withdraw")
     assert page(visitor.get("/privacy")).select_one("form[action='/fr/privacy/object']")
 
