@@ -11,6 +11,7 @@ Allow list, then Disallow everything).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -92,7 +93,7 @@ def _chunks(found: Sequence[Published]) -> list[Sequence[Published]]:
 def _urlset(found: Sequence[Published]) -> str:
     """A <urlset> of these pages, each in every language with its alternates."""
     patterns = {kind: _pattern(endpoint, key) for kind, (endpoint, key) in PAGES.items()}
-    entries = []
+    entries: list[str] = []
     for page in found:
         head, tail, default = patterns[page.kind]
         key = quote(page.key, safe="")
@@ -114,7 +115,7 @@ def _urlset(found: Sequence[Published]) -> str:
 def _pattern(endpoint: str, key: str) -> tuple[str, str, str]:
     """A page's absolute URL cut around its language and its key (the last segment), and its
     x-default without its key: one url_for per kind of page, not per page."""
-    values = {key: 1 if key == "event_id" else "x"}
+    values: dict[str, Any] = {key: 1 if key == "event_id" else "x"}
     head, _, tail = url_for(endpoint, lang=LANGUAGES[0], **values).partition(f"/{LANGUAGES[0]}/")
     default = url_for(endpoint + UNPREFIXED, **values)
     return (

@@ -31,12 +31,14 @@ from server.i18n import (
 PREFIX = "/<any({}):lang>".format(",".join(LANGUAGES))
 UNPREFIXED = "_unprefixed"  # the endpoint suffix of a page's old, redirecting URL
 ENDPOINTS = "taptrail.localized"  # app.extensions: the endpoints that have a language prefix
+PAGES = "taptrail.localized_pages"  # the GET pages among them (each has its unprefixed address)
 View = Callable[..., Any]
 
 
 def init_app(app: Flask) -> None:
     """Take the language out of a page's URL into `g`, and put it back into every url_for."""
     app.extensions[ENDPOINTS] = set()
+    app.extensions[PAGES] = set()
     app.url_value_preprocessor(_take_language)
     app.url_defaults(_give_language)
 
@@ -49,9 +51,7 @@ def page(bp: Blueprint, rule: str) -> Callable[[View], View]:
         bp.add_url_rule(
             rule, endpoint=view.__name__ + UNPREFIXED, view_func=_to_language, methods=["GET"]
         )
-        bp.record_once(
-            lambda state: state.app.extensions[ENDPOINTS].add(f"{bp.name}.{view.__name__}")
-        )
+        bp.record_once(lambda state: _known(state.app, f"{bp.name}.{view.__name__}", page=True))
         return view
 
     return register
@@ -64,12 +64,21 @@ def form(bp: Blueprint, rule: str) -> Callable[[View], View]:
     def register(view: View) -> View:
         bp.add_url_rule(PREFIX + rule, view_func=view, methods=["POST"])
         bp.add_url_rule(rule, view_func=view, methods=["POST"])
-        bp.record_once(
-            lambda state: state.app.extensions[ENDPOINTS].add(f"{bp.name}.{view.__name__}")
-        )
+        bp.record_once(lambda state: _known(state.app, f"{bp.name}.{view.__name__}", page=False))
         return view
 
     return register
+
+
+def _known(app: Flask, endpoint: str, page: bool) -> None:
+    app.extensions[ENDPOINTS].add(endpoint)
+    if page:
+        app.extensions[PAGES].add(endpoint)
+
+
+def is_page(endpoint: str | None) -> bool:
+    """Whether `endpoint` is a GET page with a language prefix (and an unprefixed address)."""
+    return bool(endpoint) and endpoint in current_app.extensions[PAGES]
 
 
 def is_localized(endpoint: str | None) -> bool:
@@ -133,7 +142,7 @@ def alternates(
 ) -> Alternates | None:
     """This page's (or `endpoint`'s) alternates; None for a page with no language prefix."""
     endpoint = endpoint or (request.endpoint if has_request_context() else None)
-    if not is_localized(endpoint):
+    if not is_page(endpoint):
         return None
     assert endpoint is not None
     if values is None:
@@ -153,7 +162,7 @@ def switch_links() -> list[tuple[str, str]]:
     from server.visitor import here  # the package's helper; imported late (it imports us)
 
     endpoint = request.endpoint
-    if not is_localized(endpoint) or request.view_args is None:
+    if not is_page(endpoint) or request.view_args is None:
         return [
             (code, url_for("visitor.switch_language", code=code, next=here())) for code in LANGUAGES
         ]

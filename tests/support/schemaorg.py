@@ -23,26 +23,94 @@ SOURCE = (
     "https://github.com/schemaorg/schemaorg/blob/main/data/releases/30.0/"
     "schemaorg-current-https.jsonld"
 )
-LICENCE = "CC BY-SA 3.0 (https://creativecommons.org/licenses/by-sa/3.0/), schema.org/docs/terms.html"
-# What the pages use (server/visitor/jsonld.py); a new one needs the extract made again.
-CLASSES = (
-    "Place Museum SubwayStation TouristAttraction EventVenue LocalBusiness Bakery BarOrPub "
-    "BookStore CafeOrCoffeeShop Restaurant Store GeoCoordinates PostalAddress "
-    "OpeningHoursSpecification Offer Event TouristTrip ItemList ListItem DayOfWeek "
-    "EventAttendanceModeEnumeration Organization Person URL Text Number Date DateTime Time "
-    "Integer ImageObject"
-).split()
-PROPERTIES = (
-    "name url geo latitude longitude address streetAddress addressLocality addressCountry "
-    "openingHours openingHoursSpecification dayOfWeek opens closes description image telephone "
-    "sameAs validFrom validThrough offeredBy startDate endDate eventAttendanceMode location "
-    "itinerary numberOfItems itemListElement position item"
-).split()
-MEMBERS = (
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday OfflineEventAttendanceMode".split()
+LICENCE = (
+    "CC BY-SA 3.0 (https://creativecommons.org/licenses/by-sa/3.0/), schema.org/docs/terms.html"
 )
-KEPT = ("@id", "@type", "rdfs:label", "rdfs:subClassOf", "schema:domainIncludes",
-        "schema:rangeIncludes")
+# What the pages use (server/visitor/jsonld.py); a new one needs the extract made again.
+CLASSES = [
+    "Place",
+    "Museum",
+    "SubwayStation",
+    "TouristAttraction",
+    "EventVenue",
+    "LocalBusiness",
+    "Bakery",
+    "BarOrPub",
+    "BookStore",
+    "CafeOrCoffeeShop",
+    "Restaurant",
+    "Store",
+    "GeoCoordinates",
+    "PostalAddress",
+    "OpeningHoursSpecification",
+    "Offer",
+    "Event",
+    "TouristTrip",
+    "ItemList",
+    "ListItem",
+    "DayOfWeek",
+    "EventAttendanceModeEnumeration",
+    "Organization",
+    "Person",
+    "URL",
+    "Text",
+    "Number",
+    "Date",
+    "DateTime",
+    "Time",
+    "Integer",
+    "ImageObject",
+]
+PROPERTIES = [
+    "name",
+    "url",
+    "geo",
+    "latitude",
+    "longitude",
+    "address",
+    "streetAddress",
+    "addressLocality",
+    "addressCountry",
+    "openingHours",
+    "openingHoursSpecification",
+    "dayOfWeek",
+    "opens",
+    "closes",
+    "description",
+    "image",
+    "telephone",
+    "sameAs",
+    "validFrom",
+    "validThrough",
+    "offeredBy",
+    "startDate",
+    "endDate",
+    "eventAttendanceMode",
+    "location",
+    "itinerary",
+    "numberOfItems",
+    "itemListElement",
+    "position",
+    "item",
+]
+MEMBERS = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "OfflineEventAttendanceMode",
+]
+KEPT = (
+    "@id",
+    "@type",
+    "rdfs:label",
+    "rdfs:subClassOf",
+    "schema:domainIncludes",
+    "schema:rangeIncludes",
+)
 
 
 def _ids(value: Any) -> list[str]:
@@ -64,7 +132,9 @@ def extract(full: dict[str, Any]) -> dict[str, Any]:
         wanted.add(name)
         todo.extend(_ids(nodes[name].get("rdfs:subClassOf")))
     wanted |= {f"schema:{name}" for name in PROPERTIES + MEMBERS}
-    graph = [{key: nodes[name][key] for key in KEPT if key in nodes[name]} for name in sorted(wanted)]
+    graph = [
+        {key: nodes[name][key] for key in KEPT if key in nodes[name]} for name in sorted(wanted)
+    ]
     return {"source": SOURCE, "licence": LICENCE, "@context": full["@context"], "@graph": graph}
 
 

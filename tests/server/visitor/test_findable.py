@@ -32,9 +32,7 @@ def _entries(root: ET.Element) -> dict[str, dict[str, str]]:
     """Each <url>'s loc, with its lastmod and its alternates by hreflang."""
     found = {}
     for url in root.findall("s:url", NS):
-        links = {
-            link.get("hreflang"): link.get("href") for link in url.findall("x:link", NS)
-        }
+        links = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", NS)}
         found[url.findtext("s:loc", namespaces=NS)] = {
             "lastmod": url.findtext("s:lastmod", namespaces=NS),
             **links,
