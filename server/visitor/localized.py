@@ -51,7 +51,9 @@ def page(bp: Blueprint, rule: str) -> Callable[[View], View]:
         bp.add_url_rule(
             rule, endpoint=view.__name__ + UNPREFIXED, view_func=_to_language, methods=["GET"]
         )
-        bp.record_once(lambda state: _known(state.app, f"{bp.name}.{view.__name__}", page=True))
+        bp.record_once(
+            lambda state: _known(state.app.extensions, f"{bp.name}.{view.__name__}", page=True)
+        )
         return view
 
     return register
@@ -64,16 +66,18 @@ def form(bp: Blueprint, rule: str) -> Callable[[View], View]:
     def register(view: View) -> View:
         bp.add_url_rule(PREFIX + rule, view_func=view, methods=["POST"])
         bp.add_url_rule(rule, view_func=view, methods=["POST"])
-        bp.record_once(lambda state: _known(state.app, f"{bp.name}.{view.__name__}", page=False))
+        bp.record_once(
+            lambda state: _known(state.app.extensions, f"{bp.name}.{view.__name__}", page=False)
+        )
         return view
 
     return register
 
 
-def _known(app: Flask, endpoint: str, page: bool) -> None:
-    app.extensions[ENDPOINTS].add(endpoint)
+def _known(extensions: dict[str, Any], endpoint: str, page: bool) -> None:
+    extensions[ENDPOINTS].add(endpoint)
     if page:
-        app.extensions[PAGES].add(endpoint)
+        extensions[PAGES].add(endpoint)
 
 
 def is_page(endpoint: str | None) -> bool:
