@@ -8,4 +8,4 @@ app = Flask(__name__)
 @app.get("/<code>")
 def bare_redirect(code: str):
     """What a redirect costs with no verification, classification or recording."""
-    return redirect("/p/la-piscine", code=303)
+    return redirect("/fr/p/la-piscine", code=303)

@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     )
     from server.visitor import (
         details,
+        findable,
         loyalty,
         maps,
         media,
@@ -73,7 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
         float(app.config["STICKER_CACHE_SECONDS"]),
     )
     app.extensions["taptrail.passwords"] = Passwords(str(app.config["PASSWORD_HASHING"]))
-    app.extensions["taptrail.place_urls"] = {}  # the tap path's memo: (script root, slug) -> URL
+    app.extensions["taptrail.place_urls"] = {}  # the tap path's memo: (root, lang, slug) -> URL
     if not app.config.get("VISITOR_SALT_SECRET"):
         if app.config.get("SECRET_KEY"):  # one secret less to manage: derive it
             app.config["VISITOR_SALT_SECRET"] = f"visitor-salt:{app.config['SECRET_KEY']}"
@@ -94,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(brand_pages.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(maps.bp)
+    app.register_blueprint(findable.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)

@@ -19,6 +19,8 @@ OPERATOR_FACTS = ("NAME", "ADDRESS", "EMAIL", "PHONE", "REGISTRATION", "PUBLISHE
 DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,  # SQLite in the instance folder when unset
     "TAP_BASE_URL": "http://127.0.0.1:8000",  # public base of tap URLs written on stickers
+    "PUBLIC_BASE_URL": None,  # canonical pages' base (docs/operations.md); TAP_BASE_URL if unset
+    "SITEMAP_URLS": 10_000,  # URLs per sitemap file; past it, /sitemap.xml is an index
     "SPOOL_DIR": None,  # instance/spool when unset
     "SPOOL_FSYNC": "interval",  # always | interval | never (see server/taps/spool.py)
     "DRAIN_THREAD": True,  # drain the spool from a thread in each worker

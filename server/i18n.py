@@ -1,8 +1,10 @@
 """Languages of the visitor pages: French by default, English and Dutch.
 
-The language comes from the visitor's choice (a cookie set by the language switch), then the
-browser's Accept-Language, then French. Formatting follows the region the browser asks for when
-it speaks that language (en-US gets a 12-hour clock), otherwise a sensible default per language.
+A page's URL names its language (/fr/..., /en/..., /nl/...); elsewhere, and to choose where an
+unprefixed URL leads, the language comes from the visitor's choice (the tt_lang cookie the
+language switch sets), then the browser's Accept-Language, then French. Formatting follows the
+region the browser asks for when it speaks that language (en-US gets a 12-hour clock),
+otherwise a sensible default per language.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ DEFAULT_LANGUAGE = "fr"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands"}
 COOKIE_NAME = "tt_lang"
 COOKIE_MAX_AGE = 390 * 24 * 3600  # a preference the visitor set; as long as the visitor cookie
+URL_LANGUAGE = "url_language"  # on `g`: the language a page's URL names (server/visitor/localized)
 # Formatting when the browser names no region: most English-speaking visitors to the pilot's
 # towns come from the United Kingdom (24-hour clock, day before month).
 DEFAULT_LOCALES = {"fr": "fr_FR", "en": "en_GB", "nl": "nl_NL"}
@@ -61,8 +64,10 @@ def init_app(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """The locale for this request (Flask-Babel asks once per request)."""
-    return choose_locale(request.cookies.get(COOKIE_NAME), request.headers.get("Accept-Language"))
+    """The locale for this request (Flask-Babel asks once per request): the URL's language
+    (/en/...), else the visitor's choice, else the browser's."""
+    chosen = g.get(URL_LANGUAGE) or request.cookies.get(COOKIE_NAME)
+    return choose_locale(chosen, request.headers.get("Accept-Language"))
 
 
 @functools.lru_cache(maxsize=4096)

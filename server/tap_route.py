@@ -30,6 +30,8 @@ from werkzeug.utils import redirect as werkzeug_redirect
 from server.clock import machine_now
 from server.config import keyring
 from server.db import UNAVAILABLE, db_session
+from server.i18n import COOKIE_NAME as LANGUAGE_COOKIE
+from server.i18n import choose_locale
 from server.models import Outcome, VisitorKind
 from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
@@ -60,6 +62,7 @@ _EXPIRED_COOKIE = f"{COOKIE_NAME}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
 OBJECTED_KIND = VisitorKind.OBJECTED.value
 GONE = {Outcome.REVOKED_KEY, Outcome.RETIRED_STICKER}
 NO_STORE = "no-store"  # on every answer: a cached redirect would hide the next tap
+NOINDEX = "noindex"  # on every answer too: a sticker's address is no page for search engines
 HTML = "text/html; charset=utf-8"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
@@ -164,7 +167,9 @@ def tap(code: str) -> Response:
     # A SUN tap that proves nothing, or a QR label's scan, still leads to the sticker's (public)
     # page: only its count is refused, and that is decided where the tap is stored.
     shown = Outcome.OK if outcome is Outcome.BAD_SUN or outcome is Outcome.QR_SCAN else outcome
-    return _respond(app, shown, seen, sticker, cookie)
+    # Straight to the place page in the visitor's language: no second redirect on the way.
+    lang = _page_language(cookies.get(LANGUAGE_COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE"))
+    return _respond(app, shown, seen, sticker, cookie, lang)
 
 
 @bp.route(f"/{QR_LABEL_PREFIX}/<code>", methods=["GET", "HEAD"])
@@ -237,13 +242,20 @@ def _verifier(ring: Keyring) -> Callable[[str], tuple[Outcome, int | None, str]]
     return verify
 
 
-def _place_url(app: Flask, slug: str) -> str:
+def _place_url(app: Flask, slug: str, lang: str) -> str:
     urls = app.extensions["taptrail.place_urls"]  # this app's: its URL map made them
-    key = (request.script_root, slug)
+    key = (request.script_root, lang, slug)
     cached = urls.get(key)
     if cached is None:
-        cached = urls[key] = url_for("visitor.place", slug=slug)
+        cached = urls[key] = url_for("visitor.place", slug=slug, lang=lang)
     return cached
+
+
+@functools.lru_cache(maxsize=1024)
+def _page_language(chosen: str | None, header: str | None) -> str:
+    """The language of the page a tap leads to: the visitor's choice (tt_lang), else the
+    browser's, else French, as for any visitor page (server.i18n)."""
+    return choose_locale(chosen, header).split("_")[0]
 
 
 def _mirror(req: Request) -> dict[str, Any]:
@@ -274,18 +286,21 @@ def _respond(
     seen: Classification,
     sticker: StickerInfo | None,
     cookie: str | None,
+    lang: str,
 ) -> Response:
-    """The answer to a request on a short path: never cached, with the visitor's new cookie."""
+    """The answer to a request on a short path: never cached nor indexed, with the visitor's
+    new cookie."""
     if outcome is Outcome.OK and sticker is not None and not seen.preview:
-        return _redirect(_destination(app, sticker), cookie)  # nearly every tap: built in one go
-    response = _page(app, outcome, sticker)
+        return _redirect(_destination(app, sticker, lang), cookie)  # nearly every tap
+    response = _page(app, outcome, sticker, lang)
     response.headers["Cache-Control"] = NO_STORE
+    response.headers["X-Robots-Tag"] = NOINDEX
     if cookie:
         response.headers.add("Set-Cookie", cookie)
     return response
 
 
-def _page(app: Flask, outcome: Outcome, sticker: StickerInfo | None) -> Response:
+def _page(app: Flask, outcome: Outcome, sticker: StickerInfo | None, lang: str) -> Response:
     if outcome is not Outcome.OK:
         status = 410 if outcome in GONE else 404
         home = (
@@ -303,7 +318,7 @@ def _page(app: Flask, outcome: Outcome, sticker: StickerInfo | None) -> Response
     page = render_template(
         "preview.html",
         sticker=sticker,
-        destination=_destination(app, sticker),
+        destination=_destination(app, sticker, lang),
         og_image=_cover(app, sticker.place_slug),
     )
     return Response(page, status=200)
@@ -326,9 +341,9 @@ def _cover(app: Flask, place_slug: str) -> str | None:
     return cover
 
 
-def _destination(app: Flask, sticker: StickerInfo) -> str:
-    """Where a sticker sends its visitors: its own target, else its place's page."""
-    return sticker.target_url or _place_url(app, sticker.place_slug)
+def _destination(app: Flask, sticker: StickerInfo, lang: str) -> str:
+    """Where a sticker sends its visitors: its own target, else its place's page in `lang`."""
+    return sticker.target_url or _place_url(app, sticker.place_slug, lang)
 
 
 def _redirect(destination: str, cookie: str | None) -> Response:
@@ -337,7 +352,7 @@ def _redirect(destination: str, cookie: str | None) -> Response:
     Built in one go from a cached body: a sticker sends its visitors to the same few places.
     """
     location, body = _redirect_parts(destination)
-    headers = [("Location", location), ("Cache-Control", NO_STORE)]
+    headers = [("Location", location), ("Cache-Control", NO_STORE), ("X-Robots-Tag", NOINDEX)]
     if cookie:
         headers.append(("Set-Cookie", cookie))
     return Response(body, 303, headers, content_type=HTML)

@@ -29,6 +29,7 @@ from server.models.analytics import (
     VisitorReturn,
 )
 from server.models.base import Base
+from server.models.edits import stamp_edits
 from server.models.listings import PointOfInterest, Shop, TransitFeed, TransitStop
 from server.models.loyalty import (
     LoyaltyCard,
@@ -127,4 +128,5 @@ __all__ = [
     "VisitorReturn",
     "Walk",
     "WalkStop",
+    "stamp_edits",
 ]

@@ -20,6 +20,7 @@ from server.models.types import (
     Slug,
     Timestamp,
     Translated,
+    UpdatedAt,
     Url,
     intpk,
 )
@@ -55,6 +56,7 @@ class Event(Base):
     url: Mapped[Url | None]
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     territory: Mapped[Territory] = relationship(lazy="joined")
 
@@ -108,6 +110,7 @@ class Walk(Base):
     start_longitude: Mapped[Longitude]
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     territory: Mapped[Territory] = relationship(lazy="joined")
 

@@ -19,6 +19,7 @@ from server.models.types import (
     Slug,
     Timestamp,
     Translated,
+    UpdatedAt,
     Url,
     intpk,
 )
@@ -44,6 +45,7 @@ class Listing(Base):
     published: Mapped[bool] = mapped_column(default=True, server_default=true())
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     @declared_attr
     def territory(cls) -> Mapped[Territory]:

@@ -18,6 +18,7 @@ from server.models.types import (
     Slug,
     Timestamp,
     Translated,
+    UpdatedAt,
     intpk,
     str_enum,
 )
@@ -70,6 +71,7 @@ class Offer(Base):
     daily_quota: Mapped[int | None]  # codes a day for everyone (None: no daily limit)
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     shop: Mapped[Shop] = relationship(foreign_keys=[shop_id], lazy="joined")
     partner_shop: Mapped[Shop | None] = relationship(foreign_keys=[partner_shop_id])

@@ -18,6 +18,7 @@ from server.models.types import (
     OpeningHours,
     Slug,
     Translated,
+    UpdatedAt,
     intpk,
     str_enum,
 )
@@ -42,6 +43,7 @@ class Territory(Base):
     created_at: Mapped[CreatedAt]
     # Its own brand values (server/services/branding.py); None or missing: the deployment's.
     brand: Mapped[dict[str, str] | None] = mapped_column(JSONType, default=None)
+    updated_at: Mapped[UpdatedAt]
 
     places: Mapped[list[Place]] = relationship(back_populates="territory", order_by="Place.name")
 
@@ -77,5 +79,6 @@ class Place(Base):
     shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"), index=True)
     demo: Mapped[Demo]
     created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
     territory: Mapped[Territory] = relationship(back_populates="places")

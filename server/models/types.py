@@ -60,6 +60,8 @@ Latitude = Annotated[float, mapped_column(Float)]
 Longitude = Annotated[float, mapped_column(Float)]
 Timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime())]
 CreatedAt = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=machine_now)]
+# When a visitor page's content was last edited (the sitemap's lastmod): server.models.edits.
+UpdatedAt = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=machine_now)]
 # Text in several languages, {"fr": "...", "en": "...", "nl": "..."}; French is the default.
 Translated = Annotated[dict[str, str], mapped_column(JSONType, default=dict)]
 OpeningHours = Annotated[str, mapped_column(String(500))]  # OpenStreetMap opening_hours syntax

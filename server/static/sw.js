@@ -8,7 +8,9 @@ var WALKS = "tt-walks";
 var IMAGES = "tt-images-v1";
 var KEEP_PAGES = 20;
 var KEEP_IMAGES = 80;
-var PAGE_PATHS = /^\/($|t\/|p\/|shop\/|poi\/|walk\/|event\/|tv\/)/;
+// Pages live at /fr/..., /en/..., /nl/...; their former addresses redirect there.
+var PAGE_PATHS = /^\/((fr|en|nl)\/)?($|t\/|p\/|shop\/|poi\/|walk\/|event\/|tv\/)/;
+var LANGUAGE = /^\/(fr|en|nl)(\/.*)$/;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) {
@@ -34,8 +36,32 @@ function trim(name, most) {
   });
 }
 
+// A former address (a printed link, /p/x) asked for offline: the page kept in any language
+// (/en/p/x), the most recently kept first, saved walks included.
+function keptInALanguage(request) {
+  var url = new URL(request.url);
+  if (LANGUAGE.test(url.pathname)) return Promise.resolve(undefined);
+  return [PAGES, WALKS].reduce(function (before, name) {
+    return before.then(function (found) {
+      return found || caches.open(name).then(function (cache) {
+        return cache.keys().then(function (keys) {
+          for (var i = keys.length - 1; i >= 0; i--) {
+            var key = new URL(keys[i].url), path = LANGUAGE.exec(key.pathname);
+            if (path && path[2] === url.pathname && key.search === url.search) {
+              return cache.match(keys[i], { ignoreVary: true });
+            }
+          }
+          return undefined;
+        });
+      });
+    });
+  }, Promise.resolve(undefined));
+}
+
 function kept(request) {
   return caches.match(request, { ignoreVary: true }).then(function (found) {
+    return found || keptInALanguage(request);
+  }).then(function (found) {
     return found || new Response("<!doctype html><title>Offline</title><p>Offline.</p>", {
       status: 503, headers: { "Content-Type": "text/html; charset=utf-8" }
     });

@@ -2,7 +2,9 @@
 
 One blueprint per module: `pages` (home, territory, place, language), `details` (shop, point of
 interest, event, walk), `offers` (offers and cross-offer codes), `tv` (the large screen) and
-`media` (shop photos); `blueprint` makes them, with what every visitor page follows.
+`media` (shop photos); `blueprint` makes them, with what every visitor page follows;
+`localized` gives each page its /fr/, /en/ and /nl/ URLs, and `findable` the sitemap and
+robots.txt.
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from flask import Flask, request, url_for
 from markupsafe import Markup
 
 from server.i18n import Text, language, translated
-from server.visitor import branding, formats, present
+from server.visitor import branding, formats, localized, present
 from server.visitor.kept import stale_mark
 from server.web.targets import same_site_path
 
 
 def init_app(app: Flask) -> None:
     """What the visitor templates share (create_app registers the blueprints)."""
+    localized.init_app(app)
     app.jinja_env.globals.update(
+        alternates=localized.alternates,
+        switch_links=localized.switch_links,
         here=here,
         lang_of=lang_of,
         tr=translated,

@@ -7,6 +7,7 @@ stands and a way back. Like the place page, they are kept for when the database 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Response, abort, render_template, request
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
 from server.models.offers import agreed_offers
 from server.services import hours, loyalty, redemption, street_maps
 from server.services.nearby import Kind
-from server.visitor import formats, jsonld, kept, lookup, maps, pictures, present, route
+from server.visitor import formats, jsonld, kept, localized, lookup, maps, pictures, present, route
 from server.visitor.blueprint import visitor_blueprint
 
 bp = visitor_blueprint("details", __name__)
@@ -29,14 +30,14 @@ def _key(kind: str, name: object) -> str:
     return f"{kind}:{name}:{request.args.get('from', '')}"
 
 
-@bp.get("/shop/<slug>")
+@localized.page(bp, "/shop/<slug>")
 def shop(slug: str) -> Response:
     """A shop's listing: hours this week, offers running now, how to get there."""
 
     def render() -> str:
         found = lookup.by_slug(Shop, slug)
-        if not found.published:  # its keeper's account was erased
-            abort(404)
+        if not found.published:  # its keeper's account was erased: gone, for search engines too
+            abort(410)
         now = clock.now()
         rows = db_session().scalars(
             select(Offer)
@@ -59,7 +60,7 @@ def shop(slug: str) -> Response:
     return kept.serve(_key("shop", slug), render)
 
 
-@bp.get("/poi/<slug>")
+@localized.page(bp, "/poi/<slug>")
 def poi(slug: str) -> Response:
     """A sight: what it is, its hours, how to get there."""
 
@@ -78,6 +79,7 @@ def _listing(
     found: Shop | PointOfInterest,
     now: dt.datetime,
     photos: list[Photo],
+    ld: dict[str, Any],
     **extra: object,
 ) -> str:
     origin = lookup.origin()
@@ -92,6 +94,7 @@ def _listing(
     ]
     zone, country = found.territory.timezone, found.territory.country
     state = hours.state(found.opening_hours, now, zone, country)
+    og_image = pictures.og_image(gallery[0] if gallery else None)
     return render_template(
         "listing.html",
         kind=kind,
@@ -105,7 +108,8 @@ def _listing(
         week=present.week(found.opening_hours, now, zone, country),
         spot=present.whereabouts(found.latitude, found.longitude, origin),
         gallery=gallery,
-        og_image=pictures.og_image(gallery[0] if gallery else None),
+        og_image=og_image,
+        ld=jsonld.with_image(ld, og_image),
         place_map=maps.page_map(
             found.territory_id,
             [(0, found.latitude, found.longitude)],
@@ -116,7 +120,7 @@ def _listing(
     )
 
 
-@bp.get("/event/<int:event_id>")
+@localized.page(bp, "/event/<int:event_id>")
 def event(event_id: int) -> Response:
     """An event: when, where, whether it is on now; gone (410) once it is over."""
     status = 200
@@ -161,7 +165,7 @@ def event(event_id: int) -> Response:
     return response
 
 
-@bp.get("/walk/<slug>")
+@localized.page(bp, "/walk/<slug>")
 def walk(slug: str) -> Response:
     """A walk: its stops in order, the distance between them, the total, and a sketch."""
 

@@ -6,10 +6,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import url_for
-
 from server.i18n import translated
 from server.models import Event, Offer, Place, PlaceKind, PointOfInterest, Shop, Territory, Walk
+from server.visitor.localized import absolute, base_url
 from server.visitor.route import Leg
 
 CONTEXT = "https://schema.org"
@@ -35,8 +34,36 @@ _SIMPLE_RULE = re.compile(
 )
 
 
+DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+DAY_NAMES = {
+    short: f"https://schema.org/{name}"
+    for short, name in zip(
+        DAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    )
+}
+
+
 def _geo(latitude: float, longitude: float) -> dict[str, Any]:
     return {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude}
+
+
+def _address(territory: Territory, street: str | None = None) -> dict[str, Any]:
+    """A postal address: the street when known, always the town and the country."""
+    address: dict[str, Any] = {"@type": "PostalAddress"}
+    if street:
+        address["streetAddress"] = street
+    address["addressLocality"] = territory.name
+    address["addressCountry"] = territory.country
+    return address
+
+
+def with_image(data: dict[str, Any], image: str | None) -> dict[str, Any]:
+    """`data` with the page's cover (a site path) as its absolute image, when it has one."""
+    if image:
+        data["image"] = base_url() + image
+    return data
 
 
 def opening_hours(expression: str | None) -> list[str]:
@@ -48,6 +75,36 @@ def opening_hours(expression: str | None) -> list[str]:
             days = f"{found['days']} " if found["days"] else ""
             rules.extend(days + times for times in found["times"].split(","))
     return rules
+
+
+def opening_hours_specification(expression: str | None) -> list[dict[str, Any]]:
+    """The same rules as OpeningHoursSpecification, the form Google reads for a business."""
+    found: list[dict[str, Any]] = []
+    for rule in opening_hours(expression):
+        days, _, times = rule.rpartition(" ")
+        opens, _, closes = times.partition("-")
+        found.append(
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": [DAY_NAMES[day] for day in _days(days)],
+                "opens": opens,
+                "closes": closes,
+            }
+        )
+    return found
+
+
+def _days(spec: str) -> list[str]:
+    """The days of "Mo-Fr,Su" in order; every day for an empty spec."""
+    if not spec:
+        return list(DAYS)
+    days: list[str] = []
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        start, end = DAYS.index(first), DAYS.index(last or first)
+        span = range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)]
+        days.extend(DAYS[i] for i in span if DAYS[i] not in days)
+    return days
 
 
 def _described(data: dict[str, Any], text: dict[str, str] | None) -> dict[str, Any]:
@@ -70,11 +127,14 @@ def _listing(
         "@context": CONTEXT,
         "@type": schema_type,
         "name": found.name,
-        "url": url_for(endpoint, slug=found.slug, _external=True),
+        "url": absolute(endpoint, slug=found.slug),
         "geo": _geo(found.latitude, found.longitude),
+        "address": _address(found.territory, getattr(found, "address", None)),
     }
+    # openingHoursSpecification fits any Place; the shorter openingHours only businesses and
+    # civic structures (a sight has none), so shop() adds it.
     if opening_hours(found.opening_hours):
-        data["openingHours"] = opening_hours(found.opening_hours)
+        data["openingHoursSpecification"] = opening_hours_specification(found.opening_hours)
     return _described(data, found.description)
 
 
@@ -84,7 +144,7 @@ def territory(found: Territory) -> dict[str, Any]:
         "@context": CONTEXT,
         "@type": "Place",
         "name": found.name,
-        "url": url_for("visitor.territory", slug=found.slug, _external=True),
+        "url": absolute("visitor.territory", slug=found.slug),
         "geo": _geo(found.latitude, found.longitude),
     }
     return _described(data, found.description)
@@ -93,8 +153,8 @@ def territory(found: Territory) -> dict[str, Any]:
 def shop(found: Shop) -> dict[str, Any]:
     """A shop, café or restaurant as a LocalBusiness (or its closest subtype)."""
     data = _listing(found, SHOP_TYPES.get(found.category, "LocalBusiness"), "details.shop")
-    if found.address:
-        data["address"] = {"@type": "PostalAddress", "streetAddress": found.address}
+    if opening_hours(found.opening_hours):
+        data["openingHours"] = opening_hours(found.opening_hours)
     if found.phone:
         data["telephone"] = found.phone
     if found.website:
@@ -113,13 +173,13 @@ def offer(found: Offer) -> dict[str, Any]:
         "@context": CONTEXT,
         "@type": "Offer",
         "name": str(translated(found.title)),
-        "url": url_for("offers.offer", slug=found.slug, _external=True),
+        "url": absolute("offers.offer", slug=found.slug),
         "validFrom": found.valid_from.isoformat(),
         "validThrough": found.valid_until.isoformat(),
         "offeredBy": {
             "@type": SHOP_TYPES.get(found.shop.category, "LocalBusiness"),
             "name": found.shop.name,
-            "url": url_for("details.shop", slug=found.shop.slug, _external=True),
+            "url": absolute("details.shop", slug=found.shop.slug),
         },
     }
     return _described(data, found.conditions)
@@ -131,12 +191,13 @@ def event(found: Event) -> dict[str, Any]:
         "@context": CONTEXT,
         "@type": "Event",
         "name": found.title,
-        "url": url_for("details.event", event_id=found.id, _external=True),
+        "url": absolute("details.event", event_id=found.id),
         "startDate": (found.starts_on or found.starts_at).isoformat(),
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "location": {
             "@type": "Place",
             "name": found.venue or found.territory.name,
+            "address": _address(found.territory),
             "geo": _geo(found.latitude, found.longitude),
         },
     }
@@ -152,7 +213,7 @@ def walk(found: Walk, route: Sequence[Leg]) -> dict[str, Any]:
         "@context": CONTEXT,
         "@type": "TouristTrip",
         "name": found.name,
-        "url": url_for("details.walk", slug=found.slug, _external=True),
+        "url": absolute("details.walk", slug=found.slug),
         "itinerary": {
             "@type": "ItemList",
             "numberOfItems": len(route),

@@ -46,7 +46,7 @@ from server.taps.visitor import (
     identify,
     objects,
 )
-from server.visitor import formats, jsonld, kept, lookup, present, views
+from server.visitor import formats, jsonld, kept, localized, lookup, present, views
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.qr import qr_svg
 
@@ -56,7 +56,7 @@ REFUSALS = {refusal.value: refusal for refusal in redemption.Refusal}
 CODE_COOKIE = "tt_code"  # the code holder of a visitor who objected (ends with the browser)
 
 
-@bp.get("/offer/<slug>")
+@localized.page(bp, "/offer/<slug>")
 def offer(slug: str) -> Response:
     """The offer, its conditions, and the visitor's code for a cross-offer."""
     try:
@@ -66,10 +66,13 @@ def offer(slug: str) -> Response:
 
 
 def _agreed(slug: str) -> Offer:
-    """The offer, if visitors may see it (a partner offer once its partner agreed); else 404."""
+    """The offer, if visitors may see it (a partner offer once its partner agreed); else 404,
+    or 410 once its shop is unpublished (it was public, and is gone)."""
     found = lookup.by_slug(Offer, slug)
-    if not found.agreed or not found.shop.published:
+    if not found.agreed:
         abort(404)
+    if not found.shop.published:
+        abort(410)
     return found
 
 
@@ -163,7 +166,7 @@ def _visitor(now: dt.datetime) -> Visitor:
     )
 
 
-@bp.post("/offer/<slug>/code")
+@localized.form(bp, "/offer/<slug>/code")
 def get_code(slug: str) -> BaseResponse:
     """Issue the visitor's code (or find the one issued), then show it on the offer page."""
     now = clock.now()

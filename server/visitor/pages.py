@@ -19,7 +19,7 @@ from server.db import db_session
 from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
-from server.visitor import jsonld, kept, lookup, maps, pictures, present
+from server.visitor import jsonld, kept, localized, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.mobility import block as mobility_block
 from server.web.targets import same_site_path
@@ -27,7 +27,7 @@ from server.web.targets import same_site_path
 bp = visitor_blueprint("visitor", __name__)
 
 
-@bp.get("/")
+@localized.page(bp, "/")
 def home() -> Response:
     """The territories served here."""
 
@@ -38,7 +38,7 @@ def home() -> Response:
     return kept.serve("home", render)
 
 
-@bp.get("/t/<slug>")
+@localized.page(bp, "/t/<slug>")
 def territory(slug: str) -> Response:
     """A territory's home page: its places and walks."""
 
@@ -60,7 +60,7 @@ def territory(slug: str) -> Response:
     return kept.serve(f"territory:{slug}", render)
 
 
-@bp.get("/p/<slug>")
+@localized.page(bp, "/p/<slug>")
 def place(slug: str) -> BaseResponse:
     """What is near a place, open now first; from the kept copy if the database is away."""
     kind = request.args.get("kind")
@@ -85,6 +85,7 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
     with_hours = [item for item in everything if item.open is not None]
     thumbs = pictures.thumbs_for(db_session(), (present.photo_key(item) for item in shown))
     cover = _cover(found)
+    og_image = pictures.og_image(cover)
     return render_template(
         "place.html",
         place=found,
@@ -100,13 +101,13 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
             for item in shown
         ],
         cover=cover,
-        og_image=pictures.og_image(cover),
+        og_image=og_image,
         more=len(matching) - len(shown),
         nothing_open=bool(with_hours) and not any(item.open for item in with_hours),
         description=translated(found.description),
         place_status=present.status(nearby.Kind.POI, state.open, state.next_change, now, zone),
         place_state=present.state_class(nearby.Kind.POI, state.open),
-        ld=jsonld.place(found),
+        ld=jsonld.with_image(jsonld.place(found), og_image),
         mobility=mobility_block(found, now, everything),
         place_map=maps.page_map(
             found.territory_id,
@@ -133,7 +134,7 @@ def switch_language(code: str) -> BaseResponse:
     """Remember the visitor's language and go back to the page they were on."""
     # Only pages of this site, never an open redirect.
     target = same_site_path(request.args.get("next"), url_for("visitor.home"))
-    response = redirect(target, code=303)
+    response = redirect(localized.relocalized(target, code), code=303)
     if code in LANGUAGES:
         response.set_cookie(
             COOKIE_NAME,
@@ -144,12 +145,6 @@ def switch_language(code: str) -> BaseResponse:
             secure=request.is_secure,
         )
     return response
-
-
-@bp.get("/robots.txt")
-def robots() -> Response:
-    """Crawlers may read the pages, but need not switch languages or follow every sticker."""
-    return Response("User-agent: *\nDisallow: /lang/\nAllow: /\n", mimetype="text/plain")
 
 
 @bp.get("/favicon.ico")

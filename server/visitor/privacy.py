@@ -32,6 +32,7 @@ from server.taps.visitor import (
     OBJECTION_MAX_AGE,
     objects,
 )
+from server.visitor import localized
 from server.visitor.blueprint import visitor_blueprint
 
 bp = visitor_blueprint("privacy", __name__)
@@ -53,7 +54,7 @@ def _choice() -> str:
     return "cookie" if objects(request.cookies.get(OBJECTION_COOKIE), None) else ""
 
 
-@bp.get("/privacy")
+@localized.page(bp, "/privacy")
 def privacy() -> Response:
     """Who measures what, why and for how long, the visitor's rights, and the objection."""
     html = render_template(
@@ -71,7 +72,7 @@ def privacy() -> Response:
     return response
 
 
-@bp.get("/legal")
+@localized.page(bp, "/legal")
 def legal() -> Response:
     """The legal notice (mentions légales): publisher, director of publication, host."""
     return Response(render_template("legal.html", operator=operator()))
@@ -87,7 +88,7 @@ def _from_this_site() -> bool:
     return origin is None or urlsplit(origin).netloc == request.host
 
 
-@bp.post("/privacy/object")
+@localized.form(bp, "/privacy/object")
 def object_to_measurement() -> BaseResponse:
     """Object: the audience cookie goes, and a small cookie remembers the choice."""
     if not _from_this_site():
@@ -105,7 +106,7 @@ def object_to_measurement() -> BaseResponse:
     return response
 
 
-@bp.post("/privacy/withdraw")
+@localized.form(bp, "/privacy/withdraw")
 def withdraw_objection() -> BaseResponse:
     """Take the objection back: the next tap gets a new audience cookie, unlinked to the old."""
     if not _from_this_site():

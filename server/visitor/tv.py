@@ -17,7 +17,7 @@ from server.db import db_session
 from server.i18n import gettext, translated
 from server.models import Place
 from server.services import nearby
-from server.visitor import formats, kept, lookup, maps, pictures, present
+from server.visitor import formats, kept, localized, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.mobility import block as mobility_block
 from server.visitor.qr import qr_svg
@@ -32,7 +32,7 @@ DEALS = 4
 CARD_SIZES = "(min-width:48rem) 18vw, 100vw"
 
 
-@bp.get("/tv/<slug>")
+@localized.page(bp, "/tv/<slug>")
 def screen(slug: str) -> Response:
     """The large-screen view of a place."""
 

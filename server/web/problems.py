@@ -20,7 +20,8 @@ API_PREFIX = "/api/"
 PORTAL_PREFIX = "/portal"
 HTML = "text/html; charset=utf-8"
 CODES = {400: "bad_request", 404: "not_found"}
-SITE_PAGES = {400: "bad_request.html", 404: "not_found.html"}
+# A page that is gone (an unpublished shop) says what a missing one says: "no longer exists".
+SITE_PAGES = {400: "bad_request.html", 404: "not_found.html", 410: "not_found.html"}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -40,7 +41,7 @@ def portal_page(problem: str, status: int, **params: Any) -> tuple[str, int]:
 
 
 def site_page(status: int) -> tuple[str, int]:
-    """The site's page for a 400 or a 404, in the visitor's language."""
+    """The site's page for a 400, a 404 or a 410, in the visitor's language."""
     return render_template(SITE_PAGES[status]), status
 
 
@@ -57,6 +58,11 @@ def portal_not_found(_error: Exception) -> tuple[str, int]:
 def site_not_found(_error: Exception) -> tuple[str, int]:
     """The site's answer to a 404."""
     return site_page(404)
+
+
+def site_gone(_error: Exception) -> tuple[str, int]:
+    """The site's answer to a 410: what was published here is no longer."""
+    return site_page(410)
 
 
 def init_app(app: Flask) -> None:

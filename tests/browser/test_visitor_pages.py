@@ -58,12 +58,16 @@ def test_the_keyboard_focus_is_visible(open_page):
 def test_the_language_switch_is_remembered_from_page_to_page(open_page):
     page, _ = open_page("fr-FR")
     page.goto("/p/la-piscine")
+    assert page.url.endswith("/fr/p/la-piscine")  # the old address leads to the browser's language
     page.get_by_role("link", name="English").click()
+    assert page.url.endswith("/en/p/la-piscine")  # the switch is the page's English URL
     assert page.locator("html").get_attribute("lang") == "en"
-    page.locator("ol.items a[href^='/shop/']").first.click()
+    page.locator("ol.items a[href^='/en/shop/']").first.click()
     assert page.url.split("?")[0].rsplit("/", 2)[-2] == "shop"
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Opening hours this week").is_visible()
+    page.goto("/p/la-piscine")  # a printed link, later: the choice was remembered
+    assert page.url.endswith("/en/p/la-piscine")
 
 
 def test_the_category_filter_works_without_script(open_page, live_server):

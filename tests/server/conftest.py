@@ -33,7 +33,10 @@ from server.services.accounts import Passwords
 from server.taps.recorder import recorder
 from tags.keyring import Keyring
 from tests.support.demo import DEMO_LOADED, demo_database
+from tests.support.languages import LanguageFollowingClient
 
+# Tests written against the unprefixed addresses follow their redirect to a language's page.
+Flask.test_client_class = LanguageFollowingClient
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 

@@ -70,5 +70,5 @@ def test_apps_under_different_script_roots_send_taps_to_their_own_place_pages(bu
         there = mounted.test_client().get(
             paths[mounted], headers={"User-Agent": PHONE}, base_url="http://localhost/trail"
         )
-        assert here.headers["Location"] == "/p/la-piscine"
-        assert there.headers["Location"] == "/trail/p/la-piscine"
+        assert here.headers["Location"] == "/fr/p/la-piscine"
+        assert there.headers["Location"] == "/trail/fr/p/la-piscine"

@@ -37,7 +37,7 @@ def spooled(app) -> list[dict]:
 def object_(client):
     """Press the privacy page's button."""
     response = client.post("/privacy/object")
-    assert response.status_code == 303 and response.headers["Location"] == "/privacy#choice"
+    assert response.status_code == 303 and response.headers["Location"] == "/fr/privacy#choice"
     return response
 
 

@@ -86,7 +86,7 @@ def test_taps_wait_in_the_spool_and_the_place_page_comes_from_its_copy(outage):
 
     cut()
     during = client.get(path, headers={"User-Agent": PHONE})
-    assert during.status_code == 303 and during.headers["Location"] == "/p/la-piscine"
+    assert during.status_code == 303 and during.headers["Location"] == "/fr/p/la-piscine"
     page = client.get("/p/la-piscine", headers=english)
     assert page.status_code == 200 and "La Piscine" in page.text, page.text
     assert "X-TapTrail-Copy" in page.headers and "Shown as of" in page.text, page.text

@@ -28,7 +28,9 @@ def test_a_tap_redirects_to_the_place_page_and_is_recorded(app, client):
     sticker = installed_sticker(app)
     response = tap(client, sticker["url"], **{"Accept-Language": "nl-BE,nl;q=0.9,en;q=0.5"})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/p/la-piscine"
+    # Straight to the page in the browser's language: no second redirect on the way.
+    assert response.headers["Location"] == "/nl/p/la-piscine"
+    assert response.headers["X-Robots-Tag"] == "noindex"
     assert response.headers["Cache-Control"] == "no-store"
     page = client.get(response.headers["Location"])
     assert page.status_code == 200 and "La Piscine" in page.text
@@ -90,7 +92,7 @@ def test_refused_codes_get_a_friendly_page_and_an_orphan_visit(
     sticker = installed_sticker(app)
     response = tap(client, "/" + mutate(sticker["code"]))
     assert response.status_code == status
-    assert 'href="/"' in response.text and "<h1>" in response.text
+    assert 'href="/fr/"' in response.text and "<h1>" in response.text
     [recorded] = drained_taps(app)
     assert recorded.outcome is outcome
     assert recorded.sticker_id is None and recorded.place_id is None
@@ -101,7 +103,7 @@ def test_a_retired_sticker_is_gone_with_a_link_to_its_territory(app, client):
     update_sticker(app, sticker["tag_id"], status=StickerStatus.RETIRED)
     response = tap(client, sticker["url"])
     assert response.status_code == 410
-    assert 'href="/t/roubaix"' in response.text
+    assert 'href="/fr/t/roubaix"' in response.text
     [recorded] = drained_taps(app)
     assert recorded.outcome is Outcome.RETIRED_STICKER and recorded.sticker_id == sticker["tag_id"]
 

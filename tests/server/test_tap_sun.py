@@ -116,7 +116,7 @@ def test_a_sun_tap_is_accepted_once_and_its_replay_recorded_as_such(app, client)
     first, again = tap(client, sticker, query), tap(client, sticker, query)
     # The visitor who replays is still sent on to the place: only the count is refused.
     assert first.status_code == again.status_code == 303
-    assert first.headers["Location"] == again.headers["Location"] == "/p/la-piscine"
+    assert first.headers["Location"] == again.headers["Location"] == "/fr/p/la-piscine"
     accepted, replayed = drained_taps(app)
     assert (accepted.outcome, accepted.mirror_uid, accepted.mirror_counter) == (
         Outcome.OK,

@@ -128,7 +128,7 @@ def test_an_erased_person_s_email_appears_nowhere_and_the_audit_log_stays(app, s
     # The person is signed out and cannot sign in; the shop is gone from visitor pages and API.
     assert owner.get("/portal/").status_code in (302, 303)
     assert owner.login(OWNER).status_code != 303
-    assert app.test_client().get("/shop/comptoir").status_code == 404
+    assert app.test_client().get("/shop/comptoir").status_code == 410  # gone, for crawlers too
     slugs = [s["slug"] for s in app.test_client().get("/api/v1/shops").get_json()["items"]]
     assert "comptoir" not in slugs and "atelier" in slugs
     # Handed over to a new keeper, the shop is published again.

@@ -23,12 +23,14 @@ def _get(client, path, lang="en"):
 def test_every_link_of_the_place_page_leads_to_a_page(visitor):
     soup = page(_get(visitor, "/p/la-piscine"))
     links = [a["href"] for a in soup.select("ol.items h3 a")]
-    assert {link.split("/")[1] for link in links} >= {"shop", "offer", "poi", "walk", "event"}
+    # Each in the page's language: /en/shop/..., /en/offer/...
+    assert {link.split("/")[1] for link in links} == {"en"}
+    assert {link.split("/")[2] for link in links} >= {"shop", "offer", "poi", "walk", "event"}
     for link in links:
         response = _get(visitor, link)
         assert response.status_code == 200, link
         back = page(response).select_one("footer a")
-        assert back["href"] == "/p/la-piscine", link
+        assert back["href"] == "/en/p/la-piscine", link
 
 
 def test_a_shop_page_gives_its_week_its_offers_and_the_way_there(demo_app, visitor):
@@ -38,7 +40,7 @@ def test_a_shop_page_gives_its_week_its_offers_and_the_way_there(demo_app, visit
     assert text(week[0]) == "Saturday"  # the demo is looked at on a Saturday
     assert "Closed" in text(soup.select("dl.week dd")[2])  # "Tu-Su": closed on Monday
     assert [a["href"] for a in soup.select("main ul a")] == [
-        "/offer/comptoir-cafe-offert?from=la-piscine"
+        "/en/offer/comptoir-cafe-offert?from=la-piscine"
     ]
     with database(demo_app).sessions() as session:
         shop = session.scalars(select(Shop).where(Shop.slug == "comptoir-de-la-piscine")).one()
@@ -71,7 +73,7 @@ def test_a_sight_without_a_place_to_come_from_still_shows_the_way(visitor):
 
 def test_an_unknown_place_to_come_from_is_dropped(visitor):
     response = _get(visitor, "/poi/parc-barbieux?from=nowhere")
-    assert response.status_code == 303 and response.headers["Location"] == "/poi/parc-barbieux"
+    assert response.status_code == 303 and response.headers["Location"] == "/en/poi/parc-barbieux"
 
 
 def test_a_walk_lists_its_stops_in_order_with_distances_and_a_sketch(demo_app, visitor):
@@ -150,7 +152,8 @@ def test_a_territory_lists_its_places_and_walks(visitor):
     assert text(soup.find("h1")) == "Les Weppes"
     places = [a["href"] for a in soup.select("main ul a")]
     assert (
-        "/p/musee-bataille-fromelles" in places and "/walk/weppes-sur-les-traces-de-1916" in places
+        "/nl/p/musee-bataille-fromelles" in places
+        and "/nl/walk/weppes-sur-les-traces-de-1916" in places
     )
     assert "Dorpen en herinneringen" in text(soup.find("main"))  # the Dutch description
 

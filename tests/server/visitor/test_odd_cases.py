@@ -31,9 +31,9 @@ def test_a_retired_sticker_is_gone_but_leads_to_what_is_near_it(demo_app, visito
     )
     assert text(soup.find("main")).count("Hij hing bij La Piscine") == 1  # it names the place
     links = [a["href"] for a in soup.select("main a")]
-    assert links == ["/p/la-piscine", "/t/roubaix"]
-    # The language switch on this page must not tap the sticker again.
-    assert all(a["href"].split("?")[1] == "next=/" for a in soup.select(".langs a"))
+    assert links == ["/nl/p/la-piscine", "/nl/t/roubaix"]
+    # The language switch on this page must not tap the sticker again: it leads home.
+    assert all(a["href"].split("?")[1] == "next=/nl/" for a in soup.select(".langs a"))
 
 
 def test_an_unknown_sticker_is_explained_in_the_visitor_s_language(visitor):

@@ -44,7 +44,7 @@ def _browser(app, tapped_at: str | None = None, when: dt.timedelta = HOUR):
 
 def _ask(client, path: str = CROSS, **form) -> str:
     """Ask for a code as the page's form does; return what the code section then says."""
-    response = client.post(f"{path}/code", data=form)
+    response = client.post(f"{path}/code", data=form, headers={"Accept-Language": "en"})
     assert response.status_code == 303
     return _section(client, response.headers["Location"].split("#")[0])
 

@@ -47,14 +47,14 @@ def operated(demo_app):
 def test_every_visitor_page_links_to_the_privacy_page_and_legal_notice(visitor, path):
     soup = page(visitor.get(path))
     links = {a["href"] for a in soup.select(".legal a")}
-    assert links == {"/privacy", "/legal"}, path
+    assert links == {"/fr/privacy", "/fr/legal"}, path  # in the page's language
 
 
 def test_the_tv_s_qr_code_leads_to_a_page_with_the_links(visitor):
     screen = visitor.get("/tv/la-piscine")
     assert screen.status_code == 200 and not page(screen).select(".legal")  # nobody taps a TV
     # Its QR code holds the place page's address (server/visitor/tv.py), which has the links.
-    assert page(visitor.get("/p/la-piscine")).select_one(".legal a[href='/privacy']")
+    assert page(visitor.get("/p/la-piscine")).select_one(".legal a[href='/fr/privacy']")
 
 
 @pytest.mark.parametrize(
@@ -125,13 +125,13 @@ def test_our_own_page_may_switch_the_choice(visitor):
 
 
 def test_the_page_shows_the_choice_and_takes_it_back(visitor):
-    assert page(visitor.get("/privacy")).select_one("form[action='/privacy/object']")
+    assert page(visitor.get("/privacy")).select_one("form[action='/fr/privacy/object']")
     visitor.post("/privacy/object")
     soup = page(visitor.get("/privacy", headers={"Accept-Language": "en"}))
     assert "You have objected" in text(soup.select_one("#choice ~ .notice"))
-    assert soup.select_one("form[action='/privacy/withdraw']")
+    assert soup.select_one("form[action='/en/privacy/withdraw']")
     visitor.post("/privacy/withdraw")
-    assert page(visitor.get("/privacy")).select_one("form[action='/privacy/object']")
+    assert page(visitor.get("/privacy")).select_one("form[action='/fr/privacy/object']")
 
 
 def test_with_global_privacy_control_the_page_says_the_browser_objects(visitor):
