@@ -42,7 +42,10 @@ from server.services import audit, shop_figures
 from server.services.signin_limits import Attempt
 
 ERASED_DOMAIN = "erased.invalid"  # .invalid can never be a real address (RFC 2606)
-ACCOUNT_FIELDS = ("id", "email", "name", "role", "active", "created_at", "last_login_at")
+ACCOUNT_FIELDS = (
+    *("id", "email", "name", "role", "active", "created_at", "last_login_at"),
+    "language",
+)
 SHOP_FIELDS = (
     *("id", "slug", "name", "category", "description", "address", "phone", "website"),
     *("opening_hours", "latitude", "longitude", "published", "created_at"),
