@@ -20,7 +20,7 @@ from server.services import hours_editing
 from server.web import formats
 
 HOURS_FIELDS = frozenset({"opening_hours", "hours"})
-DATE_FIELDS = frozenset({"valid_from", "valid_until", "partner_agreed_at"})
+DATE_FIELDS = frozenset({"valid_from", "valid_until", "partner_agreed_at", "partner_refused_at"})
 _TOKENS = re.compile(r"\s+|[^\s]+")
 EMPTY = Markup('<span class="empty">—</span>')
 

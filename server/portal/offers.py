@@ -230,7 +230,7 @@ def edit_offer(slug: str, offer_slug: str) -> Response | str | tuple[str, int]:
             )
         done(_saved_message(offer))
         db_session().commit()  # the new partner is asked only once the change is kept
-        if "partner_shop_id" in changes:
+        if {"partner_shop_id", "partner_refused_at"} & set(changes):  # asked (again)
             tell_partner(offer)
         return redirect(url_for("portal.offers", slug=shop.slug), code=303)
     db_session().commit()

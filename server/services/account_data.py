@@ -52,7 +52,7 @@ SHOP_FIELDS = (
 )
 OFFER_FIELDS = (
     *("slug", "kind", "title", "conditions", "valid_from", "valid_until", "hours", "quota"),
-    *("codes_issued", "partner_agreed_at", "created_at"),
+    *("codes_issued", "partner_agreed_at", "partner_refused_at", "created_at"),
 )
 PHOTO_FIELDS = ("name", "width", "height", "size", "live", "created_at")
 SIGNUP_FIELDS = (

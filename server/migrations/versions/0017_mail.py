@@ -1,4 +1,5 @@
-"""Mails in the reader's language: each account remembers the portal's language it uses
+"""Mails to merchants: each account remembers the portal's language it uses (its mails'
+language), and a partner shop may refuse a cross-offer naming it
 
 Revision ID: 0017
 Revises: 0016
@@ -17,8 +18,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("language", sa.String(length=2), nullable=True))
+    with op.batch_alter_table("offers") as batch:
+        batch.add_column(sa.Column("partner_refused_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("offers") as batch:
+        batch.drop_column("partner_refused_at")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("language")

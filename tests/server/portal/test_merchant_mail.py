@@ -210,3 +210,26 @@ def test_the_mails_follow_a_language_switched_after_signing_in(app, seed):
     owner.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
     _propose_a_name(owner, "Le Comptoir")
     assert user_row(app, EMAILS["owner"]).language == "nl"
+
+
+def test_a_partner_may_refuse_and_the_proposer_sees_it(app, seed, smtp):  # noqa: F811
+    inbox, port = smtp
+    _mail_on(app, port)
+    partner = _speaking(app, "other_owner", "en")
+    owner = _speaking(app, "owner", "en")
+    owner.post(NEW_OFFER, _cross_offer())
+    [link] = _links(_read(inbox.messages[0])[1])
+    [refuse] = [f["action"] for f in page(partner.get(link)).select("form[action$='/refuse']")]
+    answer = partner.post(refuse, follow_redirects=True)
+    assert "Refused: the offer stays offline" in text(page(answer).find("main"))
+    assert "You refused on" in text(page(answer).find("main"))
+    assert "Partner offers waiting" not in text(page(partner.get("/portal/")).find("main"))
+    listed = text(page(owner.get("/portal/shops/comptoir/offers")).find("main"))
+    assert "the partner shop did not agree: not online" in listed
+    with database(app).sessions() as session:
+        offer = session.scalars(select(Offer).where(Offer.partner_shop.has(slug="atelier"))).one()
+        assert offer.partner_refused_at is not None and not offer.agreed
+    edited = _cross_offer(title_en="A free coffee and a biscuit for the Atelier's customers")
+    owner.post(f"/portal/shops/comptoir/offers/{offer.slug}", edited)  # amended: asked again
+    assert len(inbox.messages) == 2 and "biscuit" in _read(inbox.messages[1])[1]
+    assert "Waiting for your agreement" in text(page(partner.get(link)).find("main"))
