@@ -39,6 +39,9 @@ class User(Base):
     created_at: Mapped[CreatedAt]
     last_login_at: Mapped[Timestamp | None]
     password_changed_at: Mapped[Timestamp | None]
+    # The portal's language at the last sign-in or form sent: the language of the mails this
+    # account receives (None: not known yet, such a mail is written in every language).
+    language: Mapped[str | None] = mapped_column(String(2))
 
     shops: Mapped[list[Shop]] = relationship(
         secondary="shop_owners", order_by="Shop.name", viewonly=True

@@ -62,6 +62,8 @@ class Offer(Base):
     trigger_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
     # A cross-offer with a partner shop is live only once the partner agreed (None: not yet).
     partner_agreed_at: Mapped[Timestamp | None]
+    # When the partner said no (None: it has not): shown to both shops; agreeing clears it.
+    partner_refused_at: Mapped[Timestamp | None]
     condition: Mapped[OfferCondition] = mapped_column(
         str_enum(OfferCondition), default=OfferCondition.NONE, server_default="none"
     )

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from server import clock
 from server.db import db_session
+from server.i18n import language
 from server.models import Role, Shop, User
 from server.models.types import Slugged
 from server.services import accounts, portal_sessions
@@ -63,10 +64,19 @@ def public(view: View) -> View:
 def sign_in(user: User) -> None:
     """Start a session for `user` (a new session: a new CSRF token too); the caller commits."""
     _end_this_session()
+    user.language = language()  # the language of the mails they will receive
     session.permanent = True
     lifetime = current_app.permanent_session_lifetime
     session["sid"] = portal_sessions.start(db_session(), user, clock.now(), lifetime)
     g.portal_user = user
+
+
+def note_language() -> None:
+    """Keep the signed-in account's language as the portal's now (the caller commits with its
+    change), so that its mails follow a language switched after signing in."""
+    found = current_user()
+    if found is not None and found.language != language():
+        found.language = language()
 
 
 def sign_out() -> None:

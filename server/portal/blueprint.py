@@ -7,6 +7,7 @@ from flask import Blueprint, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from server.portal import access
 from server.web import caching, problems
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -19,6 +20,7 @@ def _before() -> None:
     request.max_content_length = UPLOAD_LIMIT
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()  # every state-changing request, signed in or not (the sign-in form too)
+        access.note_language()
 
 
 # The security headers (the portal's CSP) come from server.web.headers, for every response.

@@ -21,7 +21,15 @@ from server.web import formats
 
 HOURS_FIELDS = frozenset({"opening_hours", "hours"})
 DATE_FIELDS = frozenset(
-    {"valid_from", "valid_until", "partner_agreed_at", "first_day", "until", "exceptions"}
+    {
+        "valid_from",
+        "valid_until",
+        "partner_agreed_at",
+        "partner_refused_at",
+        "first_day",
+        "until",
+        "exceptions",
+    }
 )
 _TOKENS = re.compile(r"\s+|[^\s]+")
 EMPTY = Markup('<span class="empty">—</span>')

@@ -44,6 +44,7 @@ def awaiting_agreement(shop_ids: list[int]) -> list[Offer]:
         db_session().scalars(
             select(Offer)
             .where(Offer.partner_shop_id.in_(shop_ids), Offer.partner_agreed_at.is_(None))
+            .where(Offer.partner_refused_at.is_(None))
             .order_by(Offer.created_at)
         )
     )

@@ -15,10 +15,11 @@ from server.db import db_session
 from server.errors import N_, Invalid
 from server.i18n import LANGUAGES, gettext
 from server.models import Offer, OfferKind, Shop
+from server.portal import merchant_mail
 from server.portal.access import KEEPERS, allow, by_slug, found, shop_for, user
 from server.portal.blueprint import bp
 from server.portal.branded import brand_name
-from server.portal.forms import done, problems_of, saved, values
+from server.portal.forms import done, problems_of, refused, saved, values
 from server.portal.hours import form_week, week_rows
 from server.portal.listing import pending_change
 from server.services import accounts, audit, hours_editing, offer_editing, redemption, review
@@ -151,8 +152,38 @@ def new_offer(slug: str) -> Response | str | tuple[str, int]:
             offer_editing.to_payload(cleaned),
         )
         done(_saved_message(offer))
+        db_session().commit()  # the partner is asked only once the offer is kept
+        tell_partner(offer)
+        return redirect(url_for("portal.offers", slug=shop.slug), code=303)
     db_session().commit()
     return redirect(url_for("portal.offers", slug=shop.slug), code=303)
+
+
+def tell_partner(offer: Offer) -> None:
+    """Ask the partner shop's keepers by mail to agree to a committed cross-offer waiting for
+    them, and say on the next page whether they were reached."""
+    partner = offer.partner_shop
+    if partner is None or offer.agreed:
+        return
+    outcome = merchant_mail.consent_request(offer)
+    if outcome.sent and not outcome.unsent:
+        done(gettext("%(partner)s was asked by mail to agree.", partner=partner.name))
+    elif outcome.sent or outcome.unsent:
+        refused(
+            gettext(
+                "No mail could be sent to %(emails)s: %(partner)s sees the offer on its partner"
+                " page at its next sign-in; tell them it waits for their agreement.",
+                emails=", ".join(outcome.unsent),
+                partner=partner.name,
+            )
+        )
+    else:
+        refused(
+            gettext(
+                "%(partner)s has no account on TapTrail yet: ask the TapTrail team to reach them.",
+                partner=partner.name,
+            )
+        )
 
 
 def _saved_message(offer: Offer) -> str:
@@ -209,6 +240,10 @@ def edit_offer(slug: str, offer_slug: str) -> Response | str | tuple[str, int]:
                 changes,
             )
         done(_saved_message(offer))
+        db_session().commit()  # the new partner is asked only once the change is kept
+        if {"partner_shop_id", "partner_refused_at"} & set(changes):  # asked (again)
+            tell_partner(offer)
+        return redirect(url_for("portal.offers", slug=shop.slug), code=303)
     db_session().commit()
     return redirect(url_for("portal.offers", slug=shop.slug), code=303)
 

@@ -49,6 +49,25 @@ def agree(slug: str, offer_slug: str) -> Response:
     )
 
 
+@bp.post("/shops/<slug>/partners/<offer_slug>/refuse")
+@allow(KEEPERS)
+def refuse_offer(slug: str, offer_slug: str) -> Response:
+    """Do not agree to a partner offer: it stays offline, and the shop offering it sees why not."""
+    shop = shop_for(slug)
+    offer = _naming(shop, offer_slug)
+    offer_editing.refuse(offer, shop, clock.now())
+    return saved(
+        "offer.refuse",
+        ("offer", offer.id),
+        f"{shop.name} refused",
+        message=gettext(
+            "Refused: the offer stays offline; %(shop)s sees your answer.", shop=offer.shop.name
+        ),
+        to=url_for("portal.partners", slug=shop.slug),
+        changes={"partner_refused_at": [None, offer.partner_refused_at]},
+    )
+
+
 @bp.post("/shops/<slug>/partners/<offer_slug>/withdraw")
 @allow(KEEPERS)
 def withdraw(slug: str, offer_slug: str) -> Response:

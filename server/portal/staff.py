@@ -11,7 +11,7 @@ from server.db import db_session
 from server.errors import N_, Invalid, Problem
 from server.i18n import gettext
 from server.models import ChangeStatus, Offer, PendingChange, Role, Shop, Territory, User
-from server.portal import changes, words
+from server.portal import changes, merchant_mail, offers, words
 from server.portal.access import STAFF, allow, shop_for, user
 from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, values
@@ -176,10 +176,12 @@ def review_change(change_id: int) -> str:
 @bp.post("/staff/review/<int:change_id>/approve")
 @allow(STAFF)
 def approve_change(change_id: int) -> Response:
-    """Put a change online."""
+    """Put a change online; its sender is told by mail (and a partner shop asked to agree)."""
     change = review.find(db_session(), change_id)
-    review.approve(db_session(), change, user(), clock.now())
-    db_session().commit()
+    went_live = review.approve(db_session(), change, user(), clock.now())
+    db_session().commit()  # the mails go only once the change is kept
+    if went_live is None:  # decided already (a second click): nothing new to tell
+        return redirect(url_for("portal.review_queue"), code=303)
     done(
         gettext(
             "Approved: the change of %(shop)s (%(kind)s) is online.",
@@ -187,16 +189,30 @@ def approve_change(change_id: int) -> Response:
             kind=words.change_kind(change.kind),
         )
     )
+    _tell(merchant_mail.review_result(change))
+    kind, target = went_live
+    offer = db_session().get(Offer, target) if kind == "offer" and target else None
+    if offer is not None:
+        offers.tell_partner(offer)
     return redirect(url_for("portal.review_queue"), code=303)
 
 
 @bp.post("/staff/review/<int:change_id>/reject")
 @allow(STAFF)
 def reject_change(change_id: int) -> Response:
-    """Refuse a change, with a note the owner sees."""
+    """Refuse a change, with a reason the owner reads on their page and by mail."""
     change = review.find(db_session(), change_id)
-    review.reject(db_session(), change, user(), request.form.get("note", "").strip(), clock.now())
-    db_session().commit()
+    try:
+        refused_now = review.reject(
+            db_session(), change, user(), request.form.get("note", ""), clock.now()
+        )
+    except Problem as problem:
+        db_session().rollback()
+        flash_refused(said(problem))
+        return redirect(url_for("portal.review_change", change_id=change_id), code=303)
+    db_session().commit()  # the mail goes only once the refusal is kept
+    if not refused_now:
+        return redirect(url_for("portal.review_queue"), code=303)
     done(
         gettext(
             "Refused: the change of %(shop)s (%(kind)s) stays offline.",
@@ -204,4 +220,17 @@ def reject_change(change_id: int) -> Response:
             kind=words.change_kind(change.kind),
         )
     )
+    _tell(merchant_mail.review_result(change))
     return redirect(url_for("portal.review_queue"), code=303)
+
+
+def _tell(outcome: merchant_mail.Outcome) -> None:
+    """Say on the next page whom the review's mail did not reach (they see it in the portal)."""
+    if outcome.unsent:
+        flash_refused(
+            gettext(
+                "No mail could be sent to %(emails)s: they see the decision on their shop's"
+                " page; tell them yourself if it is urgent.",
+                emails=", ".join(outcome.unsent),
+            )
+        )

@@ -42,14 +42,17 @@ from server.services import audit, shop_figures
 from server.services.signin_limits import Attempt
 
 ERASED_DOMAIN = "erased.invalid"  # .invalid can never be a real address (RFC 2606)
-ACCOUNT_FIELDS = ("id", "email", "name", "role", "active", "created_at", "last_login_at")
+ACCOUNT_FIELDS = (
+    *("id", "email", "name", "role", "active", "created_at", "last_login_at"),
+    "language",
+)
 SHOP_FIELDS = (
     *("id", "slug", "name", "category", "description", "address", "phone", "website"),
     *("opening_hours", "latitude", "longitude", "published", "created_at"),
 )
 OFFER_FIELDS = (
     *("slug", "kind", "title", "conditions", "valid_from", "valid_until", "hours", "quota"),
-    *("codes_issued", "partner_agreed_at", "created_at"),
+    *("codes_issued", "partner_agreed_at", "partner_refused_at", "created_at"),
 )
 PHOTO_FIELDS = ("name", "width", "height", "size", "live", "created_at")
 SIGNUP_FIELDS = (

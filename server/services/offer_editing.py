@@ -215,14 +215,18 @@ def create(
 
 
 def update(offer: Offer, values: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """Change an offer; a new partner shop must agree again. Returns {field: [before, after]}."""
+    """Change an offer; a new partner shop must agree again, and a changed offer its partner
+    refused is proposed to it again. Returns {field: [before, after]}."""
     changed = {}
     for name, value in values.items():
         if getattr(offer, name) != value:
             changed[name] = [getattr(offer, name), value]
             setattr(offer, name, value)
     if "partner_shop_id" in changed:
-        offer.partner_agreed_at = None
+        offer.partner_agreed_at = offer.partner_refused_at = None
+    elif changed and offer.partner_refused_at is not None:
+        changed["partner_refused_at"] = [offer.partner_refused_at, None]
+        offer.partner_refused_at = None
     return changed
 
 
@@ -237,6 +241,14 @@ def agree(offer: Offer, partner: Shop, now: dt.datetime) -> None:
     if offer.partner_shop_id != partner.id:
         raise Problem(N_("This offer does not name your shop as partner."))
     offer.partner_agreed_at = offer.partner_agreed_at or now
+    offer.partner_refused_at = None
+
+
+def refuse(offer: Offer, partner: Shop, now: dt.datetime) -> None:
+    """The partner shop does not agree: the offer stays offline, and its shop is told so."""
+    if offer.partner_shop_id != partner.id:
+        raise Problem(N_("This offer does not name your shop as partner."))
+    offer.partner_agreed_at, offer.partner_refused_at = None, now
 
 
 def withdraw(offer: Offer, partner: Shop) -> None:

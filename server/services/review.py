@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.errors import NotFound
+from server.errors import N_, NotFound, Problem
 from server.models import ChangeStatus, Offer, PendingChange, Photo, Role, Shop, User
 from server.services import audit, listings, offer_editing
 
@@ -96,10 +96,13 @@ APPLY: dict[str, Callable[[Session, PendingChange], tuple[str, int | None, dict]
 }
 
 
-def approve(session: Session, change: PendingChange, reviewer: User, now: dt.datetime) -> None:
-    """Put the change live and log it under both names."""
+def approve(
+    session: Session, change: PendingChange, reviewer: User, now: dt.datetime
+) -> tuple[str, int | None] | None:
+    """Put the change live and log it under both names; what went live (("offer", 12)), or
+    None when the change was decided already."""
     if change.status is not ChangeStatus.PENDING:
-        return
+        return None
     kind, target, changes = APPLY[change.kind](session, change)
     change.status, change.reviewed_by_id, change.reviewed_at = (
         ChangeStatus.APPROVED,
@@ -115,20 +118,25 @@ def approve(session: Session, change: PendingChange, reviewer: User, now: dt.dat
         f"approved {who}'s {change.kind} change of {change.shop.name}",
         changes,
     )
+    return kind, target
 
 
 def reject(
     session: Session, change: PendingChange, reviewer: User, note: str, now: dt.datetime
-) -> None:
-    """Refuse the change with a note for the owner; the live content stays as it was."""
+) -> bool:
+    """Refuse the change with a note for the owner; the live content stays as it was. Whether
+    it was refused now (False: decided already)."""
     if change.status is not ChangeStatus.PENDING:
-        return
+        return False
+    note = " ".join(note.split())
+    if not note:
+        raise Problem(N_("Say why it is refused: the owner reads it, by mail too."), field="note")
     change.status, change.reviewed_by_id, change.reviewed_at = (
         ChangeStatus.REJECTED,
         reviewer.id,
         now,
     )
-    change.note = note[:200] or None
+    change.note = note[:200]
     audit.record(
         session,
         reviewer.id,
@@ -136,3 +144,4 @@ def reject(
         ("shop", change.shop_id),
         f"refused a {change.kind} change of {change.shop.name}: {note}"[:200],
     )
+    return True

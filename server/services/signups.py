@@ -171,6 +171,7 @@ def approve(
     """Make the shop and its owner's account (no password yet: the caller sends the link)."""
     _pending(request)
     owner = accounts.create_user(session, request.email, Role.SHOP_OWNER, name=request.contact_name)
+    owner.language = request.language  # the language they signed up in, until they sign in
     shop = Shop(
         slug=free_slug(session, Shop, request.business_name),
         territory_id=request.territory_id,

@@ -85,6 +85,7 @@ TABLE: dict[str, tuple[str, set[str] | None, bool]] = {
     "portal.partners": (f"{SHOP}/partners", KEEPERS, True),
     "portal.agree": (f"{SHOP}/partners/{PARTNER}/agree", KEEPERS, True),
     "portal.withdraw": (f"{SHOP}/partners/{PARTNER}/withdraw", KEEPERS, True),
+    "portal.refuse_offer": (f"{SHOP}/partners/{PARTNER}/refuse", KEEPERS, True),
     "portal.photos": (f"{SHOP}/photos", KEEPERS, True),
     "portal.delete_photo": (f"{SHOP}/photos/{{photo}}/delete", KEEPERS, True),
     "portal.till": (f"{SHOP}/till", KEEPERS, True),

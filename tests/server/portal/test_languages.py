@@ -26,16 +26,18 @@ ENGLISH = re.compile(
 )
 SKIPPED = {"textarea", "script", "style", "code", "pre", "option"}
 ATTRIBUTES = ("alt", "aria-label", "title", "placeholder")
-# Pages that another change rebuilds (the shop's figures: issue 16), or that send no HTML.
+# GET routes that send no HTML page to read, each with why; every other GET route of the portal
+# is read in the three languages (a new one fails test_every_portal_get_route_is_read_or_excused).
 NOT_PAGES = {
-    "portal.figures",
-    "portal.photo_preview",
-    "portal.map_image",
-    "portal.manifest",
-    "analytics.download",
-    "portal.account_data_download",
-    "portal.my_data",
-    "portal.scanner",
+    "portal.photo_preview": "a JPEG",
+    "portal.map_image": "a PNG map",
+    "portal.manifest": "a JSON download",
+    "analytics.download": "a CSV download",
+    "analytics.funnel_download": "a CSV download",
+    "portal.funnel_csv": "a CSV download",
+    "portal.account_data_download": "a zip download",
+    "portal.my_data": "a zip download",
+    "portal.scanner": "a script",
 }
 # Who sees each page (the first role the table allows).
 ORDER = ("administrator", "staff", "owner", "analyst")
@@ -83,6 +85,16 @@ def _pages(app, seed, tmp_path) -> list[tuple[str, str, str]]:
         who = next((w for w in ORDER if allowed is None or w in allowed), "administrator")
         found.append((endpoint, path.format(**world), who))
     return found
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+def test_every_portal_get_route_is_read_or_excused(app):
+    routes = {endpoint for endpoint, methods in _routes(app).items() if "GET" in methods}
+    read = {endpoint for endpoint in TABLE if endpoint in routes} - set(NOT_PAGES)
+    assert routes == read | set(NOT_PAGES), (
+        f"add to TABLE (test_access) or NOT_PAGES: {routes - read - set(NOT_PAGES)}"
+    )
+    assert set(NOT_PAGES) <= routes, f"NOT_PAGES names a gone route: {set(NOT_PAGES) - routes}"
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])
