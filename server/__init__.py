@@ -27,7 +27,18 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     from server.sessions import LazySessionInterface
     from server.taps import recorder
     from server.taps.stickers import StickerDirectory
-    from server.visitor import details, loyalty, maps, media, offers, pages, privacy, tv, webapp
+    from server.visitor import (
+        details,
+        directions,
+        loyalty,
+        maps,
+        media,
+        offers,
+        pages,
+        privacy,
+        tv,
+        webapp,
+    )
 
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = LazySessionInterface()
@@ -78,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(webapp.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(maps.bp)
+    app.register_blueprint(directions.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)

@@ -106,6 +106,16 @@ def osm_url(latitude: float, longitude: float, origin: tuple[float, float] | Non
     return f"{OSM}/directions?engine=fossgis_osrm_foot&route={route}"
 
 
+def osm_short_url(
+    latitude: float, longitude: float, origin: tuple[float, float] | None = None
+) -> str:
+    """osm_url behind our short redirect (server.visitor.directions), for long lists; the map
+    of the spot itself without an origin."""
+    if origin is None:
+        return osm_url(latitude, longitude)
+    return f"/osm/{origin[0]:.5f},{origin[1]:.5f}/{latitude:.5f},{longitude:.5f}"
+
+
 # Each kind's page, and its URL values with a one-character id that _detail_prefixes cuts off.
 DETAIL_ENDPOINTS: dict[Kind, tuple[str, dict[str, Any]]] = {
     Kind.SHOP: ("details.shop", {"slug": 0}),
@@ -262,7 +272,7 @@ def card(
         state=state_class(item.kind, item.open),
         status=item_status(item, now, zone),
         geo=geo_uri(item.latitude, item.longitude),
-        osm=osm_url(item.latitude, item.longitude, origin[1:] if origin else None),
+        osm=osm_short_url(item.latitude, item.longitude, origin[1:] if origin else None),
         thumb=thumb,
     )
 
