@@ -286,19 +286,25 @@ class Whereabouts:
     geo: str
     osm: str
     here: bool = False  # at the place the visitor came from
+    on_streets: bool = False  # the distance is along the streets, not in a straight line
 
 
-def whereabouts(latitude: float, longitude: float, origin: Place | None) -> Whereabouts:
-    """Distance and walking time from `origin` (when known) and directions links."""
+def whereabouts(
+    latitude: float, longitude: float, origin: Place | None, along_m: float | None = None
+) -> Whereabouts:
+    """Distance and walking time from `origin` (when known) and directions links; `along_m`
+    is the distance along the streets when the page routed it (else the straight line)."""
     if origin is None:
         return Whereabouts(None, None, geo_uri(latitude, longitude), osm_url(latitude, longitude))
-    metres = distance_m(origin.latitude, origin.longitude, latitude, longitude)
+    straight = distance_m(origin.latitude, origin.longitude, latitude, longitude)
+    metres = straight if along_m is None else along_m
     return Whereabouts(
         formats.distance(metres),
         formats.walk(metres),
         geo_uri(latitude, longitude),
         osm_url(latitude, longitude, (origin.latitude, origin.longitude)),
-        here=metres < HERE_M,
+        here=straight < HERE_M,
+        on_streets=along_m is not None,
     )
 
 
