@@ -188,6 +188,7 @@ def _register_commands() -> None:
     from server.commands.database import init_db
     from server.commands.field import batches, tokens
     from server.commands.mobility import mobility_group
+    from server.commands.pictures import pictures_group
     from server.commands.spool import drain_command, quarantine_group, status_command
     from server.commands.users import users
 
@@ -206,6 +207,7 @@ def _register_commands() -> None:
         backup_command,
         restore_command,
         mobility_group,
+        pictures_group,
         routes_command,  # Flask's: every URL rule, its endpoint and methods
     ):
         main.add_command(command)
