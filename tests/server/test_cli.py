@@ -200,6 +200,7 @@ def test_help_and_unknown_commands_build_no_app(runner):
         "init-db",
         "keys",
         "mobility",
+        "pictures",
         "purge",
         "quarantine",
         "restore",
