@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     )
     from server.visitor import (
         details,
+        directions,
         findable,
         loyalty,
         maps,
@@ -96,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     app.register_blueprint(privacy.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(findable.bp)
+    app.register_blueprint(directions.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)

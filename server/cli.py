@@ -189,6 +189,7 @@ def _register_commands() -> None:
     from server.commands.database import init_db, partitions_command
     from server.commands.field import batches, tokens
     from server.commands.mobility import mobility_group
+    from server.commands.pictures import pictures_group
     from server.commands.spool import drain_command, quarantine_group, status_command
     from server.commands.users import users
 
@@ -209,6 +210,7 @@ def _register_commands() -> None:
         restore_command,
         mobility_group,
         brand,
+        pictures_group,
         routes_command,  # Flask's: every URL rule, its endpoint and methods
     ):
         main.add_command(command)

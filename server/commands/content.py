@@ -153,6 +153,7 @@ def import_osm_command(
 def demo(urls: int) -> None:
     """Load the demo content for the three pilot areas (again: updates it) and print tap URLs."""
     from server import clock
+    from server.commands.pictures import draw_all
     from server.config import keyring, passwords
     from server.demo import load_demo
     from server.demo.traffic import load_traffic
@@ -169,6 +170,9 @@ def demo(urls: int) -> None:
     # After the stickers are committed: taps are stored (and counted) as the drainer does.
     taps = load_traffic(database(), clock.now())
     click.echo(f"demo loaded: {loaded.summary}, {taps} new demo taps")
+    # The photos' sizes, so that the demo's first visitor waits for none of them.
+    _photos, drawn, _missing = draw_all()
+    click.echo(f"photo sizes drawn ahead: {drawn}")
     for label, url in loaded.urls[:urls]:
         click.echo(f"  {label}: {url}")
     click.echo("demo accounts for the portal at /portal/login (new passwords at every load):")

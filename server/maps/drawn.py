@@ -43,6 +43,7 @@ class MapSpec:
     markers: tuple[tuple[int, float, float], ...] = ()  # number (0: none), latitude, longitude
     here: tuple[float, float] | None = None
     routed: bool = False  # draw the walk between the markers, in their order, over the streets
+    from_here: bool = False  # draw the way on foot from `here` to the (first) marker
 
     def token(self) -> str:
         """The spec as the signed text of its URL."""
@@ -57,7 +58,8 @@ class MapSpec:
                 self.height,
                 [[n, *_offset(center, lat, lon)] for n, lat, lon in self.markers],
                 [round(v, DIGITS) for v in self.here] if self.here else None,
-                int(self.routed),
+                # One number for both, so URLs made before `from_here` still read.
+                int(self.routed) | (2 if self.from_here else 0),
             ]
         )
         # Compressed: the markers' numbers and digits repeat (60 markers: ~600 bytes, not 1300).
@@ -111,7 +113,8 @@ def parse(token: str) -> MapSpec | None:
                 for n, north, east in markers
             ),
             (float(here[0]), float(here[1])) if here else None,
-            bool(routed),
+            bool(int(routed) & 1),
+            bool(int(routed) & 2),
         )
     except (ValueError, TypeError, zlib.error):  # signed by us: only an older format lands here
         return None

@@ -7,6 +7,7 @@
         every: 60                     # seconds between fetches, at least (GBFS ttl may ask more)
         stale_after: 600              # past this age a figure is shown as unknown
         table_url: https://...        # datex2 only: the ParkingTablePublication (names, places)
+        places_url: https://...       # car parks: a "lieux de stationnement" CSV (static facts)
         gtfs_feed: ilevia             # gtfs-rt only: the imported GTFS feed it applies to
 
 See docs/mobility.md for each kind and the public feeds that serve Lille.
@@ -45,6 +46,7 @@ class FeedSettings:
     every: float
     stale_after: float
     table_url: str | None = None
+    places_url: str | None = None  # lille-parkings, datex2: the BNLS CSV of their static facts
     gtfs_feed: str | None = None
 
     @property
@@ -84,10 +86,12 @@ def parse(entry: Any, where: str) -> FeedSettings:
         raise FeedSettingsError(f"{where}: name it with letters, digits, - and _ (up to 40)")
     if kind not in KINDS:
         raise FeedSettingsError(f"{where} ({name}): kind must be one of {', '.join(KINDS)}")
-    for key in ("url", "table_url"):
+    for key in ("url", "table_url", "places_url"):
         value = entry.get(key)
         if (key == "url" or value) and not str(value or "").startswith(("http://", "https://")):
             raise FeedSettingsError(f"{where} ({name}): {key} must be an http(s) URL")
+    if entry.get("places_url") and HOLDS[kind] != "parking":
+        raise FeedSettingsError(f"{where} ({name}): places_url is for car park feeds only")
     try:
         every = float(entry.get("every", DEFAULT_EVERY[kind]))
         stale = float(entry.get("stale_after", DEFAULT_STALE[kind]))
@@ -102,5 +106,6 @@ def parse(entry: Any, where: str) -> FeedSettings:
         every,
         stale,
         table_url=entry.get("table_url") or None,
+        places_url=entry.get("places_url") or None,
         gtfs_feed=entry.get("gtfs_feed") or None,
     )

@@ -1,8 +1,9 @@
 """Bike share from GBFS 2.3 or 3.0: the stations, with bikes and free docks, each file checked
 against MobilityData's schema for its version (vendored in schemas/gbfs/).
 
-The feed's url is its auto-discovery file (gbfs.json), which names the others. A file that fails
-its schema refuses the whole feed: the last good snapshot stays. Stations in station_status but
+The feed's url is its auto-discovery file (gbfs.json), which names the others (vehicle_types,
+when named, tells electric from mechanical bikes). A file that fails its schema refuses the
+whole feed: the last good snapshot stays. Stations in station_status but
 not in station_information are left out (and counted); stations not installed, not renting or
 not returning are kept, marked so.
 """
@@ -15,6 +16,7 @@ from server.mobility.reading import GetFile, Reading, Refused, load_json, timest
 
 VERSIONS = ("2.3", "3.0")
 LANGUAGES = ("fr", "en", "nl")  # preferred, for a 2.3 feed published in several
+ELECTRIC = ("electric_assist", "electric")  # a bike's propulsion_type with a motor
 
 
 def read(url: str, get: GetFile) -> Reading:
@@ -33,11 +35,22 @@ def read(url: str, get: GetFile) -> Reading:
         document = load_json(get(files[name]), f"{name}.json")
         validate(document, f"gbfs/v{version}/{name}.json", f"{name}.json")
         documents[name] = document
+    kinds: dict[str, str] = {}
+    if "vehicle_types" in files:  # optional: which bikes are electric
+        document = load_json(get(files["vehicle_types"]), "vehicle_types.json")
+        validate(document, f"gbfs/v{version}/vehicle_types.json", "vehicle_types.json")
+        kinds = {
+            kind["vehicle_type_id"]: kind["propulsion_type"]
+            for kind in document["data"]["vehicle_types"]
+        }
     system = documents["system_information"]["data"]
     status = documents["station_status"]
     updated = timestamp(status["last_updated"], "station_status.json last_updated")
     stations, unknown = _stations(documents["station_information"], status, version, language)
     notes = [f"{unknown} stations in station_status are not in station_information"] * bool(unknown)
+    strangers = _bike_kinds(stations, status, kinds)
+    if strangers:
+        notes.append(f"vehicle types not in vehicle_types.json: {', '.join(sorted(strangers))}")
     return Reading(
         stations,
         {
@@ -49,6 +62,34 @@ def read(url: str, get: GetFile) -> Reading:
         ttl=float(status.get("ttl") or 0),
         notes=notes,
     )
+
+
+def _bike_kinds(
+    stations: list[dict[str, Any]], status: dict[str, Any], kinds: dict[str, str]
+) -> set[str]:
+    """Each station's electric and mechanical bikes, where station_status gives its
+    vehicle_types_available and vehicle_types.json says what each type is (else None); the
+    type ids that vehicle_types.json does not name."""
+    counts = {
+        entry["station_id"]: entry.get("vehicle_types_available")
+        for entry in status["data"]["stations"]
+    }
+    strangers: set[str] = set()
+    for station in stations:
+        available = counts.get(station["id"])
+        electric = mechanical = None
+        if kinds and available:
+            electric = mechanical = 0
+            for entry in available:
+                propulsion = kinds.get(entry["vehicle_type_id"])
+                if propulsion is None:
+                    strangers.add(str(entry["vehicle_type_id"])[:40])
+                elif propulsion == "human":
+                    mechanical += entry["count"]
+                elif propulsion in ELECTRIC:
+                    electric += entry["count"]
+        station["electric"], station["mechanical"] = electric, mechanical
+    return strangers
 
 
 def _files(discovery: dict[str, Any], version: str) -> tuple[dict[str, str], str | None]:

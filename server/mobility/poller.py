@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.clock import machine_now
-from server.mobility import gbfs, parking
+from server.mobility import gbfs, parking, places
 from server.mobility.feeds import FeedSettings
 from server.mobility.fetch import Fetcher, FetchError, Validators
 from server.mobility.reading import GetFile, Reading, Refused
@@ -36,10 +36,16 @@ def read(feed: FeedSettings, get: GetFile) -> Reading:
     """Read one feed of any kind through `get`."""
     if feed.kind == "gbfs":
         return gbfs.read(feed.url, get)
-    if feed.kind == "lille-parkings":
-        return parking.read_lille(feed.url, get)
-    if feed.kind == "datex2":
-        return parking.read_datex(feed.url, feed.table_url, get)
+    if feed.kind in ("lille-parkings", "datex2"):
+        if feed.kind == "lille-parkings":
+            reading = parking.read_lille(feed.url, get)
+        else:
+            reading = parking.read_datex(feed.url, feed.table_url, get)
+        if feed.places_url:  # the static facts: capacity, address, free or paid, PMR spaces
+            rows = places.read_places(get(feed.places_url))
+            joined = places.join(reading.items, rows)
+            reading.notes.append(f"{joined} of {len(reading.items)} car parks have static facts")
+        return reading
     from server.mobility import realtime  # protobuf is loaded only where GTFS-RT is read
 
     return realtime.read(feed.url, get)

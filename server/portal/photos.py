@@ -26,13 +26,18 @@ from server.services import audit, photo_sizes, review
 from server.services import photos as stored_photos
 
 MAX_PHOTOS = 12
+DRAW_SECONDS = 3.0  # at most this long drawing sizes in the upload's request
 
 
 def upload(shop_id: int | None = None, sticker_id: int | None = None) -> Photo:
     """Store the photo sent in the form's "photo" field; Problem if it is refused."""
     sent = request.files.get("photo")
     processed = stored_photos.process(sent.read(stored_photos.MAX_BYTES + 1) if sent else b"")
-    name = stored_photos.store(current_app.config["MEDIA_DIR"], processed)
+    media = current_app.config["MEDIA_DIR"]
+    name = stored_photos.store(media, processed)
+    # The sizes visitors will ask for, drawn now so that none of them waits; bounded (a 1600-
+    # pixel photo takes about a second), what is left is drawn at its first request.
+    photo_sizes.draw_ahead(media, name, within=DRAW_SECONDS)
     photo = Photo(
         name=name,
         shop_id=shop_id,

@@ -177,9 +177,9 @@ def within(
         start = service_start(day, zone)
         low = (now - LATE - start).total_seconds()
         high = (now + horizon - start).total_seconds()
-        for seconds, trip_id, route_id, headsign, label, stop_id, sequence in day_list[
-            bisect.bisect_left(day_list, (max(int(low), 0),)) :
-        ]:
+        # By index from the first call in the window: a slice would copy the rest of the day.
+        for index in range(bisect.bisect_left(day_list, (max(int(low), 0),)), len(day_list)):
+            seconds, trip_id, route_id, headsign, label, stop_id, sequence = day_list[index]
             if seconds > high:
                 break
             if start + dt.timedelta(seconds=seconds) >= now:

@@ -8,7 +8,6 @@ its age, rather than as a number that may be wrong.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import time
 from collections.abc import Iterable
@@ -156,6 +155,8 @@ def _spot(feed: FeedSettings, item: dict[str, Any], metres: float, now: dt.datet
             "installed": item["installed"],
             "renting": item["renting"],
             "returning": item["returning"],
+            "electric": None if stale else item.get("electric"),
+            "mechanical": None if stale else item.get("mechanical"),
         }
     else:
         figures = {
@@ -163,6 +164,8 @@ def _spot(feed: FeedSettings, item: dict[str, Any], metres: float, now: dt.datet
             "capacity": item.get("capacity"),
             "open": None if stale else item.get("open"),
             "address": item.get("address") or None,
+            "free_of_charge": item.get("free_of_charge"),
+            "pmr": item.get("pmr"),
         }
     return Spot(
         feed.holds,
@@ -198,8 +201,9 @@ def stops(session: Session, live: Mobility, items: Iterable[Item], now: dt.datet
         trips, alerts, updated = realtime[feed]
         timetabled = _timetabled(session, live, feed, stop_id, now)
         # Live data can only move the first few; those past, only if an update speaks of them.
+        # (within() makes new Departures at each call: they are this page's to change.)
         candidates = [
-            copy.copy(departure)
+            departure
             for departure in timetabled
             if departure.scheduled >= now or departure.trip_id in trips
         ][: departures_mod.SHOWN * 3]
@@ -279,6 +283,7 @@ def _realtime(
     trips: dict[str, dict[str, Any]] = {}
     alerts: list[dict[str, Any]] = []
     oldest = None
+    fresh = 0
     for feed in live.holding("transit"):
         if feed.gtfs_feed not in (None, gtfs_feed):
             continue
@@ -295,7 +300,9 @@ def _realtime(
                 entry["trip_id"]: entry for entry in snapshot.items if entry["type"] == "trip"
             }
             snapshot.memo["alerts"] = [e for e in snapshot.items if e["type"] == "alert"]
-        trips.update(index)
+        # One feed (the usual case): its index as it is, not copied (500 trips) at every page.
+        trips = index if not fresh else {**trips, **index}
+        fresh += 1
         alerts.extend(alert for alert in snapshot.memo["alerts"] if _active(alert, now))
     return trips, alerts, oldest
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ WIDTHS = (96, 192, 360, 720, 960, 1280)
 FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
 QUALITY = {"webp": 72, "jpg": 78}
 FOLDER = "sizes"
+THUMB = 192  # the square list thumbnail (96 CSS pixels at 2x)
+SHOWN_FROM = 360  # covers, galleries and cards: every width from a phone's up
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,21 @@ def widths_for(width: int) -> tuple[int, ...]:
     """The widths offered for a photo `width` pixels wide (never wider than the photo)."""
     offered = tuple(w for w in WIDTHS if w <= width)
     return offered or (WIDTHS[0],)
+
+
+def page_widths(width: int, largest: int = WIDTHS[-1]) -> list[int]:
+    """The widths of a photo `width` pixels wide that a page's srcset offers, up to `largest`
+    (the photo's largest width when it is narrower than a phone's)."""
+    offered = widths_for(width)
+    return [w for w in offered if SHOWN_FROM <= w <= largest] or [offered[-1]]
+
+
+def shown_sizes(width: int) -> list[tuple[int, bool]]:
+    """Every (width, square) the visitor pages may ask of a photo `width` pixels wide."""
+    sizes = [(w, False) for w in page_widths(width)]
+    if THUMB in widths_for(width):
+        sizes.append((THUMB, True))
+    return sizes
 
 
 def size_of(width: int, height: int, wanted: int, square: bool = False) -> Size:
@@ -61,6 +79,43 @@ def derived(media: str | os.PathLike[str], name: str, wanted: int, fmt: str, squ
         if wanted not in widths_for(original.width):
             raise ValueError(f"{name} is narrower than {wanted} pixels")
         picture = _resized(original, wanted, square)
+    _write(picture, fmt, target)
+    return target
+
+
+def draw_ahead(
+    media: str | os.PathLike[str], name: str, within: float | None = None
+) -> tuple[int, int]:
+    """Draw every size the pages may ask of a stored photo that is not drawn yet, so that no
+    visitor waits for one; (drawn now, left to draw on demand when `within` seconds ran out).
+
+    The photo is decoded once; each size is written as derived() writes it, so a visitor's
+    request meanwhile finds either nothing (and draws it) or the whole file.
+    """
+    if not is_name(name):
+        raise ValueError(f"not a photo name: {name}")
+    folder = Path(media) / FOLDER
+    started = time.monotonic()
+    drawn = left = 0
+    with Image.open(Path(media) / name) as original:
+        original.load()
+        for wanted, square in shown_sizes(original.width):
+            stem = f"{name[:-4]}-{wanted}{'s' if square else ''}"
+            missing = [fmt for fmt in FORMATS if not (folder / f"{stem}.{fmt}").exists()]
+            if missing and within is not None and time.monotonic() - started > within:
+                left += len(missing)
+                continue
+            picture = _resized(original, wanted, square) if missing else None
+            for fmt in missing:
+                assert picture is not None
+                _write(picture, fmt, folder / f"{stem}.{fmt}")
+                drawn += 1
+    return drawn, left
+
+
+def _write(picture: Image.Image, fmt: str, target: Path) -> None:
+    """Write one size whole under its name (a reader sees no file or the whole file)."""
+    folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".size-")
     try:
@@ -72,7 +127,6 @@ def derived(media: str | os.PathLike[str], name: str, wanted: int, fmt: str, squ
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return target
 
 
 def _resized(original: Image.Image, wanted: int, square: bool) -> Image.Image:

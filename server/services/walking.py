@@ -118,6 +118,11 @@ def graph(data: MapData) -> Graph:
     return found
 
 
+def way_on_foot(data: MapData | None, start: tuple[float, float], end: tuple[float, float]) -> Way:
+    """The way on foot from `start` to `end` (a straight line without a map)."""
+    return legs(data, [start, end])[0]
+
+
 def legs(data: MapData | None, stops: Sequence[tuple[float, float]]) -> list[Way]:
     """The way from each stop to the next (straight lines without a map)."""
     pairs = list(itertools.pairwise(stops))

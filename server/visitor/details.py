@@ -18,7 +18,7 @@ from server.i18n import gettext, translated
 from server.maps.sketch import sketch
 from server.models import Event, Offer, Photo, PointOfInterest, Shop, Walk
 from server.models.offers import agreed_offers
-from server.services import hours, loyalty, redemption, street_maps
+from server.services import hours, loyalty, redemption, street_maps, walking
 from server.services.nearby import Kind
 from server.visitor import formats, jsonld, kept, localized, lookup, maps, pictures, present, route
 from server.visitor.blueprint import visitor_blueprint
@@ -95,6 +95,12 @@ def _listing(
     zone, country = found.territory.timezone, found.territory.country
     state = hours.state(found.opening_hours, now, zone, country)
     og_image = pictures.og_image(gallery[0] if gallery else None)
+    here = (origin.latitude, origin.longitude) if origin else None
+    # From the place the visitor came from, the way on foot over the street map: the page's
+    # distance and time are measured along it, and its map draws it.
+    data = street_maps.load(db_session(), found.territory_id) if here else None
+    way = walking.way_on_foot(data, here, (found.latitude, found.longitude)) if here else None
+    along = way if way is not None and way.on_streets else None
     return render_template(
         "listing.html",
         kind=kind,
@@ -106,15 +112,19 @@ def _listing(
         status=present.status(Kind.SHOP, state.open, state.next_change, now, zone),
         state=present.state_class(Kind.SHOP, state.open),
         week=present.week(found.opening_hours, now, zone, country),
-        spot=present.whereabouts(found.latitude, found.longitude, origin),
+        spot=present.whereabouts(
+            found.latitude, found.longitude, origin, along.metres if along else None
+        ),
         gallery=gallery,
         og_image=og_image,
         ld=jsonld.with_image(ld, og_image),
         place_map=maps.page_map(
             found.territory_id,
             [(0, found.latitude, found.longitude)],
-            (origin.latitude, origin.longitude) if origin else None,
+            here,
             gettext("Map of the streets around %(place)s.", place=found.name),
+            route=along.points if along else (),
+            from_here=along is not None,
         ),
         **extra,
     )

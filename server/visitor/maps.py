@@ -41,11 +41,14 @@ def page_map(
     alt: str,
     routed: bool = False,
     route: Sequence[tuple[float, float]] = (),
+    from_here: bool = False,
 ) -> PageMap | None:
     """The map of a page: the markers (number, latitude, longitude) and the visitor's place;
     None when the territory has no street map imported (the page then shows none).
 
-    `route` (the walk's way, when known) only widens the frame so that all of it shows.
+    `routed` draws the way between the markers (a walk), `from_here` the way from the visitor's
+    place to the marker (a shop's page); `route` (that way, when known) only widens the frame so
+    that all of it shows.
     """
     data = street_maps.load(db_session(), territory_id)
     if data is None or not markers:
@@ -63,6 +66,7 @@ def page_map(
         tuple(markers),
         here,
         routed,
+        from_here and here is not None,
     )
     return PageMap(drawn.url(spec), WIDTH, HEIGHT, alt)
 
@@ -82,6 +86,11 @@ def draw(spec: drawn.MapSpec) -> tuple[bytes, bool]:
     if spec.routed and len(markers) > 1:
         stops = [(m.latitude, m.longitude) for m in markers]
         routes = [way.points for way in walking.legs(data, stops)]
+    elif spec.from_here and spec.here and markers:
+        # The same way the page measured (same graph, same ends): the map and the text agree.
+        routes = [
+            walking.way_on_foot(data, spec.here, (markers[0].latitude, markers[0].longitude)).points
+        ]
     picture = streets.draw(frame, data, markers, routes, spec.here).encode()
     return picture, current
 

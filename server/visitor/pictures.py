@@ -46,9 +46,7 @@ def path(photo: Photo, width: int, fmt: str, square: bool = False) -> str:
 
 def picture(photo: Photo, alt: str, sizes: str = COVER_SIZES, largest: int = 1280) -> Picture:
     """A photo at its full width, responsive: every offered width up to `largest`."""
-    widths = [w for w in photo_sizes.widths_for(photo.width) if w >= 360 and w <= largest] or [
-        photo_sizes.widths_for(photo.width)[-1]
-    ]
+    widths = photo_sizes.page_widths(photo.width, largest)
     fallback = widths[1] if len(widths) > 1 else widths[0]  # 720: a phone at 2x
     shown = photo_sizes.size_of(photo.width, photo.height, fallback)
 
@@ -67,7 +65,8 @@ def thumb(photo: Photo, alt: str = "") -> Picture:
     browser's Accept header (WebP, else JPEG) rather than a <picture> with a source per format:
     a place page lists up to 60 entries and must stay under 30 KB.
     """
-    return Picture(alt, path(photo, 2 * THUMB, "", square=True), "", "", None, THUMB, THUMB)
+    shown = path(photo, photo_sizes.THUMB, "", square=True)
+    return Picture(alt, shown, "", "", None, THUMB, THUMB)
 
 
 def _dims(size: photo_sizes.Size) -> tuple[int, int]:

@@ -106,6 +106,16 @@ def osm_url(latitude: float, longitude: float, origin: tuple[float, float] | Non
     return f"{OSM}/directions?engine=fossgis_osrm_foot&route={route}"
 
 
+def osm_short_url(
+    latitude: float, longitude: float, origin: tuple[float, float] | None = None
+) -> str:
+    """osm_url behind our short redirect (server.visitor.directions), for long lists; the map
+    of the spot itself without an origin."""
+    if origin is None:
+        return osm_url(latitude, longitude)
+    return f"/osm/{origin[0]:.5f},{origin[1]:.5f}/{latitude:.5f},{longitude:.5f}"
+
+
 # Each kind's page, and its URL values with a one-character id that _detail_prefixes cuts off.
 DETAIL_ENDPOINTS: dict[Kind, tuple[str, dict[str, Any]]] = {
     Kind.SHOP: ("details.shop", {"slug": 0}),
@@ -262,7 +272,7 @@ def card(
         state=state_class(item.kind, item.open),
         status=item_status(item, now, zone),
         geo=geo_uri(item.latitude, item.longitude),
-        osm=osm_url(item.latitude, item.longitude, origin[1:] if origin else None),
+        osm=osm_short_url(item.latitude, item.longitude, origin[1:] if origin else None),
         thumb=thumb,
     )
 
@@ -276,19 +286,25 @@ class Whereabouts:
     geo: str
     osm: str
     here: bool = False  # at the place the visitor came from
+    on_streets: bool = False  # the distance is along the streets, not in a straight line
 
 
-def whereabouts(latitude: float, longitude: float, origin: Place | None) -> Whereabouts:
-    """Distance and walking time from `origin` (when known) and directions links."""
+def whereabouts(
+    latitude: float, longitude: float, origin: Place | None, along_m: float | None = None
+) -> Whereabouts:
+    """Distance and walking time from `origin` (when known) and directions links; `along_m`
+    is the distance along the streets when the page routed it (else the straight line)."""
     if origin is None:
         return Whereabouts(None, None, geo_uri(latitude, longitude), osm_url(latitude, longitude))
-    metres = distance_m(origin.latitude, origin.longitude, latitude, longitude)
+    straight = distance_m(origin.latitude, origin.longitude, latitude, longitude)
+    metres = straight if along_m is None else along_m
     return Whereabouts(
         formats.distance(metres),
         formats.walk(metres),
         geo_uri(latitude, longitude),
         osm_url(latitude, longitude, (origin.latitude, origin.longitude)),
-        here=metres < HERE_M,
+        here=straight < HERE_M,
+        on_streets=along_m is not None,
     )
 
 

@@ -202,6 +202,7 @@ def test_help_and_unknown_commands_build_no_app(runner):
         "keys",
         "mobility",
         "partitions",
+        "pictures",
         "purge",
         "quarantine",
         "restore",

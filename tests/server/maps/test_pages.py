@@ -3,6 +3,8 @@ list, the walk page's distances are along the streets, and the pictures are ours
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 
 import pytest
@@ -125,3 +127,54 @@ def test_a_map_drawn_while_the_database_is_away_is_not_kept(app, client, tmp_pat
     (tmp_path / "away.db").replace(tmp_path / "taptrail.db")
     back = client.get(src)
     assert "OpenStreetMap" in back.text and "immutable" in back.headers["Cache-Control"]
+
+
+def _route(picture) -> list[tuple[float, float]]:
+    """The points of the route drawn (the map's one path in the route's colour)."""
+    (path,) = [p for p in picture.root.iter() if p.get("stroke") == "#0b57d0"]
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+", path.get("d"))]
+    return list(zip(numbers[0::2], numbers[1::2], strict=True))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_shop_page_draws_and_counts_the_way_on_foot_from_the_place_tapped(
+    app, client, tmp_path, lang
+):
+    x = grid()
+    territory_id = _with_map(app, tmp_path)  # La Piscine at the grid's centre, node 13
+    corner = x.nodes[25]  # two streets north and two east: 283 m as the crow flies
+    factories.shop(app, "au-coin", territory_id, *corner, name="Au Coin")
+    straight = distance_m(LAT, LON, *corner)
+    page = BeautifulSoup(
+        client.get("/shop/au-coin?from=la-piscine", headers={"Accept-Language": lang}).text,
+        "html.parser",
+    )
+    said = page.get_text(" ", strip=True).replace("\u202f", " ").replace("\xa0", " ")
+    # Along the grid's streets: 400 m, in the heading line and in "Getting there" alike.
+    if lang == "en":
+        assert "400 m, 6 mins on foot" in said and "283 m" not in said
+        assert "400 m from La Piscine, 6 mins on foot." in said
+        assert "Distances are along the streets and footways." in said
+    else:
+        assert "400 m, 6 min à pied" in said and "283 m" not in said
+    assert straight + 100 < 400
+    picture = read(client.get(page.select_one("img.map")["src"]).data)
+    route = _route(picture)
+    # From the visitor's square to the shop's marker, over the streets: every stretch runs
+    # along a street of the grid (north-south or east-west), none cuts across the blocks.
+    hx, hy = picture.here
+    shop = (hx + 200 / picture.metres_per_unit, hy - 200 / picture.metres_per_unit)
+    assert math.dist(route[0], picture.here) < 1 and math.dist(route[-1], shop) < 1
+    for (ax, ay), (bx, by) in itertools.pairwise(route):
+        assert abs(ax - bx) < 0.2 or abs(ay - by) < 0.2, ((ax, ay), (bx, by))
+    drawn_m = sum(math.dist(a, b) for a, b in itertools.pairwise(route)) * picture.metres_per_unit
+    assert abs(drawn_m - 400) < 400 * 0.03, drawn_m  # the map's route is the text's 400 m
+    assert drawn_m > straight * 1.3
+
+
+def test_without_a_place_to_come_from_a_shop_page_draws_no_route(app, client, tmp_path):
+    territory_id = _with_map(app, tmp_path)
+    factories.shop(app, "au-coin", territory_id, *grid().nodes[25], name="Au Coin")
+    page = BeautifulSoup(client.get("/shop/au-coin").text, "html.parser")
+    picture = read(client.get(page.select_one("img.map")["src"]).data)
+    assert not [p for p in picture.root.iter() if p.get("stroke") == "#0b57d0"]

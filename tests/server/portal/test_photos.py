@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select, update
 
+from server.commands.pictures import pictures_group
 from server.db import database
 from server.models import Photo, Territory
 from server.services import photos
@@ -172,3 +173,55 @@ def test_staff_add_a_place_s_photo_and_visitors_see_it_as_its_cover(app, seed, s
     assert list(sizes.iterdir())
     removed = staff.post(f"/portal/staff/place/la-piscine/photos/{photo.id}/delete")
     assert removed.status_code == 303 and not _stored(app) and not list(sizes.iterdir())
+
+
+def test_an_upload_draws_every_size_the_pages_ask_for_before_any_visitor(app, seed, signed_in):
+    owner = signed_in("owner")
+    assert _send(owner, jpeg(2400, 1800)).status_code == 303
+    [photo] = _stored(app)
+    sizes = Path(app.config["MEDIA_DIR"]) / "sizes"
+    drawn = {path.name for path in sizes.iterdir()}  # no visitor has asked for anything yet
+    # Every address the shop page and a place page's thumbnails name is already a file.
+    shop_page = page(app.test_client().get("/shop/comptoir"))
+    wanted = {shop_page.select_one("main picture img")["src"]}
+    for element in shop_page.select("main picture source, main picture img"):
+        wanted |= {part.split()[0] for part in element["srcset"].split(",")}
+    thumb = f"/img/{photo.id}-{photo.name[:8]}-192s"
+    stem = photo.name[:-4]
+    expected = {f"{stem}-192s.webp", f"{stem}-192s.jpg"}
+    for address in wanted:
+        width, fmt = address.rsplit("-", 1)[1].split(".")
+        expected.add(f"{stem}-{width}.{fmt}")
+    assert len(wanted) >= 6 and expected <= drawn, expected - drawn
+    # They are the sizes a visitor gets: the same bytes as the page's addresses serve.
+    for address in (*wanted, thumb):
+        served = app.test_client().get(address, headers={"Accept": "image/webp"})
+        assert served.status_code == 200, address
+        served.close()
+    assert {path.name for path in sizes.iterdir()} == drawn  # nothing more had to be drawn
+
+
+def test_taptrail_pictures_draw_draws_what_is_missing_and_names_lost_files(app, seed, signed_in):
+    runner = app.test_cli_runner()
+    owner = signed_in("owner")
+    _send(owner, jpeg(1200, 900))
+    _send(owner, jpeg(800, 600))
+    first, second = _stored(app)
+    sizes = Path(app.config["MEDIA_DIR"]) / "sizes"
+    for path in sizes.iterdir():
+        path.unlink()  # as after restoring a backup without the cache
+    result = runner.invoke(pictures_group, ["draw"])
+    assert result.exit_code == 0, result.output
+    assert "2 photos" in result.output
+    made = {path.name for path in sizes.iterdir()}
+    assert (first.width, second.width) == (900, 600)  # turned upright, as their EXIF said
+    assert made == {
+        f"{photo.name[:-4]}-{width}.{fmt}"
+        for photo, widths in ((first, ("192s", "360", "720")), (second, ("192s", "360")))
+        for width in widths
+        for fmt in ("webp", "jpg")
+    }  # no 960 of a 900-pixel photo, no 720 of a 600-pixel one
+    assert "0 sizes drawn now" in runner.invoke(pictures_group, ["draw"]).output
+    (Path(app.config["MEDIA_DIR"]) / first.name).unlink()
+    lost = runner.invoke(pictures_group, ["draw"])
+    assert lost.exit_code == 1 and first.name in lost.output and "restore" in lost.output

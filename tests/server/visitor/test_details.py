@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from server.db import database
 from server.models import Event, Place, Shop, StreetMap, Territory, Walk
+from server.services import street_maps, walking
 from server.services.geo import distance_m, walking_minutes
 from tests.support.demo import PARIS
 from tests.support.html import json_ld, page, text
@@ -45,7 +46,14 @@ def test_a_shop_page_gives_its_week_its_offers_and_the_way_there(demo_app, visit
     with database(demo_app).sessions() as session:
         shop = session.scalars(select(Shop).where(Shop.slug == "comptoir-de-la-piscine")).one()
         here = session.scalars(select(Place).where(Place.slug == "la-piscine")).one()
-    metres = distance_m(here.latitude, here.longitude, shop.latitude, shop.longitude)
+        streets = street_maps.load(session, shop.territory_id)
+    # On foot along the demo's streets (its map is imported): not the straight line.
+    way = walking.way_on_foot(
+        streets, (here.latitude, here.longitude), (shop.latitude, shop.longitude)
+    )
+    assert way.on_streets
+    assert way.metres >= distance_m(here.latitude, here.longitude, shop.latitude, shop.longitude)
+    metres = way.metres
     minutes = walking_minutes(metres)
     assert f"{round(metres, -1):.0f} m from La Piscine" in text(soup.find("main"))
     assert f"{minutes} min" in text(soup.find("main"))

@@ -99,7 +99,7 @@ def test_a_station_is_listed_once_with_its_lines(demo_app, visitor, tmp_path):
     lines = [("en", "Line M2", "Lines 10, 25, Z1"), ("fr", "Ligne M2", "Lignes 10, 25, Z1")]
     for lang, metro, bus in [*lines, ("nl", "Lijn M2", "Lijnen 10, 25, Z1")]:
         soup = page(visitor.get("/p/la-piscine", headers={"Accept-Language": lang}))
-        cards = [(text(item.find("h3")), text(item.find(class_="meta"))) for item in items(soup)]
+        cards = [(text(item.find("h3")), text(item.select_one("h3 + p"))) for item in items(soup)]
         station = [meta for title, meta in cards if title == "Gare Jean Lebas (métro)"]
         assert len(station) == 1 and station[0].startswith(f"Station · {metro} · ")
         assert sum(f" · {bus} · " in meta for _title, meta in cards) == 1  # a bus stop

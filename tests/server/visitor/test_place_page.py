@@ -53,12 +53,24 @@ def test_each_item_says_how_far_it_is_and_how_to_get_there(demo_app, visitor):
         here = session.scalars(select(Place).where(Place.slug == "la-piscine")).one()
     origin = f"{here.latitude:.5f},{here.longitude:.5f}"
     for item in items(soup):
-        meta = text(item.find(class_="meta"))
+        meta = text(item.select_one("h3 + p"))  # no class: _style.css styles it by position
         assert re.search(r"\d+ m, \d+ min à pied|\d+,\d km, \d+ min à pied|Sur place", meta), meta
-        links = [a["href"] for a in item.select(".go a")]
+        links = [a["href"] for a in item.select("p:last-child a")]
         assert links[0].startswith("geo:")
-        assert links[1].startswith("https://www.openstreetmap.org/directions?")
-        assert f"route={origin}%3B" in links[1]
+        # OpenStreetMap's walking directions, behind our short address (the page's budget).
+        assert links[1] == f"/osm/{origin}/{links[0].removeprefix('geo:')}"
+        away = visitor.get(links[1])
+        assert away.status_code == 302
+        assert away.headers["Location"].startswith("https://www.openstreetmap.org/directions?")
+        assert f"route={origin}%3B{links[0].removeprefix('geo:')}" in away.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    ["/osm/50.1,3.1/91,3.1", "/osm/50.1,3.1/evil.example", "/osm/x/50.1,3.1", "/osm/5,3/nan,1"],
+)
+def test_the_directions_address_goes_only_to_openstreetmap(visitor, wrong):
+    assert visitor.get(wrong).status_code == 404
 
 
 def test_open_and_closed_say_when_that_changes(demo_app, visitor):
