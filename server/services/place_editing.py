@@ -8,7 +8,7 @@ from typing import Any
 from server.errors import N_, Problem, Problems
 from server.models import Place, PlaceKind
 from server.services import hours_editing
-from server.services.listings import clean_fields, coordinate, text, translated_texts
+from server.services.listings import Check, clean_fields, coordinate, text, translated_texts
 
 FIELDS = ("name", "kind", "latitude", "longitude", "radius_m", "opening_hours", "description")
 
@@ -28,8 +28,6 @@ def _radius(value: str) -> int:
 
 def clean_place(form: Mapping[str, str]) -> dict[str, Any]:
     """A place's values from a staff form, or Problems naming each wrong field."""
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
     checks = {
         "name": text(200, required=True),
         "kind": _kind,
@@ -37,6 +35,14 @@ def clean_place(form: Mapping[str, str]) -> dict[str, Any]:
         "longitude": coordinate(-180, 180, "3.16782"),
         "radius_m": _radius,
     }
+    return clean_located(form, checks)
+
+
+def clean_located(form: Mapping[str, str], checks: Mapping[str, Check]) -> dict[str, Any]:
+    """The values of a staff form for something on the map (a place, a sight): `checks`, then a
+    description per language and opening hours; Problems naming every wrong field at once."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
     for part in (
         lambda: clean_fields(form, checks),
         lambda: {"description": translated_texts(form, "description", 1000)},

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from server.errors import N_, Problem, Problems
+from server.errors import N_
 from server.models import PointOfInterest
-from server.services import hours_editing
-from server.services.listings import clean_fields, coordinate, text, translated_texts, website
+from server.services.listings import coordinate, text, website
+from server.services.place_editing import clean_located
 
 FIELDS = (
     "name",
@@ -32,8 +32,6 @@ def _category(value: str) -> str:
 
 def clean_sight(form: Mapping[str, str]) -> dict[str, Any]:
     """A sight's values from a staff form, or Problems naming each wrong field."""
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
     checks = {
         "name": text(200, required=True),
         "category": _category,
@@ -41,23 +39,7 @@ def clean_sight(form: Mapping[str, str]) -> dict[str, Any]:
         "longitude": coordinate(-180, 180, "3.16782"),
         "website": website,
     }
-    for part in (
-        lambda: clean_fields(form, checks),
-        lambda: {"description": translated_texts(form, "description", 1000)},
-    ):
-        try:
-            values.update(part())
-        except Problems as refused:
-            problems += refused.problems
-    raw = form.get("opening_hours", "").strip()
-    try:
-        values["opening_hours"] = (
-            hours_editing.check_expression(raw, "opening_hours") if raw else None
-        )
-    except Problem as refused:
-        problems.append(refused)
-    if problems:
-        raise Problems(problems)
+    values = clean_located(form, checks)
     values["published"] = form.get("published") == "yes"
     return values
 
