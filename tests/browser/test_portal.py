@@ -5,6 +5,7 @@ nothing wider than the screen."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,7 +13,15 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import func, select, update
 
 from server.db import database
-from server.models import Batch, PendingChange, Shop, SignupRequest, Territory, User
+from server.models import (
+    Batch,
+    EventSeries,
+    PendingChange,
+    Shop,
+    SignupRequest,
+    Territory,
+    User,
+)
 from server.services import accounts
 from tests.browser.conftest import ADMIN, OWNER, STAFF, sign_in
 
@@ -73,6 +82,7 @@ PAGES: dict[str, str] = {
     "portal.edit_sight": "/portal/staff/sights/parc-barbieux",
     "portal.new_event": "/portal/staff/events/new?territory=roubaix",
     "portal.import_events": "/portal/staff/events/import?territory=roubaix",
+    "portal.edit_event": "/portal/staff/events/{series}",
     "portal.new_walk": "/portal/staff/walks/new?territory=roubaix",
     "portal.edit_walk": "/portal/staff/walks/roubaix-piscine-grand-place",
 }
@@ -81,10 +91,6 @@ PUBLIC = {"portal.login", "portal.forgot_password", "portal.signup", "portal.inv
 # staff table may scroll inside its frame).
 FITTING = {"portal.shop", "portal.offers", "portal.partners", "portal.figures", "portal.home"}
 NOT_PAGES: dict[str, str] = {
-    "portal.edit_event": (
-        "the form of portal.new_event (checked), for an event written in the portal; the demo"
-        " has none"
-    ),
     "portal.my_data": "a zip download",
     "portal.account_data_download": "a zip download",
     "portal.funnel_csv": "a CSV download",
@@ -247,7 +253,8 @@ def test_every_portal_page_is_checked_or_excluded_with_a_reason(live_server):
 @pytest.fixture(scope="module")
 def world(live_server) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """What PAGES' paths name, made in the demo when it has none: a change waiting for review, a
-    sign-up request, a batch, an invitation link, a shop owner's account."""
+    sign-up request, a batch, an invitation link, a shop owner's account, an event written in
+    the portal (weekly, one day off)."""
     app = live_server.app
     with database(app).transaction() as session:
         owner = session.scalars(select(User).where(User.email == OWNER)).one()
@@ -269,7 +276,21 @@ def world(live_server) -> dict[str, object]:  # type: ignore[no-untyped-def]
             email="tricot@example.org",
             consent_at=app.config["FIXED_NOW"],
         )
-        session.add_all([change, signup])
+        series = EventSeries(
+            uid="axe-check@portal",
+            territory_id=shop.territory_id,
+            title="Marché du samedi",
+            description={"fr": "Des producteurs de la région."},
+            latitude=shop.latitude,
+            longitude=shop.longitude,
+            first_day=dt.date(2026, 11, 28),
+            starts="08:00",
+            ends="13:00",
+            frequency="weekly",
+            until=dt.date(2026, 12, 26),
+            exceptions=["2026-12-19"],
+        )
+        session.add_all([change, signup, series])
         analyst = session.scalars(select(User).where(User.role == "analyst")).first()
         issued = accounts.invite(session, analyst, None, app.config["FIXED_NOW"])
         session.flush()
@@ -279,6 +300,7 @@ def world(live_server) -> dict[str, object]:  # type: ignore[no-untyped-def]
             "batch": session.scalar(select(func.min(Batch.id))),
             "invitation": issued.token,
             "owner": owner.id,
+            "series": series.id,
         }
 
 
