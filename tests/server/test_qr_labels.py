@@ -73,7 +73,7 @@ def test_a_scanned_label_leads_to_the_place_and_is_counted_apart_never_as_bad_su
     # The phone follows the label: the visitor gets the place page.
     path = urlsplit(text).path
     answer = client.get(path, headers={"User-Agent": PHONE})
-    assert answer.status_code == 303 and answer.headers["Location"] == "/p/la-piscine"
+    assert answer.status_code == 303 and answer.headers["Location"] == "/fr/p/la-piscine"
     typed = client.get(path.lower())
     assert typed.status_code == 303  # typed from the label in small letters: the same
     # A tap of the sticker itself, with its SUN message, is the one verified tap.

@@ -86,7 +86,8 @@ def test_a_link_preview_gets_open_graph_tags_not_a_redirect(app, client):
     response = client.get(path, headers={"User-Agent": PREVIEWS["WhatsApp"]})
     assert response.status_code == 200
     assert '<meta property="og:title" content="La Piscine">' in response.text
-    assert 'content="http://localhost/p/la-piscine"' in response.text
+    # The place page in the preview's own language (its html lang), as search engines index it.
+    assert 'content="http://localhost/fr/p/la-piscine"' in response.text
     assert "Set-Cookie" not in response.headers  # machines get no cookie
     [recorded] = drained_taps(app)
     assert not recorded.human and recorded.reason == "link preview: WhatsApp"

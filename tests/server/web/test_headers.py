@@ -23,6 +23,8 @@ FILLING = {
     "token": "x",
     "kid": "1",
     "shop_slug": "comptoir",
+    "start": "50.6942,3.1746",  # /osm/<start>/<end>: two positions
+    "end": "50.6907,3.1817",
 }
 WHATSAPP = "WhatsApp/2.23.20.0 A"
 
