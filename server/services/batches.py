@@ -256,8 +256,9 @@ def normalize_uid(uid: str) -> str:
     """Upper-case hex without separators ("04:a1:..." -> "04A1..."), or Invalid."""
     cleaned = uid.replace(":", "").replace(" ", "").replace("-", "").upper()
     if len(cleaned) != UID_HEX_CHARS or any(c not in "0123456789ABCDEF" for c in cleaned):
+        # Quoted cut short, as refuse_code does a code: an error never echoes a whole body back.
         raise Invalid(
-            f"uid must be the chip's 7-byte UID as 14 hex digits, not {uid!r}", field="uid"
+            f"uid must be the chip's 7-byte UID as 14 hex digits, not {uid[:40]!r}", field="uid"
         )
     return cleaned
 
