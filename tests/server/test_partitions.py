@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from server.commands.database import partitions_command
@@ -78,6 +78,28 @@ def test_taps_either_side_of_a_month_boundary_land_in_their_months_once(app):
     store(app, [last, first])  # drained twice (a crash before the spool was trimmed)
     with database(app).sessions() as session:
         assert session.scalar(select(func.count()).select_from(Tap)) == 2
+
+
+def test_a_batch_asks_for_its_months_partitions_once_per_process_not_every_batch(app):
+    entry = factories.installed_sticker(app)
+    now = dt.datetime.now(UTC)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = database(app).engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        store(app, [tap(entry["tag_id"], now)])
+        first = [s for s in statements if "to_regclass" in s]
+        statements.clear()
+        for _ in range(3):  # the drainer's next batches, the same month
+            store(app, [tap(entry["tag_id"], now)])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert first  # the first batch of this month looked its partition up...
+    assert not [s for s in statements if "to_regclass" in s or "pg_advisory" in s]  # ...once
 
 
 def test_the_drainer_makes_the_coming_months_ahead_of_the_taps(app, tmp_path):
