@@ -146,6 +146,16 @@ def test_the_partitions_command_makes_the_months_asked_for(app):
     assert "monthly partitions" in result.output
 
 
+def test_the_partitions_command_follows_the_machines_clock_as_taps_do_not_a_pinned_now(app):
+    # Screenshots and demos pin the pages' "now"; taps and the drainer keep the machine's clock.
+    app.config["FIXED_NOW"] = "2041-06-15T12:00:00+00:00"
+    result = app.test_cli_runner().invoke(partitions_command, ["--ahead", "7"])
+    assert result.exit_code == 0, result.output
+    this_month = tap_partitions.month_of(dt.datetime.now(UTC))
+    seventh = tap_partitions.partition(tap_partitions.add_months(this_month, 7)).name
+    assert seventh in names(app) and "taps_y2041m06" not in names(app)
+
+
 def test_migration_0019_moves_the_taps_of_an_existing_database_into_months(postgres):
     url = create_postgres_database(postgres)
     engine = make_engine(url)
