@@ -290,7 +290,7 @@ def register_sticker(
     uid = normalize_uid(uid)
     if chip.lower() not in CHIP_NAMES:
         known = ", ".join(CHIP_NAMES)
-        raise Invalid(f"unknown chip {chip!r}; choose one of {known}", field="chip")
+        raise Invalid(f"unknown chip {chip[:40]!r}; choose one of {known}", field="chip")
     sticker = issued_sticker(session, ring, code, lock=True)
     canonical = sticker.code
     if sticker.status is StickerStatus.RETIRED:

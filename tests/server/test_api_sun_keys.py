@@ -127,3 +127,11 @@ def test_a_huge_uid_is_refused_without_being_echoed_back_whole(client, encode, p
     assert answer.status_code == 422 and answer.json["error"]["field"] == "uid"
     assert "14 hex digits" in answer.json["error"]["message"]
     assert len(answer.data) < 1000  # the message quotes the start of the uid, not all of it
+
+
+def test_a_huge_chip_name_is_refused_without_being_echoed_back_whole(client, encode):
+    code = issue(client, encode).json["stickers"][0]["code"]
+    body = {"code": code, "uid": UID, "chip": "ntag" * 200_000}
+    answer = client.post("/api/v1/registrations", json=body, headers=encode)
+    assert answer.status_code == 422 and answer.json["error"]["field"] == "chip"
+    assert "choose one of" in answer.json["error"]["message"] and len(answer.data) < 1000
