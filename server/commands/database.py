@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from server import clock
+from server.clock import machine_now
 from server.commands import edge
 from server.db import database
 from server.migrate import current_revision, head_revision, upgrade
@@ -43,7 +43,8 @@ def partitions_command(ahead: int) -> None:
     if db.engine.dialect.name != "postgresql":
         click.echo("SQLite keeps the taps in one table: there are no partitions to make")
         return
-    made = tap_partitions.prepare(db, clock.now(), ahead)
+    # The machine's clock, as taps and the drainer have it: a pinned FIXED_NOW is for pages.
+    made = tap_partitions.prepare(db, machine_now(), ahead)
     with db.engine.connect() as connection:
         months = [part.name for part in tap_partitions.existing(connection)]
     click.echo(f"made {len(made)} partitions{': ' + ', '.join(made) if made else ''}")

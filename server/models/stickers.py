@@ -72,6 +72,12 @@ class Sticker(Base):
     batch: Mapped[Batch | None] = relationship(back_populates="stickers")
     place: Mapped[Place] = relationship()
 
+    @property
+    def expected_chip(self) -> str | None:
+        """The chip holding this sticker, or before it is registered, the one its batch is for
+        (a 424 batch's code proves a tap only with a SUN message, registered or not)."""
+        return self.chip or (self.batch.chip if self.batch is not None else None)
+
 
 class Counter(Base):
     """Named counters handed out atomically (UPDATE ... RETURNING) on both databases."""

@@ -139,14 +139,8 @@ def sun_keys_for(session: Session, ring: Keyring, *, code: str, uid: str) -> sun
     another code: the keys of a sticker go to the field tool that writes it, and no further.
     """
     uid = normalize_uid(uid)
-    try:
-        tag_id = codes.verify(ring, code)
-        canonical = codes.canonical(code)
-    except codes.CodeError as error:
-        refuse_code(code, error)
-    sticker = session.get(Sticker, tag_id)
-    if sticker is None or sticker.code != canonical:
-        raise NotFound(f"no sticker was issued with code {canonical}; issue a batch first")
+    sticker = issued_sticker(session, ring, code)
+    canonical = sticker.code
     if sticker.batch is None or sticker.batch.chip != sun_layout.CHIP:
         raise Conflict(
             f"code {canonical} is for an NTAG21x sticker, which has no keys; issue an "
@@ -162,9 +156,31 @@ def sun_keys_for(session: Session, ring: Keyring, *, code: str, uid: str) -> sun
         )
     if sticker.uid is None:
         _refuse_second_code(session, uid, canonical)
-    key = ring.get(codes.split(canonical)[0])
-    assert key is not None and key.state is not KeyState.REVOKED  # codes.verify checked it
+    return chip_keys(ring, sticker, uid)
+
+
+def chip_keys(ring: Keyring, sticker: Sticker, uid: str) -> sun_keys.StickerKeys:
+    """The five keys of the NTAG 424 DNA `uid` personalised for `sticker` (an issued code, whose
+    key issued_sticker checked is known and not revoked)."""
+    key = ring.get(codes.split(sticker.code)[0])
+    assert key is not None and key.state is not KeyState.REVOKED
     return sun_keys.sticker_keys(sun_keys.master_key(key.secret), bytes.fromhex(uid), key.kid)
+
+
+def issued_sticker(session: Session, ring: Keyring, code: str, *, lock: bool = False) -> Sticker:
+    """The sticker issued with `code` (locked for update if `lock`), else why not: refuse_code's
+    errors for a code that is not ours, NotFound for one this database never issued."""
+    try:
+        tag_id = codes.verify(ring, code)
+        canonical = codes.canonical(code)
+    except codes.CodeError as error:
+        refuse_code(code, error)
+    sticker = session.get(Sticker, tag_id, with_for_update=lock)
+    if sticker is None or sticker.code != canonical:
+        raise NotFound(
+            f"no sticker was issued with code {canonical}; issue a batch first", field="code"
+        )
+    return sticker
 
 
 def release_sticker(session: Session, ring: Keyring, *, code: str) -> Sticker:
@@ -174,14 +190,8 @@ def release_sticker(session: Session, ring: Keyring, *, code: str) -> Sticker:
     get the "retired" page, and no other sticker is ever written with that code. A code
     registered on a chip is a finished sticker, never released; releasing twice is harmless.
     """
-    try:
-        tag_id = codes.verify(ring, code)
-        canonical = codes.canonical(code)
-    except codes.CodeError as error:
-        refuse_code(code, error)
-    sticker = session.get(Sticker, tag_id, with_for_update=True)
-    if sticker is None or sticker.code != canonical:
-        raise NotFound(f"no sticker was issued with code {canonical}", field="code")
+    sticker = issued_sticker(session, ring, code, lock=True)
+    canonical = sticker.code
     if sticker.uid is not None:
         raise Conflict(
             f"code {canonical} is registered on the chip {sticker.uid}: that sticker was "
@@ -256,8 +266,9 @@ def normalize_uid(uid: str) -> str:
     """Upper-case hex without separators ("04:a1:..." -> "04A1..."), or Invalid."""
     cleaned = uid.replace(":", "").replace(" ", "").replace("-", "").upper()
     if len(cleaned) != UID_HEX_CHARS or any(c not in "0123456789ABCDEF" for c in cleaned):
+        # Quoted cut short, as refuse_code does a code: an error never echoes a whole body back.
         raise Invalid(
-            f"uid must be the chip's 7-byte UID as 14 hex digits, not {uid!r}", field="uid"
+            f"uid must be the chip's 7-byte UID as 14 hex digits, not {uid[:40]!r}", field="uid"
         )
     return cleaned
 
@@ -279,17 +290,9 @@ def register_sticker(
     uid = normalize_uid(uid)
     if chip.lower() not in CHIP_NAMES:
         known = ", ".join(CHIP_NAMES)
-        raise Invalid(f"unknown chip {chip!r}; choose one of {known}", field="chip")
-    try:
-        tag_id = codes.verify(ring, code)
-        canonical = codes.canonical(code)
-    except codes.CodeError as error:
-        refuse_code(code, error)
-    sticker = session.get(Sticker, tag_id, with_for_update=True)
-    if sticker is None or sticker.code != canonical:
-        raise NotFound(
-            f"no sticker was issued with code {canonical}; issue a batch first", field="code"
-        )
+        raise Invalid(f"unknown chip {chip[:40]!r}; choose one of {known}", field="chip")
+    sticker = issued_sticker(session, ring, code, lock=True)
+    canonical = sticker.code
     if sticker.status is StickerStatus.RETIRED:
         raise Conflict(f"sticker {canonical} is retired; write a code from a current batch")
     if sticker.uid == uid:

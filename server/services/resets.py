@@ -12,26 +12,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import clock
-from server.errors import Conflict, NotFound
+from server.errors import Conflict
 from server.models import Sticker
-from server.services.batches import normalize_uid, refuse_code
+from server.services.batches import chip_keys, issued_sticker, normalize_uid
 from server.services.sticker_life import retire
-from tags import codes
-from tags.keyring import Keyring, KeyState
+from tags.keyring import Keyring
 from tags.ntag424 import keys as sun_keys
 from tags.ntag424 import layout as sun_layout
 
 
 def _sticker(session: Session, ring: Keyring, code: str, uid: str, lock: bool) -> Sticker:
     """The 424 sticker of `code` if the chip `uid` may be the one holding it, else an error."""
-    try:
-        tag_id = codes.verify(ring, code)
-        canonical = codes.canonical(code)
-    except codes.CodeError as error:
-        refuse_code(code, error)
-    sticker = session.get(Sticker, tag_id, with_for_update=lock)
-    if sticker is None or sticker.code != canonical:
-        raise NotFound(f"no sticker was issued with code {canonical}", field="code")
+    sticker = issued_sticker(session, ring, code, lock=lock)
+    canonical = sticker.code
     if sticker.batch is None or sticker.batch.chip != sun_layout.CHIP:
         raise Conflict(
             f"code {canonical} is for an NTAG21x sticker, which has no keys to reset; "
@@ -58,10 +51,7 @@ def _sticker(session: Session, ring: Keyring, code: str, uid: str, lock: bool) -
 def reset_keys(session: Session, ring: Keyring, *, code: str, uid: str) -> sun_keys.StickerKeys:
     """The five keys the chip `uid` holding `code` was personalised with, to reset it."""
     uid = normalize_uid(uid)
-    sticker = _sticker(session, ring, code, uid, lock=False)
-    key = ring.get(codes.split(sticker.code)[0])
-    assert key is not None and key.state is not KeyState.REVOKED  # codes.verify checked it
-    return sun_keys.sticker_keys(sun_keys.master_key(key.secret), bytes.fromhex(uid), key.kid)
+    return chip_keys(ring, _sticker(session, ring, code, uid, lock=False), uid)
 
 
 def record_reset(session: Session, ring: Keyring, *, code: str, uid: str) -> Sticker:

@@ -94,7 +94,7 @@ def _sun(
 
     (None, None) for a URL without SUN parameters of a sticker that is no NTAG 424 DNA.
     """
-    expected = sticker.chip == SUN_CHIP or (sticker.batch and sticker.batch.chip == SUN_CHIP)
+    expected = sticker.expected_chip == SUN_CHIP  # as on the tap path
     try:
         message = find_message(query)
         if message is None:

@@ -7,11 +7,11 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.cache import DiskCache
 from server.db import UNAVAILABLE, Database
-from server.models import Place, Sticker, Territory
+from server.models import Batch, Place, Sticker, Territory
 
 
 class DirectoryUnavailable(Exception):
@@ -28,7 +28,7 @@ class StickerInfo:
     place_name: str
     territory_slug: str
     target_url: str | None
-    chip: str | None = None  # "ntag424": its taps must carry a SUN message
+    chip: str | None = None  # "ntag424" (its own, else its batch's): taps must carry SUN
     uid: str | None = None  # registered chip UID, upper-case hex
 
 
@@ -66,9 +66,11 @@ class StickerDirectory:
     def _query(self, tag_id: int) -> StickerInfo | None:
         query = (
             select(Sticker.status, Sticker.target_url, Place.slug, Place.name, Territory.slug)
-            .add_columns(Sticker.chip, Sticker.uid)
+            # Sticker.expected_chip: before registration, the chip its batch is for.
+            .add_columns(func.coalesce(Sticker.chip, Batch.chip), Sticker.uid)
             .join(Place, Sticker.place_id == Place.id)
             .join(Territory, Place.territory_id == Territory.id)
+            .outerjoin(Batch, Sticker.batch_id == Batch.id)
             .where(Sticker.id == tag_id)
         )
         with self.database.sessions() as session:

@@ -198,7 +198,7 @@ def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]
     if record["outcome"] == Outcome.BAD_SUN.value:  # refused on the tap path: no SUN proof
         row["outcome"] = Outcome.BAD_SUN
         return row
-    if sticker.chip == SUN_CHIP and not record.get("sun"):
+    if sticker.expected_chip == SUN_CHIP and not record.get("sun"):
         # The tap path did not know the chip (database away, nothing cached): a URL without a
         # verified SUN message proves nothing, whatever the tap path recorded.
         row["outcome"] = Outcome.BAD_SUN

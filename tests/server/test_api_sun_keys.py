@@ -116,3 +116,22 @@ def test_a_reset_is_refused_for_another_chip_an_ntag21x_code_or_a_bad_flag(clien
         "/api/v1/sun-keys", json={"code": code, "uid": UID, "reset": "yes"}, headers=encode
     )
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sun-keys", "/api/v1/resets", "/api/v1/registrations"])
+def test_a_huge_uid_is_refused_without_being_echoed_back_whole(client, encode, path):
+    code = issue(client, encode).json["stickers"][0]["code"]
+    huge = "04" * 400_000  # 800 KB, under the body limit
+    body = {"code": code, "uid": huge, **({"chip": "ntag424"} if "registr" in path else {})}
+    answer = client.post(path, json=body, headers=encode)
+    assert answer.status_code == 422 and answer.json["error"]["field"] == "uid"
+    assert "14 hex digits" in answer.json["error"]["message"]
+    assert len(answer.data) < 1000  # the message quotes the start of the uid, not all of it
+
+
+def test_a_huge_chip_name_is_refused_without_being_echoed_back_whole(client, encode):
+    code = issue(client, encode).json["stickers"][0]["code"]
+    body = {"code": code, "uid": UID, "chip": "ntag" * 200_000}
+    answer = client.post("/api/v1/registrations", json=body, headers=encode)
+    assert answer.status_code == 422 and answer.json["error"]["field"] == "chip"
+    assert "choose one of" in answer.json["error"]["message"] and len(answer.data) < 1000

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from server.commands.database import partitions_command
@@ -80,6 +80,28 @@ def test_taps_either_side_of_a_month_boundary_land_in_their_months_once(app):
         assert session.scalar(select(func.count()).select_from(Tap)) == 2
 
 
+def test_a_batch_asks_for_its_months_partitions_once_per_process_not_every_batch(app):
+    entry = factories.installed_sticker(app)
+    now = dt.datetime.now(UTC)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = database(app).engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        store(app, [tap(entry["tag_id"], now)])
+        first = [s for s in statements if "to_regclass" in s]
+        statements.clear()
+        for _ in range(3):  # the drainer's next batches, the same month
+            store(app, [tap(entry["tag_id"], now)])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert first  # the first batch of this month looked its partition up...
+    assert not [s for s in statements if "to_regclass" in s or "pg_advisory" in s]  # ...once
+
+
 def test_the_drainer_makes_the_coming_months_ahead_of_the_taps(app, tmp_path):
     this_month = tap_partitions.month_of(dt.datetime.now(UTC))
     coming = [tap_partitions.add_months(this_month, n) for n in range(1, 3)]
@@ -122,6 +144,16 @@ def test_the_partitions_command_makes_the_months_asked_for(app):
     fifth = tap_partitions.partition(tap_partitions.add_months(this_month, 5)).name
     assert fifth in result.output and fifth in names(app)
     assert "monthly partitions" in result.output
+
+
+def test_the_partitions_command_follows_the_machines_clock_as_taps_do_not_a_pinned_now(app):
+    # Screenshots and demos pin the pages' "now"; taps and the drainer keep the machine's clock.
+    app.config["FIXED_NOW"] = "2041-06-15T12:00:00+00:00"
+    result = app.test_cli_runner().invoke(partitions_command, ["--ahead", "7"])
+    assert result.exit_code == 0, result.output
+    this_month = tap_partitions.month_of(dt.datetime.now(UTC))
+    seventh = tap_partitions.partition(tap_partitions.add_months(this_month, 7)).name
+    assert seventh in names(app) and "taps_y2041m06" not in names(app)
 
 
 def test_migration_0019_moves_the_taps_of_an_existing_database_into_months(postgres):

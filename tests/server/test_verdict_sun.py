@@ -4,11 +4,12 @@ it now would count, without ever spending the counter."""
 from __future__ import annotations
 
 from server.config import keyring as app_keyring
+from server.models import Outcome
 from server.taps.sun import NO_SUN
 from tags import codes
 from tags.ntag424 import keys as sun_keys
 from tags.ntag424.sun import encrypt_file_data, encrypt_picc_data, sdm_mac
-from tests.server.factories import drained_taps, token
+from tests.server.factories import PHONE, drained_taps, place, token
 from tests.server.test_tap_sun import UID, sun_query, sun_sticker, tap
 
 
@@ -89,3 +90,25 @@ def test_the_variant_with_encrypted_file_data(app, client):
     answer = verdict(client, headers, url(sticker, f"e={picc}&f={data}&c={mac}"))
     assert answer["valid"] and answer["sun"]["counter"] == 7
     assert bytes.fromhex(answer["sun"]["file_data"]) == b"loyalty:0042...."
+
+
+def test_a_424_code_not_registered_yet_proves_a_tap_only_with_sun_as_its_verdict_says(app, client):
+    # Issued in a 424 batch, its chip not registered (the field tool could not tell the server):
+    # its bare URL is still no proof of a tap, on the tap path as in the verdict.
+    headers = {"Authorization": f"Bearer {token(app, 'encode')}"}
+    place(app)
+    body = {"place": "la-piscine", "count": 1, "chip": "ntag424"}
+    sticker = client.post("/api/v1/batches", json=body, headers=headers).json["stickers"][0]
+    bare = sticker["url"].split("?")[0]
+    said = verdict(client, headers, bare)
+    assert said["outcome"] == "bad sun" and said["sun"]["error"] == NO_SUN
+    answer = client.get(bare.removeprefix("https://t.example.org"), headers={"User-Agent": PHONE})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/fr/p/la-piscine"
+    [stored] = drained_taps(app)
+    assert stored.outcome is Outcome.BAD_SUN and stored.mirror_error == NO_SUN
+    # With its SUN message, it counts.
+    query = sun_query(app, sticker["code"], UID, 3)
+    assert verdict(client, headers, url(sticker, query))["outcome"] == "ok"
+    tapped = client.get(url(sticker, query).removeprefix("https://t.example.org"))
+    assert tapped.status_code == 303
+    assert [t.outcome for t in drained_taps(app)] == [Outcome.BAD_SUN, Outcome.OK]
