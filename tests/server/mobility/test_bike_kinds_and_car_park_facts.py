@@ -158,6 +158,8 @@ def test_car_parks_get_their_static_facts_from_the_lieux_de_stationnement_csv(se
     [
         (lambda text: text.replace(";nb_places;", ";places;").encode(), "no column nb_places"),
         (lambda text: text.replace(";12;", ";douze;", 1).encode(), "line 2: nb_pmr 'douze'"),
+        (lambda text: text.replace(";12;", ";1²;", 1).encode(), "line 2: nb_pmr '1²'"),
+        (lambda text: text.replace(";420;", ";" + "9" * 5000 + ";", 1).encode(), "nb_places"),
         (lambda text: text.replace(";false;", ";peut-être;", 1).encode(), "line 2: gratuit"),
         (lambda text: text.replace(";50.69110", ";north", 1).encode(), "line 2: Ylat"),
         (lambda text: text.replace("ouvrage;\r\n", "ouvrage;;x\r\n", 1).encode(), "more cells"),
