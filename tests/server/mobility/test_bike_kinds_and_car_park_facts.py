@@ -71,6 +71,20 @@ def test_gbfs_vehicle_types_tell_electric_from_mechanical_bikes(server, store, v
 
 
 @pytest.mark.parametrize("version", ["2.3", "3.0"])
+def test_vehicle_type_counts_past_the_stations_bikes_are_unknown_not_shown(server, store, version):
+    url = _with_vehicle_types(server, version)
+    status = orjson.loads((server.root / "gbfs/station_status.json").read_bytes())
+    for station in status["data"]["stations"]:
+        if station["station_id"] == "10":  # the schema sets no maximum on a count
+            station["vehicle_types_available"][0]["count"] = 2**63
+    server.write("gbfs/station_status.json", orjson.dumps(status))
+    assert poller(store).poll(feed("vlille", "gbfs", url)), store.state("vlille")
+    piscine = {item["id"]: item for item in store.snapshot("vlille").items}["10"]
+    assert piscine["bikes"] < 2**63
+    assert (piscine["electric"], piscine["mechanical"]) == (None, None)
+
+
+@pytest.mark.parametrize("version", ["2.3", "3.0"])
 def test_a_vehicle_types_file_failing_its_schema_refuses_the_feed(server, store, version):
     url = _with_vehicle_types(server, version)
     loop = poller(store)
