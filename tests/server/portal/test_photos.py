@@ -225,3 +225,25 @@ def test_taptrail_pictures_draw_draws_what_is_missing_and_names_lost_files(app, 
     (Path(app.config["MEDIA_DIR"]) / first.name).unlink()
     lost = runner.invoke(pictures_group, ["draw"])
     assert lost.exit_code == 1 and first.name in lost.output and "restore" in lost.output
+
+
+def test_taptrail_pictures_draw_names_a_damaged_file_and_still_draws_the_others(
+    app, seed, signed_in
+):
+    owner = signed_in("owner")
+    _send(owner, jpeg(1200, 900))
+    _send(owner, jpeg(800, 600))
+    first, second = _stored(app)
+    media = Path(app.config["MEDIA_DIR"])
+    for path in (media / "sizes").iterdir():
+        path.unlink()
+    whole = (media / first.name).read_bytes()
+    (media / first.name).write_bytes(whole[: len(whole) // 2])  # a restore cut short
+    runner = app.test_cli_runner()
+    cut = runner.invoke(pictures_group, ["draw"])
+    assert cut.exit_code == 1 and first.name in cut.output and "restore" in cut.output
+    drawn = {path.name for path in (media / "sizes").iterdir()}
+    assert f"{second.name[:-4]}-360.webp" in drawn  # the other photo's sizes are drawn
+    (media / first.name).write_bytes(b"\x00not a picture")
+    other = runner.invoke(pictures_group, ["draw"])
+    assert other.exit_code == 1 and first.name in other.output, other.output
