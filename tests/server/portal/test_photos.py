@@ -13,6 +13,7 @@ from server.commands.pictures import pictures_group
 from server.db import database
 from server.models import Photo, Territory
 from server.services import photos
+from server.visitor import pictures
 from tests.server.portal.conftest import jpeg
 from tests.support.html import page, text
 
@@ -199,6 +200,20 @@ def test_an_upload_draws_every_size_the_pages_ask_for_before_any_visitor(app, se
         assert served.status_code == 200, address
         served.close()
     assert {path.name for path in sizes.iterdir()} == drawn  # nothing more had to be drawn
+
+
+def test_a_photo_narrower_than_a_thumbnail_gets_one_the_list_can_show(app, seed, signed_in):
+    owner = signed_in("owner")
+    assert _send(owner, jpeg(150, 150)).status_code == 303  # no width too small is refused
+    [photo] = _stored(app)
+    address = pictures.thumb(photo).src
+    drawn = {path.name for path in (Path(app.config["MEDIA_DIR"]) / "sizes").iterdir()}
+    assert f"{photo.name[:-4]}-96s.webp" in drawn  # drawn at the upload, as wider photos' are
+    served = app.test_client().get(address, headers={"Accept": "image/webp"})
+    assert served.status_code == 200, address  # was a 404: 192s of a 150-pixel photo
+    with Image.open(io.BytesIO(served.data)) as thumb:
+        assert thumb.size == (96, 96)
+    served.close()
 
 
 def test_taptrail_pictures_draw_draws_what_is_missing_and_names_lost_files(app, seed, signed_in):
