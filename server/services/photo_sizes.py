@@ -58,8 +58,9 @@ def thumb_width(width: int) -> int:
 
 
 def shown_sizes(width: int) -> list[tuple[int, bool]]:
-    """Every (width, square) the visitor pages may ask of a photo `width` pixels wide."""
-    return [(w, False) for w in page_widths(width)] + [(thumb_width(width), True)]
+    """Every (width, square) the visitor pages may ask of a photo `width` pixels wide, the place
+    page's thumbnail first (what a tap lands on; draw_ahead may run out of time)."""
+    return [(thumb_width(width), True)] + [(w, False) for w in page_widths(width)]
 
 
 def size_of(width: int, height: int, wanted: int, square: bool = False) -> Size:
