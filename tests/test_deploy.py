@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
+import tomllib
 from pathlib import Path
 
 import orjson
@@ -63,6 +65,24 @@ def test_the_dockerfile_copies_files_that_exist_and_the_build_context_keeps(tmp_
     for source in copied:
         assert (ROOT / source).exists(), f"the Dockerfile copies {source}, which is missing"
         assert source.rstrip("/") in kept, f".dockerignore leaves {source} out of the build"
+
+
+def test_the_wheel_the_image_installs_holds_every_data_file_the_server_reads():
+    """The image runs the project from its wheel: a file under server/ that is not Python and
+    no package-data pattern names is missing there (the demo's GTFS timetable was)."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    package = ROOT / "server"
+    shipped = {
+        path for pattern in declared["package-data"]["server"] for path in package.glob(pattern)
+    }
+    tracked = subprocess.run(
+        ["git", "ls-files", "server"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    # messages.pot is where `make translations` starts from; the server reads the .mo files.
+    data = [ROOT / name for name in tracked if not name.endswith((".py", "messages.pot"))]
+    assert data
+    left_out = [str(path.relative_to(ROOT)) for path in data if path not in shipped]
+    assert not left_out, f"pyproject.toml's package-data leaves out {left_out}"
 
 
 def test_the_image_runs_the_server_as_production_does_and_not_as_root():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from PIL import Image
 from sqlalchemy import select
 
 from server.db import database
@@ -14,7 +15,8 @@ from server.services import photo_sizes
 
 
 def draw_all() -> tuple[int, int, list[str]]:
-    """Draw the missing sizes of every stored photo: (photos seen, sizes drawn, files missing)."""
+    """Draw the missing sizes of every stored photo: (photos seen, sizes drawn, files missing or
+    unreadable)."""
     with database().sessions() as session:
         names = list(session.scalars(select(Photo.name).order_by(Photo.id)))
     media = current_app.config["MEDIA_DIR"]
@@ -22,7 +24,8 @@ def draw_all() -> tuple[int, int, list[str]]:
     for name in names:
         try:
             made, _ = photo_sizes.draw_ahead(media, name)
-        except FileNotFoundError:
+        # Gone, cut short or not a picture: named for the operator, and the others still drawn.
+        except (OSError, ValueError, Image.DecompressionBombError):
             missing.append(name)
             continue
         drawn += made
@@ -42,7 +45,7 @@ def draw_command() -> None:
     click.echo(f"{seen} photos: {drawn} sizes drawn now, the others were drawn already")
     if missing:
         raise click.ClickException(
-            f"{len(missing)} photos have no file in {current_app.config['MEDIA_DIR']} "
+            f"{len(missing)} photos have no readable file in {current_app.config['MEDIA_DIR']} "
             f"(first: {missing[0]}): restore the media folder from the backup, then run "
             "`taptrail pictures draw` again"
         )

@@ -88,6 +88,8 @@ def _bike_kinds(
                     mechanical += entry["count"]
                 elif propulsion in ELECTRIC:
                     electric += entry["count"]
+            if electric + mechanical > station["bikes"]:  # the schema bounds no count: unknown
+                electric = mechanical = None
         station["electric"], station["mechanical"] = electric, mechanical
     return strangers
 

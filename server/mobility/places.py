@@ -22,6 +22,7 @@ TRUE = {"true", "1", "oui", "yes", "vrai", "t"}
 FALSE = {"false", "0", "non", "no", "faux", "f"}
 JOIN_M = 60.0  # a live car park and a static row this close are the same car park
 MAX_ROWS = 50_000  # the national file holds about 3,000 car parks
+MAX_DIGITS = 6  # the largest car park in France has a few thousand spaces
 
 
 def read_places(body: bytes) -> list[dict[str, Any]]:
@@ -87,7 +88,9 @@ def _count(row: dict[str, Any], column: str, label: str) -> int | None:
     value = (row.get(column) or "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    # ASCII digits only: str.isdigit() also passes "1²" (int() then fails: not a Refused) and
+    # a 5,000-digit cell (past int()'s digit limit).
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS):
         raise Refused(f"{label}: {column} {value[:20]!r} is not a whole number of spaces")
     return int(value)
 

@@ -51,12 +51,16 @@ def page_widths(width: int, largest: int = WIDTHS[-1]) -> list[int]:
     return [w for w in offered if SHOWN_FROM <= w <= largest] or [offered[-1]]
 
 
+def thumb_width(width: int) -> int:
+    """The width of the square list thumbnail of a photo `width` pixels wide (THUMB, or the
+    photo's largest offered width when it is narrower: any photo has a thumbnail)."""
+    return min(THUMB, widths_for(width)[-1])
+
+
 def shown_sizes(width: int) -> list[tuple[int, bool]]:
-    """Every (width, square) the visitor pages may ask of a photo `width` pixels wide."""
-    sizes = [(w, False) for w in page_widths(width)]
-    if THUMB in widths_for(width):
-        sizes.append((THUMB, True))
-    return sizes
+    """Every (width, square) the visitor pages may ask of a photo `width` pixels wide, the place
+    page's thumbnail first (what a tap lands on; draw_ahead may run out of time)."""
+    return [(thumb_width(width), True)] + [(w, False) for w in page_widths(width)]
 
 
 def size_of(width: int, height: int, wanted: int, square: bool = False) -> Size:

@@ -65,7 +65,7 @@ def thumb(photo: Photo, alt: str = "") -> Picture:
     browser's Accept header (WebP, else JPEG) rather than a <picture> with a source per format:
     a place page lists up to 60 entries and must stay under 30 KB.
     """
-    shown = path(photo, photo_sizes.THUMB, "", square=True)
+    shown = path(photo, photo_sizes.thumb_width(photo.width), "", square=True)
     return Picture(alt, shown, "", "", None, THUMB, THUMB)
 
 

@@ -16,13 +16,14 @@ import contextlib
 import secrets
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from flask import Flask
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from server import create_app
@@ -191,6 +192,7 @@ class Demo:
 
     url: str
     media: Path
+    rows: dict[str, int] = field(default_factory=dict)  # per table, as loaded (PostgreSQL)
 
     def copy_media(self, folder: Path) -> None:
         """Give a test its own copy of the demo's photos (tests may add or delete some)."""
@@ -226,8 +228,21 @@ def demo_postgres(
             media=media,
         )
     loaded.dispose()
-    yield Demo(url, media)
+    yield Demo(url, media, table_rows(url))
     drop_postgres_database(postgres, url)
+
+
+def table_rows(url: str) -> dict[str, int]:
+    """How many rows each table of the database at `url` holds."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table: connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one()
+                for table in inspect(connection).get_table_names()
+            }
+    finally:
+        engine.dispose()
 
 
 def demo_copy(request: pytest.FixtureRequest, database_kind: str, folder: Path) -> str:
@@ -259,6 +274,9 @@ def demo_loaded_app(
     demo.copy_media(tmp_path)
     with rolled_back_app(settings(tmp_path, demo.url, keyring)) as application:
         yield application
+    # Shared by every test after this one: what it wrote outside the rolled-back transaction
+    # (a connection of its own) would show in theirs, and pass or fail them by order.
+    assert table_rows(demo.url) == demo.rows, "this test wrote to the shared demo database"
 
 
 @pytest.fixture

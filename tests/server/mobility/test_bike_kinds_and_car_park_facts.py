@@ -71,6 +71,20 @@ def test_gbfs_vehicle_types_tell_electric_from_mechanical_bikes(server, store, v
 
 
 @pytest.mark.parametrize("version", ["2.3", "3.0"])
+def test_vehicle_type_counts_past_the_stations_bikes_are_unknown_not_shown(server, store, version):
+    url = _with_vehicle_types(server, version)
+    status = orjson.loads((server.root / "gbfs/station_status.json").read_bytes())
+    for station in status["data"]["stations"]:
+        if station["station_id"] == "10":  # the schema sets no maximum on a count
+            station["vehicle_types_available"][0]["count"] = 2**63
+    server.write("gbfs/station_status.json", orjson.dumps(status))
+    assert poller(store).poll(feed("vlille", "gbfs", url)), store.state("vlille")
+    piscine = {item["id"]: item for item in store.snapshot("vlille").items}["10"]
+    assert piscine["bikes"] < 2**63
+    assert (piscine["electric"], piscine["mechanical"]) == (None, None)
+
+
+@pytest.mark.parametrize("version", ["2.3", "3.0"])
 def test_a_vehicle_types_file_failing_its_schema_refuses_the_feed(server, store, version):
     url = _with_vehicle_types(server, version)
     loop = poller(store)
@@ -158,6 +172,8 @@ def test_car_parks_get_their_static_facts_from_the_lieux_de_stationnement_csv(se
     [
         (lambda text: text.replace(";nb_places;", ";places;").encode(), "no column nb_places"),
         (lambda text: text.replace(";12;", ";douze;", 1).encode(), "line 2: nb_pmr 'douze'"),
+        (lambda text: text.replace(";12;", ";1²;", 1).encode(), "line 2: nb_pmr '1²'"),
+        (lambda text: text.replace(";420;", ";" + "9" * 5000 + ";", 1).encode(), "nb_places"),
         (lambda text: text.replace(";false;", ";peut-être;", 1).encode(), "line 2: gratuit"),
         (lambda text: text.replace(";50.69110", ";north", 1).encode(), "line 2: Ylat"),
         (lambda text: text.replace("ouvrage;\r\n", "ouvrage;;x\r\n", 1).encode(), "more cells"),

@@ -13,6 +13,7 @@ from server.commands.pictures import pictures_group
 from server.db import database
 from server.models import Photo, Territory
 from server.services import photos
+from server.visitor import pictures
 from tests.server.portal.conftest import jpeg
 from tests.support.html import page, text
 
@@ -201,6 +202,20 @@ def test_an_upload_draws_every_size_the_pages_ask_for_before_any_visitor(app, se
     assert {path.name for path in sizes.iterdir()} == drawn  # nothing more had to be drawn
 
 
+def test_a_photo_narrower_than_a_thumbnail_gets_one_the_list_can_show(app, seed, signed_in):
+    owner = signed_in("owner")
+    assert _send(owner, jpeg(150, 150)).status_code == 303  # no width too small is refused
+    [photo] = _stored(app)
+    address = pictures.thumb(photo).src
+    drawn = {path.name for path in (Path(app.config["MEDIA_DIR"]) / "sizes").iterdir()}
+    assert f"{photo.name[:-4]}-96s.webp" in drawn  # drawn at the upload, as wider photos' are
+    served = app.test_client().get(address, headers={"Accept": "image/webp"})
+    assert served.status_code == 200, address  # was a 404: 192s of a 150-pixel photo
+    with Image.open(io.BytesIO(served.data)) as thumb:
+        assert thumb.size == (96, 96)
+    served.close()
+
+
 def test_taptrail_pictures_draw_draws_what_is_missing_and_names_lost_files(app, seed, signed_in):
     runner = app.test_cli_runner()
     owner = signed_in("owner")
@@ -225,3 +240,25 @@ def test_taptrail_pictures_draw_draws_what_is_missing_and_names_lost_files(app, 
     (Path(app.config["MEDIA_DIR"]) / first.name).unlink()
     lost = runner.invoke(pictures_group, ["draw"])
     assert lost.exit_code == 1 and first.name in lost.output and "restore" in lost.output
+
+
+def test_taptrail_pictures_draw_names_a_damaged_file_and_still_draws_the_others(
+    app, seed, signed_in
+):
+    owner = signed_in("owner")
+    _send(owner, jpeg(1200, 900))
+    _send(owner, jpeg(800, 600))
+    first, second = _stored(app)
+    media = Path(app.config["MEDIA_DIR"])
+    for path in (media / "sizes").iterdir():
+        path.unlink()
+    whole = (media / first.name).read_bytes()
+    (media / first.name).write_bytes(whole[: len(whole) // 2])  # a restore cut short
+    runner = app.test_cli_runner()
+    cut = runner.invoke(pictures_group, ["draw"])
+    assert cut.exit_code == 1 and first.name in cut.output and "restore" in cut.output
+    drawn = {path.name for path in (media / "sizes").iterdir()}
+    assert f"{second.name[:-4]}-360.webp" in drawn  # the other photo's sizes are drawn
+    (media / first.name).write_bytes(b"\x00not a picture")
+    other = runner.invoke(pictures_group, ["draw"])
+    assert other.exit_code == 1 and first.name in other.output, other.output

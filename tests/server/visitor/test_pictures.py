@@ -71,6 +71,15 @@ def test_only_the_offered_sizes_can_be_asked_for_and_removing_a_photo_removes_th
     assert not list((tmp_path / "sizes").iterdir())
 
 
+def test_an_upload_short_of_time_draws_the_place_page_thumbnail_first(tmp_path, monkeypatch):
+    name = _with_exif(tmp_path)  # 1000 pixels wide
+    ticks = iter(range(100))  # each look at the clock: one second later
+    monkeypatch.setattr(photo_sizes.time, "monotonic", lambda: float(next(ticks)))
+    assert photo_sizes.draw_ahead(tmp_path, name, within=1.5) == (2, 6)  # one size, two formats
+    drawn = sorted(path.name for path in (tmp_path / "sizes").iterdir())
+    assert drawn == [f"{name[:-4]}-192s.jpg", f"{name[:-4]}-192s.webp"]
+
+
 def test_the_place_page_has_a_cover_and_thumbnails_that_are_responsive_and_sized(visitor):
     soup = _soup(visitor.get("/p/la-piscine", headers={"Accept-Language": "fr"}))
     cover = soup.select_one("main picture img.cover")
