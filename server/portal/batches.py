@@ -18,6 +18,7 @@ from server.portal.blueprint import bp
 from server.portal.forms import problems_of, saved, values
 from server.services import batches as batch_service
 from server.services import branding
+from server.services.listings import whole_number
 from tags.chips import CHIPS
 from tags.keyring import KeyringError
 from tags.urls import MirrorMode
@@ -53,7 +54,8 @@ def batches() -> BaseResponse | str | tuple[str, int]:
     form = values()
     count = form.get("count", "")
     try:
-        if not count.isdigit():
+        number = whole_number(count, 1, batch_service.MAX_BATCH)
+        if number is None:
             raise Problem(
                 N_("Give a whole number from 1 to %(limit)d."),
                 field="count",
@@ -63,7 +65,7 @@ def batches() -> BaseResponse | str | tuple[str, int]:
             db_session(),
             keyring(),
             place_slug=form.get("place", ""),
-            count=int(count),
+            count=number,
             base_url=current_app.config["TAP_BASE_URL"],
             chip=form.get("chip") or "ntag213",
             mirror=form.get("mirror") or None,

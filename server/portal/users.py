@@ -15,6 +15,8 @@ from server.portal.blueprint import bp
 from server.portal.forms import done, problems_of, refused, saved, values
 from server.portal.invites import issue_and_show
 from server.services import accounts, audit, portal_sessions
+from server.services.listings import whole_number
+from server.web.converters import DATABASE_MAX
 
 AUDIT_PAGE = 200
 
@@ -137,7 +139,8 @@ def audit_log() -> str:
     """The latest changes: who, what, when, before and after (?target=shop:12 to narrow)."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE)
     kind, _, target = request.args.get("target", "").partition(":")
-    if kind and target.isdigit():
-        query = query.where(AuditEntry.target_type == kind, AuditEntry.target_id == int(target))
+    target_id = whole_number(target, 1, DATABASE_MAX)
+    if kind and target_id is not None:
+        query = query.where(AuditEntry.target_type == kind, AuditEntry.target_id == target_id)
     entries = list(db_session().scalars(query))
     return render_template("portal/audit.html", entries=entries, target=kind and target)

@@ -26,7 +26,14 @@ from server.importers.ical import import_calendar
 from server.importers.icalfile import parse
 from server.importers.report import ImportReport
 from server.models import Event, EventSeries
-from server.services.listings import clean_fields, coordinate, text, translated_texts, website
+from server.services.listings import (
+    clean_fields,
+    coordinate,
+    text,
+    translated_texts,
+    website,
+    whole_number,
+)
 
 FREQUENCIES = ("once", "weekly", "monthly")
 FIELDS = (
@@ -83,9 +90,10 @@ def _count(value: str) -> int | None:
     cleaned = value.strip()
     if not cleaned:
         return None
-    if not cleaned.isdigit() or not 1 <= int(cleaned) <= MAX_COUNT:
+    count = whole_number(cleaned, 1, MAX_COUNT)
+    if count is None:
         raise ValueError(N_("Write a whole number from 1 to %(most)d."), {"most": MAX_COUNT})
-    return int(cleaned)
+    return count
 
 
 def _exceptions(value: str) -> list[str]:

@@ -21,6 +21,30 @@ _PHONE = re.compile(r"\+?[0-9 ().\-/]{6,40}")
 Check = Callable[[str], Any]
 
 
+def whole_number(value: str, low: int, high: int) -> int | None:
+    """The whole number `value` spells in ASCII digits, if it lies from `low` to `high`; else None.
+
+    str.isdigit() alone also passes "1²" and a 5,000-digit number, on which int() then fails.
+    """
+    cleaned = value.strip()
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > len(str(high)):
+        return None
+    number = int(cleaned)
+    return number if low <= number <= high else None
+
+
+def whole(low: int, high: int, message: str) -> Check:
+    """A check for a whole number from `low` to `high`, refused with `message`."""
+
+    def check(value: str) -> int:
+        number = whole_number(value, low, high)
+        if number is None:
+            raise ValueError(message)
+        return number
+
+    return check
+
+
 def text(limit: int, required: bool = False) -> Check:
     """A text of at most `limit` characters (None when empty and not required)."""
 

@@ -17,7 +17,7 @@ import datetime as dt
 import enum
 import hmac
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ from server.models import (
     Shop,
     StampKind,
 )
-from server.services.listings import clean_fields, translated_texts
+from server.services.listings import clean_fields, translated_texts, whole
 from server.services.rollups import mark_moments
 from tags import crockford
 
@@ -386,15 +386,6 @@ def figures(session: Session, shop: Shop, since: dt.datetime, until: dt.datetime
     }
 
 
-def _whole(low: int, high: int, message: str) -> Callable[[str], int]:
-    def check(value: str) -> int:
-        if not value.strip().isdigit() or not low <= int(value) <= high:
-            raise ValueError(message)
-        return int(value)
-
-    return check
-
-
 def clean_card(form: Mapping[str, str]) -> dict[str, Any]:
     """A card's values from the shop's form, or Problems naming each wrong field."""
     problems: list[Problem] = []
@@ -407,9 +398,9 @@ def clean_card(form: Mapping[str, str]) -> dict[str, Any]:
         values |= clean_fields(
             form,
             {
-                "stamps_needed": _whole(2, 50, N_("Write a number of visits from 2 to 50.")),
-                "reward_days": _whole(1, 366, N_("Write a number of days from 1 to 366.")),
-                "min_interval_minutes": _whole(
+                "stamps_needed": whole(2, 50, N_("Write a number of visits from 2 to 50.")),
+                "reward_days": whole(1, 366, N_("Write a number of days from 1 to 366.")),
+                "min_interval_minutes": whole(
                     0, 7 * 24 * 60, N_("Write a number of minutes from 0 to 10080 (a week).")
                 ),
             },

@@ -20,7 +20,7 @@ from server.errors import N_, Problem, Problems
 from server.models import Offer, OfferCondition, OfferKind, Place, PlaceKind, RedemptionCode, Shop
 from server.services import hours_editing
 from server.services.content_slugs import free_slug, slugify
-from server.services.listings import clean_fields, translated_texts
+from server.services.listings import clean_fields, translated_texts, whole_number
 
 MAX_DAYS = 2 * 366  # an offer runs at most two years; a longer one is surely a typo
 FIELDS = (
@@ -50,17 +50,19 @@ def _date(value: str) -> dt.date:
 def _quota(value: str) -> int | None:
     if not value.strip():
         return None
-    if not value.strip().isdigit() or not 1 <= int(value) <= 1_000_000:
+    quota = whole_number(value, 1, 1_000_000)
+    if quota is None:
         raise ValueError(N_("Write a whole number of codes, or leave it empty for no limit."))
-    return int(value)
+    return quota
 
 
 def _limit(value: str) -> int | None:
     if not value.strip():
         return None
-    if not value.strip().isdigit() or not 1 <= int(value) <= 1_000_000:
+    limit = whole_number(value, 1, 1_000_000)
+    if limit is None:
         raise ValueError(N_("Write a whole number, or leave it empty for no limit."))
-    return int(value)
+    return limit
 
 
 def partners(session: Session, shop: Shop) -> tuple[list[Shop], list[Place]]:

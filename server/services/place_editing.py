@@ -8,7 +8,14 @@ from typing import Any
 from server.errors import N_, Problem, Problems
 from server.models import Place, PlaceKind
 from server.services import hours_editing
-from server.services.listings import Check, clean_fields, coordinate, text, translated_texts
+from server.services.listings import (
+    Check,
+    clean_fields,
+    coordinate,
+    text,
+    translated_texts,
+    whole_number,
+)
 
 FIELDS = ("name", "kind", "latitude", "longitude", "radius_m", "opening_hours", "description")
 
@@ -21,9 +28,10 @@ def _kind(value: str) -> PlaceKind:
 
 
 def _radius(value: str) -> int:
-    if not value.strip().isdigit() or not 50 <= int(value) <= 5000:
+    radius = whole_number(value, 50, 5000)
+    if radius is None:
         raise ValueError(N_("The radius is a whole number of metres from 50 to 5000."))
-    return int(value)
+    return radius
 
 
 def clean_place(form: Mapping[str, str]) -> dict[str, Any]:

@@ -232,3 +232,25 @@ def test_a_change_missing_from_the_review_queue_is_the_portal_s_not_found_page(s
         soup = page(response)
         assert soup.html["lang"] == "nl"
         assert text(soup.find("h1")) == "Pagina niet gevonden"
+
+
+@pytest.mark.parametrize("spelled", ["1²", "٣", "6" * 5000, "2" * 20])
+def test_numbers_in_forms_are_ascii_digits_within_their_range(app, seed, signed_in, spelled):
+    """str.isdigit() passes superscripts, other scripts' digits and 5,000-digit numbers, on
+    which int() fails: each is a field's clear refusal, and the audit log's filter ignores it."""
+    staff = signed_in("staff")
+    form = {
+        "name": "Place de la Liberté",
+        "kind": "square",
+        "latitude": "50.6925",
+        "longitude": "3.1700",
+        "radius_m": spelled,
+        "opening_hours": "",
+    }
+    refused = staff.post("/portal/staff/places/new?territory=roubaix", form)
+    assert refused.status_code == 422
+    assert "50 to 5000" in text(page(refused).find(id="e-radius_m"))
+    batch = staff.post("/portal/staff/batches", {"place": "la-piscine", "count": spelled})
+    assert batch.status_code == 422 and "1000" in text(page(batch).find(id="e-count"))
+    admin = signed_in("administrator")
+    assert admin.get(f"/portal/admin/audit?target=shop:{spelled}").status_code == 200
