@@ -23,7 +23,7 @@ from server.portal.blueprint import bp
 from server.portal.content import chosen_territory
 from server.portal.forms import problems_of, saved, values
 from server.services import audit, walk_editing
-from server.services.content_slugs import free_slug
+from server.services.content_slugs import add_under_free_slug
 from server.services.geo import bounding_box, distance_m
 from server.services.walk_editing import Stop
 
@@ -225,11 +225,12 @@ def _save(
         return page(form, problems_of(refused)), 422
     if walk is None:
         walk = Walk(
-            slug=free_slug(db_session(), Walk, cleaned["name"], "walk"),
             territory_id=territory.id,
-            description={},
+            start_latitude=stops[0].latitude,
+            start_longitude=stops[0].longitude,
+            **cleaned,
         )
-        db_session().add(walk)
+        add_under_free_slug(db_session(), walk, cleaned["name"], "walk")
         before: dict[str, Any] = {}
     else:
         before = walk_editing.summary(walk)
