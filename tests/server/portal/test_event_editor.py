@@ -181,6 +181,21 @@ def test_a_calendar_is_previewed_then_imported_once_confirmed(app, seed, signed_
     assert "Calendar imported" in text(log)
 
 
+def test_a_calendar_holding_a_nul_is_refused_with_its_line(app, seed, signed_in):
+    """A NUL in a title (PostgreSQL refuses it in text: an HTTP 500 before) or another control
+    character: the line is named, nothing is imported."""
+    staff = signed_in("staff")
+    for typed, bad, line in (
+        ("SUMMARY:Marché de Noël", "SUMMARY:Marché\x00 de Noël", 8),
+        ("SUMMARY:Concert", "SUMMARY:Concert\x1b", 15),
+    ):
+        refused = staff.post(IMPORT, _upload(CALENDAR.replace(typed, bad)))
+        assert refused.status_code == 422, bad
+        message = text(page(refused).select_one("#e-calendar"))
+        assert f"line {line}: it holds a control character" in message, message
+    assert _counts(app) == (0, 0)
+
+
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 def test_a_file_that_is_no_calendar_is_refused_and_changes_nothing(app, seed, signed_in):
     staff = signed_in("staff")
