@@ -82,7 +82,7 @@ def _candidates(territory: Territory, words: str) -> list[Candidate]:
     for kind, (model, _endpoint, _key) in SOURCES.items():
         rows = db_session().scalars(
             _listed(model, territory)
-            .where(model.name.ilike(f"%{words.strip()[:60]}%"))
+            .where(model.name.icontains(words.strip()[:60], autoescape=True))
             .order_by(model.name)
             .limit(FOUND)
         )
