@@ -20,6 +20,9 @@ from server.errors import ImportProblem
 PHYSICAL_LINE = re.compile(r"\r?\n")  # how icalendar splits lines, once folds are joined
 NAME = re.compile(r"[A-Za-z0-9-]+")
 CONTENT_LINE = re.compile(r"[A-Za-z0-9-]+[;:]")
+# What no text of TapTrail holds (PostgreSQL refuses a NUL in text): the rule of
+# server.web.controls.IN_TEXT, which the importers may not import.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Lines = dict[str, int]  # a property's name -> the line it (first) starts on; "BEGIN" too
 
@@ -53,6 +56,16 @@ def parse(data: bytes, name: str) -> CalendarFile:
         raise ImportProblem(
             name, line, None, "it is not UTF-8 text; save it as UTF-8 and import it again"
         ) from None
+    control = CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        raise ImportProblem(
+            name,
+            line,
+            None,
+            f"it holds a control character (U+{ord(control.group()):04X}); "
+            "remove it and import the file again",
+        )
     calendar = _parse(text, name)
     # Not calendar.events: the file's outer component need not be a VCALENDAR. Every VEVENT
     # is parsed as an Event; the isinstance tells the type checker so.

@@ -64,7 +64,7 @@ def delete_event(series_id: int) -> Response:
     """Remove an event and its occurrences to come."""
     series = found(db_session().get(EventSeries, series_id))
     territory, title, key = series.territory, series.title, series.id
-    removed = event_editing.withdraw(db_session(), series)
+    removed = found(event_editing.withdraw(db_session(), series))  # None: removed meanwhile
     return saved(
         "event.delete",
         ("event", key),

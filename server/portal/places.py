@@ -18,7 +18,7 @@ from server.portal.access import STAFF, allow, by_slug, found
 from server.portal.blueprint import bp
 from server.portal.forms import problems_of, saved, values
 from server.services import place_editing
-from server.services.content_slugs import free_slug
+from server.services.content_slugs import add_under_free_slug
 
 
 def _territory() -> Territory | None:
@@ -123,10 +123,8 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
     except Invalid as refused:
         return page(form, problems_of(refused)), 422
     if place is None:
-        place = Place(
-            slug=free_slug(db_session(), Place, cleaned["name"], "place"), territory_id=territory.id
-        )
-        db_session().add(place)
+        place = Place(territory_id=territory.id, **cleaned)
+        add_under_free_slug(db_session(), place, cleaned["name"], "place")
         changes = {name: [None, value] for name, value in cleaned.items()}
     else:
         changes = {
@@ -134,9 +132,9 @@ def _edit(place: Place | None, territory: Territory) -> Response | str | tuple[s
             for name, value in cleaned.items()
             if getattr(place, name) != value
         }
-    for name, value in cleaned.items():
-        setattr(place, name, value)
-    db_session().flush()
+        for name, value in cleaned.items():
+            setattr(place, name, value)
+        db_session().flush()
     return saved(
         "place.save",
         ("place", place.id),

@@ -19,7 +19,7 @@ from server.portal.blueprint import bp
 from server.portal.content import chosen_territory
 from server.portal.forms import problems_of, saved, values
 from server.services import audit, sight_editing
-from server.services.content_slugs import free_slug
+from server.services.content_slugs import add_under_free_slug
 from server.visitor import present
 
 
@@ -80,17 +80,14 @@ def _edit(sight: PointOfInterest | None, territory: Territory) -> Response | str
     except Invalid as refused:
         return page(form, problems_of(refused)), 422
     if sight is None:
-        sight = PointOfInterest(
-            slug=free_slug(db_session(), PointOfInterest, cleaned["name"], "sight"),
-            territory_id=territory.id,
-        )
-        db_session().add(sight)
+        sight = PointOfInterest(territory_id=territory.id, **cleaned)
+        add_under_free_slug(db_session(), sight, cleaned["name"], "sight")
         before: dict[str, Any] = {}
     else:
         before = audit.snapshot(sight, cleaned)
-    for name, value in cleaned.items():
-        setattr(sight, name, value)
-    db_session().flush()
+        for name, value in cleaned.items():
+            setattr(sight, name, value)
+        db_session().flush()
     return saved(
         "sight.save",
         ("sight", sight.id),

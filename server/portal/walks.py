@@ -23,7 +23,7 @@ from server.portal.blueprint import bp
 from server.portal.content import chosen_territory
 from server.portal.forms import problems_of, saved, values
 from server.services import audit, walk_editing
-from server.services.content_slugs import free_slug
+from server.services.content_slugs import add_under_free_slug
 from server.services.geo import bounding_box, distance_m
 from server.services.walk_editing import Stop
 
@@ -82,7 +82,7 @@ def _candidates(territory: Territory, words: str) -> list[Candidate]:
     for kind, (model, _endpoint, _key) in SOURCES.items():
         rows = db_session().scalars(
             _listed(model, territory)
-            .where(model.name.ilike(f"%{words.strip()[:60]}%"))
+            .where(model.name.icontains(words.strip()[:60], autoescape=True))
             .order_by(model.name)
             .limit(FOUND)
         )
@@ -225,11 +225,12 @@ def _save(
         return page(form, problems_of(refused)), 422
     if walk is None:
         walk = Walk(
-            slug=free_slug(db_session(), Walk, cleaned["name"], "walk"),
             territory_id=territory.id,
-            description={},
+            start_latitude=stops[0].latitude,
+            start_longitude=stops[0].longitude,
+            **cleaned,
         )
-        db_session().add(walk)
+        add_under_free_slug(db_session(), walk, cleaned["name"], "walk")
         before: dict[str, Any] = {}
     else:
         before = walk_editing.summary(walk)

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from server import clock
+from server.db import rowcount
 from server.errors import N_, ImportProblem, Problem, Problems
 from server.importers.ical import import_calendar
 from server.importers.icalfile import parse
@@ -237,13 +238,16 @@ def publish(session: Session, series: EventSeries) -> ImportReport:
     return report
 
 
-def withdraw(session: Session, series: EventSeries) -> int:
+def withdraw(session: Session, series: EventSeries) -> int | None:
     """Remove the series and its occurrences still to come (those over stay, as an import
-    leaves them); how many were removed."""
+    leaves them); how many were removed, or None when another request removed it meanwhile
+    (the series' DELETE comes first: of two at once, the second waits and finds nothing)."""
+    gone = session.execute(delete(EventSeries).where(EventSeries.id == series.id))
+    if rowcount(gone) == 0:
+        return None
     ends = func.coalesce(Event.ends_at, Event.starts_at)
     coming = session.execute(delete(Event).where(Event.calendar == series.uid, ends >= clock.now()))
-    session.delete(series)
-    return int(getattr(coming, "rowcount", 0) or 0)
+    return rowcount(coming)
 
 
 def occurrences(session: Session, series: EventSeries) -> list[Event]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from server.errors import N_, Problem, Problems
 from server.models import Offer, OfferCondition, OfferKind, Place, PlaceKind, RedemptionCode, Shop
 from server.services import hours_editing
-from server.services.content_slugs import free_slug, slugify
+from server.services.content_slugs import add_under_free_slug, slugify
 from server.services.listings import clean_fields, translated_texts, whole_number
 
 MAX_DAYS = 2 * 366  # an offer runs at most two years; a longer one is surely a typo
@@ -198,21 +198,16 @@ def from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def new_slug(session: Session, shop: Shop, title: str) -> str:
-    """A free slug: the shop's, then the title's words ("comptoir-de-la-piscine-cafe-offert")."""
-    return free_slug(session, Offer, f"{shop.slug[:36]} {slugify(title, 40)}", "offer")
-
-
 def create(
     session: Session, shop: Shop, values: Mapping[str, Any], agreed_at: dt.datetime | None
 ) -> Offer:
     """A new offer of `shop`; `agreed_at` when the partner shop's keeper is the one creating it."""
     title = values["title"].get("fr") or next(iter(values["title"].values()))
-    offer = Offer(shop_id=shop.id, slug=new_slug(session, shop, title), **values)
+    offer = Offer(shop_id=shop.id, **values)
     if offer.partner_shop_id is not None:
         offer.partner_agreed_at = agreed_at
-    session.add(offer)
-    session.flush()
+    # Its slug: the shop's, then the title's words ("comptoir-de-la-piscine-cafe-offert").
+    add_under_free_slug(session, offer, f"{shop.slug[:36]} {slugify(title, 40)}", "offer")
     return offer
 
 

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from server.db import rowcount
 from server.errors import N_, NotFound, Problem
 from server.models import ChangeStatus, Offer, PendingChange, Photo, Role, Shop, User
 from server.services import audit, listings, offer_editing
@@ -96,19 +97,30 @@ APPLY: dict[str, Callable[[Session, PendingChange], tuple[str, int | None, dict]
 }
 
 
+def _decide(
+    session: Session, change: PendingChange, status: ChangeStatus, reviewer: User, now: dt.datetime
+) -> bool:
+    """Mark the change decided, unless another request decided it first: the update names the
+    pending status, so of two clicks at the same moment one decides (and mails) and the other
+    finds nothing left to do, instead of applying the change twice."""
+    decided = session.execute(
+        update(PendingChange)
+        .where(PendingChange.id == change.id, PendingChange.status == ChangeStatus.PENDING)
+        .values(status=status, reviewed_by_id=reviewer.id, reviewed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(change)  # what was decided, by this request or the other
+    return rowcount(decided) == 1
+
+
 def approve(
     session: Session, change: PendingChange, reviewer: User, now: dt.datetime
 ) -> tuple[str, int | None] | None:
     """Put the change live and log it under both names; what went live (("offer", 12)), or
     None when the change was decided already."""
-    if change.status is not ChangeStatus.PENDING:
+    if not _decide(session, change, ChangeStatus.APPROVED, reviewer, now):
         return None
     kind, target, changes = APPLY[change.kind](session, change)
-    change.status, change.reviewed_by_id, change.reviewed_at = (
-        ChangeStatus.APPROVED,
-        reviewer.id,
-        now,
-    )
     who = change.submitted_by.email if change.submitted_by else "someone"
     audit.record(
         session,
@@ -131,11 +143,8 @@ def reject(
     note = " ".join(note.split())
     if not note:
         raise Problem(N_("Say why it is refused: the owner reads it, by mail too."), field="note")
-    change.status, change.reviewed_by_id, change.reviewed_at = (
-        ChangeStatus.REJECTED,
-        reviewer.id,
-        now,
-    )
+    if not _decide(session, change, ChangeStatus.REJECTED, reviewer, now):
+        return False
     change.note = note[:200]
     audit.record(
         session,

@@ -5,13 +5,16 @@ file is previewed (nothing saved), then imported once confirmed; a bad file chan
 from __future__ import annotations
 
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from server.db import database
-from server.models import Event, EventSeries
+from server.models import AuditEntry, Event, EventSeries
+from tests.server.portal.conftest import EMAILS, Browser, seed_portal
 from tests.server.portal.test_listing import _form
 from tests.support.html import page, text
 
@@ -181,6 +184,21 @@ def test_a_calendar_is_previewed_then_imported_once_confirmed(app, seed, signed_
     assert "Calendar imported" in text(log)
 
 
+def test_a_calendar_holding_a_nul_is_refused_with_its_line(app, seed, signed_in):
+    """A NUL in a title (PostgreSQL refuses it in text: an HTTP 500 before) or another control
+    character: the line is named, nothing is imported."""
+    staff = signed_in("staff")
+    for typed, bad, line in (
+        ("SUMMARY:Marché de Noël", "SUMMARY:Marché\x00 de Noël", 8),
+        ("SUMMARY:Concert", "SUMMARY:Concert\x1b", 15),
+    ):
+        refused = staff.post(IMPORT, _upload(CALENDAR.replace(typed, bad)))
+        assert refused.status_code == 422, bad
+        message = text(page(refused).select_one("#e-calendar"))
+        assert f"line {line}: it holds a control character" in message, message
+    assert _counts(app) == (0, 0)
+
+
 @pytest.mark.parametrize("database_kind", ["sqlite"])
 def test_a_file_that_is_no_calendar_is_refused_and_changes_nothing(app, seed, signed_in):
     staff = signed_in("staff")
@@ -224,3 +242,30 @@ def test_a_confirmation_without_its_calendar_is_refused(app, seed, signed_in):
     assert refused.status_code == 422
     assert "Choose a calendar file" in text(page(refused).select_one("#e-calendar"))
     assert _counts(app) == (0, 0)
+
+
+def test_an_event_removed_from_two_tabs_at_once_is_removed_once(committed_app):
+    """Two clicks on Remove at the same moment: one removes the event (one audit entry), the
+    other finds it gone (before, both deleted it, the second matching no row)."""
+    seed_portal(committed_app)
+    staff = Browser(committed_app.test_client())
+    assert staff.login(EMAILS["staff"]).status_code == 303
+    path = staff.post(NEW, _form(staff.get(NEW)) | WEEKLY).headers["Location"]
+    clicks = 4
+    tabs = [Browser(committed_app.test_client()) for _ in range(clicks)]
+    for tab in tabs:
+        assert tab.login(EMAILS["staff"]).status_code == 303
+    tokens = [tab.token() for tab in tabs]
+    start = threading.Barrier(clicks)
+
+    def remove(index: int) -> int:
+        start.wait(timeout=30)
+        data = {"csrf_token": tokens[index]}
+        return tabs[index].client.post(f"{path}/delete", data=data).status_code
+
+    with ThreadPoolExecutor(max_workers=clicks) as pool:
+        assert sorted(pool.map(remove, range(clicks))) == [303] + [404] * (clicks - 1)
+    assert _counts(committed_app) == (0, 0)
+    with database(committed_app).sessions() as session:
+        removals = select(func.count(AuditEntry.id)).where(AuditEntry.action == "event.delete")
+        assert session.scalar(removals) == 1

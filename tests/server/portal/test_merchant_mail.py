@@ -7,14 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from email.header import decode_header, make_header
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from server.db import database
-from server.models import ChangeStatus, Offer, PendingChange, Shop, Territory, User
-from tests.server.portal.conftest import EMAILS, TODAY, Browser, user_row
+from server.models import (
+    AuditEntry,
+    ChangeStatus,
+    Offer,
+    OfferKind,
+    PendingChange,
+    Shop,
+    Territory,
+    User,
+)
+from tests.server.portal.conftest import EMAILS, TODAY, Browser, seed_portal, user_row
 from tests.server.portal.test_listing import _form
 from tests.server.portal.test_mail import _free_port, smtp  # noqa: F401  (the SMTP server)
 from tests.support.html import page, text
@@ -233,3 +244,38 @@ def test_a_partner_may_refuse_and_the_proposer_sees_it(app, seed, smtp):  # noqa
     owner.post(f"/portal/shops/comptoir/offers/{offer.slug}", edited)  # amended: asked again
     assert len(inbox.messages) == 2 and "biscuit" in _read(inbox.messages[1])[1]
     assert "Waiting for your agreement" in text(page(partner.get(link)).find("main"))
+
+
+def test_one_decision_clicked_at_the_same_moment_mails_once(committed_app, smtp):  # noqa: F811
+    """Staff approving the same new offer from several tabs at once: one offer is made and one
+    decision mailed (before, each click applied it: a 500 on the offer's slug, or a second
+    offer and a second mail)."""
+    inbox, port = smtp
+    seed_portal(committed_app)
+    _mail_on(committed_app, port)
+    _review_on(committed_app)
+    assert (
+        _speaking(committed_app, "owner", "en").post(NEW_OFFER, _cross_offer()).status_code == 303
+    )
+    change = _pending(committed_app)
+    clicks = 6
+    tabs = [_speaking(committed_app, "staff", "en") for _ in range(clicks)]
+    tokens = [tab.token() for tab in tabs]
+    start = threading.Barrier(clicks)
+
+    def approve(index: int) -> int:
+        start.wait(timeout=30)
+        path = f"/portal/staff/review/{change.id}/approve"
+        return tabs[index].client.post(path, data={"csrf_token": tokens[index]}).status_code
+
+    with ThreadPoolExecutor(max_workers=clicks) as pool:
+        assert list(pool.map(approve, range(clicks))) == [303] * clicks
+    with database(committed_app).sessions() as session:
+        made = session.scalars(
+            select(Offer).where(Offer.kind == OfferKind.CROSS).order_by(Offer.id)
+        )
+        assert [offer.shop.slug for offer in made] == ["atelier", "comptoir"]
+        approvals = select(func.count(AuditEntry.id)).where(AuditEntry.action == "offer.approve")
+        assert session.scalar(approvals) == 1
+    subjects = sorted(_read(message)[0] for message in inbox.messages)
+    assert len(subjects) == 2 and subjects[-1] == "Your change of Le Comptoir is online", subjects

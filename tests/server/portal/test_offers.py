@@ -4,13 +4,15 @@ see a cross-offer naming it, on the place page, the shop page, the offer page an
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
 from server.db import database
 from server.models import Offer, OfferKind, User
 from server.services import accounts
-from tests.server.portal.conftest import TODAY
+from tests.server.portal.conftest import EMAILS, TODAY, Browser, seed_portal
 from tests.support.html import page, text, titles
 
 NEW = "/portal/shops/comptoir/offers/new"
@@ -174,3 +176,27 @@ def test_a_cross_offer_states_its_condition_and_limits(app, seed, signed_in):
     assert offer.condition == "none"
     refused = owner.post(NEW, _form(kind="cross", partner="kind:museum", daily_quota="lots"))
     assert refused.status_code == 422 or "whole number" in refused.get_data(as_text=True)
+
+
+def test_the_same_offer_sent_at_once_is_saved_under_slugs_of_its_own(committed_app):
+    """An owner sending the new-offer form from several tabs at the same moment: each offer
+    is saved (before, all but one failed on the unique slug with an HTTP 500)."""
+    seed_portal(committed_app)
+    many = 6
+    tabs = [Browser(committed_app.test_client()) for _ in range(many)]
+    for tab in tabs:
+        assert tab.login(EMAILS["owner"]).status_code == 303
+    tokens = [tab.token() for tab in tabs]
+    start = threading.Barrier(many)
+
+    def send(index: int) -> int:
+        start.wait(timeout=30)
+        data = _form() | {"csrf_token": tokens[index]}
+        return tabs[index].client.post(NEW, data=data).status_code
+
+    with ThreadPoolExecutor(max_workers=many) as pool:
+        assert list(pool.map(send, range(many))) == [303] * many
+    with database(committed_app).sessions() as session:
+        slugs = set(session.scalars(select(Offer.slug).where(Offer.slug.like("comptoir-une-%"))))
+    base = "comptoir-une-boisson-offerte"
+    assert slugs == {base} | {f"{base}-{number}" for number in range(2, many + 1)}

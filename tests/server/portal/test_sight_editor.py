@@ -3,11 +3,15 @@ value is said next to its field and nothing is saved; the audit log reads field 
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import func, select
 
 from server.db import database
-from server.models import PointOfInterest
+from server.models import Place, PointOfInterest, Walk
+from tests.server.portal.conftest import EMAILS, Browser, seed_portal
 from tests.server.portal.test_listing import _form
 from tests.support.html import page, text
 
@@ -69,3 +73,51 @@ def test_a_sight_is_added_shown_to_visitors_in_each_language_then_taken_offline(
     said = text(log)
     assert "Sight saved" in said and "Shown to visitors" in said
     assert "{'" not in str(log) and "['" not in str(log)
+
+
+SAME_NAME = [
+    (
+        "/portal/staff/sights/new?territory=roubaix",
+        {"name": "Beffroi", "category": "sight", "latitude": "50.69", "longitude": "3.17"},
+        PointOfInterest,
+    ),
+    (
+        "/portal/staff/walks/new?territory=roubaix",
+        {
+            "name": "Beffroi",
+            "stop-1-name": "Beffroi",
+            "stop-1-latitude": "50.69",
+            "stop-1-longitude": "3.17",
+        },
+        Walk,
+    ),
+    (
+        "/portal/staff/places/new?territory=roubaix",
+        {"name": "Beffroi", "kind": "square", "latitude": "50.69", "longitude": "3.17"},
+        Place,
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "sent", "model"), SAME_NAME)
+def test_the_same_name_saved_at_once_gives_each_its_own_slug(committed_app, path, sent, model):
+    """Staff saving the same new name at the same moment: each is saved under a slug of its own
+    (before, all but one failed on the unique slug with an HTTP 500)."""
+    seed_portal(committed_app)
+    many = 8
+    clients = [Browser(committed_app.test_client()) for _ in range(many)]
+    for client in clients:
+        assert client.login(EMAILS["staff"]).status_code == 303
+    tokens = [client.token() for client in clients]
+    start = threading.Barrier(many)
+
+    def save(index: int) -> int:
+        start.wait(timeout=30)
+        data = sent | {"radius_m": "200", "csrf_token": tokens[index]}
+        return clients[index].client.post(path, data=data).status_code
+
+    with ThreadPoolExecutor(max_workers=many) as pool:
+        assert list(pool.map(save, range(many))) == [303] * many
+    with database(committed_app).sessions() as session:
+        slugs = set(session.scalars(select(model.slug).where(model.name == "Beffroi")))
+    assert slugs == {"beffroi"} | {f"beffroi-{number}" for number in range(2, many + 1)}

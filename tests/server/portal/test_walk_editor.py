@@ -119,3 +119,13 @@ def test_a_walk_without_a_name_or_stops_is_refused_field_by_field(app, seed, sig
     assert set(errors) == {"e-stop-1-name"}
     assert "number of degrees" in text(page(refused).select_one("ol.stops p.error:not([id])"))
     assert _walks(app) == 0
+
+
+def test_the_search_takes_what_is_typed_literally(app, seed, signed_in):
+    """% and _ are searched as typed, not as SQL wildcards matching every name."""
+    staff = signed_in("staff")
+    form = _form(staff.get(NEW))
+    for typed, found in (("comptoir", 1), ("%", 0), ("_", 0), ("é" * 100, 0)):
+        response, _shown = _send(staff, NEW, form, "search", q=typed)
+        assert response.status_code == 200
+        assert f"{found} found." in text(page(response)), typed
