@@ -47,7 +47,11 @@ def staff_shops() -> Response | str | tuple[str, int]:
     search = request.args.get("q", "").strip()
     query = select(Shop).order_by(Shop.name).limit(SHOP_PAGE)
     if search:
-        query = query.where(or_(Shop.name.ilike(f"%{search}%"), Shop.slug.ilike(f"%{search}%")))
+        found = (
+            Shop.name.icontains(search, autoescape=True),
+            Shop.slug.icontains(search, autoescape=True),
+        )
+        query = query.where(or_(*found))  # % and _ as typed, not as wildcards
     shops = list(db_session().scalars(query))
     page = render_template(
         "portal/staff_shops.html",

@@ -254,3 +254,13 @@ def test_numbers_in_forms_are_ascii_digits_within_their_range(app, seed, signed_
     assert batch.status_code == 422 and "1000" in text(page(batch).find(id="e-count"))
     admin = signed_in("administrator")
     assert admin.get(f"/portal/admin/audit?target=shop:{spelled}").status_code == 200
+
+
+def test_the_shop_search_takes_what_is_typed_literally(app, seed, signed_in):
+    """% and _ are searched as typed, not as SQL wildcards that list every shop."""
+    staff = signed_in("staff")
+    found = text(page(staff.get("/portal/staff/shops?q=comptoir")).find("main"))
+    assert "Le Comptoir" in found
+    for wildcard in ("%", "_", "%comptoir"):
+        listed = text(page(staff.get(f"/portal/staff/shops?q={wildcard}")).find("main"))
+        assert "Le Comptoir" not in listed, wildcard
