@@ -217,6 +217,16 @@ def test_the_switch_links_to_the_page_in_each_language(visitor):
     assert _links(response)[0] == f"{BASE}/en/p/la-piscine"
 
 
+def test_a_query_sent_unescaped_keeps_its_letters(visitor):
+    # Some clients send "é" as raw UTF-8 bytes; read as Latin-1 and encoded again by werkzeug
+    # it came out "%C3%83%C2%A9" ("Ã©"). A raw space is escaped too.
+    old = visitor.get("/p/la-piscine?q=été d", language_redirect=True)
+    assert old.headers["Location"] == "/fr/p/la-piscine?q=%C3%A9t%C3%A9%20d"
+    soup = page(visitor.get("/en/p/la-piscine?q=été"))
+    links = {a["lang"]: a["href"] for a in soup.select("nav .langs a")}
+    assert links == {code: f"/{code}/p/la-piscine?q=%C3%A9t%C3%A9" for code in LANGS}
+
+
 def test_arriving_from_elsewhere_in_another_language_is_not_a_choice(visitor):
     response = visitor.get(
         "/nl/p/la-piscine", headers={"Accept-Language": "fr", "Sec-Fetch-Site": "cross-site"}
