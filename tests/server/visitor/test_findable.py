@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from server.db import database
-from server.models import Event, Offer, Shop
+from server.models import Event, Offer, Shop, Walk
 from tests.support.html import page
 
 BASE = "https://t.example.org"  # TAP_BASE_URL in the tests' settings: the canonical base
@@ -112,6 +112,18 @@ def test_lastmod_is_when_the_page_was_last_edited(demo_app, visitor):
     assert dt.datetime.fromisoformat(after[loc]["lastmod"]) >= edited_at
     assert after[loc]["lastmod"] != before[loc]["lastmod"]
     assert after[offer_loc]["lastmod"] == before[offer_loc]["lastmod"]
+
+
+def test_a_stop_taken_out_of_a_walk_s_list_is_an_edit_of_the_walk(demo_app):
+    # The stop is deleted later in the flush (delete-orphan); before it, its walk is None.
+    slug = "weppes-sur-les-traces-de-1916"
+    with database(demo_app).transaction() as session:
+        walk = session.scalars(select(Walk).where(Walk.slug == slug)).one()
+        before = walk.updated_at
+        walk.stops.pop()
+    with database(demo_app).sessions() as session:
+        walk = session.scalars(select(Walk).where(Walk.slug == slug)).one()
+        assert walk.updated_at > before
 
 
 def test_an_unpublished_shop_is_gone_with_its_offers_and_leaves_the_sitemap_at_once(
