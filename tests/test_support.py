@@ -1,3 +1,6 @@
+from flask import Flask, redirect, request
+
+from tests.support.languages import LanguageFollowingClient
 from tests.support.postgres import missing_postgres_is_fatal, postgres_problem
 
 
@@ -15,3 +18,26 @@ def test_unreachable_postgres_is_explained_in_one_line():
 
 def test_the_test_postgres_answers(postgres):
     assert postgres_problem(postgres) is None
+
+
+def _redirecting_app() -> Flask:
+    app = Flask(__name__)
+    app.test_client_class = LanguageFollowingClient
+    app.add_url_rule("/fr/p/<slug>", "page", lambda slug: f"{slug}?{request.query_string.decode()}")
+    targets = {
+        "kept": lambda: "/fr/p/kept?" + request.query_string.decode(),
+        "dropped": lambda: "/fr/p/dropped",  # a redirect that loses the query
+        "away": lambda: "https://elsewhere.example/fr/p/away",
+        "other": lambda: "/fr/p/else",
+    }
+    app.add_url_rule("/p/<slug>", "old", lambda slug: redirect(targets[slug](), code=302))
+    return app
+
+
+def test_the_test_client_follows_only_the_language_redirect_and_as_a_browser_would():
+    client = _redirecting_app().test_client()
+    assert client.get("/p/kept", query_string={"a": "1"}).text == "kept?a=1"
+    assert client.get("/p/dropped", query_string={"a": "1"}).text == "dropped?"
+    assert client.get("/p/away").status_code == 302  # another site: the test sees it
+    assert client.get("/p/other").status_code == 302  # another page: the test sees it
+    assert client.get("/p/kept", language_redirect=True).status_code == 302

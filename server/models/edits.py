@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, object_session
 
 from server.clock import machine_now
@@ -29,7 +29,15 @@ def stamp_edits(session: Session, _context: Any, _instances: Any) -> None:
         if isinstance(row, EDITED) and session.is_modified(row, include_collections=False):
             row.updated_at = now
     for row in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(row, WalkStop):
-            walk = row.walk
-            if walk is not None and object_session(walk) is session and walk not in session.new:
+        if not isinstance(row, WalkStop):
+            continue
+        # Its walk, and the walk it was taken out of: a stop removed from walk.stops is only
+        # deleted later in the flush (delete-orphan), and meanwhile its walk is None.
+        for walk in {row.walk, *inspect(row).attrs.walk.history.deleted}:
+            if walk is not None and object_session(walk) is session and _kept(session, walk):
                 walk.updated_at = now
+
+
+def _kept(session: Session, walk: Walk) -> bool:
+    """Whether the walk was there before this flush and stays after it (else no edit to date)."""
+    return walk not in session.new and walk not in session.deleted

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from server.models import Event, Offer, Place, PointOfInterest, Shop, Territory, Walk
 from server.models.offers import agreed_offers
@@ -61,7 +61,15 @@ def _pages(session: Session, now: dt.datetime) -> Iterator[Published]:
             Shop.published,
             Offer.valid_until >= (now - dt.timedelta(days=1)).date(),
         )
-        .options(joinedload(Offer.shop).joinedload(Shop.territory))
+        # Only what the page's key, its date and redemption.period read: whole offers with
+        # their shops took two thirds of a sitemap's time (10,000 items, bench.sitemap).
+        .options(
+            load_only(Offer.slug, Offer.updated_at, Offer.valid_from, Offer.valid_until),
+            joinedload(Offer.shop)
+            .load_only(Shop.territory_id)
+            .joinedload(Shop.territory)
+            .load_only(Territory.timezone),
+        )
         .order_by(Offer.slug)
     )
     for offer in session.scalars(offers):

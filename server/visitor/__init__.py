@@ -15,7 +15,7 @@ from markupsafe import Markup
 from server.i18n import Text, language, translated
 from server.visitor import branding, formats, localized, present
 from server.visitor.kept import stale_mark
-from server.web.targets import same_site_path
+from server.web.targets import query_suffix, same_site_path
 
 
 def init_app(app: Flask) -> None:
@@ -42,9 +42,8 @@ def here() -> str:
     home = url_for("visitor.home")
     if not request.endpoint or request.endpoint.startswith("tap."):
         return home
-    query = request.query_string.decode("latin-1")
     # Checked as the switch will check it: a refused address (a NUL in it) links home.
-    return same_site_path(request.path + (f"?{query}" if query else ""), home)
+    return same_site_path(request.path + query_suffix(request.query_string), home)
 
 
 def lang_of(text: Text | str) -> Markup:

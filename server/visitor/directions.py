@@ -19,7 +19,9 @@ from server.visitor import present
 from server.visitor.blueprint import visitor_blueprint
 
 bp = visitor_blueprint("directions", __name__)
-POSITION = re.compile(r"(-?\d{1,2}(?:\.\d{1,7})?),(-?\d{1,3}(?:\.\d{1,7})?)")
+# ASCII digits only: \d and float() also read Arabic-Indic and fullwidth digits, so one place
+# would answer under many addresses.
+POSITION = re.compile(r"(-?\d{1,2}(?:\.\d{1,7})?),(-?\d{1,3}(?:\.\d{1,7})?)", re.ASCII)
 
 
 def _position(text: str) -> tuple[float, float]:

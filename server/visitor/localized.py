@@ -27,6 +27,7 @@ from server.i18n import (
     choose_locale,
     language,
 )
+from server.web.targets import query_suffix
 
 PREFIX = "/<any({}):lang>".format(",".join(LANGUAGES))
 UNPREFIXED = "_unprefixed"  # the endpoint suffix of a page's old, redirecting URL
@@ -117,8 +118,7 @@ def _to_language(**values: Any) -> BaseResponse:
     """An unprefixed URL: the same page in the visitor's language (302: it depends on them)."""
     endpoint = (request.endpoint or "").removesuffix(UNPREFIXED)
     target = url_for(endpoint, **values, lang=visitor_language())
-    query = request.query_string.decode("latin-1")
-    return redirect(target + (f"?{query}" if query else ""), code=302)
+    return redirect(target + query_suffix(request.query_string), code=302)
 
 
 def base_url() -> str:
@@ -171,8 +171,7 @@ def switch_links() -> list[tuple[str, str]]:
             (code, url_for("visitor.switch_language", code=code, next=here())) for code in LANGUAGES
         ]
     values = {key: value for key, value in request.view_args.items() if key != "lang"}
-    query = request.query_string.decode("latin-1")
-    tail = f"?{query}" if query else ""
+    tail = query_suffix(request.query_string)
     return [(code, url_for(endpoint or "", **values, lang=code) + tail) for code in LANGUAGES]
 
 

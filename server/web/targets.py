@@ -13,11 +13,13 @@ normalisation. Anything else is replaced by a page of the site.
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote_from_bytes, unquote, urlsplit
 
 from werkzeug.urls import iri_to_uri
 
 MAX_CHARS = 2048
+# What a query keeps as sent: its separators, and "%" (its escapes stay as they are).
+QUERY_SAFE = "!$&'()*+,/:;=?@%"
 
 
 def _plain(text: str) -> bool:
@@ -50,3 +52,13 @@ def same_site_path(raw: object, default: str, prefix: str = "/") -> str:
     ):
         return default
     return location
+
+
+def query_suffix(raw: bytes) -> str:
+    """A request's raw query as "?..." in ASCII, or "" when it has none.
+
+    The bytes a browser would have escaped (beyond ASCII, spaces, controls) are escaped here,
+    so the query goes into a link or a Location header as it came: decoding it (as Latin-1)
+    and letting werkzeug encode the text again as UTF-8 would turn "é" into "Ã©".
+    """
+    return f"?{quote_from_bytes(raw, safe=QUERY_SAFE)}" if raw else ""

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from server.db import database
-from server.models import Event, Offer, Shop
+from server.models import Event, Offer, Shop, Walk
 from tests.support.html import page
 
 BASE = "https://t.example.org"  # TAP_BASE_URL in the tests' settings: the canonical base
@@ -112,6 +112,18 @@ def test_lastmod_is_when_the_page_was_last_edited(demo_app, visitor):
     assert dt.datetime.fromisoformat(after[loc]["lastmod"]) >= edited_at
     assert after[loc]["lastmod"] != before[loc]["lastmod"]
     assert after[offer_loc]["lastmod"] == before[offer_loc]["lastmod"]
+
+
+def test_a_stop_taken_out_of_a_walk_s_list_is_an_edit_of_the_walk(demo_app):
+    # The stop is deleted later in the flush (delete-orphan); before it, its walk is None.
+    slug = "weppes-sur-les-traces-de-1916"
+    with database(demo_app).transaction() as session:
+        walk = session.scalars(select(Walk).where(Walk.slug == slug)).one()
+        before = walk.updated_at
+        walk.stops.pop()
+    with database(demo_app).sessions() as session:
+        walk = session.scalars(select(Walk).where(Walk.slug == slug)).one()
+        assert walk.updated_at > before
 
 
 def test_an_unpublished_shop_is_gone_with_its_offers_and_leaves_the_sitemap_at_once(
@@ -215,6 +227,16 @@ def test_the_switch_links_to_the_page_in_each_language(visitor):
     assert soup.html["lang"] == "en" and soup.select_one(".langs [aria-current]")["lang"] == "en"
     # A variant (a filter) names the page itself as canonical.
     assert _links(response)[0] == f"{BASE}/en/p/la-piscine"
+
+
+def test_a_query_sent_unescaped_keeps_its_letters(visitor):
+    # Some clients send "é" as raw UTF-8 bytes; read as Latin-1 and encoded again by werkzeug
+    # it came out "%C3%83%C2%A9" ("Ã©"). A raw space is escaped too.
+    old = visitor.get("/p/la-piscine?q=été d", language_redirect=True)
+    assert old.headers["Location"] == "/fr/p/la-piscine?q=%C3%A9t%C3%A9%20d"
+    soup = page(visitor.get("/en/p/la-piscine?q=été"))
+    links = {a["lang"]: a["href"] for a in soup.select("nav .langs a")}
+    assert links == {code: f"/{code}/p/la-piscine?q=%C3%A9t%C3%A9" for code in LANGS}
 
 
 def test_arriving_from_elsewhere_in_another_language_is_not_a_choice(visitor):

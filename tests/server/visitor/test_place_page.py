@@ -67,7 +67,11 @@ def test_each_item_says_how_far_it_is_and_how_to_get_there(demo_app, visitor):
 
 @pytest.mark.parametrize(
     "wrong",
-    ["/osm/50.1,3.1/91,3.1", "/osm/50.1,3.1/evil.example", "/osm/x/50.1,3.1", "/osm/5,3/nan,1"],
+    [
+        *("/osm/50.1,3.1/91,3.1", "/osm/50.1,3.1/evil.example", "/osm/x/50.1,3.1"),
+        *("/osm/5,3/nan,1", "/osm/5,3/1e400,1", "/osm/5,3/5%002,1"),
+        *("/osm/\u0665\u0660.1,3.1/50.1,3.1", "/osm/5,3/\uff15\uff10,3"),  # not ASCII digits
+    ],
 )
 def test_the_directions_address_goes_only_to_openstreetmap(visitor, wrong):
     assert visitor.get(wrong).status_code == 404
