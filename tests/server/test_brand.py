@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -146,6 +147,17 @@ def test_a_logo_that_is_not_an_svg_or_a_png_is_refused(tmp_path):
     Image.new("RGB", (80, 40), "#1b5e7a").save(tmp_path / "logo.png")
     assert logos.check(str(tmp_path / "logo.png")) == str(tmp_path / "logo.png")
     assert logos.check(str(DEMO_LOGO)) == str(DEMO_LOGO)  # the demo's own logo passes
+
+
+def test_a_huge_or_endless_logo_file_is_refused_without_reading_it_all(tmp_path):
+    huge = tmp_path / "huge.svg"
+    with huge.open("wb") as file:
+        file.truncate(50 * 1024 * 1024)  # 50 MB (sparse): refused after 512 KB are read
+    with pytest.raises(logos.LogoError, match="over 512 KB"):
+        logos.check(str(huge))
+    os.mkfifo(tmp_path / "pipe.svg")  # nothing writes to it: reading it would never end
+    with pytest.raises(logos.LogoError, match="cannot be read"):
+        logos.check(str(tmp_path / "pipe.svg"))
 
 
 @pytest.fixture
