@@ -15,6 +15,7 @@ import re
 import stat
 from pathlib import Path
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
@@ -25,7 +26,9 @@ MAX_SIDE = 4096  # pixels, for a PNG
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # Elements an image has no use for, and which could run or fetch something.
 REFUSED_ELEMENTS = {"script", "foreignobject", "iframe", "embed", "object", "audio", "video"}
-_OUTSIDE = re.compile(r"url\(\s*['\"]?(?!#)|@import", re.IGNORECASE)
+# What in CSS could fetch something: url() of anything but an #id of the file, @import,
+# image-set() and src() (which take a bare string), and CSS escapes (u\72l() spells url()).
+_OUTSIDE = re.compile(r"url\(\s*['\"]?(?!#)|@import|image-set\(|src\(|\\", re.IGNORECASE)
 
 
 class LogoError(ValueError):
@@ -120,30 +123,44 @@ def _check_svg(data: bytes, path: str) -> None:
             {"path": path, "what": what},
         )
 
-    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.IGNORECASE):
-        raise refused("<!DOCTYPE>")
+    unreadable = LogoError(N_("The logo %(path)s is not a readable SVG file."), {"path": path})
+
+    def doctype(*_: object) -> None:
+        raise refused("<!DOCTYPE>")  # entities, external or not: an image needs none
+
+    # expat itself reports a DOCTYPE, in whatever encoding the file is (UTF-16 hid one from a
+    # search of the bytes), before ElementTree would expand its entities.
+    first = expat.ParserCreate()
+    first.StartDoctypeDeclHandler = doctype
     try:
+        first.Parse(data, True)
         root = ElementTree.fromstring(data)
-    except ElementTree.ParseError:
-        raise LogoError(
-            N_("The logo %(path)s is not a readable SVG file."), {"path": path}
-        ) from None
+    except (expat.ExpatError, ElementTree.ParseError):
+        raise unreadable from None
     if root.tag != f"{SVG_NS}svg":
-        raise LogoError(N_("The logo %(path)s is not a readable SVG file."), {"path": path})
+        raise unreadable
     for element in root.iter():
         name = str(element.tag).rsplit("}", 1)[-1].lower()
         if name in REFUSED_ELEMENTS:
             raise refused(f"<{name}>")
-        if name == "style" and _OUTSIDE.search(element.text or ""):
-            raise refused("url()")
+        if name == "style" and (found := _OUTSIDE.search("".join(element.itertext()))):
+            raise refused(_css(found))
         for attribute, value in element.attrib.items():
             local = attribute.rsplit("}", 1)[-1].lower()
             if local.startswith("on"):
                 raise refused(f"{local}=")
             if local == "href" and not value.strip().startswith("#"):
                 raise refused(f"href={value.strip()[:40]}")
-            if _OUTSIDE.search(value):
-                raise refused("url()")
+            if found := _OUTSIDE.search(value):
+                raise refused(_css(found))
+
+
+def _css(found: re.Match[str]) -> str:
+    """What a refused piece of CSS is, as the refusal names it."""
+    said = found.group(0)
+    if said.lower().startswith("url"):
+        return "url()"
+    return "\\ (a CSS escape)" if said == "\\" else said
 
 
 def _decoded(data: bytes, path: str) -> Image.Image:

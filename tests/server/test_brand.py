@@ -121,11 +121,35 @@ def test_without_brand_settings_the_service_is_taptrail(tmp_path, keyring):
             "</svg>",
             "<foreignobject>",
         ),
+        # The same refusals whatever hides them: the file's encoding, CSS escapes, CSS that
+        # fetches without url(), a url() after a child of <style>.
+        (
+            (
+                '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE svg [<!ENTITY a "aaaa">]>'
+                '<svg xmlns="http://www.w3.org/2000/svg">&a;</svg>'
+            ).encode("utf-16"),
+            "<!DOCTYPE>",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><style>rect{fill:u\\72l(https://x.example/a)}'
+            "</style></svg>",
+            "\\",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><style>rect{background:image-set('
+            '"https://x.example/a.png" 1x)}</style></svg>',
+            "image-set(",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><style>a{}<x/>rect{fill:url(https://x.exam'
+            "ple/a)}</style></svg>",
+            "url()",
+        ),
     ],
 )
 def test_an_svg_logo_that_could_run_or_fetch_something_is_refused(tmp_path, keyring, svg, said):
     logo = tmp_path / "logo.svg"
-    logo.write_text(svg)
+    logo.write_bytes(svg if isinstance(svg, bytes) else svg.encode())
     with pytest.raises(ConfigError) as refused:
         _app(tmp_path, keyring, BRAND_LOGO=str(logo))
     assert str(refused.value).startswith(f"TAPTRAIL_BRAND_LOGO: The logo {logo} holds {said}")
