@@ -179,8 +179,13 @@ def for_territory(base: Brand, territory: Territory | None) -> Brand:
     return merged(base, territory.brand if territory is not None else None)
 
 
+def own(cleaned: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A territory's own values, as stored: those set, or None when it sets none."""
+    return {name: value for name, value in cleaned.items() if value} or None
+
+
 def set_territory(territory: Territory, form: Mapping[str, Any]) -> dict[str, Any]:
     """Store a territory's own brand values (empty: the deployment's), or Problems."""
     cleaned = clean(form)
-    territory.brand = {name: value for name, value in cleaned.items() if value}
+    territory.brand = own(cleaned)
     return cleaned

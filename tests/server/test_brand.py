@@ -227,6 +227,18 @@ def test_a_territory_s_brand_is_set_shown_and_cleared_from_the_command_line(runn
         actions = connection.execute(select(AuditEntry.action)).scalars().all()
     engine.dispose()
     assert actions == ["territory.brand", "territory.brand"]
+    # Every value cleared: nothing of its own, stored as the portal stores it (no brand).
+    cleared = runner.invoke(
+        main, ["brand", "set", "--territory", "roubaix", "--clear", "accent_color"]
+    )
+    assert cleared.exit_code == 0, cleared.output
+    engine = make_engine(environment)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(Territory.brand).where(Territory.slug == "roubaix")
+        ).scalar_one()
+    engine.dispose()
+    assert stored is None
 
 
 def test_a_low_contrast_colour_is_refused_by_the_command_and_nothing_changes(runner, environment):
