@@ -89,6 +89,18 @@ def test_the_brand_comes_from_a_file_then_the_settings(tmp_path, keyring):
     brand_file.write_text("colour: red\n")
     with pytest.raises(ConfigError, match="must be a mapping of service_name"):
         _app(tmp_path, keyring, BRAND_FILE=str(brand_file))
+    # A YAML escape can bring a NUL, which no page, manifest or mail header should carry.
+    brand_file.write_text('service_name: "Enjoy\\0MEL"\noperator_name: "MEL\\x07"\n')
+    with pytest.raises(ConfigError) as refused:
+        _app(tmp_path, keyring, BRAND_FILE=str(brand_file))
+    assert str(refused.value) == (
+        f"service_name in {brand_file}: Remove the control characters (such as NUL) from this "
+        "value."
+    )
+    brand_file.write_text("service_name: >\n  Enjoy\n  MEL\n")  # folded, ends in a line break
+    assert branding.of_app(_app(tmp_path, keyring, BRAND_FILE=str(brand_file)).extensions) == (
+        branding.Brand(service_name="Enjoy MEL")
+    )
 
 
 def test_without_brand_settings_the_service_is_taptrail(tmp_path, keyring):
