@@ -362,7 +362,7 @@ def layout(
     if plan is None:
         plan, unit = _plan(draw, label, width, height - logo_height, low, language), low
         if plan is None:  # a label this small cannot say it all
-            raise TagwriterError(f"a label of {right - left} x {bottom - top} pixels is too small")
+            raise TagwriterError(_too_small(box, operator, logo is not None))
         while high - low > 1:
             middle = (low + high) // 2
             found = _plan(draw, label, width, height - logo_height, middle, language)
@@ -386,6 +386,15 @@ def layout(
             placed.append(Placed(block.role, line, shown))  # type: ignore[arg-type]
             y += block.step
     return placed
+
+
+def _too_small(box: tuple[int, int, int, int], operator: str, logo: bool) -> str:
+    """Why a label cannot say it all, and what to leave out when the brand takes the room."""
+    left, top, right, bottom = box
+    said = f"a label of {right - left} x {bottom - top} pixels is too small"
+    if operator or logo:
+        said += " with the operator's name and logo: give a shorter --operator, or leave out --logo"
+    return said
 
 
 def read_logo(path: Path) -> Image.Image:

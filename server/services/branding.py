@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,9 @@ FIELDS = (
     "legal_url",
 )
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Control characters (NUL...) but tabs and line breaks, which the checks fold into spaces: the
+# portal's forms never bring them, a brand file's "\0" escapes could.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -105,14 +108,28 @@ def logo(value: str) -> str | None:
     return logos.check(cleaned) if cleaned else None
 
 
+def _plain(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`check`, after refusing a value that holds a control character."""
+
+    def checked(value: str) -> Any:
+        if _CONTROL.search(value):
+            raise ValueError(N_("Remove the control characters (such as NUL) from this value."))
+        return check(value)
+
+    return checked
+
+
 CHECKS = {
-    "service_name": text(60),
-    "operator_name": text(120),
-    "logo": logo,
-    "primary_color": colour,
-    "accent_color": colour,
-    "contact_url": contact,
-    "legal_url": website,
+    name: _plain(check)
+    for name, check in {
+        "service_name": text(60),
+        "operator_name": text(120),
+        "logo": logo,
+        "primary_color": colour,
+        "accent_color": colour,
+        "contact_url": contact,
+        "legal_url": website,
+    }.items()
 }
 
 
@@ -179,8 +196,13 @@ def for_territory(base: Brand, territory: Territory | None) -> Brand:
     return merged(base, territory.brand if territory is not None else None)
 
 
+def own(cleaned: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A territory's own values, as stored: those set, or None when it sets none."""
+    return {name: value for name, value in cleaned.items() if value} or None
+
+
 def set_territory(territory: Territory, form: Mapping[str, Any]) -> dict[str, Any]:
     """Store a territory's own brand values (empty: the deployment's), or Problems."""
     cleaned = clean(form)
-    territory.brand = {name: value for name, value in cleaned.items() if value}
+    territory.brand = own(cleaned)
     return cleaned

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import re
+import stat
 from pathlib import Path
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
@@ -23,7 +26,9 @@ MAX_SIDE = 4096  # pixels, for a PNG
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # Elements an image has no use for, and which could run or fetch something.
 REFUSED_ELEMENTS = {"script", "foreignobject", "iframe", "embed", "object", "audio", "video"}
-_OUTSIDE = re.compile(r"url\(\s*['\"]?(?!#)|@import", re.IGNORECASE)
+# What in CSS could fetch something: url() of anything but an #id of the file, @import,
+# image-set() and src() (which take a bare string), and CSS escapes (u\72l() spells url()).
+_OUTSIDE = re.compile(r"url\(\s*['\"]?(?!#)|@import|image-set\(|src\(|\\", re.IGNORECASE)
 
 
 class LogoError(ValueError):
@@ -42,23 +47,70 @@ def kind_of(path: str) -> str:
 
 def check(path: str) -> str:
     """The logo's path when the file is a usable SVG or PNG, else LogoError saying why."""
-    kind = kind_of(path)
+    kind_of(path)
     try:
-        data = Path(path).read_bytes()
+        found = os.stat(path)
     except OSError as error:
-        raise LogoError(
-            N_("The logo %(path)s cannot be read (%(reason)s)."),
-            {"path": path, "reason": error.strerror or "unreadable"},
-        ) from None
+        raise _unreadable(path, error) from None
+    outcome = _checked(path, found.st_mtime_ns, found.st_size)
+    if isinstance(outcome, LogoError):
+        raise outcome
+    return path
+
+
+def usable(path: str | None) -> bytes | None:
+    """The logo's bytes while the file is still a usable logo, else None (pages then show the
+    name alone). Read and checked once per change of the file (its time and size), not per
+    request: a logo replaced after it was set is checked again before it is served."""
+    if not path:
+        return None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    outcome = _checked(path, found.st_mtime_ns, found.st_size)
+    return None if isinstance(outcome, LogoError) else outcome
+
+
+@functools.lru_cache(maxsize=16)
+def _checked(path: str, stamp: int, size: int) -> bytes | LogoError:
+    """The file's bytes once checked, or why it was refused (kept too, so a spoilt logo is not
+    read again per request); `stamp` and `size` renew the cache when the file changes."""
+    try:
+        data = _read(path)
+        if kind_of(path) == "svg":
+            _check_svg(data, path)
+        else:
+            _decoded(data, path)  # decoded whole: a broken PNG is refused now, not later
+    except LogoError as refused:
+        return refused
+    return data
+
+
+def _unreadable(path: str, error: OSError) -> LogoError:
+    return LogoError(
+        N_("The logo %(path)s cannot be read (%(reason)s)."),
+        {"path": path, "reason": error.strerror or "unreadable"},
+    )
+
+
+def _read(path: str) -> bytes:
+    """At most MAX_BYTES of a regular file (never a FIFO or device that would never end)."""
+    try:
+        with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NONBLOCK)) as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise LogoError(
+                    N_("The logo %(path)s cannot be read (%(reason)s)."),
+                    {"path": path, "reason": "not a regular file"},
+                )
+            data = file.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise _unreadable(path, error) from None
     if len(data) > MAX_BYTES:
         raise LogoError(
             N_("The logo %(path)s is over 512 KB: give a smaller file."), {"path": path}
         )
-    if kind == "svg":
-        _check_svg(data, path)
-    else:
-        picture(path)  # decoded whole: a broken PNG is refused now, not on a label later
-    return path
+    return data
 
 
 def _check_svg(data: bytes, path: str) -> None:
@@ -71,36 +123,50 @@ def _check_svg(data: bytes, path: str) -> None:
             {"path": path, "what": what},
         )
 
-    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.IGNORECASE):
-        raise refused("<!DOCTYPE>")
+    unreadable = LogoError(N_("The logo %(path)s is not a readable SVG file."), {"path": path})
+
+    def doctype(*_: object) -> None:
+        raise refused("<!DOCTYPE>")  # entities, external or not: an image needs none
+
+    # expat itself reports a DOCTYPE, in whatever encoding the file is (UTF-16 hid one from a
+    # search of the bytes), before ElementTree would expand its entities.
+    first = expat.ParserCreate()
+    first.StartDoctypeDeclHandler = doctype
     try:
+        first.Parse(data, True)
         root = ElementTree.fromstring(data)
-    except ElementTree.ParseError:
-        raise LogoError(
-            N_("The logo %(path)s is not a readable SVG file."), {"path": path}
-        ) from None
+    except (expat.ExpatError, ElementTree.ParseError):
+        raise unreadable from None
     if root.tag != f"{SVG_NS}svg":
-        raise LogoError(N_("The logo %(path)s is not a readable SVG file."), {"path": path})
+        raise unreadable
     for element in root.iter():
         name = str(element.tag).rsplit("}", 1)[-1].lower()
         if name in REFUSED_ELEMENTS:
             raise refused(f"<{name}>")
-        if name == "style" and _OUTSIDE.search(element.text or ""):
-            raise refused("url()")
+        if name == "style" and (found := _OUTSIDE.search("".join(element.itertext()))):
+            raise refused(_css(found))
         for attribute, value in element.attrib.items():
             local = attribute.rsplit("}", 1)[-1].lower()
             if local.startswith("on"):
                 raise refused(f"{local}=")
             if local == "href" and not value.strip().startswith("#"):
                 raise refused(f"href={value.strip()[:40]}")
-            if _OUTSIDE.search(value):
-                raise refused("url()")
+            if found := _OUTSIDE.search(value):
+                raise refused(_css(found))
 
 
-def picture(path: str) -> Image.Image:
+def _css(found: re.Match[str]) -> str:
+    """What a refused piece of CSS is, as the refusal names it."""
+    said = found.group(0)
+    if said.lower().startswith("url"):
+        return "url()"
+    return "\\ (a CSS escape)" if said == "\\" else said
+
+
+def _decoded(data: bytes, path: str) -> Image.Image:
     """A PNG logo decoded whole, in RGBA, or LogoError."""
     try:
-        with Image.open(path) as opened:
+        with Image.open(io.BytesIO(data)) as opened:
             if opened.format != "PNG":
                 raise LogoError(N_("The logo %(path)s is not a PNG file."), {"path": path})
             if max(opened.size) > MAX_SIDE:
@@ -115,13 +181,13 @@ def picture(path: str) -> Image.Image:
 
 
 @functools.lru_cache(maxsize=16)
-def icon(size: int, colour: str, logo: str | None, stamp: float = 0.0) -> bytes:
-    """A square PNG app icon: a PNG logo on white, or a white pin on `colour` (an SVG logo,
-    which Pillow cannot draw, or none). Everything stays inside the middle 60 %, the maskable
-    icon's safe zone. `stamp` (the logo's modification time) renews the cache."""
-    if logo and kind_of(logo) == "png":
+def icon(size: int, colour: str, png: bytes | None) -> bytes:
+    """A square PNG app icon: a checked PNG logo (see usable) on white, or a white pin on
+    `colour` (an SVG logo, which Pillow cannot draw, or none). Everything stays inside the
+    middle 60 %, the maskable icon's safe zone."""
+    if png is not None:
         image = Image.new("RGB", (size, size), "white")
-        mark = picture(logo)
+        mark = _decoded(png, "")
         mark.thumbnail((round(size * 0.6), round(size * 0.6)), Image.Resampling.LANCZOS)
         image.paste(mark, ((size - mark.width) // 2, (size - mark.height) // 2), mark)
     else:

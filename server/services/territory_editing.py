@@ -36,7 +36,7 @@ def _brand(form: Mapping[str, str]) -> dict[str, Any]:
                 for p in refused.problems
             ]
         ) from None
-    return {"brand": {name: value for name, value in cleaned.items() if value} or None}
+    return {"brand": branding.own(cleaned)}
 
 
 def clean_territory(form: Mapping[str, str]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ brand.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, g, url_for
@@ -133,10 +132,9 @@ def territory_logo(slug: str, kind: str) -> Response:
 def _logo(path: str | None, kind: str) -> Response:
     if not path or logos.kind_of(path) != kind:
         abort(404)
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        abort(404)  # moved since it was set: the pages show the name alone
+    data = logos.usable(path)
+    if data is None:
+        abort(404)  # moved or spoilt since it was set: the pages show the name alone
     response = Response(data, mimetype=MIMETYPES[kind])
     response.headers["Content-Security-Policy"] = LOGO_POLICY
     response.headers["Cache-Control"] = "public, max-age=3600"

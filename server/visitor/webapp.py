@@ -8,7 +8,6 @@ visitor saved, so they still open without a network.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 from flask import Response, abort, current_app, jsonify
@@ -62,14 +61,8 @@ def icon(size: int) -> Response:
     if size not in ICON_SIZES:
         abort(404)
     brand = deployment()
-    stamp = 0.0
-    if brand.logo:
-        try:
-            stamp = os.stat(brand.logo).st_mtime  # a logo replaced in place is drawn again
-        except OSError:
-            stamp = -1.0
-    logo = brand.logo if stamp >= 0 else None  # a logo gone since startup: the default icon
-    response = Response(logos.icon(size, brand.primary_color, logo, stamp), mimetype="image/png")
+    png = logos.usable(brand.logo) if brand.logo_kind == "png" else None  # gone: the pin
+    response = Response(logos.icon(size, brand.primary_color, png), mimetype="image/png")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 

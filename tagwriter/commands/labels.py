@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tags.ntag424.layout import qr_label_url
+from tagwriter.errors import TagwriterError
 from tagwriter.labels import (
     DEFAULT_TEMPLATE,
     LANGUAGES,
@@ -68,6 +69,8 @@ def labels(
 ) -> None:
     """PNG and SVG QR codes per URL of MANIFEST, and sheets.pdf: labels to print on a sticker
     sheet, each with what to do, the place's name, the short URL and the code."""
+    if operator and any(ord(c) < 32 or ord(c) == 127 for c in operator):
+        raise TagwriterError("--operator holds a control character: give the name as plain text")
     batch = load_manifest(manifest)
     picture = read_logo(logo) if logo else None  # refused before anything is written
     out.mkdir(parents=True, exist_ok=True)

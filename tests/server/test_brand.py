@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -88,6 +89,18 @@ def test_the_brand_comes_from_a_file_then_the_settings(tmp_path, keyring):
     brand_file.write_text("colour: red\n")
     with pytest.raises(ConfigError, match="must be a mapping of service_name"):
         _app(tmp_path, keyring, BRAND_FILE=str(brand_file))
+    # A YAML escape can bring a NUL, which no page, manifest or mail header should carry.
+    brand_file.write_text('service_name: "Enjoy\\0MEL"\noperator_name: "MEL\\x07"\n')
+    with pytest.raises(ConfigError) as refused:
+        _app(tmp_path, keyring, BRAND_FILE=str(brand_file))
+    assert str(refused.value) == (
+        f"service_name in {brand_file}: Remove the control characters (such as NUL) from this "
+        "value."
+    )
+    brand_file.write_text("service_name: >\n  Enjoy\n  MEL\n")  # folded, ends in a line break
+    assert branding.of_app(_app(tmp_path, keyring, BRAND_FILE=str(brand_file)).extensions) == (
+        branding.Brand(service_name="Enjoy MEL")
+    )
 
 
 def test_without_brand_settings_the_service_is_taptrail(tmp_path, keyring):
@@ -120,11 +133,35 @@ def test_without_brand_settings_the_service_is_taptrail(tmp_path, keyring):
             "</svg>",
             "<foreignobject>",
         ),
+        # The same refusals whatever hides them: the file's encoding, CSS escapes, CSS that
+        # fetches without url(), a url() after a child of <style>.
+        (
+            (
+                '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE svg [<!ENTITY a "aaaa">]>'
+                '<svg xmlns="http://www.w3.org/2000/svg">&a;</svg>'
+            ).encode("utf-16"),
+            "<!DOCTYPE>",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><style>rect{fill:u\\72l(https://x.example/a)}'
+            "</style></svg>",
+            "\\",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><style>rect{background:image-set('
+            '"https://x.example/a.png" 1x)}</style></svg>',
+            "image-set(",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><style>a{}<x/>rect{fill:url(https://x.exam'
+            "ple/a)}</style></svg>",
+            "url()",
+        ),
     ],
 )
 def test_an_svg_logo_that_could_run_or_fetch_something_is_refused(tmp_path, keyring, svg, said):
     logo = tmp_path / "logo.svg"
-    logo.write_text(svg)
+    logo.write_bytes(svg if isinstance(svg, bytes) else svg.encode())
     with pytest.raises(ConfigError) as refused:
         _app(tmp_path, keyring, BRAND_LOGO=str(logo))
     assert str(refused.value).startswith(f"TAPTRAIL_BRAND_LOGO: The logo {logo} holds {said}")
@@ -146,6 +183,17 @@ def test_a_logo_that_is_not_an_svg_or_a_png_is_refused(tmp_path):
     Image.new("RGB", (80, 40), "#1b5e7a").save(tmp_path / "logo.png")
     assert logos.check(str(tmp_path / "logo.png")) == str(tmp_path / "logo.png")
     assert logos.check(str(DEMO_LOGO)) == str(DEMO_LOGO)  # the demo's own logo passes
+
+
+def test_a_huge_or_endless_logo_file_is_refused_without_reading_it_all(tmp_path):
+    huge = tmp_path / "huge.svg"
+    with huge.open("wb") as file:
+        file.truncate(50 * 1024 * 1024)  # 50 MB (sparse): refused after 512 KB are read
+    with pytest.raises(logos.LogoError, match="over 512 KB"):
+        logos.check(str(huge))
+    os.mkfifo(tmp_path / "pipe.svg")  # nothing writes to it: reading it would never end
+    with pytest.raises(logos.LogoError, match="cannot be read"):
+        logos.check(str(tmp_path / "pipe.svg"))
 
 
 @pytest.fixture
@@ -191,6 +239,18 @@ def test_a_territory_s_brand_is_set_shown_and_cleared_from_the_command_line(runn
         actions = connection.execute(select(AuditEntry.action)).scalars().all()
     engine.dispose()
     assert actions == ["territory.brand", "territory.brand"]
+    # Every value cleared: nothing of its own, stored as the portal stores it (no brand).
+    cleared = runner.invoke(
+        main, ["brand", "set", "--territory", "roubaix", "--clear", "accent_color"]
+    )
+    assert cleared.exit_code == 0, cleared.output
+    engine = make_engine(environment)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(Territory.brand).where(Territory.slug == "roubaix")
+        ).scalar_one()
+    engine.dispose()
+    assert stored is None
 
 
 def test_a_low_contrast_colour_is_refused_by_the_command_and_nothing_changes(runner, environment):

@@ -91,3 +91,16 @@ def test_an_older_manifest_without_a_brand_prints_no_operator(runner, tmp_path):
     printed = _first_label(out / "sheets.pdf", template)
     without, with_name = _drawn(data, template, ""), _drawn(data, template, OPERATOR)
     assert _difference(printed, without) < _difference(printed, with_name) / 3
+
+
+def test_an_operator_s_name_that_cannot_be_printed_is_refused_saying_what_to_do(runner, tmp_path):
+    path = manifest_file(tmp_path, 1)
+    out = tmp_path / "labels"
+    long = runner.invoke(
+        main, ["labels", str(path), "--out", str(out), "--operator", "Lille " * 60]
+    )
+    assert long.exit_code != 0
+    assert "give a shorter --operator" in long.output
+    bell = runner.invoke(main, ["labels", str(path), "--out", str(out), "--operator", "MEL\x07"])
+    assert bell.exit_code != 0 and "control character" in bell.output
+    assert not (out / "sheets.pdf").exists()

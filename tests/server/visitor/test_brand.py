@@ -176,3 +176,22 @@ def test_the_demo_brand_reads_well(demo_app):
     assert brand.operator == "Métropole de Lille-Démo" and brand.logo_kind == "svg"
     for colour in (brand.primary_color, brand.accent_color):
         assert contrast.ratio(colour, "#ffffff") >= contrast.AA_NORMAL_TEXT
+
+
+def test_a_logo_spoilt_after_it_was_set_is_not_served(demo_app, visitor, tmp_path):
+    svg = tmp_path / "logo.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"/></svg>')
+    rebrand(demo_app, BRAND_LOGO=str(svg))
+    assert visitor.get("/brand/logo.svg").status_code == 200
+    # Replaced in place by a file that would have been refused: checked again, not served.
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    assert visitor.get("/brand/logo.svg").status_code == 404
+    svg.write_bytes(b" " * (2 * 1024 * 1024))  # far over 512 KB
+    assert visitor.get("/brand/logo.svg").status_code == 404
+    png = tmp_path / "logo.png"
+    Image.new("RGB", (300, 100), "#a4262c").save(png)
+    rebrand(demo_app, BRAND_PRIMARY_COLOR="#7a4a00", BRAND_LOGO=str(png))
+    png.write_bytes(png.read_bytes()[:100])  # truncated
+    assert visitor.get("/brand/logo.png").status_code == 404
+    icon = _pixels(visitor.get("/icons/192.png"))  # the pin on the primary colour instead
+    assert icon.getpixel((3, 3)) == (0x7A, 0x4A, 0x00)
