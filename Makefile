@@ -27,8 +27,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The browser tests first, alone, as a phone's timings need a quiet machine; then the rest on
+# every core (pytest-xdist; each worker builds its own throwaway databases).
 test: lint browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests/browser
+	$(BIN)/python -m pytest --numprocesses auto --dist loadscope --ignore tests/browser
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here). Without
 # root to install it they are skipped, except in CI, where they fail.

@@ -7,7 +7,8 @@ characters refused in paths, query strings and forms; `controls` says which),
 `converters` (the bounded <int:...>), `values` (finite numbers and days from text), `targets`
 (where a `next` parameter may lead), `headers` (the security headers of every response),
 `caching` (how long each area's pages may be kept), `problems` (a refusal in the shape of the
-area it happened in: the API's JSON, the portal's or the site's page).
+area it happened in: the API's JSON, the portal's or the site's page), `compiling` (URL
+builders compiled on first use, templates compiled once per process).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Install the edge. Call it before any blueprint is registered (routes compile with its
     converter) and before ProxyFix wraps the app (the headers need the visitor's scheme)."""
-    from server.web import converters, guard, problems
+    from server.web import compiling, converters, guard, problems
     from server.web.edge import Edge
 
+    compiling.init_app(app)
     converters.init_app(app)
     guard.init_app(app)
     problems.init_app(app)
