@@ -31,6 +31,7 @@ DEFAULTS: dict[str, object] = {
     "STICKER_CACHE_SECONDS": 30.0,
     "PROXY_FIX": 0,  # number of trusted proxies in front (X-Forwarded-For/-Proto/-Host)
     "NEARBY_LIMIT": 60,
+    "PLACE_PAGE_CACHE": 1000,  # place pages kept rendered per process (visitor/pagecache.py)
     # Bodies larger than this are refused (413) from their Content-Length, before being read; the
     # portal raises it for photo uploads (server/portal/blueprint.py).
     "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -29,6 +29,7 @@ from server.models.analytics import (
     VisitorReturn,
 )
 from server.models.base import Base
+from server.models.content import ContentVersion
 from server.models.edits import stamp_edits
 from server.models.listings import PointOfInterest, Shop, TransitFeed, TransitStop
 from server.models.loyalty import (
@@ -69,6 +70,7 @@ __all__ = [
     "Base",
     "Batch",
     "ChangeStatus",
+    "ContentVersion",
     "Counter",
     "DailyVisitors",
     "DirtyDay",

@@ -109,6 +109,17 @@ def for_place(session: Session, place: Place, now: dt.datetime, **options: Any) 
     return nearby(session, query)
 
 
+def next_arrival(session: Session, place: Place, now: dt.datetime) -> dt.datetime | None:
+    """When the next event near `place` beyond EVENT_HORIZON comes within it (and is listed)."""
+    box = bounding_box(place.latitude, place.longitude, place.radius_m)
+    starts = session.scalar(
+        select(func.min(Event.starts_at))
+        .where(_inside(Event.latitude, Event.longitude, box))
+        .where(Event.starts_at > now + EVENT_HORIZON)
+    )
+    return starts - EVENT_HORIZON if starts is not None else None
+
+
 def nearby(session: Session, query: Query) -> list[Item]:
     """The items within the query's radius, ranked open-now first, then by distance."""
     zones = {

@@ -39,13 +39,18 @@ def pages() -> DiskCache:
 
 def serve(key: str, render: Callable[[], str]) -> Response:
     """The page rendered now and kept, or its kept copy if the database is away (else 503)."""
-    key = f"{key}@{locale()}"
+    key = localized_key(key)
     try:
         html = render()
     except UNAVAILABLE:
-        return _kept_copy(key)
+        return kept_copy(key)
     pages().store(key, html)
     return Response(html)
+
+
+def localized_key(key: str) -> str:
+    """The key of a page's kept copy in this request's locale."""
+    return f"{key}@{locale()}"
 
 
 def unavailable() -> Response:
@@ -53,7 +58,8 @@ def unavailable() -> Response:
     return Response(render_template("unavailable.html"), status=503)
 
 
-def _kept_copy(key: str) -> Response:
+def kept_copy(key: str) -> Response:
+    """The kept copy of the page (localized_key), saying how old it is; 503 without one."""
     kept = pages().load(key)
     if kept is None:
         return unavailable()

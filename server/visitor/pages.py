@@ -6,6 +6,7 @@ away the kept copy is served, so a tap never ends on an error page.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections import Counter
 
@@ -14,12 +15,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
-from server import clock
 from server.db import db_session
 from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
-from server.visitor import jsonld, kept, localized, lookup, maps, pictures, present
+from server.visitor import (
+    goodness,
+    jsonld,
+    kept,
+    localized,
+    lookup,
+    maps,
+    pagecache,
+    pictures,
+    present,
+)
 from server.visitor.blueprint import visitor_blueprint
 from server.visitor.mobility import block as mobility_block
 from server.web.targets import same_site_path
@@ -62,17 +72,21 @@ def territory(slug: str) -> Response:
 
 @localized.page(bp, "/p/<slug>")
 def place(slug: str) -> BaseResponse:
-    """What is near a place, open now first; from the kept copy if the database is away."""
+    """What is near a place, open now first; kept rendered while nothing it shows changes
+    (server.visitor.pagecache), from the kept copy if the database is away."""
     kind = request.args.get("kind")
     if kind is not None and kind not in present.FILTERS:
         return redirect(url_for("visitor.place", slug=slug), code=303)
     chosen = nearby.Kind(kind) if kind else None
-    return kept.serve(f"place:{slug}:{kind or ''}", lambda: _place_page(slug, chosen))
+    return pagecache.serve(
+        f"place:{slug}:{kind or ''}",
+        lambda now: _place_page(slug, chosen, now),
+        query=f"kind={kind}" if kind else "",
+    )
 
 
-def _place_page(slug: str, kind: nearby.Kind | None) -> str:
+def _place_page(slug: str, kind: nearby.Kind | None, now: dt.datetime) -> pagecache.Rendered:
     found = lookup.by_slug(Place, slug, joinedload(Place.territory))  # one query less
-    now = clock.now()
     zone, country = found.territory.timezone, found.territory.country
     # Everything in reach, to count each category for the filter; only one page is shown.
     everything = nearby.for_place(db_session(), found, now, limit=sys.maxsize)
@@ -86,7 +100,7 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
     thumbs = pictures.thumbs_for(db_session(), (present.photo_key(item) for item in shown))
     cover = _cover(found)
     og_image = pictures.og_image(cover)
-    return render_template(
+    html = render_template(
         "place.html",
         place=found,
         zone=zone,
@@ -108,7 +122,7 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
         place_status=present.status(nearby.Kind.POI, state.open, state.next_change, now, zone),
         place_state=present.state_class(nearby.Kind.POI, state.open),
         ld=jsonld.with_image(jsonld.place(found), og_image),
-        mobility=mobility_block(found, now, everything),
+        live_block=pagecache.LIVE_MARK,
         place_map=maps.page_map(
             found.territory_id,
             [(n, item.latitude, item.longitude) for n, item in enumerate(shown, start=1)],
@@ -119,6 +133,18 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
             ),
         ),
     )
+    changes = [state.next_change, *goodness.changes(everything)]
+    arrival = nearby.next_arrival(db_session(), found, now)
+    good_until = goodness.first(now, zone, [*changes, arrival])
+    stops = [item for item in everything if item.kind is nearby.Kind.TRANSIT_STOP]
+    standin = goodness.standin(found)
+    return pagecache.Rendered(html, good_until, lambda at: _live_block(standin, at, stops))
+
+
+def _live_block(found: Place, now: dt.datetime, stops: list[nearby.Item]) -> str:
+    """The mobility block as it is now (bikes, car parks, departures): never kept."""
+    block = mobility_block(found, now, stops)
+    return render_template("visitor/_mobility.html", mobility=block)
 
 
 def _cover(found: Place) -> pictures.Picture | None:

@@ -132,6 +132,9 @@ def rolled_back_app(config: dict[str, Any]) -> Iterator[Flask]:
     db = database(application)
     connection = db.engine.connect()
     outer = connection.begin()
+    # The content version's triggers are deferred to a COMMIT that never comes here: run them
+    # at each statement instead, so pages see the changes the test makes (server/visitor/pagecache).
+    connection.exec_driver_sql("SET CONSTRAINTS content_changed, offer_edited IMMEDIATE")
     db.bind_to(connection)
     try:
         yield application
