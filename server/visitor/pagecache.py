@@ -104,7 +104,7 @@ def serve(page: str, render: Callable[[dt.datetime], Rendered], query: str) -> R
     else rendered now; `query` is the only query string it may be kept with (its filter)."""
     copy_key = kept.localized_key(page)
     keep = (
-        renderings().size > 0
+        int(current_app.config["PLACE_PAGE_CACHE"]) > 0
         and request.method in ("GET", "HEAD")
         and request.query_string.decode("latin-1") == query
     )

@@ -42,10 +42,12 @@ def fresh(app, path: str, **options) -> bytes:  # type: ignore[no-untyped-def]
     """The page rendered now, with nothing kept (as before pages were kept)."""
     app.config["PLACE_PAGE_CACHE"] = 0
     try:
-        response = app.test_client().get(path, **options)
+        with statements(app) as seen:
+            response = app.test_client().get(path, **options)
     finally:
         app.config["PLACE_PAGE_CACHE"] = 1000
     assert response.status_code == 200
+    assert [s for s in seen if "FROM places" in s], "it was not rendered"
     return response.get_data()
 
 
