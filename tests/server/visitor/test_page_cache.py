@@ -225,7 +225,8 @@ def test_a_code_given_out_keeps_the_page_and_the_offer_says_sold_out(demo_app):
     assert "Tous les codes de cette offre ont été distribués" in offer_page
 
 
-CONTENT = ["shops", "points_of_interest", "places", "territories", "events", "walks", "photos"]
+CONTENT = ["shops", "points_of_interest", "places", "territories", "events", "walks", "walk_stops"]
+CONTENT += ["transit_stops", "photos", "street_maps"]
 
 
 @pytest.mark.parametrize("table", CONTENT)
