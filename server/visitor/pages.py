@@ -1,7 +1,8 @@
 """The visitor's way in: home, a territory's places, the place page a tap lands on, languages.
 
 Pages are rendered from the database when it answers and kept on disk; when the database is
-away the kept copy is served, so a tap never ends on an error page.
+away the kept copy is served, so a tap never ends on an error page. Place pages are also kept
+rendered in memory while nothing they show changes (server.visitor.pagecache).
 """
 
 from __future__ import annotations
