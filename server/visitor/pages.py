@@ -16,12 +16,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from server import clock
 from server.db import db_session
-from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
+from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, language, translated
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
 from server.visitor import jsonld, kept, localized, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
-from server.visitor.mobility import block as mobility_block
+from server.visitor.kept_block import markup as mobility_block
 from server.web.targets import same_site_path
 
 bp = visitor_blueprint("visitor", __name__)
@@ -108,7 +108,7 @@ def _place_page(slug: str, kind: nearby.Kind | None) -> str:
         place_status=present.status(nearby.Kind.POI, state.open, state.next_change, now, zone),
         place_state=present.state_class(nearby.Kind.POI, state.open),
         ld=jsonld.with_image(jsonld.place(found), og_image),
-        mobility=mobility_block(found, now, everything),
+        mobility=mobility_block(found, language(), now),
         place_map=maps.page_map(
             found.territory_id,
             [(n, item.latitude, item.longitude) for n, item in enumerate(shown, start=1)],
