@@ -5,9 +5,11 @@ A figure past its feed's staleness limit is shown as unknown, with its age; a fe
 fetched shows nothing at all.
 
 The block is on every place page, so it must cost next to nothing (bench/mobility.py: at most
-1 ms more than the page without it). Its words change with its figures, not with each request:
-each text is made once per language and figures ("3 bikes", "120 m, 2 min on foot", "in 4
-min") and kept (_said), rather than translated, elided and formatted by Babel on every page.
+1 ms more than the page without it). Pages take it from server/visitor/kept_block.py, which
+keeps it rendered until its text changes; this module makes it (block(), render(), fresh()).
+Its words change with its figures, not with each request: each text is made once per language
+and figures ("3 bikes", "120 m, 2 min on foot", "in 4 min") and kept (_said), rather than
+translated, elided and formatted by Babel on every page.
 """
 
 from __future__ import annotations
