@@ -192,6 +192,7 @@ def _spot(feed: FeedSettings, item: dict[str, Any], metres: float, now: dt.datet
 TICK = dt.timedelta(microseconds=1)
 LATE_OUT = departures_mod.LATE + dt.timedelta(seconds=1)
 ENTERS = -departures_mod.HORIZON
+AHEAD = departures_mod.SHOWN * 4  # calls still to come that stops() takes per service day
 LOOK_AHEAD = dt.timedelta(minutes=10)  # a stop's changes_at is never later than this
 SHOWN = departures_mod.SHOWN
 
@@ -238,9 +239,9 @@ def stops(
         feed, stop_id = item.details["feed"], item.details["stop_id"]
         if feed not in realtime:
             realtime[feed] = _realtime(live, feed, now)
-        trips, alerts, updated, live_changes, any_alerts = realtime[feed]
+        trips, alerts, updated, live_changes, named = realtime[feed]
         calls, zone = _timetabled(session, live, feed, stop_id, now)
-        timetabled = departures_mod.within(calls, zone, now, ahead=departures_mod.SHOWN * 4)
+        timetabled = departures_mod.within(calls, zone, now, ahead=AHEAD)
         # Live data can only move the first few; those past, only if an update speaks of them.
         # (within() makes new Departures at each call: they are this page's to change.)
         candidates = _candidates(timetabled, trips, now)
@@ -289,7 +290,7 @@ def stops(
                 now,
                 trips,
                 coming,
-                any_alerts,
+                named,
                 earliest(now + LOOK_AHEAD, live_changes) or now,
             )
     return spots
@@ -330,20 +331,22 @@ def _calls_change(
     now: dt.datetime,
     trips: dict[str, dict[str, Any]],
     coming: list[departures_mod.Departure],
-    any_alerts: bool,
+    named: tuple[frozenset[str], frozenset[str]],
     bound: dt.datetime,
 ) -> dt.datetime:
     """Until when next_departures() over `coming`, and the stop's alerts, say what stops()
     would: the first moment before `bound` at which the timetable's window moves in a way that
     matters, else `bound`.
 
-    With alerts about, any move may change the lines and stops they are matched against: a call
-    coming within the horizon, passing, or falling behind the LATE window; midnight, when the
-    service days turn. Without, only a call coming within the horizon matters, when it may be
-    among the first SHOWN by `bound` (fewer are ahead then, or it may leave before the last of
-    them; coming after the others in the timetable, it cannot push one out of the first
-    SHOWN * 3 candidates). Calls passing or leaving the window are next_departures()' own
-    business.
+    The stop's alerts are matched against the lines and stops of within()'s calls (`named`: the
+    routes and stops the alerts name, active or not): a call of those coming within the
+    horizon or falling behind the LATE window matters, as does a call passing when it lets one
+    of those in past within()'s AHEAD calls still to come. For the departures, only a call
+    coming within the horizon matters, when it may be among the first SHOWN by `bound` (fewer
+    are ahead then, or it may leave before the last of them; coming after the others in the
+    timetable, it cannot push one out of the first SHOWN * 3 candidates). Calls passing or
+    leaving the window are next_departures()' own business. Midnight, when the service days
+    turn, is always one.
     """
     today = now.astimezone(zone).date()
     midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), zone)
@@ -351,10 +354,25 @@ def _calls_change(
     first = _next(coming, trips, bound)
     last = first[-1].leaves if len(first) >= SHOWN else None  # upcoming() sorts by leaves
 
+    routes, stops = named
+
+    def alerted(calls: list[departures_mod.Call]) -> bool:
+        return any(call[2] in routes or call[5] in stops for call in calls)
+
     def matters(
-        offset: dt.timedelta, call: departures_mod.Call, day: dt.date, start: dt.datetime
+        offset: dt.timedelta,
+        call: departures_mod.Call,
+        day: dt.date,
+        start: dt.datetime,
+        day_list: list[departures_mod.Call],
     ) -> bool:
-        if any_alerts:
+        if offset == dt.timedelta(0):
+            # The calls of its second pass together; within() then takes AHEAD calls still to
+            # come from the next second on, rather than from theirs.
+            first = bisect.bisect_left(day_list, call[0], key=lambda other: other[0])
+            after_them = bisect.bisect_right(day_list, call[0], key=lambda other: other[0])
+            return alerted(day_list[first + AHEAD : after_them + AHEAD])
+        if alerted([call]):
             return True
         if offset != ENTERS:
             return False
@@ -380,7 +398,7 @@ def _calls_change(
         # within() takes a call from now - HORIZON on, while it is ahead, and until its second
         # is wholly behind now - LATE (int() of the window's low end).
         for offset in (ENTERS, dt.timedelta(0), departures_mod.LATE, LATE_OUT):
-            if offset != ENTERS and not any_alerts:
+            if offset != ENTERS and not (routes or stops):
                 continue  # next_departures() itself drops calls that pass or leave
             # The first call whose moment plus `offset` is at or past now (a second early, for
             # the float division; the loop steps to the right one).
@@ -391,7 +409,7 @@ def _calls_change(
                 moment = after(start + dt.timedelta(seconds=call[0]) + offset, now)
                 if moment is not None and moment >= bound:
                     break
-                if moment is not None and matters(offset, call, day, start):
+                if moment is not None and matters(offset, call, day, start, day_list):
                     moments.append(moment)
                     break
                 index += 1
@@ -439,17 +457,22 @@ def _timetabled(
 def _realtime(
     live: Mobility, gtfs_feed: str, now: dt.datetime
 ) -> tuple[
-    dict[str, dict[str, Any]], list[dict[str, Any]], dt.datetime | None, dt.datetime | None, bool
+    dict[str, dict[str, Any]],
+    list[dict[str, Any]],
+    dt.datetime | None,
+    dt.datetime | None,
+    tuple[frozenset[str], frozenset[str]],
 ]:
     """Trip updates by trip_id and alerts from the fresh GTFS-RT snapshots of a GTFS feed, when
-    that next changes (a snapshot turns stale, an alert starts or ends), and whether any alert
-    is known (active or not)."""
+    that next changes (a snapshot turns stale, an alert starts or ends), and the routes and
+    stops its alerts name (active or not)."""
     trips: dict[str, dict[str, Any]] = {}
     alerts: list[dict[str, Any]] = []
     oldest = None
     fresh = 0
     changes: list[dt.datetime | None] = []
-    any_alerts = False
+    routes: set[str] = set()
+    stops: set[str] = set()
     for feed in live.holding("transit"):
         if feed.gtfs_feed not in (None, gtfs_feed):
             continue
@@ -472,8 +495,10 @@ def _realtime(
         fresh += 1
         alerts.extend(alert for alert in snapshot.memo["alerts"] if _active(alert, now))
         changes.extend(_window_change(alert, now) for alert in snapshot.memo["alerts"])
-        any_alerts = any_alerts or bool(snapshot.memo["alerts"])
-    return trips, alerts, oldest, earliest(*changes), any_alerts
+        for alert in snapshot.memo["alerts"]:
+            routes.update(alert["routes"])
+            stops.update(alert["stops"])
+    return trips, alerts, oldest, earliest(*changes), (frozenset(routes), frozenset(stops))
 
 
 def _window_change(alert: dict[str, Any], now: dt.datetime) -> dt.datetime | None:

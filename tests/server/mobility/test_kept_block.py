@@ -6,6 +6,7 @@ and a feed's text holding the slot marker never lands in a slot."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
@@ -32,6 +33,7 @@ from tests.support.live_server import serving
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 __all__ = ["moving_app", "transit_app"]  # fixtures, used by name
+PARIS_ZONE = ZoneInfo("Europe/Paris")
 
 
 def compare(app: Flask, moments, sizes=((3, 4), (1, 2))) -> int:
@@ -139,3 +141,24 @@ def test_a_name_holding_the_slot_marker_is_never_kept(moving_app, server, name):
     text = block(moving_app.test_client())
     assert name.replace("\x00", "").strip() in text.replace("\x00", "")
     assert "vélo" in text  # the rest of the block is told as ever
+
+
+def test_an_alert_on_a_line_shows_while_its_calls_are_in_the_window(transit_app, server):
+    # The alert names line 25: a stop shows it while one of its calls is within the window,
+    # from 90 minutes before the first (15:05) to 30 minutes after the last (15:35).
+    live = mobility(transit_app)
+    shown = {}
+    for start, moment in (
+        (paris(2026, 11, 28, 13, 33), paris(2026, 11, 28, 13, 35)),
+        (paris(2026, 11, 28, 16, 3), paris(2026, 11, 28, 16, 5, 1)),
+    ):
+        server.write("trip-updates.pb", trip_updates(start, alert="Travaux rue de Lille"))
+        assert PollerLoop(live.feeds, live.store).poll(live.feeds[0])
+        moments = [start + dt.timedelta(seconds=9 * n) for n in range(30)]
+        moments += [moment + dt.timedelta(microseconds=n) for n in (-1, 0, 1)]
+        compare(transit_app, sorted(moments))
+        client = transit_app.test_client()
+        for at in (moment - dt.timedelta(seconds=1), moment + dt.timedelta(seconds=1)):
+            transit_app.config["FIXED_NOW"] = at
+            shown[at.astimezone(PARIS_ZONE).strftime("%H:%M:%S")] = "Travaux" in block(client)
+    assert shown == {"13:34:59": False, "13:35:01": True, "16:05:00": True, "16:05:02": False}
