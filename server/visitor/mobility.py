@@ -5,15 +5,18 @@ A figure past its feed's staleness limit is shown as unknown, with its age; a fe
 fetched shows nothing at all.
 
 The block is on every place page, so it must cost next to nothing (bench/mobility.py: at most
-1 ms more than the page without it). Its words change with its figures, not with each request:
-each text is made once per language and figures ("3 bikes", "120 m, 2 min on foot", "in 4
-min") and kept (_said), rather than translated, elided and formatted by Babel on every page.
+1 ms more than the page without it). Pages take it from server/visitor/kept_block.py, which
+keeps it rendered until its text changes; this module makes it (block(), render(), fresh()).
+Its words change with its figures, not with each request: each text is made once per language
+and figures ("3 bikes", "120 m, 2 min on foot", "in 4 min") and kept (_said), rather than
+translated, elided and formatted by Babel on every page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +24,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_timedelta
 from flask import current_app, render_template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from server.db import db_session
 from server.i18n import Text, gettext, locale, ngettext, translated
@@ -46,13 +49,31 @@ class Line:
     age: str | None
     notes: list[str] = field(default_factory=list)
     departures: list[dict[str, Any]] = field(default_factory=list)
+    updated_at: dt.datetime | None = None  # what `age` is counted from
+    # In a kept block (server/visitor/kept_block.py), what stands for `updated` and for the
+    # departures, filled in at each page.
+    slot: str | None = None
+    departures_slot: str | None = None
+
+    def departure_list(self, shown: int) -> Markup:
+        """The list of the first `shown` departures (none: nothing)."""
+        if self.departures_slot is not None:
+            return Markup(self.departures_slot)
+        return departure_list(self.departures[:shown])
 
     @property
     def updated(self) -> str | None:
         """ "updated 2 minutes ago", in the visitor's language."""
-        if self.age is None:
-            return None
-        return _said(("updated", self.age), lambda: gettext("updated %(age)s", age=self.age))
+        if self.slot is not None:
+            return self.slot
+        return updated(self.age)
+
+
+def updated(said_age: str | None) -> str | None:
+    """ "updated 2 minutes ago" from "2 minutes ago" (kept)."""
+    if said_age is None:
+        return None
+    return _said(("updated", said_age), lambda: gettext("updated %(age)s", age=said_age))
 
 
 _TEXTS: dict[tuple[Any, ...], str] = {}
@@ -88,25 +109,21 @@ def headings() -> dict[str, str]:
     }
 
 
-def block(place: Place, now: dt.datetime, items: Iterable[Item] | None = None) -> dict[str, Any]:
-    """The block's rows for `place`, by section (stops among the nearby `items`, or looked up)."""
+def block(
+    place: Place, now: dt.datetime, items: Iterable[Item] | None = None, *, ahead: bool = False
+) -> dict[str, Any]:
+    """The block's rows for `place`, by section (stops among the nearby `items`, or looked up
+    within MOBILITY_RADIUS_M); "spots" holds what they were made from (with `ahead`, what
+    tells their departures later: services/mobility.py stops())."""
     if items is None:
-        query = nearby.Query(
-            place.latitude,
-            place.longitude,
-            float(current_app.config["MOBILITY_RADIUS_M"]),
-            now,
-            place,
-            frozenset({nearby.Kind.TRANSIT_STOP}),
-        )
-        items = nearby.nearby(db_session(), query)
+        items = _stops_near(place, now)
     found = moving.near(
         mobility(),
         place.latitude,
         place.longitude,
         now,
         float(current_app.config["MOBILITY_RADIUS_M"]),
-        moving.stops(db_session(), mobility(), items, now),
+        moving.stops(db_session(), mobility(), items, now, ahead=ahead),
     )
     zone = place.territory.timezone
     return {
@@ -115,58 +132,42 @@ def block(place: Place, now: dt.datetime, items: Iterable[Item] | None = None) -
         "stops": [_stop(spot, now, zone) for spot in found.stops],
         "any": bool(found),
         "headings": headings(),
-        "render": _render,
         "live": found.configured,
         "demo": bool(current_app.config.get("DEMO_FEEDS")),
+        "spots": [*found.bikes, *found.parking, *found.stops],
     }
 
 
-FRAGMENTS: dict[tuple[Any, ...], Markup] = {}
-MAX_FRAGMENTS = 2_000
-
-
-def _render(block: dict[str, Any], rows: int, shown: int) -> Markup:
-    """The block's rows as HTML (visitor/_mobility_rows.html), rendered once per language and
-    content: most pages of a minute show the same figures, and a template costs more than the
-    figures themselves."""
-    where = locale()
-    key = (
-        where.language,
-        where.territory,
-        rows,
-        shown,
-        *(
-            (
-                section,
-                tuple(
-                    (
-                        line.title,
-                        getattr(line.title, "lang", ""),
-                        line.where,
-                        line.figure,
-                        line.state,
-                        line.age,
-                        tuple(line.notes),
-                        tuple(tuple(d.values()) for d in line.departures[:shown]),
-                    )
-                    for line in block[section][:rows]
-                ),
-            )
-            for section in ("bikes", "parking", "stops")
-        ),
+def _stops_near(place: Place, now: dt.datetime) -> list[Item]:
+    """The transit stops within MOBILITY_RADIUS_M of `place` (kept ten minutes: stops move
+    only on a GTFS import)."""
+    radius = float(current_app.config["MOBILITY_RADIUS_M"])
+    query = nearby.Query(
+        place.latitude, place.longitude, radius, now, place, frozenset({nearby.Kind.TRANSIT_STOP})
     )
-    found = FRAGMENTS.get(key)
-    if found is None:
-        if len(FRAGMENTS) >= MAX_FRAGMENTS:
-            FRAGMENTS.clear()
-        html = render_template(
-            "visitor/_mobility_rows.html",
-            mobility=block,
-            mobility_rows=rows,
-            departures_shown=shown,
+    return moving.remember(
+        mobility(),
+        ("stops near", place.id, place.latitude, place.longitude, radius),
+        lambda: list(nearby.nearby(db_session(), query)),
+        time.monotonic(),
+    )
+
+
+def render(data: dict[str, Any], rows: int = 3, shown: int = 4) -> Markup:
+    """The block as HTML (visitor/_mobility.html): its `rows` nearest of each kind, `shown`
+    departures per stop; empty when there is nothing to show."""
+    if not data["any"]:
+        return Markup("")
+    return Markup(
+        render_template(
+            "visitor/_mobility.html", mobility=data, mobility_rows=rows, departures_shown=shown
         )
-        found = FRAGMENTS[key] = Markup(html)
-    return found
+    )
+
+
+def fresh(place: Place, now: dt.datetime, rows: int = 3, shown: int = 4) -> Markup:
+    """The block rendered in full from the snapshots as of `now` (what a kept one must equal)."""
+    return render(block(place, now), rows, shown)
 
 
 def age(seconds: float | None) -> str | None:
@@ -212,7 +213,15 @@ def _bikes(spot: moving.Spot) -> Line:
             notes.append(_t(N_("not renting bikes now")))
         if not f["returning"]:
             notes.append(_t(N_("not taking bikes back now")))
-    return Line(translated(spot.name), _where(spot), figure, state, age(spot.age_seconds), notes)
+    return Line(
+        translated(spot.name),
+        _where(spot),
+        figure,
+        state,
+        age(spot.age_seconds),
+        notes,
+        updated_at=spot.updated_at,
+    )
 
 
 def _bike_figure(f: dict[str, Any]) -> str:
@@ -252,7 +261,15 @@ def _parking(spot: moving.Spot) -> Line:
                 lambda: ngettext("%(num)d disabled space", "%(num)d disabled spaces", f["pmr"]),
             )
         )
-    return Line(translated(spot.name), _where(spot), figure, state, age(spot.age_seconds), notes)
+    return Line(
+        translated(spot.name),
+        _where(spot),
+        figure,
+        state,
+        age(spot.age_seconds),
+        notes,
+        updated_at=spot.updated_at,
+    )
 
 
 def _parking_figure(f: dict[str, Any]) -> str:
@@ -278,34 +295,59 @@ def _stop(spot: moving.Spot, now: dt.datetime, zone: str) -> Line:
         None,
         age(spot.age_seconds),
         notes,
-        [_departure(departure, now, zone) for departure in f.get("_departures", [])],
+        [departure(leaving, now, zone) for leaving in f.get("_departures", [])],
+        updated_at=spot.updated_at,
     )
 
 
-def _departure(departure: Departure, now: dt.datetime, zone: str) -> dict[str, Any]:
+def departure(leaving: Departure, now: dt.datetime, zone: str) -> dict[str, Any]:
     """ "M1 CHU-Eurasanté · in 4 min (3 min late)"."""
-    minutes = int((departure.leaves - now).total_seconds() // 60)
-    if departure.cancelled:
-        when, state, note = formats.clock(departure.scheduled, zone), "closed", _t(N_("cancelled"))
+    if leaving.cancelled:
+        when, state, note = formats.clock(leaving.scheduled, zone), "closed", _t(N_("cancelled"))
     else:
-        if minutes < 1:
-            when = _t(N_("now"))
-        elif minutes < 60:
-            when = _said(("in", minutes), lambda: gettext("in %(minutes)d min", minutes=minutes))
-        else:
-            when = formats.clock(departure.leaves, zone)
+        when = leaves_in(leaving, now, zone)
         state = "open"
-        if not departure.realtime:
+        if not leaving.realtime:
             note = _t(N_("scheduled"))
-        elif departure.delay and departure.delay >= 60:
-            late = departure.delay // 60
+        elif leaving.delay and leaving.delay >= 60:
+            late = leaving.delay // 60
             note = _said(("late", late), lambda: gettext("%(minutes)d min late", minutes=late))
         else:
             note = _t(N_("on time"))
     return {
-        "line": departure.line,
-        "headsign": departure.headsign,
+        "line": leaving.line,
+        "headsign": leaving.headsign,
         "when": when,
         "state": state,
         "note": note,
     }
+
+
+def departure_list(departures: list[dict[str, Any]]) -> Markup:
+    """The departures as a list (nothing when there are none), as _mobility_rows.html puts it.
+
+    Made here rather than in the template: a kept block makes it again at each page.
+    """
+    if not departures:
+        return Markup("")
+    rows = []
+    for d in departures:
+        line, headsign, state, when = (
+            escape(d[key]) for key in ("line", "headsign", "state", "when")
+        )
+        note = f' <span class="meta">{escape(d["note"])}</span>' if d["note"] else ""
+        rows.append(
+            f'<li><span class="line">{line}</span> {headsign} · '
+            f'<span class="{state}">{when}</span>{note}</li>\n'
+        )
+    return Markup(f'<ul class="departures">\n{"".join(rows)}</ul>\n')
+
+
+def leaves_in(departure: Departure, now: dt.datetime, zone: str) -> str:
+    """ "now", "in 4 min", or its time past an hour: when a departure that runs leaves."""
+    minutes = int((departure.leaves - now).total_seconds() // 60)
+    if minutes < 1:
+        return _t(N_("now"))
+    if minutes < 60:
+        return _said(("in", minutes), lambda: gettext("in %(minutes)d min", minutes=minutes))
+    return formats.clock(departure.leaves, zone)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
 from server.db import db_session
-from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, translated
+from server.i18n import COOKIE_MAX_AGE, COOKIE_NAME, LANGUAGES, gettext, language, translated
 from server.models import Place, Territory, Walk
 from server.services import hours, nearby
 from server.visitor import (
@@ -32,7 +32,7 @@ from server.visitor import (
     present,
 )
 from server.visitor.blueprint import visitor_blueprint
-from server.visitor.mobility import block as mobility_block
+from server.visitor.kept_block import markup as mobility_block
 from server.web.targets import same_site_path
 
 bp = visitor_blueprint("visitor", __name__)
@@ -137,15 +137,14 @@ def _place_page(slug: str, kind: nearby.Kind | None, now: dt.datetime) -> pageca
     changes = [state.next_change, *goodness.changes(everything)]
     arrival = nearby.next_arrival(db_session(), found, now)
     good_until = goodness.first(now, zone, [*changes, arrival])
-    stops = [item for item in everything if item.kind is nearby.Kind.TRANSIT_STOP]
     standin = goodness.standin(found)
-    return pagecache.Rendered(html, good_until, lambda at: _live_block(standin, at, stops))
+    return pagecache.Rendered(html, good_until, lambda at: _live_block(standin, at))
 
 
-def _live_block(found: Place, now: dt.datetime, stops: list[nearby.Item]) -> str:
-    """The mobility block as it is now (bikes, car parks, departures): never kept."""
-    block = mobility_block(found, now, stops)
-    return render_template("visitor/_mobility.html", mobility=block)
+def _live_block(found: Place, now: dt.datetime) -> str:
+    """The mobility block as it is now (bikes, car parks, departures): never part of a kept
+    page, though kept_block keeps its own rendering while none of its text changes."""
+    return str(mobility_block(found, language(), now))
 
 
 def _cover(found: Place) -> pictures.Picture | None:

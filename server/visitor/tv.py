@@ -14,12 +14,13 @@ from flask import Response, render_template, url_for
 
 from server import clock
 from server.db import db_session
-from server.i18n import gettext, translated
+from server.i18n import gettext, language, translated
+from server.mobility.live import mobility
 from server.models import Place
 from server.services import nearby
 from server.visitor import formats, kept, localized, lookup, maps, pictures, present
 from server.visitor.blueprint import visitor_blueprint
-from server.visitor.mobility import block as mobility_block
+from server.visitor.kept_block import markup as mobility_block
 from server.visitor.qr import qr_svg
 
 bp = visitor_blueprint("tv", __name__)
@@ -55,15 +56,16 @@ def screen(slug: str) -> Response:
             if item.kind is nearby.Kind.OFFER and item.open
         ][:DEALS]
         phone_url = url_for("visitor.place", slug=found.slug, _external=True)
-        moving = mobility_block(found, now)
+        # The nearest of each and two departures, so the board stays on one screen.
+        moving = mobility_block(found, language(), now, rows=1, shown=2)
         # Live figures take the lower part of the screen: one row of cards a slide, not two.
-        per_slide = PER_SLIDE // 2 if moving["any"] else PER_SLIDE
+        per_slide = PER_SLIDE // 2 if moving else PER_SLIDE
         slides = [cards[i : i + per_slide] for i in range(0, len(cards), per_slide)]
         # With live feeds, the screen reloads after each full turn of the deck (at least a
         # minute), so the figures it shows are never much older than the feeds'.
         refresh = (
             max(60, min(REFRESH_SECONDS, SECONDS_PER_SLIDE * len(slides)))
-            if moving["any"] and moving["live"]
+            if moving and mobility().feeds
             else REFRESH_SECONDS
         )
         return render_template(

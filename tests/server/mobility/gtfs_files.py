@@ -43,8 +43,10 @@ def trip_updates(
     delays: dict[str, int] | None = None,
     alert: str | None = None,
     service_day: dt.date | None = None,
+    active: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> bytes:
-    """A GTFS-RT FeedMessage: trips cancelled, trips delayed (seconds), perhaps an alert."""
+    """A GTFS-RT FeedMessage: trips cancelled, trips delayed (seconds), perhaps an alert (in
+    force from and to the `active` moments, when given)."""
     message = rt.FeedMessage()
     message.header.gtfs_realtime_version = "2.0"
     message.header.timestamp = int(at.timestamp())
@@ -64,4 +66,8 @@ def trip_updates(
         entity.alert.header_text.translation.add(text=alert, language="fr")
         entity.alert.informed_entity.add(route_id="L25")
         entity.alert.effect = rt.Alert.DETOUR
+        if active:
+            entity.alert.active_period.add(
+                start=int(active[0].timestamp()), end=int(active[1].timestamp())
+            )
     return message.SerializeToString()
