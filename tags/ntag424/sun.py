@@ -15,6 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives import cmac as _cmac
+from cryptography.hazmat.primitives.ciphers import algorithms
+
 from tags.ntag424.aes import (
     BLOCK,
     ZERO_IV,
@@ -41,6 +44,7 @@ UID_LENGTH_MASK = 0x0F
 SV_ENC_LABEL = bytes.fromhex("C33C00010080")
 SV_MAC_LABEL = bytes.fromhex("3CC300010080")
 FILLER_BYTES = PICC_DATA_BYTES - 1 - UID_BYTES - COUNTER_BYTES
+_UID_AND_COUNTER = UID_MIRRORED | COUNTER_MIRRORED | UID_BYTES  # PICCDataTag C7h
 
 _HEX = re.compile(r"[0-9A-Fa-f]*")
 
@@ -232,8 +236,8 @@ class SunVerifier:
 
     The AES contexts of the meta read key and of each sticker's file read key are kept
     (`file_read` gives a KeptKey per UID, cached by the caller), so a tap sets up only its own
-    session MAC key: one block decrypted, one CMAC of one block, one CMAC under the session
-    key. Same checks, same answers as verify_sun. One per thread (see KeptKey).
+    session MAC key: one block decrypted, one CMAC of one block from a kept context, one CMAC
+    under the session key. Same checks, same answers as verify_sun. One per thread (see KeptKey).
     """
 
     def __init__(self, meta_read_key: bytes) -> None:
@@ -253,16 +257,28 @@ class SunVerifier:
                 f"encrypted PICC data has 16 bytes (32 hex digits) in AES mode, not "
                 f"{len(picc_data)}"
             )
-        picc = read_picc_data(self._meta.decrypt(picc_data))
-        key = file_read(picc.uid)
-        session_mac = key.cmac(session_vector(SV_MAC_LABEL, picc.uid, picc.counter))
-        if not same(truncate(cmac(session_mac, mac_input)), mac):
+        plain = self._meta.decrypt(picc_data)
+        uid: bytes | None
+        counter: int | None
+        if plain[0] == _UID_AND_COUNTER:  # TapTrail's stickers: no PiccData, no padding step
+            uid, counter = plain[1:8], int.from_bytes(plain[8:11], "little")
+            vector = SV_MAC_LABEL + plain[1:11]  # label, UID, counter: one whole block
+        else:
+            picc = read_picc_data(plain)
+            uid, counter = picc.uid, picc.counter
+            vector = session_vector(SV_MAC_LABEL, uid, counter)
+        key = file_read(uid)
+        # The session key is new at every tap: one CMAC object, made without check_key's copy
+        # (a CMAC output is 16 bytes).
+        session = _cmac.CMAC(algorithms.AES(key.cmac(vector)))
+        session.update(mac_input)
+        if not same(truncate(session.finalize()), mac):
             raise SunError("the SUN message's MAC does not match: a copied, altered or foreign tap")
         file_data = None
         if encrypted_file_data is not None:
             if not encrypted_file_data or len(encrypted_file_data) % BLOCK:
                 raise SunError("encrypted file data is a whole number of 16-byte blocks")
-            enc = key.cmac(session_vector(SV_ENC_LABEL, picc.uid, picc.counter))
-            iv = file_data_iv(enc, picc.counter)
+            enc = key.cmac(session_vector(SV_ENC_LABEL, uid, counter))
+            iv = file_data_iv(enc, counter)
             file_data = cbc_decrypt(enc, iv, encrypted_file_data)
-        return SunTap(picc.uid, picc.counter, file_data)
+        return SunTap(uid, counter, file_data)

@@ -75,6 +75,8 @@ def test_an12196_message_with_one_changed_digit_is_refused():
         ("e=EF963FF7828658A599F3041510671E88", "both"),
         ("e=EF96&c=94EED9EE65337086", "32 hexadecimal digits"),
         ("e=" + "0" * 32 + "&c=" + "0" * 16, "placeholders"),
+        ("e=" + "G" * 32 + "&c=94EED9EE65337086", "32 hexadecimal digits"),
+        ("e=EF963FF7828658A599F3041510671E88&c=94EED9EE6533708Z", "16 hexadecimal digits"),
         ("e=EF963FF7828658A599F3041510671E88&c=94EED9EE65337086&c=94EED9EE65337086", "once"),
         ("e=EF963FF7828658A599F3041510671E88&f=ABC&c=94EED9EE65337086", "16-byte blocks"),
     ],

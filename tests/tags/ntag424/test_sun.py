@@ -154,3 +154,17 @@ def test_a_kept_key_cmac_is_the_cmac(length):
     assert KeptKey(v.T1_FILE_READ_KEY).cmac(data) == cmac(v.T1_FILE_READ_KEY, data)
     # AN12196 Table 1: the session MAC key from SV2, one whole block.
     assert KeptKey(v.T1_FILE_READ_KEY).cmac(v.T1_SV2) == v.T1_MAC_KEY
+
+
+@pytest.mark.parametrize(("uid", "counter"), [(v.T2_UID, None), (None, 5), (v.T2_UID, 0)])
+def test_the_kept_key_verifier_reads_other_mirrors_as_verify_sun_does(uid, counter):
+    # Its fast path reads the usual PICCDataTag (C7h: UID and counter) at fixed places; any
+    # other mirror goes the general way, with the same answer as verify_sun.
+    from tags.ntag424.aes import KeptKey
+
+    filler = bytes(sun.PICC_DATA_BYTES - 1 - len(uid or b"") - (3 if counter is not None else 0))
+    picc = sun.encrypt_picc_data(v.ZERO_KEY, uid, counter, filler)
+    mac = sun.sdm_mac(v.T1_FILE_READ_KEY, uid, counter)
+    tap = sun.SunVerifier(v.ZERO_KEY).verify(lambda _: KeptKey(v.T1_FILE_READ_KEY), picc, mac)
+    assert tap == sun.verify_sun(v.ZERO_KEY, v.T1_FILE_READ_KEY, picc, mac)
+    assert (tap.uid, tap.counter) == (uid, counter)
