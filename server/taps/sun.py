@@ -26,12 +26,14 @@ from tags.ntag424 import keys as sun_keys
 from tags.ntag424.aes import KeptKey
 from tags.ntag424.keys import SDM_FILE_READ_KEY, SDM_META_READ_KEY
 from tags.ntag424.sun import (
+    LRP_PICC_DATA_BYTES,
     MAC_BYTES,
     PICC_DATA_BYTES,
     SunError,
     SunTap,
     SunVerifier,
     parse_hex,
+    picc_length_error,
 )
 
 PICC_NAMES = frozenset({"e", "picc_data"})
@@ -86,6 +88,8 @@ def find_message(query: str) -> SunMessage | None:
         return None
     if "e" not in values or "c" not in values:
         raise SunError("a SUN URL has both the e= (PICC data) and the c= (MAC) parameters")
+    if len(values["e"][0]) == 2 * LRP_PICC_DATA_BYTES:  # said plainly, not "not 32 digits"
+        raise picc_length_error(LRP_PICC_DATA_BYTES)
     picc = _hex(values["e"][0], PICC_DATA_BYTES, "encrypted PICC data")
     mac = _hex(values["c"][0], MAC_BYTES, "SUN MAC")
     if not any(picc) and not any(mac):

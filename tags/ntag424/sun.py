@@ -32,6 +32,13 @@ from tags.ntag424.aes import (
 )
 
 PICC_DATA_BYTES = 16
+# LRP mode (AN12304) is not supported: a chip switched to it (for good) mirrors PICCRand (8
+# bytes) before 16 bytes of LRP-encrypted PICC data, and MACs with LRP instead of AES-CMAC.
+LRP_PICC_DATA_BYTES = 24
+LRP_REFUSED = (
+    "24-byte PICC data: this chip is in LRP mode (NXP AN12304), which TapTrail does not "
+    "support; use NTAG 424 DNA stickers in their factory AES mode"
+)
 UID_BYTES = 7
 COUNTER_BYTES = 3
 COUNTER_MAX = 0xFFFFFF
@@ -90,6 +97,13 @@ def counter_text(counter: int) -> str:
     return counter_bytes(counter)[::-1].hex().upper()
 
 
+def picc_length_error(length: int) -> SunError:
+    """Why PICC data of `length` bytes is refused: LRP mode named when its length says so."""
+    if length == LRP_PICC_DATA_BYTES:
+        return SunError(LRP_REFUSED)
+    return SunError(f"encrypted PICC data has 16 bytes (32 hex digits) in AES mode, not {length}")
+
+
 def parse_hex(text: str, size: int, name: str) -> bytes:
     """`size` bytes from exactly 2 * `size` hex digits, or SunError naming the field."""
     if len(text) != 2 * size or not _HEX.fullmatch(text):
@@ -126,9 +140,7 @@ def encrypt_picc_data(
 def decrypt_picc_data(meta_read_key: bytes, encrypted: bytes) -> PiccData:
     """Decrypt PICC data with K_SDMMetaRead (AN12196 §3.4.2), or raise SunError."""
     if len(encrypted) != PICC_DATA_BYTES:
-        raise SunError(
-            f"encrypted PICC data has 16 bytes (32 hex digits) in AES mode, not {len(encrypted)}"
-        )
+        raise picc_length_error(len(encrypted))
     return read_picc_data(cbc_decrypt(meta_read_key, ZERO_IV, encrypted))
 
 
@@ -253,10 +265,7 @@ class SunVerifier:
     ) -> SunTap:
         """Check a SUN message; return the tap or raise SunError, as verify_sun does."""
         if len(picc_data) != PICC_DATA_BYTES:
-            raise SunError(
-                f"encrypted PICC data has 16 bytes (32 hex digits) in AES mode, not "
-                f"{len(picc_data)}"
-            )
+            raise picc_length_error(len(picc_data))
         plain = self._meta.decrypt(picc_data)
         uid: bytes | None
         counter: int | None

@@ -87,8 +87,12 @@ def test_the_file_read_key_may_depend_on_the_decrypted_uid():
 
 def test_lrp_picc_data_is_refused_with_a_reason():
     # 24 bytes: PICCRand then LRICB ciphertext (AN12304), which this module does not do.
-    with pytest.raises(sun.SunError, match="16 bytes"):
+    with pytest.raises(sun.SunError, match=r"in LRP mode \(NXP AN12304\), which TapTrail does not"):
         sun.decrypt_picc_data(v.ZERO_KEY, bytes(24))
+    with pytest.raises(sun.SunError, match="LRP mode"):
+        sun.SunVerifier(v.ZERO_KEY).verify(lambda uid: None, bytes(24), bytes(8))  # type: ignore
+    with pytest.raises(sun.SunError, match="16 bytes"):
+        sun.decrypt_picc_data(v.ZERO_KEY, bytes(20))
 
 
 def test_plain_mirror_variant():
