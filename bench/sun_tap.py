@@ -151,7 +151,7 @@ def _over_http(env: dict[str, str], plain: str, sun_paths: list[str], seconds: i
             )
     overall = statistics.mean(ratios)
     verdict = "met" if overall >= TARGET else "NOT MET"
-    print(f"over HTTP, SUN / plain: {overall:.2f}, target >= {TARGET:.2f}: {verdict}")
+    print(f"over HTTP, SUN / plain: {overall:.3f}, target >= {TARGET:.2f}: {verdict}")
 
 
 def main() -> None:
@@ -215,7 +215,7 @@ def main() -> None:
             )
         overall = statistics.mean(sun_rates) / statistics.mean(plain_rates)
         print(
-            f"SUN / plain: {overall:.2f}, target >= {TARGET:.2f}: "
+            f"SUN / plain: {overall:.3f}, target >= {TARGET:.2f}: "
             f"{'met' if overall >= TARGET else 'NOT MET'}; per round median "
             f"{statistics.median(ratios):.2f}, {min(ratios):.2f} to {max(ratios):.2f}"
         )
