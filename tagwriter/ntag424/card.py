@@ -124,8 +124,13 @@ class Card:
         """AuthenticateEV2First; ChipRefused with AUTHENTICATION_ERROR for a wrong key."""
         self.channel = None
         status, challenge = self.native(apdu.AUTHENTICATE_EV2_FIRST, bytes([key_no, 0]))
-        if status == apdu.PERMISSION_DENIED:  # our PCDCap2 asks for AES: an LRP chip says this
-            raise StickerRefused(LRP_REFUSED)
+        if status == apdu.PERMISSION_DENIED:
+            # Also the answer of a chip whose application is not selected (after a power-up the
+            # tool did not see): selected again, a chip that still says so is in LRP mode.
+            self.select_application()
+            status, challenge = self.native(apdu.AUTHENTICATE_EV2_FIRST, bytes([key_no, 0]))
+            if status == apdu.PERMISSION_DENIED:  # we ask for AES (no PCDCap2): LRP says this
+                raise StickerRefused(LRP_REFUSED)
         if status != apdu.MORE:
             raise ChipRefused(apdu.AUTHENTICATE_EV2_FIRST, status)
         rnd_a = self.random(16)
