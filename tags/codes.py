@@ -76,13 +76,17 @@ def split(code: str) -> tuple[int, int, str]:
     return kid, tag_id, canonical[KID_SYMBOLS + TAG_SYMBOLS :]
 
 
-def verify(keyring: Keyring, code: str) -> int:
-    """Return the tag id a code carries, or raise CodeError saying why it is refused."""
+def verify(keyring: Keyring, code: str, *, revoked: bool = False) -> int:
+    """Return the tag id a code carries, or raise CodeError saying why it is refused.
+
+    With `revoked`, a code signed by a revoked key is accepted (its signature still checked):
+    only for taking back a sticker of that key (a reset), never for a tap.
+    """
     kid, tag_id, mac = split(code)
     key = keyring.get(kid)
     if key is None:
         raise CodeError(Reason.UNKNOWN_KEY, f"no key {crockford.encode(kid, 1)} in the keyring")
-    if key.state is KeyState.REVOKED:
+    if key.state is KeyState.REVOKED and not revoked:
         raise CodeError(Reason.REVOKED_KEY, f"key {key.name} was revoked")
     expected = _mac(key.secret, kid, tag_id)
     if not hmac.compare_digest(expected.encode(), mac.encode()):

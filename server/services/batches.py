@@ -159,19 +159,25 @@ def sun_keys_for(session: Session, ring: Keyring, *, code: str, uid: str) -> sun
     return chip_keys(ring, sticker, uid)
 
 
-def chip_keys(ring: Keyring, sticker: Sticker, uid: str) -> sun_keys.StickerKeys:
+def chip_keys(
+    ring: Keyring, sticker: Sticker, uid: str, *, revoked: bool = False
+) -> sun_keys.StickerKeys:
     """The five keys of the NTAG 424 DNA `uid` personalised for `sticker` (an issued code, whose
-    key issued_sticker checked is known and not revoked)."""
+    key issued_sticker checked is known, and not revoked unless `revoked`: resets only)."""
     key = ring.get(codes.split(sticker.code)[0])
-    assert key is not None and key.state is not KeyState.REVOKED
+    assert key is not None and (revoked or key.state is not KeyState.REVOKED)
     return sun_keys.sticker_keys(sun_keys.master_key(key.secret), bytes.fromhex(uid), key.kid)
 
 
-def issued_sticker(session: Session, ring: Keyring, code: str, *, lock: bool = False) -> Sticker:
+def issued_sticker(
+    session: Session, ring: Keyring, code: str, *, lock: bool = False, revoked: bool = False
+) -> Sticker:
     """The sticker issued with `code` (locked for update if `lock`), else why not: refuse_code's
-    errors for a code that is not ours, NotFound for one this database never issued."""
+    errors for a code that is not ours, NotFound for one this database never issued.
+
+    `revoked` accepts a code of a revoked key: for resets only (server.services.resets)."""
     try:
-        tag_id = codes.verify(ring, code)
+        tag_id = codes.verify(ring, code, revoked=revoked)
         canonical = codes.canonical(code)
     except codes.CodeError as error:
         refuse_code(code, error)

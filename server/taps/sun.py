@@ -18,6 +18,7 @@ decided here but where the tap is stored, atomically (taps/store.py).
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from tags.keyring import Keyring, KeyState
@@ -25,12 +26,14 @@ from tags.ntag424 import keys as sun_keys
 from tags.ntag424.aes import KeptKey
 from tags.ntag424.keys import SDM_FILE_READ_KEY, SDM_META_READ_KEY
 from tags.ntag424.sun import (
+    LRP_PICC_DATA_BYTES,
     MAC_BYTES,
     PICC_DATA_BYTES,
     SunError,
     SunTap,
     SunVerifier,
     parse_hex,
+    picc_length_error,
 )
 
 PICC_NAMES = frozenset({"e", "picc_data"})
@@ -44,6 +47,8 @@ KINDS = {
 SUN_CHIP = "ntag424"  # tags.chips' name for the NTAG 424 DNA, whose every tap carries SUN
 NO_SUN = "this NTAG 424 DNA sticker's tap carries no SUN message"
 FILE_DATA_MAX = 128  # bytes: the NDEF file holds 256, half of it is a generous bound
+PLACEHOLDERS = "the SUN parameters still hold the placeholders: not tapped from a chip"
+_USUAL_LENGTH = len("e=&c=") + 2 * (PICC_DATA_BYTES + MAC_BYTES)
 STICKER_KEYS = 65536  # derived file read keys kept in memory (one per sticker tapped)
 
 
@@ -62,6 +67,13 @@ def find_message(query: str) -> SunMessage | None:
 
     The raw text matters: the MAC covers the URL exactly as the chip wrote it.
     """
+    if len(query) == _USUAL_LENGTH and query.startswith("e=") and query[34:37] == "&c=":
+        # The usual form, e=<32 hex>&c=<16 hex>, read at fixed places: nearly every SUN tap.
+        picc = _hex(query[2:34], PICC_DATA_BYTES, "encrypted PICC data")
+        mac = _hex(query[37:], MAC_BYTES, "SUN MAC")
+        if not any(picc) and not any(mac):
+            raise SunError(PLACEHOLDERS)
+        return SunMessage(picc, mac)
     values: dict[str, tuple[str, int]] = {}
     position = 0
     for part in query.split("&"):
@@ -76,10 +88,12 @@ def find_message(query: str) -> SunMessage | None:
         return None
     if "e" not in values or "c" not in values:
         raise SunError("a SUN URL has both the e= (PICC data) and the c= (MAC) parameters")
+    if len(values["e"][0]) == 2 * LRP_PICC_DATA_BYTES:  # said plainly, not "not 32 digits"
+        raise picc_length_error(LRP_PICC_DATA_BYTES)
     picc = _hex(values["e"][0], PICC_DATA_BYTES, "encrypted PICC data")
     mac = _hex(values["c"][0], MAC_BYTES, "SUN MAC")
     if not any(picc) and not any(mac):
-        raise SunError("the SUN parameters still hold the placeholders: not tapped from a chip")
+        raise SunError(PLACEHOLDERS)
     if "f" not in values:
         return SunMessage(picc, mac)
     text, start = values["f"]
@@ -117,10 +131,10 @@ class SunKeys:
         }
         self._local = threading.local()
 
-    def _thread(self) -> tuple[dict[int, SunVerifier], dict[tuple[int, bytes], KeptKey]]:
+    def _thread(self) -> tuple[dict[int, SunVerifier], OrderedDict[tuple[int, bytes], KeptKey]]:
         held = getattr(self._local, "held", None)
         if held is None:
-            held = self._local.held = ({}, {})
+            held = self._local.held = ({}, OrderedDict())
         return held
 
     def _verifier(self, kid: int) -> SunVerifier:
@@ -135,13 +149,22 @@ class SunKeys:
         return verifier
 
     def _file_read(self, kid: int, uid: bytes) -> KeptKey:
+        """The sticker's file read key with its AES contexts, derived once per (key id, UID).
+
+        A least-recently-used cache: a sticker tapped again and again costs no AN10922
+        derivation (three AES blocks and two key set-ups), and a flood of made-up UIDs (each
+        needs a genuine meta read key to get this far) cannot grow it beyond STICKER_KEYS.
+        """
         _, stickers = self._thread()
-        key = stickers.get((kid, uid))
-        if key is None:
-            if len(stickers) >= STICKER_KEYS:
-                stickers.clear()  # bounded: a flood of made-up UIDs cannot fill memory
-            derived = sun_keys.sticker_key(self._masters[kid], uid, SDM_FILE_READ_KEY)
-            key = stickers[(kid, uid)] = KeptKey(derived)
+        found = (kid, uid)
+        key = stickers.get(found)
+        if key is not None:
+            stickers.move_to_end(found)
+            return key
+        derived = sun_keys.sticker_key(self._masters[kid], uid, SDM_FILE_READ_KEY)
+        key = stickers[found] = KeptKey(derived)
+        if len(stickers) > STICKER_KEYS:
+            stickers.popitem(last=False)
         return key
 
     def verify(self, kid: int, message: SunMessage) -> SunTap:

@@ -6,6 +6,7 @@ secure messaging, AN10922 ("Symmetric key diversifications") for per-sticker key
 NT4H2421Gx datasheet for command layouts.
 
 LRP mode (NXP AN12304, the Leakage Resilient Primitive a chip switches to for good with
-SetConfiguration) is not implemented: a chip in LRP mode answers authentication differently and
-its SUN messages carry 24-byte PICC data, which the verifier refuses as malformed.
+SetConfiguration) is not supported: a chip in LRP mode refuses AES authentication
+(PERMISSION_DENIED) and its SUN messages carry 24-byte PICC data, both refused saying "LRP mode"
+(docs/codes-and-keys.md says why).
 """

@@ -15,6 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives import cmac as _cmac
+from cryptography.hazmat.primitives.ciphers import algorithms
+
 from tags.ntag424.aes import (
     BLOCK,
     ZERO_IV,
@@ -29,6 +32,13 @@ from tags.ntag424.aes import (
 )
 
 PICC_DATA_BYTES = 16
+# LRP mode (AN12304) is not supported: a chip switched to it (for good) mirrors PICCRand (8
+# bytes) before 16 bytes of LRP-encrypted PICC data, and MACs with LRP instead of AES-CMAC.
+LRP_PICC_DATA_BYTES = 24
+LRP_REFUSED = (
+    "24-byte PICC data: this chip is in LRP mode (NXP AN12304), which TapTrail does not "
+    "support; use NTAG 424 DNA stickers in their factory AES mode"
+)
 UID_BYTES = 7
 COUNTER_BYTES = 3
 COUNTER_MAX = 0xFFFFFF
@@ -41,6 +51,7 @@ UID_LENGTH_MASK = 0x0F
 SV_ENC_LABEL = bytes.fromhex("C33C00010080")
 SV_MAC_LABEL = bytes.fromhex("3CC300010080")
 FILLER_BYTES = PICC_DATA_BYTES - 1 - UID_BYTES - COUNTER_BYTES
+_UID_AND_COUNTER = UID_MIRRORED | COUNTER_MIRRORED | UID_BYTES  # PICCDataTag C7h
 
 _HEX = re.compile(r"[0-9A-Fa-f]*")
 
@@ -86,6 +97,13 @@ def counter_text(counter: int) -> str:
     return counter_bytes(counter)[::-1].hex().upper()
 
 
+def picc_length_error(length: int) -> SunError:
+    """Why PICC data of `length` bytes is refused: LRP mode named when its length says so."""
+    if length == LRP_PICC_DATA_BYTES:
+        return SunError(LRP_REFUSED)
+    return SunError(f"encrypted PICC data has 16 bytes (32 hex digits) in AES mode, not {length}")
+
+
 def parse_hex(text: str, size: int, name: str) -> bytes:
     """`size` bytes from exactly 2 * `size` hex digits, or SunError naming the field."""
     if len(text) != 2 * size or not _HEX.fullmatch(text):
@@ -122,9 +140,7 @@ def encrypt_picc_data(
 def decrypt_picc_data(meta_read_key: bytes, encrypted: bytes) -> PiccData:
     """Decrypt PICC data with K_SDMMetaRead (AN12196 §3.4.2), or raise SunError."""
     if len(encrypted) != PICC_DATA_BYTES:
-        raise SunError(
-            f"encrypted PICC data has 16 bytes (32 hex digits) in AES mode, not {len(encrypted)}"
-        )
+        raise picc_length_error(len(encrypted))
     return read_picc_data(cbc_decrypt(meta_read_key, ZERO_IV, encrypted))
 
 
@@ -232,8 +248,8 @@ class SunVerifier:
 
     The AES contexts of the meta read key and of each sticker's file read key are kept
     (`file_read` gives a KeptKey per UID, cached by the caller), so a tap sets up only its own
-    session MAC key: one block decrypted, one CMAC of one block, one CMAC under the session
-    key. Same checks, same answers as verify_sun. One per thread (see KeptKey).
+    session MAC key: one block decrypted, one CMAC of one block from a kept context, one CMAC
+    under the session key. Same checks, same answers as verify_sun. One per thread (see KeptKey).
     """
 
     def __init__(self, meta_read_key: bytes) -> None:
@@ -249,20 +265,29 @@ class SunVerifier:
     ) -> SunTap:
         """Check a SUN message; return the tap or raise SunError, as verify_sun does."""
         if len(picc_data) != PICC_DATA_BYTES:
-            raise SunError(
-                f"encrypted PICC data has 16 bytes (32 hex digits) in AES mode, not "
-                f"{len(picc_data)}"
-            )
-        picc = read_picc_data(self._meta.decrypt(picc_data))
-        key = file_read(picc.uid)
-        session_mac = key.cmac(session_vector(SV_MAC_LABEL, picc.uid, picc.counter))
-        if not same(truncate(cmac(session_mac, mac_input)), mac):
+            raise picc_length_error(len(picc_data))
+        plain = self._meta.decrypt(picc_data)
+        uid: bytes | None
+        counter: int | None
+        if plain[0] == _UID_AND_COUNTER:  # TapTrail's stickers: no PiccData, no padding step
+            uid, counter = plain[1:8], int.from_bytes(plain[8:11], "little")
+            vector = SV_MAC_LABEL + plain[1:11]  # label, UID, counter: one whole block
+        else:
+            picc = read_picc_data(plain)
+            uid, counter = picc.uid, picc.counter
+            vector = session_vector(SV_MAC_LABEL, uid, counter)
+        key = file_read(uid)
+        # The session key is new at every tap: one CMAC object, made without check_key's copy
+        # (a CMAC output is 16 bytes).
+        session = _cmac.CMAC(algorithms.AES(key.cmac(vector)))
+        session.update(mac_input)
+        if not same(truncate(session.finalize()), mac):
             raise SunError("the SUN message's MAC does not match: a copied, altered or foreign tap")
         file_data = None
         if encrypted_file_data is not None:
             if not encrypted_file_data or len(encrypted_file_data) % BLOCK:
                 raise SunError("encrypted file data is a whole number of 16-byte blocks")
-            enc = key.cmac(session_vector(SV_ENC_LABEL, picc.uid, picc.counter))
-            iv = file_data_iv(enc, picc.counter)
+            enc = key.cmac(session_vector(SV_ENC_LABEL, uid, counter))
+            iv = file_data_iv(enc, counter)
             file_data = cbc_decrypt(enc, iv, encrypted_file_data)
-        return SunTap(picc.uid, picc.counter, file_data)
+        return SunTap(uid, counter, file_data)

@@ -22,6 +22,13 @@ from tagwriter.errors import ReaderError, StickerGone, StickerRefused
 
 ISO_DEP = 0x20  # SAK bit: the chip speaks ISO/IEC 14443-4
 TAKE_424 = "take an NTAG 424 DNA sticker"
+# A chip switched to LRP mode (NXP AN12304, for good) refuses an AES AuthenticateEV2First with
+# PERMISSION_DENIED (NT4H2421Gx datasheet §9, Table 19); TapTrail speaks AES mode only.
+LRP_REFUSED = (
+    "the chip refused AES authentication (permission denied): it was switched to LRP mode "
+    "(NXP AN12304), which TapTrail does not support, and a chip never leaves LRP mode; put it "
+    "aside and take an NTAG 424 DNA in its factory AES mode"
+)
 MAX_RESPONSE = 256
 REACTIVATIONS = 5
 
@@ -117,6 +124,13 @@ class Card:
         """AuthenticateEV2First; ChipRefused with AUTHENTICATION_ERROR for a wrong key."""
         self.channel = None
         status, challenge = self.native(apdu.AUTHENTICATE_EV2_FIRST, bytes([key_no, 0]))
+        if status == apdu.PERMISSION_DENIED:
+            # Also the answer of a chip whose application is not selected (after a power-up the
+            # tool did not see): selected again, a chip that still says so is in LRP mode.
+            self.select_application()
+            status, challenge = self.native(apdu.AUTHENTICATE_EV2_FIRST, bytes([key_no, 0]))
+            if status == apdu.PERMISSION_DENIED:  # we ask for AES (no PCDCap2): LRP says this
+                raise StickerRefused(LRP_REFUSED)
         if status != apdu.MORE:
             raise ChipRefused(apdu.AUTHENTICATE_EV2_FIRST, status)
         rnd_a = self.random(16)

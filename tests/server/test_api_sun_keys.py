@@ -135,3 +135,46 @@ def test_a_huge_chip_name_is_refused_without_being_echoed_back_whole(client, enc
     answer = client.post("/api/v1/registrations", json=body, headers=encode)
     assert answer.status_code == 422 and answer.json["error"]["field"] == "chip"
     assert "choose one of" in answer.json["error"]["message"] and len(answer.data) < 1000
+
+
+def test_a_sticker_of_a_revoked_key_is_still_reset_but_never_tapped(app, client, encode, keyring):
+    code = issue(client, encode).json["stickers"][0]["code"]
+    personalising = keys(client, encode, code).json
+    body = {"code": code, "uid": UID, "chip": "ntag424"}
+    assert client.post("/api/v1/registrations", json=body, headers=encode).status_code == 201
+    signer = keyring.active.name
+    app.extensions["taptrail.keyring"] = keyring.rotate().revoke(signer)
+    # Its taps are refused...
+    assert client.get(f"/{code}").status_code == 410
+    # ...and its code writes no new sticker...
+    refused = keys(client, encode, code)
+    assert refused.status_code == 409 and "revoked key" in refused.json["error"]["message"]
+    # ...but the chip keyed with it gets its keys back to be reset, and the reset is recorded.
+    assert reset_keys(client, encode, code).json == personalising
+    answer = told(client, encode, code)
+    assert answer.status_code == 200
+    assert (answer.json["sticker"]["status"], answer.json["sticker"]["uid"]) == ("retired", None)
+
+
+def test_a_reset_whose_key_left_the_keyring_says_to_restore_it(app, client, encode, keyring):
+    code = issue(client, encode).json["stickers"][0]["code"]
+    signer = keyring.active
+    newer = keyring.rotate()
+    app.extensions["taptrail.keyring"] = type(keyring)(
+        tuple(key for key in newer.keys if key.kid != signer.kid)
+    )
+    for answer in (reset_keys(client, encode, code), told(client, encode, code)):
+        assert answer.status_code == 409
+        assert answer.json == {
+            "error": {
+                "code": "conflict",
+                "status": 409,
+                "field": "code",
+                "message": (
+                    f"code {code!r} was signed by key {signer.name}, which is not in this "
+                    "server's keyring: the chips keyed with it cannot be reset without it; "
+                    f"restore a keyring copy that holds key {signer.name} with 'taptrail keys "
+                    "restore COPY' and restart the server, then reset again"
+                ),
+            }
+        }

@@ -75,6 +75,8 @@ def test_an12196_message_with_one_changed_digit_is_refused():
         ("e=EF963FF7828658A599F3041510671E88", "both"),
         ("e=EF96&c=94EED9EE65337086", "32 hexadecimal digits"),
         ("e=" + "0" * 32 + "&c=" + "0" * 16, "placeholders"),
+        ("e=" + "G" * 32 + "&c=94EED9EE65337086", "32 hexadecimal digits"),
+        ("e=EF963FF7828658A599F3041510671E88&c=94EED9EE6533708Z", "16 hexadecimal digits"),
         ("e=EF963FF7828658A599F3041510671E88&c=94EED9EE65337086&c=94EED9EE65337086", "once"),
         ("e=EF963FF7828658A599F3041510671E88&f=ABC&c=94EED9EE65337086", "16-byte blocks"),
     ],
@@ -187,6 +189,8 @@ def test_a_link_preview_does_not_use_up_the_counter_of_the_visitor_who_follows(a
         (lambda q: q[:-1] + ("0" if q[-1] != "0" else "1"), "MAC does not match"),
         (lambda q: "", "carries no SUN message"),
         (lambda q: "e=" + "0" * 32 + "&c=" + "0" * 16, "placeholders"),
+        # A chip switched to LRP mode (AN12304) mirrors 24 bytes of PICC data: said plainly.
+        (lambda q: "e=" + "5A" * 24 + "&c=" + "0123456789ABCDEF", "in LRP mode (NXP AN12304)"),
     ],
 )
 def test_a_forged_or_missing_sun_message_is_sent_on_but_not_counted(app, client, mangle, error):

@@ -173,6 +173,28 @@ def test_unknown_keys_are_never_overwritten(reader):
     assert sticker.stats.writes == 0 and sticker.key_versions == [0] * 5
 
 
+def test_a_chip_in_lrp_mode_is_refused_saying_so_before_any_write(reader):
+    # NT4H2421Gx §9, Table 19: a chip switched to LRP mode answers the AES AuthenticateEV2First
+    # (no PCDCap2) with PERMISSION_DENIED; TapTrail does not support LRP (AN12304).
+    sticker = Ntag424Sticker.blank()
+    sticker.lrp = True
+    reader.present(sticker)
+    recorder = Recorder(reader)
+    link = UdpLink(recorder)
+    link.start()
+    try:
+        lrp = pytest.raises(StickerRefused, match=r"switched to LRP mode \(NXP AN12304\)")
+        with frontend(f"udp:127.0.0.1:{link.port}") as clf, lrp:
+            personalise(clf, URL, MASTER, VERSION, random=fixed)
+    finally:
+        link.stop()
+    exchanges = iso_dep_exchanges(recorder.frames, recorder.answers)
+    # Refused, the application selected again (a chip that lost it says the same), refused again.
+    authenticate, denied = bytes.fromhex("9071000002000000"), bytes.fromhex("919D")
+    assert exchanges[-3:] == [(authenticate, denied), (SELECT, b"\x90\x00"), (authenticate, denied)]
+    assert sticker.stats.writes == 0 and sticker.key_versions == [0] * 5
+
+
 def test_an_ntag21x_is_refused(reader):
     reader.present(Sticker.blank(NTAG213))
     with pytest.raises(StickerRefused, match="no NTAG 424 DNA"):

@@ -249,3 +249,11 @@ def test_the_reset_cryptogram_is_the_published_one_taken_back():
     plain = cbc_decrypt(v.CK_ENC_KEY, iv, sent[6:38])
     assert plain[:16] == v.CK2_PADDED[:16]
     assert plain == pad(v.CK2_NEW_KEY + b"\x00" + apdu.crc32nk(FACTORY_KEY))
+
+
+def test_a_chip_switched_to_lrp_mode_is_refused_saying_so(reader):
+    sticker = personalised(reader)
+    sticker.lrp = True  # as SetConfiguration would leave it: for good
+    with pytest.raises(StickerRefused, match=r"LRP mode .* which TapTrail does not support"):
+        reset_with(reader)
+    assert sticker.key_versions == [VERSION] * 5  # nothing touched

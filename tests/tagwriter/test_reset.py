@@ -6,15 +6,23 @@ import json
 import pytest
 
 from tags.chips import NTAG213
+from tags.ntag424 import apdu, ev2
+from tags.ntag424.aes import ZERO_IV, cbc_decrypt
 from tags.ntag424.facts import FACTORY_SETTINGS, NDEF_FILE
-from tags.ntag424.keys import FACTORY_KEY
-from tags.ntag424.layout import sun_url
+from tags.ntag424.filesettings import CommMode
+from tags.ntag424.keys import FACTORY_KEY, master_key, sticker_keys
+from tags.ntag424.layout import ndef_file, sun_url
+from tags.ntag424.securemessaging import SecureChannel
 from tags.virtual import Faults, Sticker, VirtualReader
+from tags.virtual.link import UdpLink
 from tags.virtual.ntag424.sticker import Ntag424Sticker
 from tagwriter.cli import main
 from tagwriter.journal import Journal
 from tagwriter.ntag424.personalise import personalise as personalise_424
+from tests.support.frames import Recorder, iso_dep_exchanges
 from tests.support.nfcpy_frontend import frontend
+from tests.tagwriter.test_ntag424 import OK
+from tests.tagwriter.test_ntag424_reset import LOOK
 from tests.tagwriter.test_server import api, issue
 
 BASE = ["--base-url", "https://t.example.org"]
@@ -187,3 +195,65 @@ def test_a_keyed_sticker_naming_no_code_is_refused_before_anything_is_journaled(
     assert result.exit_code == 1 and "names no TapTrail code to ask the server" in result.output
     assert not (field_environment / "resets.jsonl").exists()
     assert reader.sticker.key_versions == [1] * 5
+
+
+def test_a_sticker_of_a_revoked_key_is_reset_with_the_exact_apdus_of_its_own_keys(
+    runner, live, reader
+):
+    # A sticker keyed under key 1; then key 1 is rotated out and revoked (its taps refused).
+    manifest = issue(live, 1, chip="ntag424")
+    code = manifest["stickers"][0]["code"]
+    uid = personalise(runner, live, reader, code)
+    signer = live.keyring.active
+    live.app.extensions["taptrail.keyring"] = live.keyring.rotate().revoke(signer.name)
+    verdict = api(live, "GET", "/verdict", params={"code": code}).json()
+    assert verdict["outcome"] == "revoked key"
+    # The reset, through a recorder between nfcpy and the virtual reader.
+    recorder = Recorder(reader)
+    link = UdpLink(recorder)
+    link.start()
+    try:
+        device = f"udp:127.0.0.1:{link.port}"
+        args = ["reset", "--device", device, "--wait", "2", "--yes", *server(live)]
+        result = runner.invoke(main, args)
+    finally:
+        link.stop()
+    assert result.exit_code == 0, result.output
+    assert f"sticker {uid} (NTAG 424 DNA) is reset to its factory state ({ALL_STEPS})" in (
+        result.output
+    )
+    assert_factory(reader.sticker)
+    assert listed(live, manifest["batch"]) == [("retired", None)]
+    # The APDUs: the look, in plain; then the revoked key's own derived keys open the chip.
+    exchanges = iso_dep_exchanges(recorder.frames, recorder.answers)
+    commands = [command for command, _ in exchanges]
+    assert commands[:8] == LOOK
+    assert [answer for _, answer in exchanges[1:6]] == [bytes([signer.kid]) + OK] * 5
+    keys = sticker_keys(master_key(signer.secret), bytes.fromhex(uid), signer.kid)
+    assert commands[8] == bytes.fromhex("9071000002000000")  # AuthenticateEV2First, key 0
+    challenge, confirmation = exchanges[8][1][:-2], exchanges[9][1][:-2]
+    # RndA is the tool's own random: read back with key 0 from its answer, then the answer
+    # must be exactly the one key 0 gives for that RndA (AN12196 §6.6's steps).
+    sent = commands[9][5:-1]
+    rnd_a = cbc_decrypt(keys.keys[0], ZERO_IV, sent)[:16]
+    answer, rnd_b = ev2.answer_challenge(keys.keys[0], challenge, rnd_a)
+    assert commands[9] == apdu.native(apdu.ADDITIONAL_FRAME, answer)
+    channel = SecureChannel(ev2.finish(keys.keys[0], 0, rnd_a, rnd_b, confirmation))
+
+    def expected(ins, header, data=b""):
+        wrapped = apdu.native(ins, channel.wrap(ins, header, data, CommMode.FULL))
+        channel.counter += 1
+        return wrapped
+
+    factory = FACTORY_SETTINGS[NDEF_FILE].encode_change()
+    assert commands[10] == expected(apdu.CHANGE_FILE_SETTINGS, b"\x02", factory)
+    for key_no in (1, 2, 3, 4):
+        data = apdu.change_key_data(key_no, 0, FACTORY_KEY, 0, keys.keys[key_no])
+        assert commands[10 + key_no] == expected(apdu.CHANGE_KEY, bytes([key_no]), data)
+    assert commands[15] == expected(apdu.CHANGE_KEY, b"\x00", FACTORY_KEY + b"\x00")
+    used = len(ndef_file(sun_url("https://t.example.org", code)))
+    header = b"\x02" + apdu.offset(0) + apdu.offset(used)
+    assert commands[16:] == [apdu.native(apdu.WRITE_DATA, header + bytes(used))]
+    assert all(answer.endswith(OK) for _, answer in exchanges[9:])
+    # Its taps stay refused: the code is retired and its key revoked.
+    assert api(live, "GET", "/verdict", params={"code": code}).json()["outcome"] == "revoked key"

@@ -95,6 +95,10 @@ def authenticate_ev2_first(app: Ntag424Application, data: bytes) -> Answer:
     if len(data) < 2 or len(data) != 2 + data[1]:
         raise Refusal(apdu.LENGTH_ERROR)
     key_no = _key_number(data[0])
+    if app.sticker.lrp:
+        # NT4H2421Gx §9, Table 19: AES asked of a chip in LRP mode is refused so. (A real chip
+        # would accept AuthenticateLRPFirst; this one speaks no LRP, nor does TapTrail.)
+        raise Refusal(apdu.PERMISSION_DENIED)
     key = app.sticker.keys[key_no]
     rnd_b = app.random(BLOCK)
 

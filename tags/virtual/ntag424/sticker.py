@@ -48,6 +48,9 @@ class Ntag424Sticker:
     files: dict[int, bytearray]
     settings: dict[int, FileSettings]
     sdm_read_counter: int = 0
+    # Switched to LRP mode (SetConfiguration, for good): AES authentication is refused. Only
+    # the refusal is modelled; TapTrail does not support LRP (AN12304).
+    lrp: bool = False
     stats: Ntag424Stats = field(default_factory=Ntag424Stats)
 
     profile: Ntag424Profile = NTAG424DNA

@@ -87,8 +87,12 @@ def test_the_file_read_key_may_depend_on_the_decrypted_uid():
 
 def test_lrp_picc_data_is_refused_with_a_reason():
     # 24 bytes: PICCRand then LRICB ciphertext (AN12304), which this module does not do.
-    with pytest.raises(sun.SunError, match="16 bytes"):
+    with pytest.raises(sun.SunError, match=r"in LRP mode \(NXP AN12304\), which TapTrail does not"):
         sun.decrypt_picc_data(v.ZERO_KEY, bytes(24))
+    with pytest.raises(sun.SunError, match="LRP mode"):
+        sun.SunVerifier(v.ZERO_KEY).verify(lambda uid: None, bytes(24), bytes(8))  # type: ignore
+    with pytest.raises(sun.SunError, match="16 bytes"):
+        sun.decrypt_picc_data(v.ZERO_KEY, bytes(20))
 
 
 def test_plain_mirror_variant():
@@ -154,3 +158,17 @@ def test_a_kept_key_cmac_is_the_cmac(length):
     assert KeptKey(v.T1_FILE_READ_KEY).cmac(data) == cmac(v.T1_FILE_READ_KEY, data)
     # AN12196 Table 1: the session MAC key from SV2, one whole block.
     assert KeptKey(v.T1_FILE_READ_KEY).cmac(v.T1_SV2) == v.T1_MAC_KEY
+
+
+@pytest.mark.parametrize(("uid", "counter"), [(v.T2_UID, None), (None, 5), (v.T2_UID, 0)])
+def test_the_kept_key_verifier_reads_other_mirrors_as_verify_sun_does(uid, counter):
+    # Its fast path reads the usual PICCDataTag (C7h: UID and counter) at fixed places; any
+    # other mirror goes the general way, with the same answer as verify_sun.
+    from tags.ntag424.aes import KeptKey
+
+    filler = bytes(sun.PICC_DATA_BYTES - 1 - len(uid or b"") - (3 if counter is not None else 0))
+    picc = sun.encrypt_picc_data(v.ZERO_KEY, uid, counter, filler)
+    mac = sun.sdm_mac(v.T1_FILE_READ_KEY, uid, counter)
+    tap = sun.SunVerifier(v.ZERO_KEY).verify(lambda _: KeptKey(v.T1_FILE_READ_KEY), picc, mac)
+    assert tap == sun.verify_sun(v.ZERO_KEY, v.T1_FILE_READ_KEY, picc, mac)
+    assert (tap.uid, tap.counter) == (uid, counter)
