@@ -31,7 +31,7 @@ import orjson
 from server.db import Database, answers, failure_kind
 from server.taps import quarantine
 from server.taps.spool import segments
-from server.taps.store import record_problem, store_taps
+from server.taps.store import Checked, check, store_checked
 
 log = logging.getLogger(__name__)
 
@@ -190,8 +190,8 @@ def _drain_segment(database: Database, segment: Path, report: DrainReport) -> No
             for start in range(0, len(lines), BATCH_LINES):
                 batch = lines[start : start + BATCH_LINES]
                 refused = _Refused(segment, report)
-                records = _parse(batch, offset, refused)
-                stored, skipped = store_each(database, records, refused.tap)
+                taps = _parse(batch, offset, refused)
+                stored, skipped = store_checked_each(database, taps, refused.tap)
                 report.stored += stored
                 report.skipped += skipped
                 offset += sum(len(line) + 1 for line in batch)
@@ -233,23 +233,24 @@ class _Refused:
         self.report.quarantined += 1
 
 
-def _parse(lines: list[bytes], offset: int, refused: _Refused) -> list[dict[str, Any]]:
-    """The batch's tap records; lines that are not storable taps go to the quarantine."""
-    records = []
+def _parse(lines: list[bytes], offset: int, refused: _Refused) -> list[Checked]:
+    """The batch's taps, each checked once; lines that are not storable taps go to the
+    quarantine."""
+    taps = []
     for line in lines:
         try:
             record = orjson.loads(line)
         except ValueError:  # orjson's JSONDecodeError is one
             record = None
-        problem = record_problem(record) if record is not None else "not JSON"
-        if problem is None:
-            records.append(record)
+        checked = check(record) if record is not None else "not JSON"
+        if not isinstance(checked, str):
+            taps.append(checked)
         elif isinstance(record, dict) and isinstance(record.get("id"), str) and record["id"]:
-            refused.tap(record, problem)
+            refused.tap(record, checked)
         else:
-            refused.line(f"{refused.segment.name}:{offset}", line, problem)
+            refused.line(f"{refused.segment.name}:{offset}", line, checked)
         offset += len(line) + 1
-    return records
+    return taps
 
 
 def store_each(
@@ -257,28 +258,45 @@ def store_each(
     records: list[dict[str, Any]],
     refuse: Callable[[dict[str, Any], str], None],
 ) -> tuple[int, int]:
-    """Store `records`; hand each one the database refuses for its content to `refuse`.
+    """Store `records`; hand each one that is no tap, or that the database refuses for its
+    content, to `refuse`. Returns (stored, already stored); see store_checked_each."""
+    taps = []
+    for record in records:
+        checked = check(record)
+        if isinstance(checked, str):
+            refuse(record, checked)
+        else:
+            taps.append(checked)
+    return store_checked_each(database, taps, refuse)
+
+
+def store_checked_each(
+    database: Database,
+    taps: list[Checked],
+    refuse: Callable[[dict[str, Any], str], None],
+) -> tuple[int, int]:
+    """Store checked `taps`; hand each one the database refuses for its content to `refuse`.
 
     Returns (stored, already stored). A database that is away raises, and then nothing of
     this call counts as done. A refusal splits the batch in halves until the refused row is
     alone: about 2 log2(n) more transactions for one bad row in n, which only a bad row costs.
     """
-    if not records:
+    if not taps:
         return 0, 0
     try:
-        return store_taps(database, records)
+        return store_checked(database, taps)
     except Exception as error:
         kind = failure_kind(error)
         if kind == "away":
             raise
-        if len(records) > 1:
-            middle = len(records) // 2
-            first = store_each(database, records[:middle], refuse)
-            second = store_each(database, records[middle:], refuse)
+        if len(taps) > 1:
+            middle = len(taps) // 2
+            first = store_checked_each(database, taps[:middle], refuse)
+            second = store_checked_each(database, taps[middle:], refuse)
             return first[0] + second[0], first[1] + second[1]
         if kind == "unknown" and not answers(database):
             raise  # the database went away meanwhile: this row may well be fine
-        refuse(records[0], _reason(error))
+        refuse(taps[0][1], _reason(error))
         return 0, 0
 
 
