@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 BATCH_LINES = 1000
 READ_BYTES = 1024 * 1024
 STALE_TEMPORARY_SECONDS = 60
-# A drainer beside the workers holds back while more than this arrives between two looks (about
-# 100 taps a second: far above a pilot's everyday traffic, far below what one host can answer),
-# for at most MAX_DEFER_SECONDS in a row.
+# A drainer beside the workers holds back while more than this arrives per second (about 100
+# taps: far above a pilot's everyday traffic, far below what one host can answer), for at most
+# MAX_DEFER_SECONDS in a row.
 BUSY_BYTES = 32 * 1024
 MAX_DEFER_SECONDS = 30.0
 
@@ -122,10 +122,11 @@ def undrained(directory: str | os.PathLike[str]) -> Iterator[tuple[Path, int]]:
 class Pacer:
     """Tells a drainer that runs beside the workers when to drain and when to let a rush pass.
 
-    While taps pour in (more than `busy_bytes` of new lines since the last look, about a hundred
-    taps with the default), draining would take CPU from the workers answering them. The taps
-    are durable in the spool meanwhile, so the drainer waits for a quieter round, but never for
-    longer than `max_defer` seconds in a row: a rush that goes on is drained every so often.
+    While taps pour in (more than `busy_bytes` of new lines a second since the last look, about
+    a hundred taps with the default), draining would take CPU from the workers answering them.
+    The taps are durable in the spool meanwhile, so the drainer waits for a quieter look, but
+    never for longer than `max_defer` seconds in a row: a rush that goes on is drained every so
+    often. The drainer looks often (every 0.25 s), so a rush that ends is drained at once.
     """
 
     def __init__(
@@ -138,14 +139,17 @@ class Pacer:
         self.max_defer = max_defer
         self.busy_bytes = busy_bytes
         self._sizes = self._measure()
+        self._looked: float | None = None  # when the last look was
         self._deferring_since: float | None = None
 
     def should_drain(self, now: float) -> bool:
-        """Drain now (True), or let this round pass because taps are still pouring in."""
+        """Drain now (True), or let this look pass because taps are still pouring in."""
         sizes = self._measure()
         arrived = sum(max(0, size - self._sizes.get(path, 0)) for path, size in sizes.items())
-        self._sizes = sizes
-        if arrived <= self.busy_bytes:
+        # Since the last look; the first look counts as a second after the drainer started.
+        elapsed = 1.0 if self._looked is None else max(now - self._looked, 0.05)
+        self._sizes, self._looked = sizes, now
+        if arrived <= self.busy_bytes * elapsed:
             self._deferring_since = None
             return True
         if self._deferring_since is None:
