@@ -242,6 +242,7 @@ def known_destination(app: Flask, decision: Decision, script_root: str) -> str |
         return None
     if sticker.target_url:
         return sticker.target_url
+    # The URL _place_url built for the Flask view, under the key it uses.
     return app.extensions["taptrail.place_urls"].get(
         (script_root, decision.lang, sticker.place_slug)
     )
