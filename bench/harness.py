@@ -62,6 +62,36 @@ def free_port() -> int:
 @contextlib.contextmanager
 def gunicorn(app: str, env: dict[str, str], workers: int) -> Iterator[str]:
     """Serve `app` with TapTrail's gunicorn settings; yields the base URL."""
+    with serving(app, env, workers) as server:
+        yield server.url
+
+
+@dataclass
+class Server:
+    """A gunicorn serving an app: its base URL and its master's process id."""
+
+    url: str
+    master: int
+
+    def drainer(self) -> int | None:
+        """The tap drainer beside the workers, if one runs."""
+        for pid in children(self.master):
+            if "drain" in command_line(pid):
+                return pid
+        return None
+
+    def workers(self) -> list[int]:
+        """The workers (every child of the master but the drainer and the feed poller)."""
+        return [
+            pid
+            for pid in children(self.master)
+            if "drain" not in command_line(pid) and "mobility" not in command_line(pid)
+        ]
+
+
+@contextlib.contextmanager
+def serving(app: str, env: dict[str, str], workers: int) -> Iterator[Server]:
+    """Serve `app` with TapTrail's gunicorn settings, its workers started; yields the Server."""
     port = free_port()
     settings = {**env, "TAPTRAIL_BIND": f"127.0.0.1:{port}", "TAPTRAIL_WORKERS": str(workers)}
     command = [sys.executable, "-m", "gunicorn", "-c", "python:server.gunicorn_conf", app]
@@ -72,10 +102,45 @@ def gunicorn(app: str, env: dict[str, str], workers: int) -> Iterator[str]:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
                 break
             time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def command_line(pid: int) -> str:
+    """A process's command line, words joined by spaces ("" once it is gone)."""
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """The CPU seconds (user and system) each of these processes has used so far, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+            used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two cpu_seconds() readings, by the processes in both."""
+    return sum(after[pid] - before[pid] for pid in before if pid in after)
 
 
 def ensure_wrk() -> str:
@@ -95,6 +160,7 @@ class WrkResult:
     """What wrk measured."""
 
     requests: int
+    seconds: float  # how long wrk loaded the server
     per_second: float
     p99_ms: float
     errors: str
@@ -121,9 +187,11 @@ def wrk(
         url,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    found = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", output)
+    requests = int(found.group(1))
+    duration = float(found.group(2)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[found.group(3)]
     per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
     errors = re.search(r"Socket errors:.*|Non-2xx or 3xx responses: \d+", output)
-    return WrkResult(requests, per_second, p99, errors.group(0) if errors else "none")
+    return WrkResult(requests, duration, per_second, p99, errors.group(0) if errors else "none")

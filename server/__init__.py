@@ -18,7 +18,19 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     ConfigError saying which. `keys_required=False` lets commands that sign nothing run
     without a keyring configured.
     """
-    from server import analytics, api, config, db, health, i18n, portal, tap_route, visitor, web
+    from server import (
+        analytics,
+        api,
+        config,
+        db,
+        health,
+        i18n,
+        portal,
+        tap_front,
+        tap_route,
+        visitor,
+        web,
+    )
     from server.cache import DiskCache
     from server.demo import served
     from server.maps.drawn import PictureCache
@@ -105,6 +117,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     served.init_app(app)  # the demo's own live feeds, when TAPTRAIL_DEMO_FEEDS is set
     api.register_error_handlers(app)
     app.register_blueprint(tap_route.bp)  # last: its /<code> rule must not shadow the others
+    tap_front.init_app(app)  # the tap redirect in front of Flask, once every route is known
     return app
 
 

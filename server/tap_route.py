@@ -11,20 +11,23 @@ import os
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import (
     Blueprint,
     Flask,
-    Request,
     Response,
     current_app,
     render_template,
     request,
     url_for,
 )
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.datastructures import ImmutableMultiDict, LanguageAccept, MultiDict
+from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
+from werkzeug.sansio.http import parse_cookie
+from werkzeug.urls import iri_to_uri
 from werkzeug.utils import redirect as werkzeug_redirect
 
 from server.clock import machine_now
@@ -67,6 +70,8 @@ HTML = "text/html; charset=utf-8"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 QR_SCAN_MARK = "taptrail.qr_scan"  # in the WSGI environ of a request on a QR label's URL
+SEE_OTHER = f"303 {HTTP_STATUS_CODES[303].upper()}"  # the status line werkzeug writes
+_NO_COOKIES: MultiDict[str, str] = ImmutableMultiDict()
 
 
 class _TapIds:
@@ -95,20 +100,59 @@ def new_tap_id(now: dt.datetime) -> str:
     return f"{(now - EPOCH) // MICROSECOND:014x}{_ids.tag}{serial:06x}"
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a request on a short path gets: the tap to record and what to answer.
+
+    Made by decide(), which neither records nor answers: the Flask view and the lean WSGI
+    front (server/tap_front.py) both act on it, so they cannot drift apart.
+    """
+
+    record: dict[str, Any]  # the tap as spooled
+    shown: Outcome  # the outcome the visitor sees (a bad SUN message still leads on)
+    seen: Classification
+    sticker: StickerInfo | None
+    cookie: str | None  # a Set-Cookie value, when the answer carries one
+    lang: str  # the language of the page the tap leads to
+
+    @property
+    def redirects(self) -> bool:
+        """The answer is the redirect to the sticker's destination (nearly every tap)."""
+        return self.shown is Outcome.OK and self.sticker is not None and not self.seen.preview
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A finished 303 answer: WSGI status line, headers and body."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
 @bp.route("/<code>", methods=["GET", "HEAD"])
 def tap(code: str) -> Response:
     """Every request on a short path, valid or not, people and machines alike."""
-    # This is the hottest path of the service. The request and app proxies are resolved once,
-    # and request facts are read from the WSGI environ (after ProxyFix, when configured):
-    # werkzeug's header and cookie objects cost more than the few lookups needed here.
+    # The request and app proxies are resolved once; request facts are read from the WSGI
+    # environ (after ProxyFix, when configured), as server/tap_front.py does in front of Flask.
     # (Flask types its proxies as the objects they stand for, without _get_current_object.)
     req, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
-    environ = req.environ
+    decision = decide(app, req.environ, code)
+    keep(app, decision)
+    if decision.redirects:
+        assert decision.sticker is not None  # for mypy: redirects says so
+        answer = redirect(decision, _destination(app, decision.sticker, decision.lang))
+        return Response(answer.body, answer.status, answer.headers)
+    return _respond(app, decision.shown, decision.sticker, decision.cookie, decision.lang)
+
+
+def decide(app: Flask, environ: dict[str, Any], code: str) -> Decision:
+    """Verify, classify and identify one request on a short path; record nothing, answer nothing."""
     # The machine's clock, like the spool and the drainer that compare tap times with theirs.
     now = machine_now()
     outcome, tag_id, shown_code = _verify(app, code)
     seen = classify_environ(environ)
-    cookies = req.cookies if "HTTP_COOKIE" in environ else {}
+    cookies = _cookies(environ["HTTP_COOKIE"]) if "HTTP_COOKIE" in environ else _NO_COOKIES
     objected = objects(cookies.get(OBJECTION_COOKIE), environ.get("HTTP_SEC_GPC"))
     visitor = (
         None  # no id at all: counted as a tap, never as a visitor
@@ -132,12 +176,13 @@ def tap(code: str) -> Response:
                 outcome = Outcome.RETIRED_STICKER
         except DirectoryUnavailable:
             pass  # recorded as ok; the drainer resolves the sticker when the database is back
+    query = environ.get("QUERY_STRING", "")
     sun: dict[str, Any] = {}
     if outcome is Outcome.OK and tag_id is not None:
         if QR_SCAN_MARK in environ:  # a printed QR label: no SUN message to check
             outcome = Outcome.QR_SCAN
         else:
-            sun = _sun(app, shown_code, environ.get("QUERY_STRING", ""), sticker)
+            sun = _sun(app, shown_code, query, sticker)
             if sun.get("outcome"):
                 outcome = sun.pop("outcome")
     tap_record = {
@@ -153,12 +198,8 @@ def tap(code: str) -> Response:
         "browser": seen.browser,
         "language": _language(environ.get("HTTP_ACCEPT_LANGUAGE", "")),
         "method": environ["REQUEST_METHOD"],
-        **(sun or _mirror(req)),
+        **(sun or _mirror(query)),
     }
-    try:
-        recorder(app).record(tap_record)
-    except Exception:  # the visitor comes first: serve the page even if this tap is lost
-        log.exception("tap %s could not be recorded", tap_record["id"])
     cookie = None
     if visitor is not None and visitor.sets_cookie:
         cookie = _cookie(visitor.id, environ["wsgi.url_scheme"] == "https")
@@ -169,7 +210,41 @@ def tap(code: str) -> Response:
     shown = Outcome.OK if outcome is Outcome.BAD_SUN or outcome is Outcome.QR_SCAN else outcome
     # Straight to the place page in the visitor's language: no second redirect on the way.
     lang = _page_language(cookies.get(LANGUAGE_COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE"))
-    return _respond(app, shown, seen, sticker, cookie, lang)
+    return Decision(tap_record, shown, seen, sticker, cookie, lang)
+
+
+def keep(app: Flask, decision: Decision) -> None:
+    """Spool the decided tap; a tap that cannot be kept is logged and the visitor still served."""
+    try:
+        recorder(app).record(decision.record)
+    except Exception:  # the visitor comes first: serve the page even if this tap is lost
+        log.exception("tap %s could not be recorded", decision.record["id"])
+
+
+def redirect(decision: Decision, destination: str) -> Redirect:
+    """The 303 to `destination`: the response flask.redirect() makes, with our two headers
+    and the visitor's new cookie, in the order werkzeug writes them.
+
+    Built in one go from a cached body: a sticker sends its visitors to the same few places.
+    """
+    location, body, length = _redirect_parts(destination)
+    headers = [("Location", location), ("Cache-Control", NO_STORE), ("X-Robots-Tag", NOINDEX)]
+    if decision.cookie:
+        headers.append(("Set-Cookie", decision.cookie))
+    headers += (("Content-Type", HTML), ("Content-Length", length))
+    return Redirect(SEE_OTHER, headers, body)
+
+
+def known_destination(app: Flask, decision: Decision, script_root: str) -> str | None:
+    """Where a redirecting decision leads, if known without Flask's URL building (else None)."""
+    sticker = decision.sticker
+    if sticker is None:
+        return None
+    if sticker.target_url:
+        return sticker.target_url
+    return app.extensions["taptrail.place_urls"].get(
+        (script_root, decision.lang, sticker.place_slug)
+    )
 
 
 @bp.route(f"/{QR_LABEL_PREFIX}/<code>", methods=["GET", "HEAD"])
@@ -258,10 +333,21 @@ def _page_language(chosen: str | None, header: str | None) -> str:
     return choose_locale(chosen, header).split("_")[0]
 
 
-def _mirror(req: Request) -> dict[str, Any]:
-    if not req.environ.get("QUERY_STRING"):
+def _cookies(header: str) -> MultiDict[str, str]:
+    """The request's cookies, parsed as Flask's request.cookies parses them."""
+    return parse_cookie(header, ImmutableMultiDict)
+
+
+def _mirror(query: str) -> dict[str, Any]:
+    if not query:
         return {}
-    value = req.args.get(MIRROR_PARAM) or req.args.get(MIRROR_PARAM.lower())
+    # Parsed as Flask's request.args parses a query string (invalid bytes stay escaped).
+    args = ImmutableMultiDict(
+        parse_qsl(
+            query.encode("latin-1").decode(), keep_blank_values=True, errors="werkzeug.url_quote"
+        )
+    )
+    value = args.get(MIRROR_PARAM) or args.get(MIRROR_PARAM.lower())
     if not value:
         return {}
     try:
@@ -283,15 +369,12 @@ def _language(header: str) -> str | None:
 def _respond(
     app: Flask,
     outcome: Outcome,
-    seen: Classification,
     sticker: StickerInfo | None,
     cookie: str | None,
     lang: str,
 ) -> Response:
-    """The answer to a request on a short path: never cached nor indexed, with the visitor's
-    new cookie."""
-    if outcome is Outcome.OK and sticker is not None and not seen.preview:
-        return _redirect(_destination(app, sticker, lang), cookie)  # nearly every tap
+    """A page in answer to a request on a short path (a refusal, a link preview, the database
+    away): never cached nor indexed, with the visitor's new cookie."""
     response = _page(app, outcome, sticker, lang)
     response.headers["Cache-Control"] = NO_STORE
     response.headers["X-Robots-Tag"] = NOINDEX
@@ -346,20 +429,10 @@ def _destination(app: Flask, sticker: StickerInfo, lang: str) -> str:
     return sticker.target_url or _place_url(app, sticker.place_slug, lang)
 
 
-def _redirect(destination: str, cookie: str | None) -> Response:
-    """A 303 to `destination`, the same response as flask.redirect() with our two headers.
-
-    Built in one go from a cached body: a sticker sends its visitors to the same few places.
-    """
-    location, body = _redirect_parts(destination)
-    headers = [("Location", location), ("Cache-Control", NO_STORE), ("X-Robots-Tag", NOINDEX)]
-    if cookie:
-        headers.append(("Set-Cookie", cookie))
-    return Response(body, 303, headers, content_type=HTML)
-
-
 @functools.lru_cache(maxsize=4096)
-def _redirect_parts(destination: str) -> tuple[str, bytes]:
-    """The Location value and the little HTML body that werkzeug's redirect() gives."""
+def _redirect_parts(destination: str) -> tuple[str, bytes, str]:
+    """The Location value (as werkzeug sends it), the little HTML body that werkzeug's
+    redirect() gives, and its length."""
     reference = werkzeug_redirect(destination, 303)
-    return reference.headers["Location"], reference.get_data()
+    body = reference.get_data()
+    return iri_to_uri(reference.headers["Location"]), body, str(len(body))

@@ -18,6 +18,7 @@ PACKAGES = ("tags", "tagwriter", "server")
 # Within server: what answers requests, and what lies beneath it.
 WEB = (
     "server.tap_route",
+    "server.tap_front",
     "server.visitor",
     "server.api",
     "server.portal",

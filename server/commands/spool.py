@@ -18,14 +18,19 @@ from server.commands import edge
 from server.db import database
 from server.taps import quarantine
 from server.taps.drain import drain, drain_lock, store_each
-from server.taps.drainer import DrainerLoop
+from server.taps.drainer import FOLLOW_SECONDS, DrainerLoop
 from server.taps.health import spool_health
 
 
 @click.command("drain")
 @click.option("--wait/--no-wait", default=True, help="Wait for a drainer already at work.")
 @click.option("--follow", is_flag=True, help="Keep draining until stopped (a drainer process).")
-@click.option("--interval", default=1.0, show_default=True, help="Seconds between drains.")
+@click.option(
+    "--interval",
+    default=FOLLOW_SECONDS,
+    show_default=True,
+    help="With --follow: seconds between looks at the spool (a drain, unless a rush is passing).",
+)
 @click.option("--parent", type=int, hidden=True, help="Stop when this process is gone.")
 @click.option("--restarts", type=int, default=0, hidden=True, help="Set by the supervisor.")
 @with_appcontext
@@ -55,7 +60,8 @@ def drain_command(
 
 
 def _follow(config: Any, folder: Path, interval: float, parent: int | None, restarts: int) -> None:
-    """Drain every `interval` seconds until SIGTERM, Ctrl-C or the parent's end; then once more.
+    """Look at the spool every `interval` seconds until SIGTERM, Ctrl-C or the parent's end,
+    draining unless a rush is passing; then drain once more.
 
     This is the drainer beside the gunicorn workers: it lets a rush of taps pass before
     draining (see Pacer) and writes its heartbeat from a thread of its own, so a long drain

@@ -31,16 +31,16 @@ import orjson
 from server.db import Database, answers, failure_kind
 from server.taps import quarantine
 from server.taps.spool import segments
-from server.taps.store import record_problem, store_taps
+from server.taps.store import Checked, check, store_checked
 
 log = logging.getLogger(__name__)
 
 BATCH_LINES = 1000
 READ_BYTES = 1024 * 1024
 STALE_TEMPORARY_SECONDS = 60
-# A drainer beside the workers holds back while more than this arrives between two looks (about
-# 100 taps a second: far above a pilot's everyday traffic, far below what one host can answer),
-# for at most MAX_DEFER_SECONDS in a row.
+# A drainer beside the workers holds back while more than this arrives per second (about 100
+# taps: far above a pilot's everyday traffic, far below what one host can answer), for at most
+# MAX_DEFER_SECONDS in a row.
 BUSY_BYTES = 32 * 1024
 MAX_DEFER_SECONDS = 30.0
 
@@ -122,10 +122,11 @@ def undrained(directory: str | os.PathLike[str]) -> Iterator[tuple[Path, int]]:
 class Pacer:
     """Tells a drainer that runs beside the workers when to drain and when to let a rush pass.
 
-    While taps pour in (more than `busy_bytes` of new lines since the last look, about a hundred
-    taps with the default), draining would take CPU from the workers answering them. The taps
-    are durable in the spool meanwhile, so the drainer waits for a quieter round, but never for
-    longer than `max_defer` seconds in a row: a rush that goes on is drained every so often.
+    While taps pour in (more than `busy_bytes` of new lines a second since the last look, about
+    a hundred taps with the default), draining would take CPU from the workers answering them.
+    The taps are durable in the spool meanwhile, so the drainer waits for a quieter look, but
+    never for longer than `max_defer` seconds in a row: a rush that goes on is drained every so
+    often. The drainer looks often (every 0.25 s), so a rush that ends is drained at once.
     """
 
     def __init__(
@@ -138,14 +139,17 @@ class Pacer:
         self.max_defer = max_defer
         self.busy_bytes = busy_bytes
         self._sizes = self._measure()
+        self._looked: float | None = None  # when the last look was
         self._deferring_since: float | None = None
 
     def should_drain(self, now: float) -> bool:
-        """Drain now (True), or let this round pass because taps are still pouring in."""
+        """Drain now (True), or let this look pass because taps are still pouring in."""
         sizes = self._measure()
         arrived = sum(max(0, size - self._sizes.get(path, 0)) for path, size in sizes.items())
-        self._sizes = sizes
-        if arrived <= self.busy_bytes:
+        # Since the last look; the first look counts as a second after the drainer started.
+        elapsed = 1.0 if self._looked is None else max(now - self._looked, 0.05)
+        self._sizes, self._looked = sizes, now
+        if arrived <= self.busy_bytes * elapsed:
             self._deferring_since = None
             return True
         if self._deferring_since is None:
@@ -190,8 +194,8 @@ def _drain_segment(database: Database, segment: Path, report: DrainReport) -> No
             for start in range(0, len(lines), BATCH_LINES):
                 batch = lines[start : start + BATCH_LINES]
                 refused = _Refused(segment, report)
-                records = _parse(batch, offset, refused)
-                stored, skipped = store_each(database, records, refused.tap)
+                taps = _parse(batch, offset, refused)
+                stored, skipped = store_checked_each(database, taps, refused.tap)
                 report.stored += stored
                 report.skipped += skipped
                 offset += sum(len(line) + 1 for line in batch)
@@ -233,23 +237,24 @@ class _Refused:
         self.report.quarantined += 1
 
 
-def _parse(lines: list[bytes], offset: int, refused: _Refused) -> list[dict[str, Any]]:
-    """The batch's tap records; lines that are not storable taps go to the quarantine."""
-    records = []
+def _parse(lines: list[bytes], offset: int, refused: _Refused) -> list[Checked]:
+    """The batch's taps, each checked once; lines that are not storable taps go to the
+    quarantine."""
+    taps = []
     for line in lines:
         try:
             record = orjson.loads(line)
         except ValueError:  # orjson's JSONDecodeError is one
             record = None
-        problem = record_problem(record) if record is not None else "not JSON"
-        if problem is None:
-            records.append(record)
+        checked = check(record) if record is not None else "not JSON"
+        if not isinstance(checked, str):
+            taps.append(checked)
         elif isinstance(record, dict) and isinstance(record.get("id"), str) and record["id"]:
-            refused.tap(record, problem)
+            refused.tap(record, checked)
         else:
-            refused.line(f"{refused.segment.name}:{offset}", line, problem)
+            refused.line(f"{refused.segment.name}:{offset}", line, checked)
         offset += len(line) + 1
-    return records
+    return taps
 
 
 def store_each(
@@ -257,28 +262,45 @@ def store_each(
     records: list[dict[str, Any]],
     refuse: Callable[[dict[str, Any], str], None],
 ) -> tuple[int, int]:
-    """Store `records`; hand each one the database refuses for its content to `refuse`.
+    """Store `records`; hand each one that is no tap, or that the database refuses for its
+    content, to `refuse`. Returns (stored, already stored); see store_checked_each."""
+    taps = []
+    for record in records:
+        checked = check(record)
+        if isinstance(checked, str):
+            refuse(record, checked)
+        else:
+            taps.append(checked)
+    return store_checked_each(database, taps, refuse)
+
+
+def store_checked_each(
+    database: Database,
+    taps: list[Checked],
+    refuse: Callable[[dict[str, Any], str], None],
+) -> tuple[int, int]:
+    """Store checked `taps`; hand each one the database refuses for its content to `refuse`.
 
     Returns (stored, already stored). A database that is away raises, and then nothing of
     this call counts as done. A refusal splits the batch in halves until the refused row is
     alone: about 2 log2(n) more transactions for one bad row in n, which only a bad row costs.
     """
-    if not records:
+    if not taps:
         return 0, 0
     try:
-        return store_taps(database, records)
+        return store_checked(database, taps)
     except Exception as error:
         kind = failure_kind(error)
         if kind == "away":
             raise
-        if len(records) > 1:
-            middle = len(records) // 2
-            first = store_each(database, records[:middle], refuse)
-            second = store_each(database, records[middle:], refuse)
+        if len(taps) > 1:
+            middle = len(taps) // 2
+            first = store_checked_each(database, taps[:middle], refuse)
+            second = store_checked_each(database, taps[middle:], refuse)
             return first[0] + second[0], first[1] + second[1]
         if kind == "unknown" and not answers(database):
             raise  # the database went away meanwhile: this row may well be fine
-        refuse(records[0], _reason(error))
+        refuse(taps[0][1], _reason(error))
         return 0, 0
 
 

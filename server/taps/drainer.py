@@ -1,4 +1,4 @@
-"""The drainer's loop: drain the spool every second, back off while the database is away, keep
+"""The drainer's loop: drain the spool as taps come, back off while the database is away, keep
 the analytics rollups fresh and the coming months' tap partitions made (PostgreSQL), and say it
 is alive (a heartbeat file beside the spool).
 
@@ -29,6 +29,10 @@ from server.taps.health import beat
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
+BEAT_SECONDS = 1.0  # how often the heartbeat is written, however often the drainer looks
+# How often a drainer beside the workers looks at the spool: a rush it let pass is drained
+# within a look or two of its end, so the last tap answered is soon stored.
+FOLLOW_SECONDS = 0.25
 PARTITIONS_EVERY = 3600.0  # seconds between two checks that the coming months' partitions exist
 
 
@@ -55,12 +59,13 @@ class DrainerLoop:
         self._rollups = Schedule(self.database, self.rollup_interval)
         self._pacer = Pacer(self.directory) if self.pace else None
         self._partitions_due = 0.0  # monotonic time of the next check: the first round
+        self._beat_due = 0.0  # monotonic time of the next heartbeat (without its own thread)
 
     def run(self, stop: threading.Event, *, heartbeat_thread: bool = False) -> None:
         """Drain every `interval` seconds until `stop` is set; back off while it fails.
 
-        With `heartbeat_thread` the heartbeat is written by a thread of its own every interval,
-        so a long drain (a backlog after an outage) never looks like a dead drainer.
+        The heartbeat is written about once a second. With `heartbeat_thread` a thread of its
+        own writes it, so a long drain (a backlog after an outage) never looks like a dead drainer.
         """
         if heartbeat_thread:
             threading.Thread(target=self._beat_until, args=(stop,), daemon=True).start()
@@ -69,9 +74,11 @@ class DrainerLoop:
             if self.parent is not None and os.getppid() != self.parent:
                 log.warning("the drainer's parent is gone; draining once more and leaving")
                 break
-            if not heartbeat_thread:
+            now = time.monotonic()
+            if not heartbeat_thread and now >= self._beat_due:
                 self.beat()
-            pause = self.round(time.monotonic(), pause)
+                self._beat_due = now + BEAT_SECONDS
+            pause = self.round(now, pause)
 
     def round(self, now: float, pause: float) -> float:
         """One drain (unless a rush is passing); returns the pause before the next round."""
@@ -101,5 +108,5 @@ class DrainerLoop:
 
     def _beat_until(self, stop: threading.Event) -> None:
         self.beat()
-        while not stop.wait(self.interval):
+        while not stop.wait(BEAT_SECONDS):
             self.beat()

@@ -1,13 +1,26 @@
 """Turn spooled tap records into rows: resolve the sticker, check the NTAG mirror, accept or
-refuse an NTAG 424 DNA's SUN counter, insert once."""
+refuse an NTAG 424 DNA's SUN counter, insert once.
+
+A batch costs little beyond its rows: each record is checked once (check) and becomes a plain
+row, a list in the order of COLUMNS, with no ORM object per tap; the queries (the ids stored
+already, the stickers, the days to mark) are one per batch; the rows go in with one
+executemany of INSERT ... ON CONFLICT (id) DO NOTHING on SQLite, and one COPY on PostgreSQL,
+which falls back to INSERT ... ON CONFLICT (id, occurred_at) DO NOTHING should a tap of the
+batch be stored meanwhile (COPY has no ON CONFLICT). Drained twice, a batch stores nothing
+twice: the ids already stored are left out before anything is decided.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import weakref
 from typing import Any
 
-from sqlalchemy import Enum, Integer, String, select, update
+import orjson
+import psycopg
+from sqlalchemy import Connection, Enum, Integer, String, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from server.clock import machine_now
@@ -16,7 +29,6 @@ from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
 from server.services import tap_partitions
 from server.services.rollups import mark_place_moments
 from server.taps.sun import NO_SUN, SUN_CHIP
-from server.upsert import insert_ignoring_duplicates
 
 # Columns a spool record may set directly; everything else is derived here.
 RECORD_FIELDS = (
@@ -39,10 +51,17 @@ OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 VISITOR_KINDS = {kind.value: kind for kind in VisitorKind}
 REQUIRED = ("id", "at", "code", "outcome", "visitor_kind", "human", "method")
 LARGEST_INTEGER = 2**31 - 1  # PostgreSQL's INTEGER, the type of the tap's integer columns
-SUN_PENDING = "_sun"  # a row key, never a column: this row's SUN counter awaits its decision
+# Outcomes as the rows hold them: the values the spool and the database hold.
+OK, REPLAYED = Outcome.OK.value, Outcome.REPLAYED.value
+BAD_SUN, QR_SCAN = Outcome.BAD_SUN.value, Outcome.QR_SCAN.value
+UNKNOWN_STICKER, RETIRED_STICKER = Outcome.UNKNOWN_STICKER.value, Outcome.RETIRED_STICKER.value
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a key already there
 # Taps a day's rollups count: accepted ones, those that sticker health shows as suspect, and
 # scans of NTAG 424 DNA QR labels (counted apart).
 COUNTED = frozenset({Outcome.OK, Outcome.REPLAYED, Outcome.BAD_SUN, Outcome.QR_SCAN})
+
+
+log = logging.getLogger(__name__)
 
 
 class TapRefused(ValueError):
@@ -65,35 +84,45 @@ INTEGER_FIELDS = tuple(
 )
 
 
+Checked = tuple[dt.datetime, dict[str, Any]]  # a storable record, with its time parsed
+
+
 def record_problem(record: Any) -> str | None:
     """Why a spooled record cannot be stored as a tap (None: it can), checked before the database.
 
     Both databases would refuse some of these (PostgreSQL a NUL character or a string longer
     than its column), others would fail in our own code; none of them may stop the drainer.
     """
+    checked = check(record)
+    return checked if isinstance(checked, str) else None
+
+
+def check(record: Any) -> Checked | str:
+    """The record with its time, if it can be stored as a tap; else why not (record_problem)."""
     if not isinstance(record, dict):
         return "not a JSON object"
-    missing = [field for field in REQUIRED if record.get(field) is None]
+    get = record.get
+    missing = [field for field in REQUIRED if get(field) is None]
     if missing:
         return f"missing {', '.join(missing)}"
     if record["outcome"] not in OUTCOMES or record["visitor_kind"] not in VISITOR_KINDS:
         return f"unknown outcome {record['outcome']!r} or visitor kind {record['visitor_kind']!r}"
-    if (record.get("visitor_id") is None) != (record["visitor_kind"] == VisitorKind.OBJECTED):
+    if (get("visitor_id") is None) != (record["visitor_kind"] == VisitorKind.OBJECTED):
         return "a visitor id is missing, or given for a visitor who objected"
-    if not isinstance(record["human"], bool):
+    if record["human"] is not True and record["human"] is not False:
         return "human is not true or false"
     for field, limit in STRING_LIMITS.items():
-        value = record.get(field)
+        value = get(field)
         if value is None:
             continue
-        if not isinstance(value, str):
+        if type(value) is not str:
             return f"{field} is not text"
         if "\x00" in value:
             return f"{field} holds a NUL character"
         if limit is not None and len(value) > limit:
             return f"{field} is longer than {limit} characters"
     for field in INTEGER_FIELDS:
-        value = record.get(field)
+        value = get(field)
         if value is not None and (type(value) is not int or not 0 <= value <= LARGEST_INTEGER):
             return f"{field} is not a whole number in range"
     try:
@@ -102,7 +131,7 @@ def record_problem(record: Any) -> str | None:
         return "at is not an ISO 8601 time"
     if at.tzinfo is None:
         return "at has no time zone"
-    return None
+    return at, record
 
 
 def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, int]:
@@ -110,34 +139,158 @@ def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, 
 
     Raises TapRefused, storing nothing, when a record is not a tap (see record_problem).
     """
+    taps = []
     for record in records:
-        problem = record_problem(record)
-        if problem:
-            raise TapRefused(f"tap {str(record.get('id'))[:40]!r} cannot be stored: {problem}")
-    unique = list({record["id"]: record for record in records}.values())
+        checked = check(record)
+        if isinstance(checked, str):
+            raise TapRefused(f"tap {str(record.get('id'))[:40]!r} cannot be stored: {checked}")
+        taps.append(checked)
+    return store_checked(database, taps)
+
+
+def store_checked(database: Database, taps: list[Checked]) -> tuple[int, int]:
+    """store_taps() for records check() passed: the drainer checks each line once, as it reads.
+
+    Everything here is done once per batch but building each tap's row: one query for the ids
+    already stored, one for the batch's stickers, one INSERT (SQLite's executemany) or COPY
+    (PostgreSQL) of plain row tuples, the days to recount marked once per territory.
+    """
+    unique = {record["id"]: (at, record) for at, record in taps}
     if not unique:
-        return 0, len(records)
-    moments = [dt.datetime.fromisoformat(r["at"]) for r in unique]
-    _make_partitions(database, moments)
+        return 0, len(taps)
+    moments = [at for at, _record in unique.values()]
+    first, last = min(moments), max(moments)
+    postgres = database.engine.dialect.name == "postgresql"
+    if postgres:
+        _make_partitions(database, moments, first, last)
     with database.transaction() as session:
-        # The batch's time span lets PostgreSQL look only in the months' partitions.
-        ids = [r["id"] for r in unique]
-        span = Tap.occurred_at.between(min(moments), max(moments))
-        known = set(session.scalars(select(Tap.id).where(Tap.id.in_(ids), span)))
-        fresh = sorted((r for r in unique if r["id"] not in known), key=lambda r: r["at"])
-        stickers = _stickers(session, {r["tag_id"] for r in fresh if r.get("tag_id") is not None})
-        rows = [_row(record, stickers) for record in fresh]
-        SunCounters(stickers).decide(session, rows)
+        known = _known(session, list(unique), first, last, postgres)
+        fresh = sorted((tap for tap_id, tap in unique.items() if tap_id not in known), key=_moment)
+        stickers = _stickers(session, {r["tag_id"] for _at, r in fresh if r.get("tag_id")})
+        pending: list[list[Any]] = []
+        rows = [_row(at, record, stickers, pending) for at, record in fresh]
+        if pending:
+            SunCounters(stickers).decide(session, pending)
         _note_last_taps(rows, stickers)
-        if rows:  # one executemany for the whole batch (Tap.__table__ is typed as a FromClause)
-            insert_ignoring_duplicates(
-                session, Tap.metadata.tables[Tap.__tablename__], rows, tap_key(session)
-            )
         # In the same transaction: a stored tap always leaves its day marked for the rollups.
         mark_place_moments(
-            session, [(r["place_id"], r["occurred_at"]) for r in rows if r["outcome"] in COUNTED]
+            session, [(row[PLACE], row[AT]) for row in rows if row[OUTCOME] in COUNTED]
         )
-    return len(rows), len(records) - len(rows)
+        stored = (_copy if postgres else _insert)(session, rows) if rows else 0
+    return stored, len(taps) - stored
+
+
+# The ids of a batch already stored, the ids passed as one value (an array, a JSON list): a
+# thousand parameters would each cost a little to render and to parse. The batch's time span
+# lets PostgreSQL look only in the months' partitions.
+_KNOWN_PG = text(
+    "SELECT id FROM taps WHERE id = ANY(:ids) AND occurred_at BETWEEN :first AND :last"
+)
+_KNOWN_SQLITE = text(
+    "SELECT id FROM taps WHERE id IN (SELECT value FROM json_each(:ids))"
+    " AND occurred_at BETWEEN :first AND :last"
+)
+
+
+def _known(
+    session: Session, ids: list[str], first: dt.datetime, last: dt.datetime, postgres: bool
+) -> set[str]:
+    if postgres:
+        values = {"ids": ids, "first": first, "last": last}
+        return set(session.scalars(_KNOWN_PG, values))
+    values = {
+        "ids": orjson.dumps(ids).decode(),
+        "first": sqlite_time(first),
+        "last": sqlite_time(last),
+    }
+    return set(session.scalars(_KNOWN_SQLITE, values))
+
+
+def _moment(tap: Checked) -> dt.datetime:
+    return tap[0]
+
+
+# The taps table's columns, in the order of a row as the drainer builds it.
+COLUMNS = (
+    "id",
+    "occurred_at",
+    "code",
+    "tag_id",
+    "outcome",
+    "sticker_id",
+    "place_id",
+    "visitor_id",
+    "visitor_kind",
+    "human",
+    "reason",
+    "browser",
+    "language",
+    "method",
+    "mirror_uid",
+    "mirror_counter",
+    "mirror_error",
+    "uid_matches",
+    "counter_advanced",
+)
+AT, OUTCOME, STICKER, PLACE, HUMAN = 1, 4, 5, 6, 9
+MIRROR_UID, MIRROR_COUNTER, MIRROR_ERROR, UID_MATCHES, COUNTER_ADVANCED = 14, 15, 16, 17, 18
+_INSERT = (
+    f"INSERT INTO taps ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
+    " ON CONFLICT (id) DO NOTHING"
+)
+_COPY = f"COPY taps ({', '.join(COLUMNS)}) FROM STDIN"
+_INSERT_PG = (
+    f"INSERT INTO taps ({', '.join(COLUMNS)}) VALUES ({', '.join('%s' for _ in COLUMNS)})"
+    " ON CONFLICT (id, occurred_at) DO NOTHING"
+)
+
+
+def _insert(session: Session, rows: list[list[Any]]) -> int:
+    """SQLite: one executemany, times as SQLAlchemy stores them (UTC, microseconds always);
+    returns how many rows it inserted."""
+    for row in rows:
+        row[AT] = sqlite_time(row[AT])
+    return session.connection().exec_driver_sql(_INSERT, list(map(tuple, rows))).rowcount
+
+
+def sqlite_time(moment: dt.datetime) -> str:
+    """An aware time as SQLAlchemy's DateTime stores it in SQLite: naive UTC, 6 decimals."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _copy(session: Session, rows: list[list[Any]]) -> int:
+    """PostgreSQL: one COPY into the partitioned table, or, should a tap be there already
+    (stored meanwhile by someone else), INSERT ... ON CONFLICT DO NOTHING instead; returns how
+    many rows it inserted."""
+    connection = session.connection()
+    try:
+        with connection.begin_nested():
+            _copy_rows(connection, rows)
+        return len(rows)
+    except IntegrityError as error:
+        if getattr(error.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+            raise
+    log.info("a tap of the batch is stored already: the others go in with INSERT ... ON CONFLICT")
+    return connection.exec_driver_sql(_INSERT_PG, list(map(tuple, rows))).rowcount
+
+
+def _copy_rows(connection: Connection, rows: list[list[Any]]) -> None:
+    """COPY the rows through the driver; its errors reach callers as SQLAlchemy's would."""
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    try:
+        with raw.cursor() as cursor, cursor.copy(_COPY) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as error:
+        # failure_kind() reads SQLAlchemy's errors: wrap the driver's the way SQLAlchemy does,
+        # and let the pool drop a connection the error broke.
+        broken = raw.closed or raw.broken
+        if broken:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            _COPY, None, error, psycopg.Error, connection_invalidated=broken
+        ) from error
 
 
 # Per database: months whose partition this process has seen, to skip asking every batch.
@@ -151,13 +304,16 @@ def tap_key(session: Session) -> list[str]:
     return ["id"]
 
 
-def _make_partitions(database: Database, moments: list[dt.datetime]) -> None:
+def _make_partitions(
+    database: Database, moments: list[dt.datetime], first: dt.datetime, last: dt.datetime
+) -> None:
     """Make the month partitions this batch needs and lacks, before the batch's transaction (a
     drainer made them ahead of time, unless this is a tap from long ago or the clock is off)."""
-    if database.engine.dialect.name != "postgresql":
-        return
     known = _PARTITIONS_SEEN.setdefault(database, set())
-    months = {tap_partitions.month_of(moment) for moment in moments} - known
+    start, end = tap_partitions.month_of(first), tap_partitions.month_of(last)
+    # Nearly always one month: then the batch's first and last taps say which.
+    needed = {start} if start == end else {tap_partitions.month_of(m) for m in moments}
+    months = needed - known
     if not months:
         return
     with database.transaction() as session:
@@ -175,64 +331,86 @@ def _stickers(session: Session, tag_ids: set[int]) -> dict[int, Sticker]:
     return {sticker.id: sticker for sticker in session.scalars(query)}
 
 
-def _row(record: dict[str, Any], stickers: dict[int, Sticker]) -> dict[str, Any]:
-    row = {field: record.get(field) for field in RECORD_FIELDS}
-    row["occurred_at"] = dt.datetime.fromisoformat(record["at"])
-    row["outcome"] = OUTCOMES[record["outcome"]]
-    row["visitor_kind"] = VISITOR_KINDS[record["visitor_kind"]]
-    row["place_id"] = row["sticker_id"] = row["uid_matches"] = row["counter_advanced"] = None
-    if record.get("tag_id") is None:
+def _row(
+    at: dt.datetime,
+    record: dict[str, Any],
+    stickers: dict[int, Sticker],
+    pending: list[list[Any]],
+) -> list[Any]:
+    """The tap's row (COLUMNS); a SUN tap whose counter awaits its decision joins `pending`."""
+    get = record.get
+    tag_id = get("tag_id")
+    row = [
+        record["id"],
+        at,
+        record["code"],
+        tag_id,
+        record["outcome"],
+        None,  # sticker_id
+        None,  # place_id
+        get("visitor_id"),
+        record["visitor_kind"],
+        record["human"],
+        get("reason"),
+        get("browser"),
+        get("language"),
+        record["method"],
+        get("mirror_uid"),
+        get("mirror_counter"),
+        get("mirror_error"),
+        None,  # uid_matches
+        None,  # counter_advanced
+    ]
+    if tag_id is None:
         return row  # the code was refused: an orphan visit
     # The sticker as stored now decides (the tap path may have answered from a stale cache).
-    sticker = stickers.get(record["tag_id"])
+    sticker = stickers.get(tag_id)
     if sticker is None:
-        row["outcome"] = Outcome.UNKNOWN_STICKER
+        row[OUTCOME] = UNKNOWN_STICKER
         return row
-    row["sticker_id"], row["place_id"] = sticker.id, sticker.place_id
-    if sticker.status is StickerStatus.RETIRED or row["outcome"] is Outcome.RETIRED_STICKER:
-        row["outcome"] = Outcome.RETIRED_STICKER
+    row[STICKER], row[PLACE] = sticker.id, sticker.place_id
+    outcome = record["outcome"]
+    if sticker.status is StickerStatus.RETIRED or outcome == RETIRED_STICKER:
+        row[OUTCOME] = RETIRED_STICKER
         return row
-    if record["outcome"] == Outcome.QR_SCAN.value:  # a printed QR label: unverified, apart
-        row["outcome"] = Outcome.QR_SCAN
+    if outcome in (QR_SCAN, BAD_SUN):  # a printed QR label; no SUN proof
         return row
-    if record["outcome"] == Outcome.BAD_SUN.value:  # refused on the tap path: no SUN proof
-        row["outcome"] = Outcome.BAD_SUN
-        return row
-    if sticker.expected_chip == SUN_CHIP and not record.get("sun"):
+    sun = get("sun")
+    if sticker.expected_chip == SUN_CHIP and not sun:
         # The tap path did not know the chip (database away, nothing cached): a URL without a
         # verified SUN message proves nothing, whatever the tap path recorded.
-        row["outcome"] = Outcome.BAD_SUN
-        row["mirror_error"] = row["mirror_error"] or NO_SUN
+        row[OUTCOME] = BAD_SUN
+        row[MIRROR_ERROR] = row[MIRROR_ERROR] or NO_SUN
         return row
-    row["outcome"] = Outcome.OK
-    if row["mirror_uid"] and sticker.uid:
-        row["uid_matches"] = row["mirror_uid"] == sticker.uid
-    if record.get("sun") and row["mirror_counter"] is not None:
-        if row["uid_matches"] is False:
-            row["outcome"] = Outcome.BAD_SUN
+    row[OUTCOME] = OK
+    if row[MIRROR_UID] and sticker.uid:
+        row[UID_MATCHES] = row[MIRROR_UID] == sticker.uid
+    counter = row[MIRROR_COUNTER]
+    if sun and counter is not None:
+        if row[UID_MATCHES] is False:
+            row[OUTCOME] = BAD_SUN
             return row
-        row[SUN_PENDING] = True  # decided for the whole batch at once: SunCounters
+        pending.append(row)  # decided for the whole batch at once: SunCounters
         return row
-    if row["human"] and row["mirror_counter"] is not None and row["uid_matches"] is not False:
-        row["counter_advanced"] = _check_counter(sticker, row["mirror_counter"], row)
+    if row[HUMAN] and counter is not None and row[UID_MATCHES] is not False:
+        row[COUNTER_ADVANCED] = _check_counter(sticker, counter, at)
     return row
 
 
-def _note_last_taps(rows: list[dict[str, Any]], stickers: dict[int, Sticker]) -> None:
+def _note_last_taps(rows: list[list[Any]], stickers: dict[int, Sticker]) -> None:
     """Move each sticker's last_tap_at to its latest human tap in the batch, once per sticker."""
     latest: dict[int, dt.datetime] = {}
     for row in rows:  # in time order: the last one seen is the latest
-        if row["human"] and row["outcome"] is Outcome.OK:
-            latest[row["sticker_id"]] = row["occurred_at"]
+        if row[HUMAN] and row[OUTCOME] == OK:
+            latest[row[STICKER]] = row[AT]
     for sticker_id, at in latest.items():
         sticker = stickers[sticker_id]
         if sticker.last_tap_at is None or at > sticker.last_tap_at:
             sticker.last_tap_at = at
 
 
-def _check_counter(sticker: Sticker, counter: int, row: dict[str, Any]) -> bool | None:
+def _check_counter(sticker: Sticker, counter: int, at: dt.datetime) -> bool | None:
     """Did the read counter go up since the previous tap in time? (No: a copy, or a replay.)"""
-    at = row["occurred_at"]
     if sticker.last_counter is None or sticker.last_counter_at is None:
         advanced = None
     elif at >= sticker.last_counter_at:
@@ -261,26 +439,26 @@ class SunCounters:
     def __init__(self, stickers: dict[int, Sticker]) -> None:
         self._read = {tag_id: sticker.sun_counter for tag_id, sticker in stickers.items()}
 
-    def decide(self, session: Session, rows: list[dict[str, Any]]) -> None:
-        """Set each pending row's outcome and counter_advanced, and store the new counters."""
-        pending = [row for row in rows if row.pop(SUN_PENDING, False)]
-        stickers = {row["sticker_id"] for row in pending}
+    def decide(self, session: Session, pending: list[list[Any]]) -> None:
+        """Set each pending row's outcome and counter_advanced (rows as store_checked builds
+        them, in time order), and store the new counters."""
+        stickers = {row[STICKER] for row in pending}
         for _attempt in range(2):
             last = {sticker_id: self._read[sticker_id] for sticker_id in stickers}
-            for row in pending:  # in time order, as store_taps sorted them
-                known = last[row["sticker_id"]]
-                advanced = known is None or row["mirror_counter"] > known
-                if advanced and row["human"]:
-                    last[row["sticker_id"]] = row["mirror_counter"]
-                row["counter_advanced"] = advanced
-                row["outcome"] = Outcome.OK if advanced else Outcome.REPLAYED
+            for row in pending:
+                known = last[row[STICKER]]
+                advanced = known is None or row[MIRROR_COUNTER] > known
+                if advanced and row[HUMAN]:
+                    last[row[STICKER]] = row[MIRROR_COUNTER]
+                row[COUNTER_ADVANCED] = advanced
+                row[OUTCOME] = OK if advanced else REPLAYED
             moved = [sid for sid in stickers if not self._save(session, sid, last[sid])]
             if not moved:
                 return
             now = select(Sticker.id, Sticker.sun_counter).where(Sticker.id.in_(moved))
             self._read.update({sid: counter for sid, counter in session.execute(now)})
             stickers = set(moved)
-            pending = [row for row in pending if row["sticker_id"] in stickers]
+            pending = [row for row in pending if row[STICKER] in stickers]
         raise RuntimeError("a SUN counter kept moving under the write lock")  # cannot happen
 
     def _save(self, session: Session, sticker_id: int, counter: int | None) -> bool:

@@ -13,7 +13,13 @@ builders compiled on first use, templates compiled once per process).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask
+
+EDGE = "taptrail.edge"
+WsgiApp = Callable[..., Any]
 
 
 def init_app(app: Flask) -> None:
@@ -26,5 +32,13 @@ def init_app(app: Flask) -> None:
     converters.init_app(app)
     guard.init_app(app)
     problems.init_app(app)
+    edge = app.extensions[EDGE] = Edge(app, app.wsgi_app)
     # Flask's documented way to wrap the WSGI app, though its type hints see a method replaced.
-    app.wsgi_app = Edge(app, app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = edge  # type: ignore[method-assign]
+
+
+def inside_edge(app: Flask, layer: Callable[[WsgiApp], WsgiApp]) -> None:
+    """Put a WSGI layer between the edge and Flask: what it answers still crosses the edge
+    (control characters refused, security headers added); it passes the rest to Flask."""
+    edge = app.extensions[EDGE]
+    edge.wsgi_app = layer(edge.wsgi_app)

@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 
+import orjson
 import pytest
 
 from server.db import database
@@ -97,6 +98,21 @@ def test_the_pacer_lets_a_rush_pass_but_not_for_ever(tmp_path):
         if pacer.should_drain(now=second):
             break
     assert second == 33
+    spool.close()
+
+
+def test_the_pacer_judges_a_rush_per_second_however_often_it_looks(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    line = len(orjson.dumps(record(0))) + 1
+    pacer = drain_module.Pacer(spool.directory, max_defer=30, busy_bytes=6 * line)
+    assert pacer.should_drain(now=0)
+    for look in range(1, 5):  # a tap every quarter of a second: 4 a second, not a rush
+        spool.append(record(look))
+        assert pacer.should_drain(now=look / 4)
+    for number in range(3):  # 3 taps in a quarter of a second: 12 a second, a rush
+        spool.append(record(100 + number))
+    assert not pacer.should_drain(now=1.25)
+    assert pacer.should_drain(now=1.5)  # the rush is over: drained a quarter second later
     spool.close()
 
 

@@ -46,9 +46,22 @@ def mark_place_moments(session: Session, moments: Iterable[tuple[int, dt.datetim
             .where(Place.id.in_(places))
         )
     }
+    # A drainer's batch nearly always falls within one local day: when its first and last
+    # moments do, so does every moment between them, and none needs converting.
+    first = min(moment for _, moment in pairs)
+    last = max(moment for _, moment in pairs)
     days: dict[int, set[dt.date]] = {}
-    for place_id, moment in pairs:
-        territory_id, timezone = zones[place_id]
-        days.setdefault(territory_id, set()).add(local_day(moment, timezone))
+    spread = set()  # territories where the batch spans more than one local day
+    for territory_id, timezone in set(zones.values()):
+        day = local_day(first, timezone)
+        if day == local_day(last, timezone):
+            days[territory_id] = {day}
+        else:
+            spread.add(territory_id)
+    if spread:
+        for place_id, moment in pairs:
+            territory_id, timezone = zones[place_id]
+            if territory_id in spread:
+                days.setdefault(territory_id, set()).add(local_day(moment, timezone))
     for territory_id, changed in days.items():
         mark(session, territory_id, changed)

@@ -1,0 +1,90 @@
+"""How the drainer writes a batch: plain rows in one INSERT (SQLite) or COPY (PostgreSQL), a tap
+stored meanwhile by someone else skipped, not doubled, and exactly the local days marked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import event, func, select
+from sqlalchemy.dialects import sqlite
+
+from server.db import Database, database
+from server.models import DirtyDay, Tap, Territory
+from server.taps.store import sqlite_time, store_taps
+from tests.server import factories
+from tests.server.rollups.helpers import tap
+
+
+def utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def test_times_are_written_to_sqlite_as_sqlalchemy_writes_them():
+    dialect = sqlite.dialect()
+    write = Tap.__table__.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect)
+    for moment in (
+        utc(2026, 11, 28, 12),  # no microseconds: written all the same
+        utc(2026, 11, 28, 23, 59, 59, 999999),
+        dt.datetime(2026, 3, 29, 3, 0, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    ):
+        assert sqlite_time(moment) == write(moment)
+
+
+def test_a_batch_reads_back_as_it_was_spooled(app):
+    entry = factories.installed_sticker(app)
+    moments = [utc(2026, 11, 28, 12), utc(2026, 11, 28, 12, 0, 0, 5), utc(2026, 11, 28, 13)]
+    records = [tap(entry["tag_id"], moment, browser="Mobile Safari") for moment in moments]
+    assert store_taps(database(app), records) == (3, 0)
+    assert store_taps(database(app), records) == (0, 3)  # drained again: nothing doubled
+    with database(app).sessions() as session:
+        stored = list(session.scalars(select(Tap).order_by(Tap.occurred_at)))
+    assert [row.occurred_at for row in stored] == moments
+    assert {(row.sticker_id, row.outcome.value, row.browser) for row in stored} == {
+        (entry["tag_id"], "ok", "Mobile Safari")
+    }
+
+
+def test_a_tap_stored_meanwhile_by_someone_else_is_skipped_not_doubled(committed_app):
+    app = committed_app
+    entry = factories.installed_sticker(app)
+    records = [tap(entry["tag_id"], utc(2026, 11, 28, 12, minute)) for minute in range(5)]
+    other = Database(app.config["DATABASE_URL"])  # another drainer, on its own connection
+    engine = database(app).engine
+    raced: list[str] = []
+
+    def store_one_meanwhile(connection, cursor, statement, parameters, context, many):
+        # Right after this drainer looked up which ids are stored: the other one stores one.
+        if not raced and statement.startswith("SELECT id FROM taps"):
+            raced.append(records[2]["id"])
+            store_taps(other, [records[2]])
+
+    event.listen(engine, "after_cursor_execute", store_one_meanwhile)
+    try:
+        assert store_taps(database(app), records) == (4, 1)
+    finally:
+        event.remove(engine, "after_cursor_execute", store_one_meanwhile)
+        other.dispose()
+    assert raced
+    with database(app).sessions() as session:
+        ids = list(session.scalars(select(Tap.id)))
+        assert session.scalar(select(func.count()).select_from(Tap)) == 5
+    assert sorted(ids) == sorted(record["id"] for record in records)
+
+
+def test_the_days_marked_are_the_local_days_of_the_taps_and_no_others(app):
+    paris = factories.installed_sticker(app)  # in Roubaix, on the clocks of Paris
+    boston = factories.territory(app, "boston", timezone="America/New_York")
+    factories.place(app, "mfa", territory_id=boston)
+    [across] = factories.stickers(app, place_slug="mfa")
+    store_taps(
+        database(app),
+        [
+            tap(paris["tag_id"], utc(2026, 6, 1, 21, 30)),  # 23:30 in Paris on 1 June
+            tap(across["tag_id"], utc(2026, 6, 1, 22, 30)),  # 18:30 in Boston on 1 June
+        ],
+    )
+    with database(app).sessions() as session:
+        marked = set(session.execute(select(DirtyDay.territory_id, DirtyDay.day)))
+        roubaix = session.scalar(select(Territory.id).where(Territory.slug == "roubaix"))
+    # The batch reaches 2 June in Paris, but no tap of Roubaix was made on that day.
+    assert marked == {(roubaix, dt.date(2026, 6, 1)), (boston, dt.date(2026, 6, 1))}
