@@ -39,7 +39,7 @@ from server.models import Outcome, VisitorKind
 from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
 from server.taps.stickers import DirectoryUnavailable, StickerInfo
-from server.taps.sun import NO_SUN, SUN_CHIP, SUN_MESSAGE, find_message, spooled
+from server.taps.sun import NO_SUN, SUN_CHIP, SUN_MESSAGE, locate
 from server.taps.visitor import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -276,14 +276,15 @@ def _sun(code: str, query: str, sticker: StickerInfo | None) -> dict[str, Any]:
     if not expected and "=" not in query:
         return {}
     try:
-        message = find_message(query)
+        message = locate(query)
         if message is None:
             if not expected:
                 return {}
             raise SunError(NO_SUN)
     except SunError as error:
         return {"outcome": Outcome.BAD_SUN, "mirror_error": str(error)[:120]}
-    return {SUN_MESSAGE: spooled(_key_id(code), message)}
+    message["kid"] = _key_id(code)
+    return {SUN_MESSAGE: message}
 
 
 def _cookie(value: str, secure: bool) -> str:

@@ -51,6 +51,7 @@ KINDS = {
 SUN_CHIP = "ntag424"  # tags.chips' name for the NTAG 424 DNA, whose every tap carries SUN
 NO_SUN = "this NTAG 424 DNA sticker's tap carries no SUN message"
 FILE_DATA_MAX = 128  # bytes: the NDEF file holds 256, half of it is a generous bound
+HEX_DIGITS = "0123456789abcdefABCDEF"
 PLACEHOLDERS = "the SUN parameters still hold the placeholders: not tapped from a chip"
 _USUAL_LENGTH = len("e=&c=") + 2 * (PICC_DATA_BYTES + MAC_BYTES)
 STICKER_KEYS = 65536  # derived file read keys kept in memory (one per sticker tapped)
@@ -110,9 +111,26 @@ def find_message(query: str) -> SunMessage | None:
     return SunMessage(picc, mac, query[start:mac_at].encode("ascii", "replace"), file_data)
 
 
-def spooled(kid: int, message: SunMessage) -> dict[str, Any]:
-    """The message as a tap record holds it until the drainer checks it: key id, hex, text."""
-    held: dict[str, Any] = {"kid": kid, "e": message.picc_data.hex(), "c": message.mac.hex()}
+def locate(query: str) -> dict[str, Any] | None:
+    """find_message for the tap path: the message as the spool keeps it (spooled), its shape
+    checked, nothing decoded; None if the query has no SUN parameter; else SunError.
+
+    The usual form is taken as the chip wrote it, hex text and all: nearly every SUN tap.
+    """
+    if len(query) == _USUAL_LENGTH and query.startswith("e=") and query[34:37] == "&c=":
+        picc, mac = query[2:34], query[37:]
+        if not picc.strip(HEX_DIGITS) and not mac.strip(HEX_DIGITS):
+            if not picc.strip("0") and not mac.strip("0"):
+                raise SunError(PLACEHOLDERS)
+            return {"e": picc, "c": mac}
+    message = find_message(query)  # the other forms, and what is wrong with a bad one
+    return None if message is None else spooled(message)
+
+
+def spooled(message: SunMessage) -> dict[str, Any]:
+    """The message as a tap record holds it until the drainer checks it (with "kid", the key
+    id of the tap's code, added by the tap path): hex, and the text the MAC covers."""
+    held: dict[str, Any] = {"e": message.picc_data.hex(), "c": message.mac.hex()}
     if message.file_data is not None:
         held["f"] = message.file_data.hex()
         held["m"] = message.mac_input.decode("ascii")  # find_message kept it ASCII

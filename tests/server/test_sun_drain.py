@@ -4,6 +4,7 @@ verdict; records spooled before the change, keys gone, mangled lines and a drain
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import orjson
 import pytest
@@ -16,9 +17,16 @@ from server.taps import quarantine
 from server.taps.drain import drain
 from server.taps.recorder import recorder
 from server.taps.spool import segments
-from server.taps.sun import OTHER_CHIP, SUN_MESSAGE, find_message, from_spool, spooled
+from server.taps.sun import (
+    OTHER_CHIP,
+    SUN_MESSAGE,
+    find_message,
+    from_spool,
+    locate,
+    spooled,
+)
 from tags import codes
-from tags.ntag424.sun import verify_sun
+from tags.ntag424.sun import SunError, verify_sun
 from tests.server.factories import PHONE, drained_taps
 from tests.server.test_quarantine import cli_env
 from tests.server.test_tap_sun import UID, sun_query, sun_sticker, tap
@@ -53,7 +61,7 @@ def test_the_tap_path_spools_the_message_and_the_stored_tap_has_the_verdict(app,
         assert "sun" not in record and "mirror_uid" not in record
         held = record[SUN_MESSAGE]
         assert held["kid"] == codes.split(sticker["code"])[0]
-        assert (held["e"], held["c"]) == (query[2:34].lower(), query[37:].lower())
+        assert (held["e"], held["c"]) == (query[2:34], query[37:])
     # ...but a tap with no message at all is refused there already, as before.
     assert bare["outcome"] == Outcome.BAD_SUN.value
     assert "carries no SUN message" in bare["mirror_error"]
@@ -221,7 +229,7 @@ def test_the_an12196_message_with_file_data_verifies_from_its_spooled_form():
     )
     found = find_message(query)
     assert found is not None
-    kid, message = from_spool(orjson.loads(orjson.dumps(spooled(3, found))))
+    kid, message = from_spool(orjson.loads(orjson.dumps({"kid": 3, **spooled(found)})))
     assert kid == 3 and message == found
     tap_ = verify_sun(
         v.ZERO_KEY,
@@ -232,3 +240,34 @@ def test_the_an12196_message_with_file_data_verifies_from_its_spooled_form():
         message.file_data,
     )
     assert tap_.uid == v.T5_UID and tap_.counter == 8
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "e=EF963FF7828658A599F3041510671E88&c=94EED9EE65337086",
+        "e=ef963ff7828658a599f3041510671e88&c=94eed9ee65337086",
+        "c=94EED9EE65337086&e=EF963FF7828658A599F3041510671E88",
+        "picc_data=FD91EC264309878BE6345CBE53BADF40"
+        "&enc=CEE9A53E3E463EF1F459635736738962&cmac=ECC1E7F6C6C73BF6",
+        "e=" + "0" * 32 + "&c=" + "0" * 16,
+        "e=" + "G" * 32 + "&c=94EED9EE65337086",
+        "e=EF963FF7828658A599F3041510671E88&c=94EED9EE6533708Z",
+        "e=EF963FF7828658A599F3041510671E88&c= 4EED9EE65337086",
+        "e=EF96&c=94EED9EE65337086",
+        "M=04E141124C2880x003F31",
+    ],
+)
+def test_the_tap_path_finds_what_find_message_finds(query):
+    try:
+        expected = find_message(query)
+    except SunError as error:
+        with pytest.raises(SunError, match=re.escape(str(error))):
+            locate(query)
+        return
+    held = locate(query)
+    if expected is None:
+        assert held is None
+        return
+    assert held is not None
+    assert from_spool(orjson.loads(orjson.dumps({"kid": 1, **held}))) == (1, expected)
