@@ -6,6 +6,10 @@ reads the batch again next time; taps carry unique ids, and ids already stored a
 tap is lost and none is doubled. One drainer at a time per spool folder (an exclusive flock on
 .drain.lock); other drainers skip the round.
 
+An NTAG 424 DNA tap reaches the spool with its SUN message unchecked (the answer never depends
+on it); the drainer checks it as it reads the line (server/taps/sun_verdict.py, `sun`), so the
+batch is stored with the verdict, as a tap path that checked it would have spooled it.
+
 No single line can stop the drainer. A line that is not a tap, and a tap the database refuses
 for what it holds, go to the quarantine (server/taps/quarantine.py) and the drain goes on. The
 error tells the two cases apart (server.db.failure_kind): a database that is away makes the

@@ -51,6 +51,7 @@ KINDS = {
 SUN_CHIP = "ntag424"  # tags.chips' name for the NTAG 424 DNA, whose every tap carries SUN
 NO_SUN = "this NTAG 424 DNA sticker's tap carries no SUN message"
 FILE_DATA_MAX = 128  # bytes: the NDEF file holds 256, half of it is a generous bound
+NDEF_FILE_BYTES = 256  # the whole URL the chip writes fits in it, the MAC's text too
 HEX_DIGITS = "0123456789abcdefABCDEF"
 PLACEHOLDERS = "the SUN parameters still hold the placeholders: not tapped from a chip"
 _USUAL_LENGTH = len("e=&c=") + 2 * (PICC_DATA_BYTES + MAC_BYTES)
@@ -108,6 +109,8 @@ def find_message(query: str) -> SunMessage | None:
     mac_at = values["c"][1]
     if mac_at < start:
         raise SunError("the file data comes before the MAC in a SUN URL")
+    if mac_at - start > NDEF_FILE_BYTES:  # no chip wrote it; and it is spooled with the tap
+        raise SunError("more text between the file data and the MAC than a chip holds")
     return SunMessage(picc, mac, query[start:mac_at].encode("ascii", "replace"), file_data)
 
 

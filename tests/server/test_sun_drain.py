@@ -256,6 +256,12 @@ def test_the_an12196_message_with_file_data_verifies_from_its_spooled_form():
         "e=EF963FF7828658A599F3041510671E88&c= 4EED9EE65337086",
         "e=EF96&c=94EED9EE65337086",
         "M=04E141124C2880x003F31",
+        # Text no chip wrote, between the file data and the MAC: refused, never spooled.
+        "e=EF963FF7828658A599F3041510671E88&f="
+        + "CE" * 16
+        + "&x="
+        + "a" * 300
+        + "&c=94EED9EE65337086",
     ],
 )
 def test_the_tap_path_finds_what_find_message_finds(query):
@@ -271,3 +277,11 @@ def test_the_tap_path_finds_what_find_message_finds(query):
         return
     assert held is not None
     assert from_spool(orjson.loads(orjson.dumps({"kid": 1, **held}))) == (1, expected)
+
+
+def test_text_no_chip_wrote_before_the_mac_is_refused_rather_than_spooled():
+    padded = (
+        "e=EF963FF7828658A599F3041510671E88&f=" + "CE" * 16 + "&x=" + "a" * 300 + "&c=" + "9" * 16
+    )
+    with pytest.raises(SunError, match="than a chip holds"):
+        locate(padded)
