@@ -205,6 +205,20 @@ def test_the_drain_command_checks_sun_messages_with_the_servers_keys(committed_a
         assert (stored.outcome, stored.mirror_counter) == (Outcome.OK, 5)
 
 
+def test_the_drainer_beside_the_workers_checks_sun_messages_too(committed_app, runner):
+    app = committed_app
+    sticker = sun_sticker(app)
+    tap(app.test_client(), sticker, sun_query(app, sticker["code"], UID, 5))
+    recorder(app).spool.sync()
+    # A parent that is not ours: the drainer leaves at its first look, draining once more.
+    command = ["drain", "--follow", "--interval", "0.01", "--parent", "1"]
+    answer = runner.invoke(main, command, env=cli_env(app))
+    assert answer.exit_code == 0, answer.output
+    with database(app).sessions() as session:
+        [stored] = session.scalars(select(Tap))
+        assert (stored.outcome, stored.mirror_counter) == (Outcome.OK, 5)
+
+
 def test_a_drainer_without_keys_keeps_the_tap_in_the_quarantine_until_a_replay(
     committed_app, runner
 ):
