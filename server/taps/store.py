@@ -147,7 +147,7 @@ def store_taps(
     """
     taps = []
     for record in records:
-        if sun is not None:
+        if sun is not None and isinstance(record, dict):
             record = sun.judge(record)
         checked = check(record)
         if isinstance(checked, str):

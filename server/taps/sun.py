@@ -14,7 +14,7 @@ master_key) gives the meta read key shared by that entry's stickers, which decry
 the sticker's own file read key, diversified with that UID. Whether the counter went up is not
 decided here but where the tap is stored, atomically (taps/store.py).
 
-The tap path only finds the message (find_message) and spools it as text (spooled); the drainer
+The tap path only finds the message (locate) and spools it as text (spooled); the drainer
 checks it (server/taps/sun_verdict.py), since the visitor's answer never depends on the verdict.
 """
 

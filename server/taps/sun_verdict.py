@@ -40,6 +40,7 @@ class SunJudge:
     def __init__(self, ring: Callable[[], Keyring]) -> None:
         self._ring = ring
         self._held: tuple[Keyring, SunKeys] | None = None
+        self._said = False  # a missing keyring is logged once, not at every tap
 
     def keys(self) -> SunKeys:
         """The SUN keys of the current keyring (kept while the keyring is the same object)."""
@@ -56,7 +57,9 @@ class SunJudge:
         try:
             keys = self.keys()
         except Exception:  # no keyring here: keep the message for a drainer that has one
-            log.exception("no SUN keys to check tap %s with", str(record.get("id"))[:40])
+            if not self._said:
+                log.exception("no SUN keys: SUN taps go to the quarantine, unchecked")
+                self._said = True
             return record
         judged = {name: value for name, value in record.items() if name != SUN_MESSAGE}
         if judged.get("outcome") != OK:  # decided already on the tap path: nothing to prove

@@ -25,7 +25,9 @@ from server.taps.sun import (
     locate,
     spooled,
 )
+from server.taps.sun_verdict import SunJudge
 from tags import codes
+from tags.keyring import Keyring
 from tags.ntag424.sun import SunError, verify_sun
 from tests.server.factories import PHONE, drained_taps
 from tests.server.test_quarantine import cli_env
@@ -227,13 +229,21 @@ def test_a_drainer_without_keys_keeps_the_tap_in_the_quarantine_until_a_replay(
     tap(app.test_client(), sticker, sun_query(app, sticker["code"], UID, 5))
     recorder(app).spool.sync()
     assert drain(database(app), app.config["SPOOL_DIR"]).quarantined == 1  # no keys given
-    [held] = quarantine.entries(app.config["SPOOL_DIR"])
-    assert "not checked yet" in held["reason"] and SUN_MESSAGE in held["tap"]
+    tap(app.test_client(), sticker, sun_query(app, sticker["code"], UID, 6))
+    recorder(app).spool.sync()
+    unreadable = SunJudge(lambda: Keyring.from_env({}))  # no keyring configured: it raises
+    assert drain(database(app), app.config["SPOOL_DIR"], sun=unreadable).quarantined == 1
+    held = quarantine.entries(app.config["SPOOL_DIR"])
+    assert all("not checked yet" in entry["reason"] for entry in held) and len(held) == 2
+    assert all(SUN_MESSAGE in entry["tap"] for entry in held)
     replayed = runner.invoke(main, ["quarantine", "replay"], env=cli_env(app))
-    assert "stored 1 taps; 0 still in the quarantine" in replayed.output, replayed.output
+    assert "stored 2 taps; 0 still in the quarantine" in replayed.output, replayed.output
     with database(app).sessions() as session:
-        [stored] = session.scalars(select(Tap))
-        assert (stored.outcome, stored.mirror_uid, stored.mirror_counter) == (Outcome.OK, UID, 5)
+        stored = session.scalars(select(Tap).order_by(Tap.id)).all()
+        assert [(t.outcome, t.mirror_uid, t.mirror_counter) for t in stored] == [
+            (Outcome.OK, UID, 5),
+            (Outcome.OK, UID, 6),
+        ]
 
 
 def test_the_an12196_message_with_file_data_verifies_from_its_spooled_form():
