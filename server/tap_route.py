@@ -39,7 +39,7 @@ from server.models import Outcome, VisitorKind
 from server.taps.classify import Classification, classify_environ
 from server.taps.recorder import recorder
 from server.taps.stickers import DirectoryUnavailable, StickerInfo
-from server.taps.sun import NO_SUN, SUN_CHIP, SunKeys, find_message
+from server.taps.sun import NO_SUN, SUN_CHIP, SUN_MESSAGE, locate
 from server.taps.visitor import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -182,7 +182,7 @@ def decide(app: Flask, environ: dict[str, Any], code: str) -> Decision:
         if QR_SCAN_MARK in environ:  # a printed QR label: no SUN message to check
             outcome = Outcome.QR_SCAN
         else:
-            sun = _sun(app, shown_code, query, sticker)
+            sun = _sun(shown_code, query, sticker)
             if sun.get("outcome"):
                 outcome = sun.pop("outcome")
     tap_record = {
@@ -264,32 +264,28 @@ def _key_id(code: str) -> int:
     return codes.split(code)[0]
 
 
-def _sun(app: Flask, code: str, query: str, sticker: StickerInfo | None) -> dict[str, Any]:
-    """The SUN fields of a tap record: UID and counter if the message verifies, else BAD_SUN.
+def _sun(code: str, query: str, sticker: StickerInfo | None) -> dict[str, Any]:
+    """The SUN fields of a tap record: the message found, spooled for the drainer to check;
+    BAD_SUN at once when there is no message to check.
 
     Without SUN parameters, nothing, unless the sticker is an NTAG 424 DNA (whose every tap
-    must carry one: a URL stripped of them proves nothing).
+    must carry one: a URL stripped of them proves nothing). The message is checked in the
+    drainer (server/taps/sun_verdict.py): the answer never depends on it, a bad message leading
+    on like a good one, so its AES and CMAC work is kept off the answer's path.
     """
     expected = sticker is not None and sticker.chip == SUN_CHIP
     if not expected and "=" not in query:
         return {}
     try:
-        message = find_message(query)
+        message = locate(query)
         if message is None:
             if not expected:
                 return {}
             raise SunError(NO_SUN)
-        keys = app.extensions.get("taptrail.sun_keys")
-        if keys is None:  # one per app, like the code verifier
-            keys = app.extensions["taptrail.sun_keys"] = SunKeys(keyring(app))
-        tap = keys.verify(_key_id(code), message)
     except SunError as error:
         return {"outcome": Outcome.BAD_SUN, "mirror_error": str(error)[:120]}
-    uid = tap.uid.hex().upper() if tap.uid else None
-    if sticker is not None and sticker.uid and uid != sticker.uid:
-        other = "a genuine SUN message of another chip than this sticker's"
-        return {"outcome": Outcome.BAD_SUN, "mirror_uid": uid, "mirror_error": other}
-    return {"sun": True, "mirror_uid": uid, "mirror_counter": tap.counter}
+    message["kid"] = _key_id(code)
+    return {SUN_MESSAGE: message}
 
 
 def _cookie(value: str, secure: bool) -> str:

@@ -15,11 +15,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from server.commands import edge
+from server.config import keyring
 from server.db import database
 from server.taps import quarantine
 from server.taps.drain import drain, drain_lock, store_each
 from server.taps.drainer import FOLLOW_SECONDS, DrainerLoop
 from server.taps.health import spool_health
+from server.taps.sun_verdict import SunJudge
 
 
 @click.command("drain")
@@ -43,7 +45,7 @@ def drain_command(
     if follow:
         _follow(current_app.config, folder, interval, parent, restarts)
         return
-    report = drain(database(), folder, wait=wait)
+    report = drain(database(), folder, wait=wait, sun=_sun_judge())
     if report.busy:
         click.echo("another drainer is at work; nothing done")
         return
@@ -77,14 +79,22 @@ def _follow(config: Any, folder: Path, interval: float, parent: int | None, rest
         pace=True,
         parent=parent,
         restarts=restarts,
+        sun=_sun_judge(),
     )
     with contextlib.suppress(KeyboardInterrupt):
         loop.run(stop, heartbeat_thread=True)
     stop.set()
     try:
-        drain(database(current_app), folder, wait=True, sync=False)  # leave nothing behind
+        # Leave nothing behind.
+        drain(database(current_app), folder, wait=True, sync=False, sun=loop.sun)
     except Exception as error:  # the database is away: the taps wait for the next drainer
         click.echo(f"left taps in the spool: {error}", err=True)
+
+
+def _sun_judge() -> SunJudge:
+    """Checks spooled SUN messages with this app's keyring (the workers' keys: same settings)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return SunJudge(lambda: keyring(app))
 
 
 @click.command("status")
@@ -146,10 +156,11 @@ def quarantine_replay() -> None:
     """Try to store every quarantined tap again; keep those still refused."""
     db = database()
     folder = current_app.config["SPOOL_DIR"]
+    sun = _sun_judge()
 
     def store_one(record: dict[str, Any]) -> str | None:
         reasons: list[str] = []
-        store_each(db, [record], lambda _record, reason: reasons.append(reason))
+        store_each(db, [record], lambda _record, reason: reasons.append(reason), sun)
         return reasons[0] if reasons else None
 
     with drain_lock(Path(folder), wait=True):

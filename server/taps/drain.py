@@ -6,6 +6,10 @@ reads the batch again next time; taps carry unique ids, and ids already stored a
 tap is lost and none is doubled. One drainer at a time per spool folder (an exclusive flock on
 .drain.lock); other drainers skip the round.
 
+An NTAG 424 DNA tap reaches the spool with its SUN message unchecked (the answer never depends
+on it); the drainer checks it as it reads the line (server/taps/sun_verdict.py, `sun`), so the
+batch is stored with the verdict, as a tap path that checked it would have spooled it.
+
 No single line can stop the drainer. A line that is not a tap, and a tap the database refuses
 for what it holds, go to the quarantine (server/taps/quarantine.py) and the drain goes on. The
 error tells the two cases apart (server.db.failure_kind): a database that is away makes the
@@ -32,6 +36,8 @@ from server.db import Database, answers, failure_kind
 from server.taps import quarantine
 from server.taps.spool import segments
 from server.taps.store import Checked, check, store_checked
+from server.taps.sun import SUN_MESSAGE
+from server.taps.sun_verdict import SunJudge
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +79,18 @@ def drain_lock(directory: Path, wait: bool) -> Iterator[bool]:
 
 
 def drain(
-    database: Database, directory: str | os.PathLike[str], *, wait: bool = False, sync: bool = True
+    database: Database,
+    directory: str | os.PathLike[str],
+    *,
+    wait: bool = False,
+    sync: bool = True,
+    sun: SunJudge | None = None,
 ) -> DrainReport:
     """Move every complete tap line of every segment into the database.
 
-    With `sync` (unless a caller flushes the spool on its own clock) the segments are flushed to
+    `sun` checks the SUN messages the tap path spooled, before their batch is stored; without
+    it, a tap that carries one goes to the quarantine (to be replayed where the keys are). With
+    `sync` (unless a caller flushes the spool on its own clock) the segments are flushed to
     disk first: a drainer called about once a second keeps the "interval" fsync policy.
     """
     folder = Path(directory)
@@ -90,7 +103,7 @@ def drain(
         if sync:
             sync_segments(folder)
         for segment in segments(folder):
-            _drain_segment(database, segment, report)
+            _drain_segment(database, segment, report, sun)
     return report
 
 
@@ -174,7 +187,9 @@ def sync_segments(folder: Path) -> None:
             os.fdatasync(handle.fileno())
 
 
-def _drain_segment(database: Database, segment: Path, report: DrainReport) -> None:
+def _drain_segment(
+    database: Database, segment: Path, report: DrainReport, sun: SunJudge | None
+) -> None:
     offset_file = segment.with_suffix(".offset")
     offset = _read_offset(offset_file)
     with open(segment, "rb") as handle:
@@ -194,7 +209,7 @@ def _drain_segment(database: Database, segment: Path, report: DrainReport) -> No
             for start in range(0, len(lines), BATCH_LINES):
                 batch = lines[start : start + BATCH_LINES]
                 refused = _Refused(segment, report)
-                taps = _parse(batch, offset, refused)
+                taps = _parse(batch, offset, refused, sun)
                 stored, skipped = store_checked_each(database, taps, refused.tap)
                 report.stored += stored
                 report.skipped += skipped
@@ -237,15 +252,19 @@ class _Refused:
         self.report.quarantined += 1
 
 
-def _parse(lines: list[bytes], offset: int, refused: _Refused) -> list[Checked]:
-    """The batch's taps, each checked once; lines that are not storable taps go to the
-    quarantine."""
+def _parse(
+    lines: list[bytes], offset: int, refused: _Refused, sun: SunJudge | None
+) -> list[Checked]:
+    """The batch's taps, each checked once, SUN messages included; lines that are not storable
+    taps go to the quarantine."""
     taps = []
     for line in lines:
         try:
             record = orjson.loads(line)
         except ValueError:  # orjson's JSONDecodeError is one
             record = None
+        if sun is not None and type(record) is dict and SUN_MESSAGE in record:
+            record = sun.judge(record)
         checked = check(record) if record is not None else "not JSON"
         if not isinstance(checked, str):
             taps.append(checked)
@@ -261,11 +280,15 @@ def store_each(
     database: Database,
     records: list[dict[str, Any]],
     refuse: Callable[[dict[str, Any], str], None],
+    sun: SunJudge | None = None,
 ) -> tuple[int, int]:
-    """Store `records`; hand each one that is no tap, or that the database refuses for its
-    content, to `refuse`. Returns (stored, already stored); see store_checked_each."""
+    """Store `records`, their SUN messages checked by `sun`; hand each one that is no tap, or
+    that the database refuses for its content, to `refuse`. Returns (stored, already stored);
+    see store_checked_each."""
     taps = []
     for record in records:
+        if sun is not None and isinstance(record, dict):
+            record = sun.judge(record)
         checked = check(record)
         if isinstance(checked, str):
             refuse(record, checked)

@@ -25,6 +25,7 @@ from server.services import tap_partitions
 from server.services.rollups import Schedule
 from server.taps.drain import Pacer, drain
 from server.taps.health import beat
+from server.taps.sun_verdict import SunJudge
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class DrainerLoop:
     pace: bool = False  # let a rush of taps pass before draining (beside the workers)
     parent: int | None = None  # stop when this process is no longer our parent
     restarts: int = 0  # how many times a supervisor started a drainer before this one
+    sun: SunJudge | None = None  # checks the SUN messages the tap path spooled
 
     def __post_init__(self) -> None:
         self.state: dict[str, Any] = {
@@ -88,7 +90,7 @@ class DrainerLoop:
             if now >= self._partitions_due:  # before draining: the month may just have turned
                 tap_partitions.prepare(self.database, machine_now())
                 self._partitions_due = now + PARTITIONS_EVERY
-            drain(self.database, self.directory, sync=False)
+            drain(self.database, self.directory, sync=False, sun=self.sun)
             self._rollups.tick(now)
         except Exception as error:  # the database is away, or worse: wait, never die
             pause = min(max(pause, self.interval) * 2, MAX_BACKOFF_SECONDS)

@@ -10,11 +10,13 @@ from typing import Any
 
 from flask import Flask
 
+from server.config import keyring
 from server.db import Database, database
 from server.taps.drain import drain
 from server.taps.drainer import DrainerLoop
 from server.taps.spool import Spool, SpoolError
 from server.taps.store import store_taps
+from server.taps.sun_verdict import SunJudge
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ class Recorder:
         self.interval = float(config["DRAIN_INTERVAL"])
         self.threaded = bool(config["DRAIN_THREAD"])
         self.rollup_interval = float(config["ROLLUP_INTERVAL"])
+        # The app's keyring when a SUN message is checked (the portal may load it anew).
+        self.sun = SunJudge(lambda: keyring(app))
         self._threads_pid = 0
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
@@ -49,12 +53,12 @@ class Recorder:
         except SpoolError:
             # A full or broken disk: store this tap straight away rather than lose it.
             log.exception("tap spool unusable; writing tap %s to the database directly", tap["id"])
-            store_taps(self.database, [tap])
+            store_taps(self.database, [tap], self.sun)
 
     def drain_now(self) -> None:
         """Flush and drain this spool folder once (tests, shutdown)."""
         self.spool.sync()
-        drain(self.database, self.spool.directory, wait=True)
+        drain(self.database, self.spool.directory, wait=True, sun=self.sun)
 
     def stop(self) -> None:
         """Stop this process's threads and close the segment."""
@@ -92,6 +96,7 @@ class Recorder:
             Path(self.spool.directory),
             interval=self.interval,
             rollup_interval=self.rollup_interval,
+            sun=self.sun,
         )
         loop.run(self._stop)
 

@@ -28,7 +28,8 @@ from server.db import Database, rowcount
 from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
 from server.services import tap_partitions
 from server.services.rollups import mark_place_moments
-from server.taps.sun import NO_SUN, SUN_CHIP
+from server.taps.sun import NO_SUN, OTHER_CHIP, SUN_CHIP, SUN_MESSAGE
+from server.taps.sun_verdict import NO_KEYS, SunJudge
 
 # Columns a spool record may set directly; everything else is derived here.
 RECORD_FIELDS = (
@@ -105,6 +106,8 @@ def check(record: Any) -> Checked | str:
     missing = [field for field in REQUIRED if get(field) is None]
     if missing:
         return f"missing {', '.join(missing)}"
+    if SUN_MESSAGE in record:  # SunJudge.judge() takes it out
+        return NO_KEYS
     if record["outcome"] not in OUTCOMES or record["visitor_kind"] not in VISITOR_KINDS:
         return f"unknown outcome {record['outcome']!r} or visitor kind {record['visitor_kind']!r}"
     if (get("visitor_id") is None) != (record["visitor_kind"] == VisitorKind.OBJECTED):
@@ -134,13 +137,18 @@ def check(record: Any) -> Checked | str:
     return at, record
 
 
-def store_taps(database: Database, records: list[dict[str, Any]]) -> tuple[int, int]:
+def store_taps(
+    database: Database, records: list[dict[str, Any]], sun: SunJudge | None = None
+) -> tuple[int, int]:
     """Insert the taps not stored yet, in one transaction; return (stored, already there).
 
-    Raises TapRefused, storing nothing, when a record is not a tap (see record_problem).
+    `sun` checks the SUN messages the tap path spooled. Raises TapRefused, storing nothing,
+    when a record is not a tap (see record_problem).
     """
     taps = []
     for record in records:
+        if sun is not None and isinstance(record, dict):
+            record = sun.judge(record)
         checked = check(record)
         if isinstance(checked, str):
             raise TapRefused(f"tap {str(record.get('id'))[:40]!r} cannot be stored: {checked}")
@@ -389,6 +397,7 @@ def _row(
     if sun and counter is not None:
         if row[UID_MATCHES] is False:
             row[OUTCOME] = BAD_SUN
+            row[MIRROR_ERROR] = row[MIRROR_ERROR] or OTHER_CHIP
             return row
         pending.append(row)  # decided for the whole batch at once: SunCounters
         return row

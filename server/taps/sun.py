@@ -13,6 +13,9 @@ The keys: the code's key id names a keyring entry; its SUN master key (tags.ntag
 master_key) gives the meta read key shared by that entry's stickers, which decrypts the UID, and
 the sticker's own file read key, diversified with that UID. Whether the counter went up is not
 decided here but where the tap is stored, atomically (taps/store.py).
+
+The tap path only finds the message (locate) and spools it as text (spooled); the drainer
+checks it (server/taps/sun_verdict.py), since the visitor's answer never depends on the verdict.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from tags.keyring import Keyring, KeyState
 from tags.ntag424 import keys as sun_keys
@@ -47,9 +51,13 @@ KINDS = {
 SUN_CHIP = "ntag424"  # tags.chips' name for the NTAG 424 DNA, whose every tap carries SUN
 NO_SUN = "this NTAG 424 DNA sticker's tap carries no SUN message"
 FILE_DATA_MAX = 128  # bytes: the NDEF file holds 256, half of it is a generous bound
+NDEF_FILE_BYTES = 256  # the whole URL the chip writes fits in it, the MAC's text too
+HEX_DIGITS = "0123456789abcdefABCDEF"
 PLACEHOLDERS = "the SUN parameters still hold the placeholders: not tapped from a chip"
 _USUAL_LENGTH = len("e=&c=") + 2 * (PICC_DATA_BYTES + MAC_BYTES)
 STICKER_KEYS = 65536  # derived file read keys kept in memory (one per sticker tapped)
+SUN_MESSAGE = "sun_message"  # the field of a tap record holding a message not checked yet
+OTHER_CHIP = "a genuine SUN message of another chip than this sticker's"
 
 
 @dataclass(frozen=True)
@@ -97,13 +105,67 @@ def find_message(query: str) -> SunMessage | None:
     if "f" not in values:
         return SunMessage(picc, mac)
     text, start = values["f"]
-    if not text or len(text) % 32 or len(text) > 2 * FILE_DATA_MAX:
-        raise SunError("encrypted file data is whole 16-byte blocks in hex (32 digits each)")
-    file_data = _hex(text, len(text) // 2, "encrypted file data")
+    file_data = _file_hex(text)
     mac_at = values["c"][1]
     if mac_at < start:
         raise SunError("the file data comes before the MAC in a SUN URL")
+    if mac_at - start > NDEF_FILE_BYTES:  # no chip wrote it; and it is spooled with the tap
+        raise SunError("more text between the file data and the MAC than a chip holds")
     return SunMessage(picc, mac, query[start:mac_at].encode("ascii", "replace"), file_data)
+
+
+def locate(query: str) -> dict[str, Any] | None:
+    """find_message for the tap path: the message as the spool keeps it (spooled), its shape
+    checked, nothing decoded; None if the query has no SUN parameter; else SunError.
+
+    The usual form is taken as the chip wrote it, hex text and all: nearly every SUN tap.
+    """
+    if len(query) == _USUAL_LENGTH and query.startswith("e=") and query[34:37] == "&c=":
+        picc, mac = query[2:34], query[37:]
+        if not picc.strip(HEX_DIGITS) and not mac.strip(HEX_DIGITS):
+            if not picc.strip("0") and not mac.strip("0"):
+                raise SunError(PLACEHOLDERS)
+            return {"e": picc, "c": mac}
+    message = find_message(query)  # the other forms, and what is wrong with a bad one
+    return None if message is None else spooled(message)
+
+
+def spooled(message: SunMessage) -> dict[str, Any]:
+    """The message as a tap record holds it until the drainer checks it (with "kid", the key
+    id of the tap's code, added by the tap path): hex, and the text the MAC covers."""
+    held: dict[str, Any] = {"e": message.picc_data.hex(), "c": message.mac.hex()}
+    if message.file_data is not None:
+        held["f"] = message.file_data.hex()
+        held["m"] = message.mac_input.decode("ascii")  # find_message kept it ASCII
+    return held
+
+
+def from_spool(held: Any) -> tuple[int, SunMessage]:
+    """The key id and message of a spooled SUN message (spooled); SunError if it is not one.
+
+    The spool is a file: a line edited by hand, or mangled, must end as a bad SUN message,
+    never stop the drainer.
+    """
+    if not isinstance(held, dict):
+        raise SunError("the spooled SUN message is not an object")
+    kid, picc, mac = held.get("kid"), held.get("e"), held.get("c")
+    file_data, mac_input = held.get("f"), held.get("m", "")
+    if type(kid) is not int or not all(isinstance(v, str) for v in (picc, mac, mac_input)):
+        raise SunError("the spooled SUN message lacks its key id, PICC data or MAC")
+    assert isinstance(picc, str) and isinstance(mac, str) and isinstance(mac_input, str)
+    message = SunMessage(
+        _hex(picc, PICC_DATA_BYTES, "encrypted PICC data"),
+        _hex(mac, MAC_BYTES, "SUN MAC"),
+        mac_input.encode("ascii", "replace"),
+        None if file_data is None else _file_hex(file_data),
+    )
+    return kid, message
+
+
+def _file_hex(text: Any) -> bytes:
+    if not isinstance(text, str) or not text or len(text) % 32 or len(text) > 2 * FILE_DATA_MAX:
+        raise SunError("encrypted file data is whole 16-byte blocks in hex (32 digits each)")
+    return _hex(text, len(text) // 2, "encrypted file data")
 
 
 def _hex(text: str, size: int, name: str) -> bytes:

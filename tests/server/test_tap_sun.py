@@ -1,4 +1,4 @@
-"""NTAG 424 DNA taps: SUN messages verified on the tap path, counters accepted once, replays shown.
+"""NTAG 424 DNA taps: SUN messages checked by the drainer, counters accepted once, replays shown.
 
 The parsing and checking of a tapped URL is held to NXP AN12196's published SUN messages; the
 tap route, whose keys are derived from the keyring, is driven with messages made as the chip
