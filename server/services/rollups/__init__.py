@@ -7,9 +7,10 @@ from server.services.rollups.refresh import (
     RefreshReport,
     Schedule,
     check,
-    rebuild,
+    rebuild_by_day,
     refresh,
 )
+from server.services.rollups.rebuild import rebuild
 
 __all__ = [
     "CheckReport",
@@ -22,5 +23,6 @@ __all__ = [
     "mark_moments",
     "mark_place_moments",
     "rebuild",
+    "rebuild_by_day",
     "refresh",
 ]
