@@ -2,6 +2,7 @@
 
 from server.services.rollups.calendar import day_bounds, local_day
 from server.services.rollups.marks import mark, mark_moments, mark_place_moments
+from server.services.rollups.rebuild import rebuild
 from server.services.rollups.refresh import (
     CheckReport,
     RefreshReport,
@@ -10,7 +11,6 @@ from server.services.rollups.refresh import (
     rebuild_by_day,
     refresh,
 )
-from server.services.rollups.rebuild import rebuild
 
 __all__ = [
     "CheckReport",

@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, Integer, bindparam, text
+from sqlalchemy import BindParameter, Date, Integer, bindparam, text
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from server.models import FIRST_VISIT
 from server.models.types import UTCDateTime
@@ -42,18 +43,18 @@ class Span:
 def run(session: Session, sql: str, **values: Any) -> None:
     """Execute `sql` with its values bound as the models store them (SQLite keeps moments as
     text in its own format: a plain Python datetime would compare wrongly)."""
-    binds = []
+    binds: list[BindParameter[Any]] = []
     for name, value in values.items():
         if not re.search(rf":{name}\b", sql):
             continue  # the statements share their values; each binds those it names
+        kind: TypeEngine[Any] | None = None
         if isinstance(value, dt.datetime):
-            binds.append(bindparam(name, value, type_=UTCDateTime()))
+            kind = UTCDateTime()
         elif isinstance(value, dt.date):
-            binds.append(bindparam(name, value, type_=Date()))
+            kind = Date()
         elif isinstance(value, int):
-            binds.append(bindparam(name, value, type_=Integer()))
-        else:
-            binds.append(bindparam(name, value))
+            kind = Integer()
+        binds.append(bindparam(name, value, type_=kind))
     session.execute(text(sql).bindparams(*binds))
 
 

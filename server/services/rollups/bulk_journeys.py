@@ -54,9 +54,7 @@ def journeys(session: Session, span: Span) -> None:
         """,
         t=span.territory_id,
     )
-    museum_days = (
-        "rollup_visitor_days o JOIN places m ON m.id = o.place_id AND m.kind = 'museum'"
-    )
+    museum_days = "rollup_visitor_days o JOIN places m ON m.id = o.place_id AND m.kind = 'museum'"
     in_span = "o.territory_id = :t AND o.day >= :a AND o.day <= :b"
 
     def after(moment: str) -> str:

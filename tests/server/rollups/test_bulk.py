@@ -101,7 +101,7 @@ def _traffic(app, worlds: dict[str, dict]) -> None:
     regulars = [f"regular-{n}" for n in range(25)]  # the same cookie in every territory
     day = FIRST
     while day <= LAST:
-        for slug, world in worlds.items():
+        for world in worlds.values():
             zone, tags = world["zone"], world["tags"]
             midnight = dt.datetime.combine(day, dt.time(), zone)
             # On the stroke of local midnight, and the last microsecond of the day.
