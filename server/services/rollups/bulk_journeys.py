@@ -136,6 +136,33 @@ def journeys(session: Session, span: Span) -> None:
     _drop(session)
 
 
+def flow_months(session: Session, span: Span) -> None:
+    """FlowMonth of every month the span touches, summed again from its days' flows."""
+    first = span.first.replace(day=1)
+    following = (span.last.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    run(
+        session,
+        "DELETE FROM rollup_flow_months WHERE territory_id = :t AND month >= :a AND month < :f",
+        t=span.territory_id,
+        a=first,
+        f=following,
+    )
+    month = span.clock.month_start("day")
+    run(
+        session,
+        f"""
+        INSERT INTO rollup_flow_months
+            (territory_id, month, from_place_id, to_place_id, same_day, week)
+        SELECT :t, {month}, from_place_id, to_place_id, sum(same_day), sum(week)
+        FROM rollup_flows WHERE territory_id = :t AND day >= :a AND day < :f
+        GROUP BY {month}, from_place_id, to_place_id
+        """,
+        t=span.territory_id,
+        a=first,
+        f=following,
+    )
+
+
 def _drop(session: Session) -> None:
     """No temporary table left (an error rolls the transaction back, and them with it)."""
     for table in (PAIRS, WENT):

@@ -54,6 +54,7 @@ class RefreshReport:
     days: int = 0  # local days whose counts were recomputed
     journey_days: int = 0  # origin days whose journeys were recomputed
     too_old: int = 0  # marks dropped: their raw rows are past retention, the rollups stay
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, where one says (bench)
 
 
 @dataclass

@@ -62,6 +62,12 @@ class Clock:
             )
         return f"taptrail_day_start({day}, '{self.timezone}', {int(hours_before)})"
 
+    def month_start(self, day: str) -> str:
+        """The first day of the month of the date expression `day`."""
+        if self.postgres:
+            return f"date_trunc('month', {day})::date"
+        return f"date({day}, 'start of month')"
+
     def plus_days(self, day: str, days: int) -> str:
         """The date expression `day` moved by `days` days."""
         if self.postgres:
