@@ -298,38 +298,65 @@ def visitor_returns(session: Session, territory_id: int, clock: Clock, first: dt
     """VisitorReturn of every day from `first` on: for each person of the day, the day they
     were last seen before, at the place and anywhere in the territory (the later days too: a
     redone day changes its people's next visit's "previous day")."""
-    visitor = 'visitor_id COLLATE "C"' if clock.postgres else "visitor_id"  # a cheap sort
     run(
         session,
-        f"""
-        INSERT INTO rollup_visitor_returns (territory_id, place_id, day, previous_day, visitors)
-        SELECT :t, place_id, day, previous, count(*)
-        FROM (
-            SELECT place_id, day, coalesce(
-                lag(day) OVER (PARTITION BY place_id, {visitor} ORDER BY day), :never
-            ) AS previous
-            FROM rollup_visitor_days WHERE territory_id = :t
-        ) here
-        WHERE day >= :a
-        GROUP BY place_id, day, previous
-        UNION ALL
-        SELECT :t, :whole, day, previous, count(*)
-        FROM (
-            SELECT day, coalesce(
-                lag(day) OVER (PARTITION BY {visitor} ORDER BY day), :never
-            ) AS previous
-            FROM (
-                SELECT DISTINCT visitor_id, day FROM rollup_visitor_days WHERE territory_id = :t
-            ) people
-        ) anywhere
-        WHERE day >= :a
-        GROUP BY day, previous
-        """,
+        _RETURNS_POSTGRES if clock.postgres else _RETURNS_SQLITE,
         t=territory_id,
         a=first,
         never=FIRST_VISIT,
         whole=WHOLE_TERRITORY,
     )
+
+
+# One sort of the visitor-days by (visitor, place, day) serves both windows: the second needs
+# (visitor, day), which PostgreSQL gets by an incremental sort within each visitor. The
+# previous day anywhere is the latest of the visitor's days before this one (a RANGE frame);
+# `nth` keeps one row per visitor and day for the territory's count. "C": visitor ids are
+# hex, so byte order sorts them as well as the locale's order, and much faster.
+_RETURNS_POSTGRES = """
+    INSERT INTO rollup_visitor_returns (territory_id, place_id, day, previous_day, visitors)
+    WITH seen AS (
+        SELECT place_id, day,
+            coalesce(lag(day) OVER (
+                PARTITION BY visitor_id COLLATE "C", place_id ORDER BY day
+            ), :never) AS here,
+            coalesce(max(day) OVER (
+                PARTITION BY visitor_id COLLATE "C" ORDER BY day
+                RANGE BETWEEN UNBOUNDED PRECEDING AND '1 day' PRECEDING
+            ), :never) AS anywhere,
+            row_number() OVER (PARTITION BY visitor_id COLLATE "C", day) AS nth
+        FROM rollup_visitor_days WHERE territory_id = :t
+    )
+    SELECT :t, place_id, day, here, count(*) FROM seen WHERE day >= :a
+    GROUP BY place_id, day, here
+    UNION ALL
+    SELECT :t, :whole, day, anywhere, count(*) FROM seen WHERE day >= :a AND nth = 1
+    GROUP BY day, anywhere
+"""
+_RETURNS_SQLITE = """
+    INSERT INTO rollup_visitor_returns (territory_id, place_id, day, previous_day, visitors)
+    SELECT :t, place_id, day, previous, count(*)
+    FROM (
+        SELECT place_id, day, coalesce(
+            lag(day) OVER (PARTITION BY place_id, visitor_id ORDER BY day), :never
+        ) AS previous
+        FROM rollup_visitor_days WHERE territory_id = :t
+    ) here
+    WHERE day >= :a
+    GROUP BY place_id, day, previous
+    UNION ALL
+    SELECT :t, :whole, day, previous, count(*)
+    FROM (
+        SELECT day, coalesce(
+            lag(day) OVER (PARTITION BY visitor_id ORDER BY day), :never
+        ) AS previous
+        FROM (
+            SELECT DISTINCT visitor_id, day FROM rollup_visitor_days WHERE territory_id = :t
+        ) people
+    ) anywhere
+    WHERE day >= :a
+    GROUP BY day, previous
+"""
 
 
 def daily_visitors(session: Session, span: Span) -> None:

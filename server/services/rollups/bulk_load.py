@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 # day or a month's rebuild writes few rows, and reads must not wait).
 BULK_DAYS = 62
 # Memory for building the indexes again (PostgreSQL's default is 64 MB): sorts in memory.
-MAINTENANCE_WORK_MEM = "512MB"
+MAINTENANCE_WORK_MEM = "1GB"
 
 
 @dataclass

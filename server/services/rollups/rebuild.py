@@ -26,6 +26,7 @@ from server.models import (
     DailyVisitors,
     DirtyDay,
     Flow,
+    FlowMonth,
     JourneyDay,
     JourneyShop,
     OfferDay,
@@ -63,6 +64,7 @@ BULK_TABLES = [
         Flow,
         JourneyDay,
         JourneyShop,
+        FlowMonth,
     )
 ]
 DAY_TABLES = (StickerDay, PlaceHour, TerritoryHour, VisitorDay, DailyVisitors, OfferDay, ShopDay)
@@ -70,6 +72,9 @@ JOURNEY_TABLES = (Flow, JourneyDay, JourneyShop)
 # Memory for one statement's sorts and hashes: a month of visitor-days is grouped in memory
 # instead of spilling to disk (PostgreSQL's default is 4 MB). For this transaction only.
 WORK_MEM = "256MB"
+# The visitors' returns sort every visitor-day of the territory at once (about 100 bytes
+# each): in memory up to 10 million of them, instead of an external sort on disk.
+RETURNS_WORK_MEM = "1GB"
 
 
 def rebuild(
@@ -160,6 +165,8 @@ def _prepare(session: Session) -> bool:
         return False
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFRESH_LOCK})
     session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    # Compiling each statement costs more than it saves on statements of a month of rows.
+    session.execute(text("SET LOCAL jit = off"))
     # The planner's statistics describe the rollup tables before the rebuild emptied them: it
     # would pick nested loops over what it thinks are a few rows (see refresh.py).
     session.execute(text("SET LOCAL enable_nestloop = off"))
@@ -189,7 +196,11 @@ def _people(session: Session, plan: _Plan, step: _Steps) -> None:
                 VisitorReturn.day >= plan.days.first,
             )
         )
+        if sql.postgres:
+            session.execute(text(f"SET LOCAL work_mem = '{RETURNS_WORK_MEM}'"))
         bulk_days.visitor_returns(session, territory_id, sql, plan.days.first)
+        if sql.postgres:
+            session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
         bulk_days.daily_visitors(session, plan.days)
     with step("clear"):
         _clear(session, JOURNEY_TABLES, plan.origins)
