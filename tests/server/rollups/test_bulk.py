@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select, text, update
 
+from server.commands.analytics import rollups_group
 from server.db import database
 from server.models import (
     Base,
@@ -276,3 +277,18 @@ def _keys(app) -> set[tuple]:
             )
         ).all()
     return {tuple(row) for row in indexes} | {tuple(row) for row in constraints}
+
+
+def test_the_rebuild_command_is_set_based_and_its_check_finds_nothing(app, traffic):
+    runner = app.test_cli_runner()
+    db = database(app)
+    by_day = rollups.rebuild_by_day(db)
+    expected = snapshot(app)
+    _emptied(app)
+    done = runner.invoke(rollups_group, ["rebuild"])
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"recomputed {by_day.days} days")
+    assert snapshot(app) == expected
+    checked = runner.invoke(rollups_group, ["rebuild", "--check"])
+    assert checked.exit_code == 0, checked.output
+    assert "the rollups match the raw rows" in checked.output
