@@ -134,10 +134,16 @@ def tap_tables(session: Session, span: Span) -> None:
             WHERE {TERRITORY_TAPS} AND t.outcome = 'ok' AND t.human
                 AND t.visitor_id IS NOT NULL
         ) x
-        GROUP BY day, place_id, visitor_id
+        GROUP BY day, place_id, visitor_id{_IN_KEY_ORDER if span.clock.postgres else ""}
         """,
         **values(span),
     )
+
+
+# Rows written in the primary key's order let a bulk load build that index from presorted
+# input (PostgreSQL's sort checks for it first); the sort here is cheap: byte order ("C"), which
+# is the index's order too for hex ids (any other id is still indexed right, just not faster).
+_IN_KEY_ORDER = ' ORDER BY day, place_id, visitor_id COLLATE "C"'
 
 
 def offer_days(session: Session, span: Span) -> None:

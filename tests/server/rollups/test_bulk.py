@@ -29,6 +29,7 @@ from server.models import (
     VisitorDay,
 )
 from server.services import rollups
+from server.services.retention import retention_cutoff
 from tests.server import factories
 from tests.server.rollups.helpers import NOW, store, tap
 
@@ -262,6 +263,21 @@ def test_a_range_rebuilt_replaces_what_was_there_and_leaves_the_rest(app, traffi
     assert march == {row for row in expected["rollup_sticker_days"] if row[0].startswith("2026-03")}
     assert len(after["rollup_sticker_days"]) == len(expected["rollup_sticker_days"])
     assert rollups.check(db, dt.date(2026, 3, 1), dt.date(2026, 3, 31), now=NOW).differences == []
+
+
+def test_days_past_retention_are_left_alone_as_a_refresh_leaves_them(app, traffic):
+    db = database(app)
+    rollups.rebuild(db, now=NOW)
+    expected = snapshot(app)
+    first = dt.date(2024, 9, 1)  # NOW keeps 25 months: from the end of October 2024
+    report = rollups.rebuild(db, first, LAST, now=NOW)
+    kept_from = {
+        timezone: retention_cutoff(NOW).astimezone(ZoneInfo(timezone)).date()
+        for timezone in ZONES.values()
+    }
+    assert report.too_old == sum((day - first).days for day in kept_from.values())
+    assert report.days == sum((LAST - day).days + 1 for day in kept_from.values())
+    assert snapshot(app) == expected
 
 
 def _keys(app) -> set[tuple]:
