@@ -15,7 +15,7 @@ from sqlalchemy.types import TypeEngine
 
 from server.models import FIRST_VISIT
 from server.models.types import UTCDateTime
-from server.services.rollups.calendar import day_bounds
+from server.services.rollups.calendar import day_bounds, days_between
 from server.services.rollups.counts import WHOLE_TERRITORY
 from server.services.rollups.sqlclock import Clock
 
@@ -277,17 +277,28 @@ def shop_origins(session: Session, span: Span) -> None:
         ) x
         GROUP BY shop_id, role, visitor_id, {clock.day("moment")}
     """
+    # Where each day starts, and the 7 days (168 hours) before it, as funnel.py computes them:
+    # from Python, for a midnight that happens twice (a clock going back at midnight) is the
+    # first one to Python and the second to PostgreSQL's AT TIME ZONE.
+    days = list(days_between(span.first, span.last))
+    starts: dict[str, Any] = {}
+    for n, day in enumerate(days):
+        start = day_bounds(day, clock.timezone)[0]
+        starts |= {f"d{n}": day, f"s{n}": start, f"w{n}": start - dt.timedelta(days=7)}
+    bounds = " UNION ALL ".join(
+        f"SELECT :d{n} AS day, :s{n} AS day_start, :w{n} AS week_start" for n in range(len(days))
+    )
     # Per (event, museum): whether a museum tap fell between the day's start and the event.
     hits = f"""
         SELECT ev.day, ev.shop_id, ev.role, ev.visitor_id, t.place_id,
-            max(CASE WHEN t.occurred_at >= {clock.day_start("ev.day")} THEN 1 ELSE 0 END)
-                AS same
+            max(CASE WHEN t.occurred_at >= b.day_start THEN 1 ELSE 0 END) AS same
         FROM ({last_events}) ev
+        JOIN ({bounds}) b ON b.day = ev.day
         JOIN taps t ON t.visitor_id = ev.visitor_id
         WHERE t.place_id IN (SELECT id FROM places WHERE territory_id = :t AND kind = 'museum')
             AND t.human AND t.outcome = 'ok'
             AND t.occurred_at >= :week_s AND t.occurred_at < :e
-            AND t.occurred_at >= {clock.day_start("ev.day", 7 * 24)}
+            AND t.occurred_at >= b.week_start
             AND t.occurred_at <= ev.moment
         GROUP BY ev.day, ev.shop_id, ev.role, ev.visitor_id, t.place_id
     """
@@ -305,6 +316,7 @@ def shop_origins(session: Session, span: Span) -> None:
         GROUP BY day, shop_id, place_id
         """,
         **values(span),
+        **starts,
         week_s=span.start - dt.timedelta(days=7),
     )
 

@@ -1,5 +1,5 @@
-"""SQL for a territory's clocks: the local day and hour of a stored moment, and where a local
-day starts in UTC, on PostgreSQL and SQLite alike (the set-based rebuild counts in SQL).
+"""SQL for a territory's clocks: the local day and hour of a stored moment, on PostgreSQL and
+SQLite alike (the set-based rebuild counts in SQL).
 
 PostgreSQL converts with `AT TIME ZONE` from its own tz database. SQLite has no time zones: a
 few deterministic functions registered on the connection convert with Python's zoneinfo, the
@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 
 from server.services.rollups.calendar import zone
 
-# How SQLAlchemy stores a DateTime on SQLite (naive UTC text); comparisons are textual.
-SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")  # IANA names only: they are inlined in SQL
 
 
@@ -52,16 +50,6 @@ class Clock:
             return f"extract(hour from ({moment}) AT TIME ZONE '{self.timezone}')::int"
         return f"taptrail_local_hour({moment}, '{self.timezone}')"
 
-    def day_start(self, day: str, hours_before: int = 0) -> str:
-        """The UTC moment where local day `day` starts, `hours_before` real hours earlier."""
-        if self.postgres:
-            # Hours, never days: an interval of days would follow the session's clock changes.
-            return (
-                f"(({day})::timestamp AT TIME ZONE '{self.timezone}' "
-                f"- interval '{int(hours_before)} hours')"
-            )
-        return f"taptrail_day_start({day}, '{self.timezone}', {int(hours_before)})"
-
     def month_start(self, day: str) -> str:
         """The first day of the month of the date expression `day`."""
         if self.postgres:
@@ -88,7 +76,6 @@ def install(connection: Any) -> None:
     for name, arity, function in (
         ("taptrail_local_day", 2, _local_day),
         ("taptrail_local_hour", 2, _local_hour),
-        ("taptrail_day_start", 3, _day_start),
     ):
         connection.create_function(name, arity, function, deterministic=True)
 
@@ -106,11 +93,3 @@ def _local_day(moment: str | None, timezone: str) -> str | None:
 
 def _local_hour(moment: str | None, timezone: str) -> int | None:
     return None if moment is None else _local(moment, timezone).hour
-
-
-def _day_start(day: str | None, timezone: str, hours_before: int) -> str | None:
-    if day is None:
-        return None
-    start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), zone(timezone))
-    moment = start.astimezone(dt.UTC) - dt.timedelta(hours=hours_before)
-    return moment.replace(tzinfo=None).strftime(SQLITE_MOMENT)
