@@ -82,5 +82,6 @@ bench: install
 	$(BIN)/python -m bench.ical
 	$(BIN)/python -m bench.encode
 	$(BIN)/python -m bench.analytics
+	$(BIN)/python -m bench.rollups
 	$(BIN)/python -m bench.sizing
 	$(BIN)/python -m bench.maps

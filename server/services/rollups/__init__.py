@@ -2,12 +2,13 @@
 
 from server.services.rollups.calendar import day_bounds, local_day
 from server.services.rollups.marks import mark, mark_moments, mark_place_moments
+from server.services.rollups.rebuild import rebuild
 from server.services.rollups.refresh import (
     CheckReport,
     RefreshReport,
     Schedule,
     check,
-    rebuild,
+    rebuild_by_day,
     refresh,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "mark_moments",
     "mark_place_moments",
     "rebuild",
+    "rebuild_by_day",
     "refresh",
 ]

@@ -54,6 +54,7 @@ class RefreshReport:
     days: int = 0  # local days whose counts were recomputed
     journey_days: int = 0  # origin days whose journeys were recomputed
     too_old: int = 0  # marks dropped: their raw rows are past retention, the rollups stay
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, where one says (bench)
 
 
 @dataclass
@@ -77,15 +78,17 @@ def refresh(database: Database, now: dt.datetime | None = None) -> RefreshReport
     return report
 
 
-def rebuild(
+def rebuild_by_day(
     database: Database,
     first: dt.date | None = None,
     last: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> RefreshReport:
-    """Recompute every day from `first` to `last` (default: all the raw rows kept)."""
+    """Recompute every day from `first` to `last` (default: all the raw rows kept) a day at a
+    time, as the refresh does: slow on a big range (rebuild.py is set-based), kept to compare
+    the two."""
     with database.transaction() as session:
-        for territory, days in _span(session, first, last).items():
+        for territory, days in territory_days(session, first, last).items():
             mark(session, territory.id, days)
     return refresh(database, now)
 
@@ -100,7 +103,7 @@ def check(
     report = CheckReport()
     keep_from = retention_cutoff(now or clock.now())
     with database.sessions() as session:
-        for territory, days in _span(session, first, last).items():
+        for territory, days in territory_days(session, first, last).items():
             for day in days:
                 if day < local_day(keep_from, territory.timezone):
                     continue
@@ -162,7 +165,7 @@ def _refresh_round(session: Session, now: dt.datetime, report: RefreshReport) ->
             _replace(session, Territorial(territory_id, territory.timezone, day), (journey_rows,))
             report.journey_days += 1
         for month in sorted({day.replace(day=1) for day in journey_days}):
-            _replace_flow_month(session, territory_id, month)
+            replace_flow_month(session, territory_id, month)
         # A day's museum taps count for the shops' customers of the week that follows it.
         today = local_day(now, territory.timezone)
         shop_days = {
@@ -204,7 +207,7 @@ def _mark_later_returns(
     mark(session, territory_id, next_days(session, territory_id, changed) - done)
 
 
-def _replace_flow_month(session: Session, territory_id: int, month: dt.date) -> None:
+def replace_flow_month(session: Session, territory_id: int, month: dt.date) -> None:
     """Sum the month's flows again, from the day rows just written."""
     following = (month + dt.timedelta(days=32)).replace(day=1)
     session.execute(
@@ -263,7 +266,7 @@ def _key(row: Row) -> tuple:
     return tuple(sorted((key, str(value)) for key, value in row.items()))
 
 
-def _span(
+def territory_days(
     session: Session, first: dt.date | None, last: dt.date | None
 ) -> dict[Territory, list[dt.date]]:
     """Each territory's days from `first` to `last`, by default those the raw rows cover."""
