@@ -35,8 +35,7 @@ import orjson
 from server.db import Database, answers, failure_kind
 from server.taps import quarantine
 from server.taps.spool import segments
-from server.taps.store import Checked, check, store_checked
-from server.taps.sun import SUN_MESSAGE
+from server.taps.store import Checked, check, judged, store_checked
 from server.taps.sun_verdict import SunJudge
 
 log = logging.getLogger(__name__)
@@ -263,8 +262,7 @@ def _parse(
             record = orjson.loads(line)
         except ValueError:  # orjson's JSONDecodeError is one
             record = None
-        if sun is not None and type(record) is dict and SUN_MESSAGE in record:
-            record = sun.judge(record)
+        record = judged(record, sun)
         checked = check(record) if record is not None else "not JSON"
         if not isinstance(checked, str):
             taps.append(checked)
@@ -287,8 +285,7 @@ def store_each(
     see store_checked_each."""
     taps = []
     for record in records:
-        if sun is not None and isinstance(record, dict):
-            record = sun.judge(record)
+        record = judged(record, sun)
         checked = check(record)
         if isinstance(checked, str):
             refuse(record, checked)

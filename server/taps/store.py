@@ -137,6 +137,13 @@ def check(record: Any) -> Checked | str:
     return at, record
 
 
+def judged(record: Any, sun: SunJudge | None) -> Any:
+    """The record with its SUN message checked by `sun` first (when both are there)."""
+    if sun is not None and type(record) is dict and SUN_MESSAGE in record:
+        return sun.judge(record)
+    return record
+
+
 def store_taps(
     database: Database, records: list[dict[str, Any]], sun: SunJudge | None = None
 ) -> tuple[int, int]:
@@ -147,8 +154,7 @@ def store_taps(
     """
     taps = []
     for record in records:
-        if sun is not None and isinstance(record, dict):
-            record = sun.judge(record)
+        record = judged(record, sun)
         checked = check(record)
         if isinstance(checked, str):
             raise TapRefused(f"tap {str(record.get('id'))[:40]!r} cannot be stored: {checked}")

@@ -213,6 +213,11 @@ def _bikes(spot: moving.Spot) -> Line:
             notes.append(_t(N_("not renting bikes now")))
         if not f["returning"]:
             notes.append(_t(N_("not taking bikes back now")))
+    return _figures_line(spot, figure, state, notes)
+
+
+def _figures_line(spot: moving.Spot, figure: str, state: str, notes: list[str]) -> Line:
+    """A station's or car park's line: its name, where it is, its figure and the figure's age."""
     return Line(
         translated(spot.name),
         _where(spot),
@@ -261,15 +266,7 @@ def _parking(spot: moving.Spot) -> Line:
                 lambda: ngettext("%(num)d disabled space", "%(num)d disabled spaces", f["pmr"]),
             )
         )
-    return Line(
-        translated(spot.name),
-        _where(spot),
-        figure,
-        state,
-        age(spot.age_seconds),
-        notes,
-        updated_at=spot.updated_at,
-    )
+    return _figures_line(spot, figure, state, notes)
 
 
 def _parking_figure(f: dict[str, Any]) -> str:
