@@ -196,9 +196,13 @@ def store_checked(database: Database, taps: list[Checked]) -> tuple[int, int]:
 
 # The ids of a batch already stored, the ids passed as one value (an array, a JSON list): a
 # thousand parameters would each cost a little to render and to parse. The batch's time span
-# lets PostgreSQL look only in the months' partitions.
+# lets PostgreSQL look only in the months' partitions. On PostgreSQL the array is joined, not
+# tested with `id = ANY(:ids)`: a bound array is no constant, so that test is not hashed and a
+# sequential scan (chosen while a new month's partition has no statistics yet) compared every
+# row with every id: 0.9 s a batch at 75,000 taps in the month, growing with it.
 _KNOWN_PG = text(
-    "SELECT id FROM taps WHERE id = ANY(:ids) AND occurred_at BETWEEN :first AND :last"
+    "SELECT t.id FROM unnest(CAST(:ids AS text[])) AS batch(id)"
+    " JOIN taps AS t ON t.id = batch.id AND t.occurred_at BETWEEN :first AND :last"
 )
 _KNOWN_SQLITE = text(
     "SELECT id FROM taps WHERE id IN (SELECT value FROM json_each(:ids))"
