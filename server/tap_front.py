@@ -6,8 +6,9 @@ object. This WSGI layer sits inside the edge (server.web.edge still refuses cont
 and adds the security headers) and answers it with the same decision (server.tap_route.decide),
 the same recording (`keep`) and the same bytes (`redirect`) as the Flask view, which it never
 duplicates: anything else (a refused code, a link preview's page, a destination not built yet,
-another method or path) goes to Flask untouched, before anything is recorded, and the Flask
-view decides it afresh. tests/server/test_tap_front.py compares both answers byte for byte.
+another method or path) goes to Flask before anything is recorded, with the decision (if one was
+reached) for the Flask view to record and answer. tests/server/test_tap_front.py compares both
+answers byte for byte.
 
 Which paths are the tap route's is Flask's URL map's answer, asked once per path and memoised.
 """
@@ -23,7 +24,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from server import web
-from server.tap_route import VERIFIED_CODES, decide, keep, known_destination, redirect
+from server.tap_route import (
+    DECIDED,
+    VERIFIED_CODES,
+    decide,
+    keep,
+    known_destination,
+    redirect,
+)
 
 ENDPOINT = "tap.tap"  # the Flask view this layer answers for
 StartResponse = Callable[..., Any]
@@ -65,11 +73,14 @@ class TapFront:
             decision = decide(app, environ, code)
         except Exception:  # Flask decides again, and answers and logs whatever went wrong
             return None
-        if not decision.redirects:
-            return None  # a page to render: Flask's templates and translations
-        destination = known_destination(app, decision, root.rstrip("/"))
+        destination = (
+            known_destination(app, decision, root.rstrip("/")) if decision.redirects else None
+        )
         if destination is None:
-            return None  # the first tap to this page in this language: Flask builds its URL
+            # A page to render (Flask's templates and translations), or the first tap to this
+            # page in this language (Flask builds its URL): the view takes this decision.
+            environ[DECIDED] = decision
+            return None
         keep(app, decision)
         answer = redirect(decision, destination)
         start_response(answer.status, answer.headers)

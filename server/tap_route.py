@@ -70,6 +70,9 @@ HTML = "text/html; charset=utf-8"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 QR_SCAN_MARK = "taptrail.qr_scan"  # in the WSGI environ of a request on a QR label's URL
+# In the WSGI environ of a tap the front decided but left to Flask (a page to render, a URL not
+# built yet): the view takes that decision instead of verifying and classifying it again.
+DECIDED = "taptrail.tap_decision"
 SEE_OTHER = f"303 {HTTP_STATUS_CODES[303].upper()}"  # the status line werkzeug writes
 _NO_COOKIES: MultiDict[str, str] = ImmutableMultiDict()
 
@@ -137,7 +140,7 @@ def tap(code: str) -> Response:
     # environ (after ProxyFix, when configured), as server/tap_front.py does in front of Flask.
     # (Flask types its proxies as the objects they stand for, without _get_current_object.)
     req, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
-    decision = decide(app, req.environ, code)
+    decision = req.environ.pop(DECIDED, None) or decide(app, req.environ, code)
     keep(app, decision)
     if decision.redirects:
         assert decision.sticker is not None  # for mypy: redirects says so

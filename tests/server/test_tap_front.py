@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from server import tap_route
 from server.config import keyring
 from server.models import StickerStatus
 from server.tap_front import TapFront
@@ -194,3 +195,22 @@ def test_the_front_still_crosses_the_edge(app):
     refused = client.get(path + "%01", headers={"User-Agent": PHONE})
     assert refused.status_code == 404
     assert len(spooled(app)) == 2  # the refused request recorded nothing
+
+
+@pytest.mark.parametrize("name", [name for name, case in CASES.items() if not case.front_answers])
+def test_a_tap_the_front_passes_on_is_decided_once(app, monkeypatch, name):
+    path, case = prepared(app, CASES[name])
+    decided: list[str] = []
+    real = tap_route.decide
+
+    def counted(*args: Any) -> Any:
+        decided.append(path)
+        return real(*args)
+
+    # The front and the view each call their own reference to decide: count both.
+    monkeypatch.setattr("server.tap_route.decide", counted)
+    monkeypatch.setattr("server.tap_front.decide", counted)
+    answer = call(app.extensions[EDGE], path, case)
+    assert answer.status.split()[0] in {"200", "404", "405", "410"}
+    assert len(decided) == (0 if case.method == "POST" else 1)
+    assert len(spooled(app)) == (0 if case.method == "POST" else 1)
