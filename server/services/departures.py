@@ -179,27 +179,23 @@ def within(
         high = (now + horizon - start).total_seconds()
         # By index from the first call in the window: a slice would copy the rest of the day.
         for index in range(bisect.bisect_left(day_list, (max(int(low), 0),)), len(day_list)):
-            seconds, trip_id, route_id, headsign, label, stop_id, sequence = day_list[index]
+            seconds = day_list[index][0]
             if seconds > high:
                 break
             if start + dt.timedelta(seconds=seconds) >= now:
                 coming += 1
                 if ahead is not None and coming > ahead:
                     break
-            found.append(
-                Departure(
-                    trip_id,
-                    route_id,
-                    label,
-                    headsign,
-                    stop_id,
-                    sequence,
-                    day,
-                    start + dt.timedelta(seconds=seconds),
-                )
-            )
+            found.append(departure(day_list[index], day, start))
     found.sort(key=lambda departure: departure.scheduled)
     return found
+
+
+def departure(call: Call, day: dt.date, start: dt.datetime) -> Departure:
+    """The departure of one timetabled call on the service day `day`, which starts at `start`."""
+    seconds, trip_id, route_id, headsign, label, stop_id, sequence = call
+    moment = start + dt.timedelta(seconds=seconds)
+    return Departure(trip_id, route_id, label, headsign, stop_id, sequence, day, moment)
 
 
 def scheduled(

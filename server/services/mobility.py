@@ -378,17 +378,7 @@ def _calls_change(
             return False
         if last is None:
             return True
-        seconds, trip_id, route_id, headsign, label, stop_id, sequence = call
-        entering = departures_mod.Departure(
-            trip_id,
-            route_id,
-            label,
-            headsign,
-            stop_id,
-            sequence,
-            day,
-            start + dt.timedelta(seconds=seconds),
-        )
+        entering = departures_mod.departure(call, day, start)
         departures_mod.apply_realtime([entering], trips)
         return entering.leaves <= last
 
