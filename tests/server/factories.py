@@ -133,6 +133,22 @@ def drained_taps(app: Flask) -> list:
         return list(session.scalars(select(Tap).order_by(Tap.id)))
 
 
+def spooled_taps(app: Flask) -> list[dict[str, Any]]:
+    """Every tap record in the app's spool so far, as the drainer will read it."""
+    import orjson
+
+    from server.taps.recorder import recorder
+    from server.taps.spool import segments
+
+    spool = recorder(app).spool
+    spool.sync()
+    return [
+        orjson.loads(line)
+        for segment in segments(spool.directory)
+        for line in segment.read_bytes().splitlines()
+    ]
+
+
 def tap_at(app: Flask, visitor_id: str, place_slug: str, at: dt.datetime) -> None:
     """Store a person's tap at one of the place's stickers at `at`, as the drainer stores it."""
     import hashlib

@@ -16,7 +16,6 @@ from server.models import Outcome, Sticker, Tap
 from server.taps import quarantine
 from server.taps.drain import drain
 from server.taps.recorder import recorder
-from server.taps.spool import segments
 from server.taps.sun import (
     OTHER_CHIP,
     SUN_MESSAGE,
@@ -29,21 +28,10 @@ from server.taps.sun_verdict import SunJudge
 from tags import codes
 from tags.keyring import Keyring
 from tags.ntag424.sun import SunError, verify_sun
-from tests.server.factories import PHONE, drained_taps
+from tests.server.factories import PHONE, drained_taps, spooled_taps
 from tests.server.test_quarantine import cli_env
 from tests.server.test_tap_sun import UID, sun_query, sun_sticker, tap
 from tests.tags.ntag424 import vectors as v
-
-
-def spool_lines(app) -> list[dict]:
-    """Every tap record in the app's spool, as the drainer will read it."""
-    spool = recorder(app).spool
-    spool.sync()
-    return [
-        orjson.loads(line)
-        for segment in segments(spool.directory)
-        for line in segment.read_bytes().splitlines()
-    ]
 
 
 def sun_counter(app, tag_id: int) -> int | None:
@@ -56,7 +44,7 @@ def test_the_tap_path_spools_the_message_and_the_stored_tap_has_the_verdict(app,
     good = sun_query(app, sticker["code"], UID, 5)
     forged = good[:-1] + ("0" if good[-1] != "0" else "1")
     assert [tap(client, sticker, q).status_code for q in (good, forged, "")] == [303, 303, 303]
-    spooled_good, spooled_forged, bare = spool_lines(app)
+    spooled_good, spooled_forged, bare = spooled_taps(app)
     # Before the drain: the messages as the chip wrote them, no verdict yet...
     for record, query in ((spooled_good, good), (spooled_forged, forged)):
         assert record["outcome"] == Outcome.OK.value
@@ -187,7 +175,7 @@ def test_a_preview_checked_in_the_drainer_still_does_not_use_up_the_counter(app,
     preview = tap(client, sticker, query, agent="WhatsApp/2.23.20.0 A")
     visitor = tap(client, sticker, query, agent=PHONE)
     assert (preview.status_code, visitor.status_code) == (200, 303)
-    assert all(SUN_MESSAGE in record for record in spool_lines(app))
+    assert all(SUN_MESSAGE in record for record in spooled_taps(app))
     assert [(t.human, t.outcome) for t in drained_taps(app)] == [
         (False, Outcome.OK),
         (True, Outcome.OK),

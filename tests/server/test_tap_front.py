@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-import orjson
 import pytest
 from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -20,12 +19,10 @@ from server import tap_route
 from server.config import keyring
 from server.models import StickerStatus
 from server.tap_front import TapFront
-from server.taps.recorder import recorder
-from server.taps.spool import segments
 from server.web import EDGE
 from server.web.edge import Edge
 from tags import codes
-from tests.server.factories import PHONE, installed_sticker, update_sticker
+from tests.server.factories import PHONE, installed_sticker, spooled_taps, update_sticker
 from tests.server.test_tap_sun import UID as SUN_UID
 from tests.server.test_tap_sun import sun_query
 
@@ -107,17 +104,6 @@ def call(wsgi: Any, path: str, case: Case) -> Answer:
     return Answer(status, headers.to_wsgi_list(), b"".join(app_iter))
 
 
-def spooled(app: Flask) -> list[dict[str, Any]]:
-    """Every tap in the app's spool so far."""
-    spool = recorder(app).spool
-    spool.sync()
-    return [
-        orjson.loads(line)
-        for segment in segments(spool.directory)
-        for line in segment.read_bytes().splitlines()
-    ]
-
-
 def prepared(app: Flask, case: Case) -> tuple[str, Case]:
     """The short path the case requests, and the case with its SUN message made."""
     sticker = installed_sticker(app, **(case.sticker or {}))
@@ -157,7 +143,7 @@ def test_the_front_answers_as_the_flask_view_does(app, monkeypatch, name):
     assert by_front == by_flask
     assert passed == ([] if case.front_answers else [path])
     # The same tap, recorded once by each: the front never records what it passes on.
-    taps = spooled(app)
+    taps = spooled_taps(app)
     expected = 0 if case.method == "POST" else 2
     assert len(taps) == expected
     if expected:
@@ -180,7 +166,7 @@ def test_the_front_passes_other_paths_to_flask(app, monkeypatch):
     for path in paths:
         client.get(path, headers={"User-Agent": PHONE})
     assert paths <= set(passed)  # (and the pages some of them redirect to)
-    assert spooled(app) == []
+    assert spooled_taps(app) == []
 
 
 def test_the_front_still_crosses_the_edge(app):
@@ -194,7 +180,7 @@ def test_the_front_still_crosses_the_edge(app):
     assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
     refused = client.get(path + "%01", headers={"User-Agent": PHONE})
     assert refused.status_code == 404
-    assert len(spooled(app)) == 2  # the refused request recorded nothing
+    assert len(spooled_taps(app)) == 2  # the refused request recorded nothing
 
 
 @pytest.mark.parametrize("name", [name for name, case in CASES.items() if not case.front_answers])
@@ -213,4 +199,4 @@ def test_a_tap_the_front_passes_on_is_decided_once(app, monkeypatch, name):
     answer = call(app.extensions[EDGE], path, case)
     assert answer.status.split()[0] in {"200", "404", "405", "410"}
     assert len(decided) == (0 if case.method == "POST" else 1)
-    assert len(spooled(app)) == (0 if case.method == "POST" else 1)
+    assert len(spooled_taps(app)) == (0 if case.method == "POST" else 1)
