@@ -13,12 +13,13 @@ import functools
 import re
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
 from server.services.rollups.calendar import zone
 
-_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")  # IANA names only: they are inlined in SQL
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]+")  # IANA names only: they are inlined in SQL
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,12 @@ class Clock:
     timezone: str
 
     def __post_init__(self) -> None:
-        if not _ZONE_NAME.match(self.timezone):
+        if not _ZONE_NAME.fullmatch(self.timezone):
             raise ValueError(f"not a time zone name: {self.timezone!r}")
-        zone(self.timezone)  # an unknown zone fails here, not half-way through a rebuild
+        try:
+            zone(self.timezone)  # an unknown zone fails here, not half-way through a rebuild
+        except ZoneInfoNotFoundError as error:
+            raise ValueError(f"not a time zone name: {self.timezone!r}") from error
 
     @property
     def postgres(self) -> bool:
