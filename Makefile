@@ -27,11 +27,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The browser tests first, alone, as a phone's timings need a quiet machine; then the rest on
-# every core (pytest-xdist; each worker builds its own throwaway databases).
-test: lint browser
-	$(BIN)/python -m pytest tests/browser
-	$(BIN)/python -m pytest --numprocesses auto --dist loadscope --ignore tests/browser
+# Lint, the browser tests and the rest on every core (pytest-xdist; each worker builds its own
+# throwaway databases) side by side, then the browser tests that time a page, alone: see
+# tests/suite.sh for why.
+test: install browser
+	tests/suite.sh $(BIN)
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here). Without
 # root to install it they are skipped, except in CI, where they fail.

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole check, as `make test` runs it: lint, the browser tests and the rest at once, then the
+# browser tests that time a page, alone.
+#
+# Why at once: the browser tests spend most of their time waiting on Chromium (about 0.7 of a core
+# over two and a half minutes), ruff and mypy take a quarter of a minute, and the other tests keep
+# every core busy on pytest-xdist workers. Run one after the other they add up; side by side the
+# waiting costs nothing. The few browser tests marked `quiet` measure a throttled phone's page load
+# and would measure the other tests instead: they run last, on a machine left to them.
+set -uo pipefail
+BIN="${1:?usage: tests/suite.sh VENV_BIN}"
+LOGS="$(mktemp -d)"
+trap 'rm -rf "$LOGS"' EXIT
+
+"$BIN/python" -m pytest tests/browser -m "not quiet" >"$LOGS/browser" 2>&1 &
+browser=$!
+{ "$BIN/ruff" check . && "$BIN/ruff" format --check . && "$BIN/mypy"; } >"$LOGS/lint" 2>&1 &
+lint=$!
+
+"$BIN/python" -m pytest --numprocesses auto --dist loadscope --ignore tests/browser
+rest=$?
+wait "$lint"
+lint_status=$?
+wait "$browser"
+browser_status=$?
+
+echo "=== ruff and mypy ==="
+cat "$LOGS/lint"
+echo "=== browser tests (all but the timed ones) ==="
+cat "$LOGS/browser"
+echo "=== browser tests that time a page, alone ==="
+"$BIN/python" -m pytest tests/browser -m quiet
+quiet=$?
+
+failed=""
+[ "$lint_status" -eq 0 ] || failed="$failed lint"
+[ "$browser_status" -eq 0 ] || failed="$failed browser"
+[ "$rest" -eq 0 ] || failed="$failed tests"
+[ "$quiet" -eq 0 ] || failed="$failed timed-browser"
+if [ -n "$failed" ]; then
+    echo "make test failed:$failed (see each part's output above)" >&2
+    exit 1
+fi
