@@ -2,8 +2,8 @@
 
     python -m bench.sizing [--taps 200000] [--stickers 500]
 
-Stores --taps taps through the drainer's own code (server.taps.store.store_taps, batches of
-1,000 as the drainer reads them) into a fresh, migrated PostgreSQL database (the test server's;
+Stores --taps taps through the drainer's own code (server.taps.store.store_taps, in batches
+as the drainer reads them) into a fresh, migrated PostgreSQL database (the test server's;
 TAPTRAIL_BENCH_DATABASE_NAME names it), with every column a real tap fills (visitor id, browser,
 language, mirrored UID and counter), over one month. Prints the taps stored per second, the CPU
 time per tap of the drainer process and of its PostgreSQL backend (read from /proc: the server
@@ -28,13 +28,14 @@ from sqlalchemy.engine import make_url
 from bench.analytics_data import build_world
 from server.db import Database
 from server.migrate import upgrade
+from server.taps.drain import BATCH_LINES
 from server.taps.store import store_taps
 
 ADMIN_URL = os.environ.get(
     "TAPTRAIL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 NAME = os.environ.get("TAPTRAIL_BENCH_DATABASE_NAME", "taptrail_bench_sizing")
-BATCH = 1000  # server/taps/drain.py BATCH_LINES
+BATCH = BATCH_LINES  # as the drainer reads them
 TICKS = os.sysconf("SC_CLK_TCK")
 BROWSERS = ["Safari 17", "Chrome 120", "Samsung Internet 23", "Firefox 121"]
 
