@@ -8,9 +8,11 @@ A new route without an entry here fails test_every_portal_route_is_in_the_table.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 
 from server.db import database
@@ -28,8 +30,10 @@ from server.models import (
     Walk,
     WalkStop,
 )
+from tags.keyring import Keyring
 from tests.server import factories
-from tests.server.portal.conftest import EMAILS, NOW, Seed, open_session
+from tests.server.conftest import own_app, settings, sqlite_copy
+from tests.server.portal.conftest import EMAILS, NOW, Seed, open_session, seed_portal
 
 ADMIN = {"administrator"}
 STAFF = {"administrator", "staff"}
@@ -238,12 +242,24 @@ def _audit_count(app) -> int:
         return session.scalar(select(func.count(AuditEntry.id))) or 0
 
 
-@pytest.mark.parametrize("database_kind", ["sqlite"])
+@pytest.fixture(scope="module")
+def refusing(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, keyring: Keyring
+) -> Iterator[tuple[Flask, dict[str, object]]]:
+    """The app (SQLite), its portal seeded and the table's world made, shared by the refusal
+    tests: a refused request changes nothing (each of them checks it), so one world serves all
+    instead of one per route."""
+    folder = tmp_path_factory.mktemp("access")
+    with own_app(settings(folder, sqlite_copy(request, folder), keyring)) as application:
+        yield application, _world(application, seed_portal(application), folder)
+
+
 @pytest.mark.parametrize("endpoint", [e for e, (_, roles, _) in TABLE.items() if roles])
-def test_each_route_refuses_the_roles_it_does_not_allow(app, seed, tmp_path, endpoint):
+def test_each_route_refuses_the_roles_it_does_not_allow(refusing, endpoint):
+    app, world = refusing
     path, allowed, scoped = TABLE[endpoint]
     assert allowed is not None
-    path = path.format(**_world(app, seed, tmp_path))
+    path = path.format(**world)
     methods = _routes(app)[endpoint]
     before = _audit_count(app)
     for method in methods:
