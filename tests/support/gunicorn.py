@@ -70,6 +70,13 @@ class Served:
                 return pid
         return None
 
+    def draining(self) -> bool:
+        """The drainer under the master has started its loop: its heartbeat names it."""
+        drainer = self.drainer()
+        with contextlib.suppress(OSError, ValueError):
+            return drainer is not None and self.heartbeat()["pid"] == drainer
+        return False
+
     def workers(self) -> list[int]:
         """The workers' pids."""
         return [
@@ -109,7 +116,7 @@ def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[Served]:
     served = Served(f"http://127.0.0.1:{port}", port, master, log, Path(env["TAPTRAIL_SPOOL_DIR"]))
     try:
         started = wait_until(
-            lambda: _answers(port) and len(served.workers()) >= workers and served.drainer(),
+            lambda: len(served.workers()) >= workers and served.draining() and _serves(port),
             timeout=60,
         )
         assert started, f"gunicorn did not start:\n{served.output()}"
@@ -126,9 +133,14 @@ def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[Served]:
             os.killpg(master.pid, signal.SIGKILL)
 
 
-def _answers(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-        return True
+def _serves(port: int) -> bool:
+    """A worker has loaded the app and answers a request (not only the master's socket)."""
+    with contextlib.suppress(OSError, http.client.HTTPException):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/robots.txt")
+        status = connection.getresponse().status
+        connection.close()
+        return status == 200
     return False
 
 
@@ -168,6 +180,18 @@ class Burst:
         time.sleep(seconds)
         return self.stop()
 
+    def wait_for(self, more: int, timeout: float = 60) -> Burst:
+        """Wait until `more` taps more than now have been answered: the burst is under way."""
+        target = len(self.answered) + more
+        assert wait_until(lambda: len(self.answered) >= target, timeout=timeout), (
+            f"{len(self.answered)} taps answered, waited for {target} ({self.failed} failed)"
+        )
+        return self
+
+    def run_for(self, taps: int) -> Burst:
+        """Send taps until `taps` of them have been answered (a few more arrive meanwhile)."""
+        return self.start().wait_for(taps).stop()
+
     def _client(self) -> None:
         host, port = self.url.removeprefix("http://").split(":")
         while not self._stop.is_set():
@@ -186,7 +210,8 @@ class Burst:
                     self.answered.add(cookie)
                 else:
                     self.failed += 1
-                    time.sleep(0.01)  # a refused connection must not spin the client
+            if status != 303:
+                time.sleep(0.01)  # a refused connection must not spin the client
 
 
 def tap_once(url: str, path: str) -> int:
