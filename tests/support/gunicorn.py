@@ -116,7 +116,7 @@ def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[Served]:
     served = Served(f"http://127.0.0.1:{port}", port, master, log, Path(env["TAPTRAIL_SPOOL_DIR"]))
     try:
         started = wait_until(
-            lambda: len(served.workers()) >= workers and served.draining() and _serves(port),
+            lambda: len(served.workers()) >= workers and served.drainer() and _serves(port),
             timeout=60,
         )
         assert started, f"gunicorn did not start:\n{served.output()}"

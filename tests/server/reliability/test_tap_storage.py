@@ -70,6 +70,7 @@ def test_a_drainer_killed_during_a_burst_is_started_again_and_loses_nothing(
     committed_app, sticker_path
 ):
     with gunicorn(server_env(committed_app)) as server:
+        assert wait_until(server.draining, timeout=60), server.output()  # booted, not booting
         first = server.drainer()
         burst = Burst(server.url, sticker_path).start().wait_for(UNDER_WAY)
         os.kill(first, signal.SIGKILL)
