@@ -97,6 +97,41 @@ class Served:
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[Served]:
     """Start gunicorn with TapTrail's settings; stop it, and anything left of it, afterwards."""
+    with gunicorns([env], workers) as (served,):
+        yield served
+
+
+@contextlib.contextmanager
+def gunicorns(envs: list[dict[str, str]], workers: int = 2) -> Iterator[list[Served]]:
+    """Start one gunicorn per environment, booting side by side; stop them all afterwards."""
+    launched: list[Served] = []
+    try:
+        for env in envs:
+            launched.append(_launch(env, workers))
+        for served in launched:
+            started = wait_until(
+                lambda served=served: (
+                    len(served.workers()) >= workers and served.drainer() and _serves(served.port)
+                ),
+                timeout=60,
+            )
+            assert started, f"gunicorn did not start:\n{served.output()}"
+        yield launched
+    finally:
+        for served in launched:  # all asked at once: they stop side by side too
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(served.master.pid, signal.SIGTERM)
+        for served in launched:
+            try:
+                served.master.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                served.master.kill()
+                served.master.wait()
+            with contextlib.suppress(ProcessLookupError):  # whatever outlived it: none should
+                os.killpg(served.master.pid, signal.SIGKILL)
+
+
+def _launch(env: dict[str, str], workers: int) -> Served:
     port = free_port()
     settings = {
         **os.environ,
@@ -113,24 +148,7 @@ def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[Served]:
         master = subprocess.Popen(
             command, env=settings, stdout=output, stderr=output, start_new_session=True
         )
-    served = Served(f"http://127.0.0.1:{port}", port, master, log, Path(env["TAPTRAIL_SPOOL_DIR"]))
-    try:
-        started = wait_until(
-            lambda: len(served.workers()) >= workers and served.drainer() and _serves(port),
-            timeout=60,
-        )
-        assert started, f"gunicorn did not start:\n{served.output()}"
-        yield served
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(master.pid, signal.SIGTERM)
-        try:
-            master.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            master.kill()
-            master.wait()
-        with contextlib.suppress(ProcessLookupError):  # whatever outlived it: none should
-            os.killpg(master.pid, signal.SIGKILL)
+    return Served(f"http://127.0.0.1:{port}", port, master, log, Path(env["TAPTRAIL_SPOOL_DIR"]))
 
 
 def _serves(port: int) -> bool:
