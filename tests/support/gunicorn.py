@@ -192,12 +192,6 @@ class Burst:
             thread.join(timeout=30)
         return self
 
-    def run(self, seconds: float) -> Burst:
-        """Send taps for `seconds`."""
-        self.start()
-        time.sleep(seconds)
-        return self.stop()
-
     def wait_for(self, more: int, timeout: float = 60) -> Burst:
         """Wait until `more` taps more than now have been answered: the burst is under way."""
         target = len(self.answered) + more
