@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from server import backups, clock
+from server import clock
 from server.commands import edge
 
 
@@ -18,6 +18,8 @@ from server.commands import edge
 @edge
 def backup_command(folder: Path) -> None:
     """Back up the database, photos and waiting taps into FOLDER (new), while serving."""
+    from server import backups  # alembic: see cli.py
+
     manifest = backups.backup(current_app, folder, clock.now())
     click.echo(f"backed up into {folder}: {backups.summary(manifest)}")
     click.echo("the keyring is not in it: copy it apart with 'taptrail keys backup'")
@@ -29,6 +31,8 @@ def backup_command(folder: Path) -> None:
 @edge
 def restore_command(folder: Path) -> None:
     """Restore the backup in FOLDER into an empty database and empty spool and media folders."""
+    from server import backups  # alembic: see cli.py
+
     manifest = backups.restore(current_app, folder)
     click.echo(f"restored from {folder}: {backups.summary(manifest)}")
     click.echo(

@@ -8,7 +8,6 @@ from flask.cli import with_appcontext
 from server.clock import machine_now
 from server.commands import edge
 from server.db import database
-from server.migrate import current_revision, head_revision, upgrade
 from server.services import tap_partitions
 
 
@@ -17,6 +16,8 @@ from server.services import tap_partitions
 @edge
 def init_db() -> None:
     """Create or upgrade the database schema (runs the migrations)."""
+    from server.migrate import current_revision, head_revision, upgrade  # alembic: see cli.py
+
     engine = database().engine
     before = current_revision(engine)
     upgrade(engine)

@@ -70,6 +70,13 @@ class Served:
                 return pid
         return None
 
+    def draining(self) -> bool:
+        """The drainer under the master has started its loop: its heartbeat names it."""
+        drainer = self.drainer()
+        with contextlib.suppress(OSError, ValueError):
+            return drainer is not None and self.heartbeat()["pid"] == drainer
+        return False
+
     def workers(self) -> list[int]:
         """The workers' pids."""
         return [
@@ -90,6 +97,41 @@ class Served:
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[Served]:
     """Start gunicorn with TapTrail's settings; stop it, and anything left of it, afterwards."""
+    with gunicorns([env], workers) as (served,):
+        yield served
+
+
+@contextlib.contextmanager
+def gunicorns(envs: list[dict[str, str]], workers: int = 2) -> Iterator[list[Served]]:
+    """Start one gunicorn per environment, booting side by side; stop them all afterwards."""
+    launched: list[Served] = []
+    try:
+        for env in envs:
+            launched.append(_launch(env, workers))
+        for served in launched:
+            started = wait_until(
+                lambda served=served: (
+                    len(served.workers()) >= workers and served.drainer() and _serves(served.port)
+                ),
+                timeout=60,
+            )
+            assert started, f"gunicorn did not start:\n{served.output()}"
+        yield launched
+    finally:
+        for served in launched:  # all asked at once: they stop side by side too
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(served.master.pid, signal.SIGTERM)
+        for served in launched:
+            try:
+                served.master.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                served.master.kill()
+                served.master.wait()
+            with contextlib.suppress(ProcessLookupError):  # whatever outlived it: none should
+                os.killpg(served.master.pid, signal.SIGKILL)
+
+
+def _launch(env: dict[str, str], workers: int) -> Served:
     port = free_port()
     settings = {
         **os.environ,
@@ -106,29 +148,17 @@ def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[Served]:
         master = subprocess.Popen(
             command, env=settings, stdout=output, stderr=output, start_new_session=True
         )
-    served = Served(f"http://127.0.0.1:{port}", port, master, log, Path(env["TAPTRAIL_SPOOL_DIR"]))
-    try:
-        started = wait_until(
-            lambda: _answers(port) and len(served.workers()) >= workers and served.drainer(),
-            timeout=60,
-        )
-        assert started, f"gunicorn did not start:\n{served.output()}"
-        yield served
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(master.pid, signal.SIGTERM)
-        try:
-            master.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            master.kill()
-            master.wait()
-        with contextlib.suppress(ProcessLookupError):  # whatever outlived it: none should
-            os.killpg(master.pid, signal.SIGKILL)
+    return Served(f"http://127.0.0.1:{port}", port, master, log, Path(env["TAPTRAIL_SPOOL_DIR"]))
 
 
-def _answers(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-        return True
+def _serves(port: int) -> bool:
+    """A worker has loaded the app and answers a request (not only the master's socket)."""
+    with contextlib.suppress(OSError, http.client.HTTPException):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/robots.txt")
+        status = connection.getresponse().status
+        connection.close()
+        return status == 200
     return False
 
 
@@ -162,11 +192,17 @@ class Burst:
             thread.join(timeout=30)
         return self
 
-    def run(self, seconds: float) -> Burst:
-        """Send taps for `seconds`."""
-        self.start()
-        time.sleep(seconds)
-        return self.stop()
+    def wait_for(self, more: int, timeout: float = 60) -> Burst:
+        """Wait until `more` taps more than now have been answered: the burst is under way."""
+        target = len(self.answered) + more
+        assert wait_until(lambda: len(self.answered) >= target, timeout=timeout), (
+            f"{len(self.answered)} taps answered, waited for {target} ({self.failed} failed)"
+        )
+        return self
+
+    def run_for(self, taps: int) -> Burst:
+        """Send taps until `taps` of them have been answered (a few more arrive meanwhile)."""
+        return self.start().wait_for(taps).stop()
 
     def _client(self) -> None:
         host, port = self.url.removeprefix("http://").split(":")
@@ -186,7 +222,8 @@ class Burst:
                     self.answered.add(cookie)
                 else:
                     self.failed += 1
-                    time.sleep(0.01)  # a refused connection must not spin the client
+            if status != 303:
+                time.sleep(0.01)  # a refused connection must not spin the client
 
 
 def tap_once(url: str, path: str) -> int:

@@ -21,6 +21,13 @@ from tests.support.processes import children, command_line, wait_until
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 
+@pytest.fixture
+def database_kind() -> str:
+    """The poller keeps its snapshots in files and /healthz reads them there: no database kind
+    changes what this test sees (tap storage runs on both), so one is enough: SQLite."""
+    return "sqlite"
+
+
 def poller(served) -> int | None:
     for pid in children(served.master.pid):
         if "mobility poll --follow" in command_line(pid):

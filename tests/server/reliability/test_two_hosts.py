@@ -19,9 +19,12 @@ from server.models import Audience, StickerDay, Tap
 from server.services import rollups
 from tests.server.factories import installed_sticker
 from tests.server.reliability.test_tap_storage import assert_exactly_stored
-from tests.support.gunicorn import Burst, gunicorn, server_env
+from tests.support.gunicorn import Burst, gunicorns, server_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.filterwarnings("ignore::ResourceWarning")]
+
+TAPS_PER_HOST = 200  # answered by each host during the bursts, at least
+BURST_SECONDS = 3.0  # and the bursts last this long at least: three rollup intervals
 
 
 @pytest.fixture
@@ -60,13 +63,15 @@ def test_two_hosts_on_one_database_store_every_tap_once_and_count_them_right(
     committed_app, sticker_path, tmp_path
 ):
     app = committed_app
-    with (
-        gunicorn(host_env(app, tmp_path / "host-a")) as first,
-        gunicorn(host_env(app, tmp_path / "host-b")) as second,
-    ):
+    hosts = [host_env(app, tmp_path / "host-a"), host_env(app, tmp_path / "host-b")]
+    # One worker per host: many workers on one spool are tap_storage's; here it is two hosts.
+    with gunicorns(hosts, workers=1) as (first, second):
         assert first.spool != second.spool
+        started = time.monotonic()
         bursts = [Burst(server.url, sticker_path, clients=6).start() for server in (first, second)]
-        time.sleep(6)
+        for burst in bursts:  # each host under load, at the same time
+            burst.wait_for(TAPS_PER_HOST)
+        time.sleep(max(0.0, BURST_SECONDS - (time.monotonic() - started)))
         for burst in bursts:
             burst.stop()
         assert all(burst.answered for burst in bursts), "a host answered no tap"
