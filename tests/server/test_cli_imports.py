@@ -20,6 +20,7 @@ from tests.server.test_cli import ok
 from tests.server.test_gtfs_feeds import METRO, write_zip
 
 env = test_cli.env  # the same settings as the other commands' tests: a fixture, used by name
+demo_env = test_cli.demo_env  # a copy of the session's demo database
 
 
 def _ics(tmp_path: Path, *events: str) -> Path:
@@ -31,9 +32,9 @@ def _ics(tmp_path: Path, *events: str) -> Path:
     return path
 
 
-def test_an_ical_import_says_what_it_stored_updated_removed_and_left_out(runner, env, tmp_path):
-    ok(runner, env, "init-db")
-    ok(runner, env, "demo")
+def test_an_ical_import_says_what_it_stored_updated_removed_and_left_out(
+    runner, demo_env, tmp_path
+):
     soon = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=3)
     day = f"{soon:%Y%m%d}"
     concert = f"UID:c@x\nSUMMARY:Concert\nDTSTART;TZID=Europe/Paris:{day}T200000"
@@ -42,7 +43,7 @@ def test_an_ical_import_says_what_it_stored_updated_removed_and_left_out(runner,
     path = _ics(tmp_path, concert, fair, broken)
     args = ["import", "ical", str(path), "--territory", "roubaix", "--latitude", "50.6"]
     args += ["--longitude", "3.1"]
-    first = ok(runner, env, *args)
+    first = ok(runner, demo_env, *args)
     assert first.output == (
         f"imported the calendar 'Agenda' into roubaix from {path}: 2 occurrences stored (2 new, "
         "0 updated, 0 unchanged), 0 removed, 1 event skipped\n"
@@ -51,13 +52,13 @@ def test_an_ical_import_says_what_it_stored_updated_removed_and_left_out(runner,
         "(PT1H30M)\n"
     )
     _ics(tmp_path, concert.replace("T200000", "T203000"))
-    second = ok(runner, env, *args)
+    second = ok(runner, demo_env, *args)
     assert second.output == (
         f"imported the calendar 'Agenda' into roubaix from {path}: 1 occurrence stored (0 new, "
         "1 updated, 0 unchanged), 1 removed\n"
     )
     _ics(tmp_path, concert, broken)
-    refused = runner.invoke(main, [*args, "--all-or-nothing"], env=env)
+    refused = runner.invoke(main, [*args, "--all-or-nothing"], env=demo_env)
     assert refused.exit_code == 1
     assert refused.output == (
         f"Error: {path}, line 14, field 'DURATION': the event 'Atelier' (UID b@x) has DURATION "
