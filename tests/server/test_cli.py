@@ -40,6 +40,14 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
+def migrated_env(env: dict[str, str], tmp_path: Path, sqlite_template: Path) -> dict[str, str]:
+    """Settings for a command run where `taptrail init-db` was run: a copy of the session's
+    migrated database (test_init_db_demo_batches_and_tokens runs the command)."""
+    shutil.copy(sqlite_template, tmp_path / "cli.db")
+    return env
+
+
+@pytest.fixture
 def demo_env(tmp_path: Path, demo_sqlite: Demo, keyring: Keyring) -> dict[str, str]:
     """Settings for a command run on a database holding the demo and the keyring it was loaded
     with: a copy of the session's (`taptrail demo` takes seconds; the first test here runs it)."""
@@ -106,9 +114,8 @@ def test_init_db_demo_batches_and_tokens(runner, env, tmp_path):
         (["tokens", "revoke", "42"], "there is no token 42"),
     ],
 )
-def test_domain_refusals_are_one_line_errors(runner, env, args, message):
-    ok(runner, env, "init-db")
-    result = runner.invoke(main, args, env=env)
+def test_domain_refusals_are_one_line_errors(runner, migrated_env, args, message):
+    result = runner.invoke(main, args, env=migrated_env)
     assert result.exit_code == 1 and message in result.output
     assert "Traceback" not in result.output
 
@@ -162,11 +169,10 @@ def test_import_commands_report_bad_files_and_good_ones(runner, demo_env, tmp_pa
     )
 
 
-def test_drain_moves_spooled_taps(runner, env):
+def test_drain_moves_spooled_taps(runner, migrated_env):
     from server.taps.spool import Spool
 
-    ok(runner, env, "init-db")
-    spool = Spool(env["TAPTRAIL_SPOOL_DIR"])
+    spool = Spool(migrated_env["TAPTRAIL_SPOOL_DIR"])
     spool.append(
         {
             "id": "a" * 32,
@@ -181,23 +187,22 @@ def test_drain_moves_spooled_taps(runner, env):
         }
     )
     spool.close()
-    assert "stored 1 taps (0 already stored), removed 1" in ok(runner, env, "drain").output
+    assert "stored 1 taps (0 already stored), removed 1" in ok(runner, migrated_env, "drain").output
 
 
-def test_the_purge_and_rebuild_commands_say_what_they_did(runner, env):
-    ok(runner, env, "init-db")
+def test_the_purge_and_rebuild_commands_say_what_they_did(runner, migrated_env):
     assert (
         "checked 0 days: the rollups match"
-        in ok(runner, env, "rollups", "rebuild", "--check").output
+        in ok(runner, migrated_env, "rollups", "rebuild", "--check").output
     )
-    assert "recomputed 0 days" in ok(runner, env, "rollups", "refresh").output
-    dry = ok(runner, env, "purge", "--dry-run").output
+    assert "recomputed 0 days" in ok(runner, migrated_env, "rollups", "refresh").output
+    dry = ok(runner, migrated_env, "purge", "--dry-run").output
     assert dry.startswith("would delete 0 taps, 0 offer views and 0 visitor-days from before ")
     backwards = runner.invoke(
-        main, ["rollups", "rebuild", "--from", "2026-05-02", "--to", "2026-05-01"], env=env
+        main, ["rollups", "rebuild", "--from", "2026-05-02", "--to", "2026-05-01"], env=migrated_env
     )
     assert backwards.exit_code == 2 and "--to is before --from" in backwards.output
-    too_long = runner.invoke(main, ["purge", "--months", "30"], env=env)
+    too_long = runner.invoke(main, ["purge", "--months", "30"], env=migrated_env)
     assert too_long.exit_code == 2 and "30 is not in the range 1<=x<=25" in too_long.output
 
 
