@@ -29,6 +29,9 @@ def cli_settings(folder: Path) -> dict[str, str]:
         "TAPTRAIL_MEDIA_DIR": str(folder / "media"),
         "TAPTRAIL_MOBILITY_DIR": str(folder / "mobility"),
         "TAPTRAIL_TAP_BASE_URL": "https://t.example.org",
+        # The demo accounts' passwords are printed, never signed in with here: argon2 at its
+        # full cost took a third of a second each (as settings() in conftest.py).
+        "TAPTRAIL_PASSWORD_HASHING": "cheapest",
     }
 
 
