@@ -4,28 +4,60 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from server.cli import main
 from tags import codes
 from tags.keyring import Keyring
+from tests.server.conftest import Demo
+
+
+def cli_settings(folder: Path) -> dict[str, str]:
+    """Settings for a command run: a SQLite database, keyring file, spool, cache and photos in
+    `folder` (the keyring file is not written here)."""
+    return {
+        "TAPTRAIL_DATABASE_URL": f"sqlite:///{folder / 'cli.db'}",
+        "TAPTRAIL_SIGNING_KEYS_FILE": str(folder / "keys.json"),
+        "TAPTRAIL_SIGNING_KEYS": "",
+        "TAPTRAIL_SECRET_KEY": "cli-secret",
+        "TAPTRAIL_SPOOL_DIR": str(folder / "spool"),
+        "TAPTRAIL_CACHE_DIR": str(folder / "cache"),
+        "TAPTRAIL_MEDIA_DIR": str(folder / "media"),
+        "TAPTRAIL_MOBILITY_DIR": str(folder / "mobility"),
+        "TAPTRAIL_TAP_BASE_URL": "https://t.example.org",
+        # The demo accounts' passwords are printed, never signed in with here: argon2 at its
+        # full cost took a third of a second each (as settings() in conftest.py).
+        "TAPTRAIL_PASSWORD_HASHING": "cheapest",
+    }
 
 
 @pytest.fixture
-def env(tmp_path) -> dict[str, str]:
+def env(tmp_path: Path) -> dict[str, str]:
     """Settings for a command run: a fresh SQLite database and keyring under tmp_path."""
-    keys = tmp_path / "keys.json"
-    Keyring.create().save(keys)
-    return {
-        "TAPTRAIL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "TAPTRAIL_SIGNING_KEYS_FILE": str(keys),
-        "TAPTRAIL_SIGNING_KEYS": "",
-        "TAPTRAIL_SECRET_KEY": "cli-secret",
-        "TAPTRAIL_SPOOL_DIR": str(tmp_path / "spool"),
-        "TAPTRAIL_CACHE_DIR": str(tmp_path / "cache"),
-        "TAPTRAIL_TAP_BASE_URL": "https://t.example.org",
-    }
+    Keyring.create().save(tmp_path / "keys.json")
+    return cli_settings(tmp_path)
+
+
+@pytest.fixture
+def migrated_env(env: dict[str, str], tmp_path: Path, sqlite_template: Path) -> dict[str, str]:
+    """Settings for a command run where `taptrail init-db` was run: a copy of the session's
+    migrated database (test_init_db_demo_batches_and_tokens runs the command)."""
+    shutil.copy(sqlite_template, tmp_path / "cli.db")
+    return env
+
+
+@pytest.fixture
+def demo_env(tmp_path: Path, demo_sqlite: Demo, keyring: Keyring) -> dict[str, str]:
+    """Settings for a command run on a database holding the demo and the keyring it was loaded
+    with: a copy of the session's (`taptrail demo` takes seconds; the first test here runs it)."""
+    shutil.copy(make_url(demo_sqlite.url).database, tmp_path / "cli.db")
+    demo_sqlite.copy_media(tmp_path)
+    keyring.save(tmp_path / "keys.json")
+    return cli_settings(tmp_path)
 
 
 def ok(runner, env, *args):
@@ -85,41 +117,39 @@ def test_init_db_demo_batches_and_tokens(runner, env, tmp_path):
         (["tokens", "revoke", "42"], "there is no token 42"),
     ],
 )
-def test_domain_refusals_are_one_line_errors(runner, env, args, message):
-    ok(runner, env, "init-db")
-    result = runner.invoke(main, args, env=env)
+def test_domain_refusals_are_one_line_errors(runner, migrated_env, args, message):
+    result = runner.invoke(main, args, env=migrated_env)
     assert result.exit_code == 1 and message in result.output
     assert "Traceback" not in result.output
 
 
-def test_a_missing_schema_or_keyring_says_what_to_do(runner, env, tmp_path):
-    result = runner.invoke(main, ["batches", "list"], env=env)
+def test_a_missing_schema_or_keyring_says_what_to_do(runner, demo_env, tmp_path):
+    empty = {**demo_env, "TAPTRAIL_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    result = runner.invoke(main, ["batches", "list"], env=empty)
     assert result.exit_code == 1 and "run 'taptrail init-db'" in result.output
-    ok(runner, env, "init-db")
-    ok(runner, env, "demo")
-    missing = {**env, "TAPTRAIL_SIGNING_KEYS_FILE": ""}
+    missing = {**demo_env, "TAPTRAIL_SIGNING_KEYS_FILE": ""}
     result = runner.invoke(
         main, ["batches", "issue", "--place", "la-piscine", "--count", "1"], env=missing
     )
     assert result.exit_code == 1 and "taptrail keys create" in result.output
 
 
-def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
-    ok(runner, env, "init-db")
-    ok(runner, env, "demo")
+def test_import_commands_report_bad_files_and_good_ones(runner, demo_env, tmp_path):
     stops = tmp_path / "stops.txt"
     stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,north\n")
-    result = runner.invoke(main, ["import", "gtfs", str(stops), "--feed", "local"], env=env)
+    result = runner.invoke(main, ["import", "gtfs", str(stops), "--feed", "local"], env=demo_env)
     assert result.exit_code == 1 and "line 2, field 'stop_lon'" in result.output
     stops.write_text("stop_id,stop_name,stop_lat,stop_lon\nS,Stop,50.6,3.1\n")
-    imported = ok(runner, env, "import", "gtfs", str(stops), "--feed", "local").output
+    imported = ok(runner, demo_env, "import", "gtfs", str(stops), "--feed", "local").output
     assert "1 stop stored (1 new, 0 updated, 0 unchanged)" in imported
     content = tmp_path / "c.yaml"
     content.write_text(
         "pois:\n  - {slug: x, territory: roubaix, name: X, category: park,"
         " latitude: 50.6, longitude: 3.1}\n"
     )
-    assert "pois: 1 new, 0 updated" in ok(runner, env, "import", "content", str(content)).output
+    assert (
+        "pois: 1 new, 0 updated" in ok(runner, demo_env, "import", "content", str(content)).output
+    )
     ics = tmp_path / "e.ics"
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
     ics.write_text(
@@ -137,14 +167,15 @@ def test_import_commands_report_bad_files_and_good_ones(runner, env, tmp_path):
         "--longitude",
         "3.1",
     ]
-    assert "1 occurrence stored (1 new, 0 updated, 0 unchanged)" in ok(runner, env, *args).output
+    assert (
+        "1 occurrence stored (1 new, 0 updated, 0 unchanged)" in ok(runner, demo_env, *args).output
+    )
 
 
-def test_drain_moves_spooled_taps(runner, env):
+def test_drain_moves_spooled_taps(runner, migrated_env):
     from server.taps.spool import Spool
 
-    ok(runner, env, "init-db")
-    spool = Spool(env["TAPTRAIL_SPOOL_DIR"])
+    spool = Spool(migrated_env["TAPTRAIL_SPOOL_DIR"])
     spool.append(
         {
             "id": "a" * 32,
@@ -159,23 +190,22 @@ def test_drain_moves_spooled_taps(runner, env):
         }
     )
     spool.close()
-    assert "stored 1 taps (0 already stored), removed 1" in ok(runner, env, "drain").output
+    assert "stored 1 taps (0 already stored), removed 1" in ok(runner, migrated_env, "drain").output
 
 
-def test_the_purge_and_rebuild_commands_say_what_they_did(runner, env):
-    ok(runner, env, "init-db")
+def test_the_purge_and_rebuild_commands_say_what_they_did(runner, migrated_env):
     assert (
         "checked 0 days: the rollups match"
-        in ok(runner, env, "rollups", "rebuild", "--check").output
+        in ok(runner, migrated_env, "rollups", "rebuild", "--check").output
     )
-    assert "recomputed 0 days" in ok(runner, env, "rollups", "refresh").output
-    dry = ok(runner, env, "purge", "--dry-run").output
+    assert "recomputed 0 days" in ok(runner, migrated_env, "rollups", "refresh").output
+    dry = ok(runner, migrated_env, "purge", "--dry-run").output
     assert dry.startswith("would delete 0 taps, 0 offer views and 0 visitor-days from before ")
     backwards = runner.invoke(
-        main, ["rollups", "rebuild", "--from", "2026-05-02", "--to", "2026-05-01"], env=env
+        main, ["rollups", "rebuild", "--from", "2026-05-02", "--to", "2026-05-01"], env=migrated_env
     )
     assert backwards.exit_code == 2 and "--to is before --from" in backwards.output
-    too_long = runner.invoke(main, ["purge", "--months", "30"], env=env)
+    too_long = runner.invoke(main, ["purge", "--months", "30"], env=migrated_env)
     assert too_long.exit_code == 2 and "30 is not in the range 1<=x<=25" in too_long.output
 
 
@@ -228,12 +258,10 @@ def test_routes_lists_the_url_map_without_a_keyring(runner, env):
     assert refused.output.startswith("Error: TAPTRAIL_SIGNING_KEYS_FILE: cannot read the keyring")
 
 
-def test_an_ntag424_batch_from_the_command_line(runner, env):
-    ok(runner, env, "init-db")
-    ok(runner, env, "demo")
+def test_an_ntag424_batch_from_the_command_line(runner, demo_env):
     issued = ok(
         runner,
-        env,
+        demo_env,
         "batches",
         "issue",
         "--place",
@@ -259,6 +287,6 @@ def test_an_ntag424_batch_from_the_command_line(runner, env):
             "ntag424",
             "--lock",
         ],
-        env=env,
+        env=demo_env,
     )
     assert refused.exit_code == 1 and "lock is for NTAG21x stickers" in refused.output

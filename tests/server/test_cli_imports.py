@@ -20,6 +20,8 @@ from tests.server.test_cli import ok
 from tests.server.test_gtfs_feeds import METRO, write_zip
 
 env = test_cli.env  # the same settings as the other commands' tests: a fixture, used by name
+migrated_env = test_cli.migrated_env  # a copy of the session's migrated database
+demo_env = test_cli.demo_env  # a copy of the session's demo database
 
 
 def _ics(tmp_path: Path, *events: str) -> Path:
@@ -31,9 +33,9 @@ def _ics(tmp_path: Path, *events: str) -> Path:
     return path
 
 
-def test_an_ical_import_says_what_it_stored_updated_removed_and_left_out(runner, env, tmp_path):
-    ok(runner, env, "init-db")
-    ok(runner, env, "demo")
+def test_an_ical_import_says_what_it_stored_updated_removed_and_left_out(
+    runner, demo_env, tmp_path
+):
     soon = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=3)
     day = f"{soon:%Y%m%d}"
     concert = f"UID:c@x\nSUMMARY:Concert\nDTSTART;TZID=Europe/Paris:{day}T200000"
@@ -42,7 +44,7 @@ def test_an_ical_import_says_what_it_stored_updated_removed_and_left_out(runner,
     path = _ics(tmp_path, concert, fair, broken)
     args = ["import", "ical", str(path), "--territory", "roubaix", "--latitude", "50.6"]
     args += ["--longitude", "3.1"]
-    first = ok(runner, env, *args)
+    first = ok(runner, demo_env, *args)
     assert first.output == (
         f"imported the calendar 'Agenda' into roubaix from {path}: 2 occurrences stored (2 new, "
         "0 updated, 0 unchanged), 0 removed, 1 event skipped\n"
@@ -51,13 +53,13 @@ def test_an_ical_import_says_what_it_stored_updated_removed_and_left_out(runner,
         "(PT1H30M)\n"
     )
     _ics(tmp_path, concert.replace("T200000", "T203000"))
-    second = ok(runner, env, *args)
+    second = ok(runner, demo_env, *args)
     assert second.output == (
         f"imported the calendar 'Agenda' into roubaix from {path}: 1 occurrence stored (0 new, "
         "1 updated, 0 unchanged), 1 removed\n"
     )
     _ics(tmp_path, concert, broken)
-    refused = runner.invoke(main, [*args, "--all-or-nothing"], env=env)
+    refused = runner.invoke(main, [*args, "--all-or-nothing"], env=demo_env)
     assert refused.exit_code == 1
     assert refused.output == (
         f"Error: {path}, line 14, field 'DURATION': the event 'Atelier' (UID b@x) has DURATION "
@@ -65,10 +67,11 @@ def test_an_ical_import_says_what_it_stored_updated_removed_and_left_out(runner,
     )
 
 
-def test_replacing_a_feed_without_a_terminal_says_how_and_changes_nothing(runner, env, tmp_path):
-    ok(runner, env, "init-db")
+def test_replacing_a_feed_without_a_terminal_says_how_and_changes_nothing(
+    runner, migrated_env, tmp_path
+):
     path = write_zip(tmp_path / "gtfs.zip", METRO)
-    first = ok(runner, env, "import", "gtfs", str(path)).output
+    first = ok(runner, migrated_env, "import", "gtfs", str(path)).output
     assert first.splitlines() == [
         f"imported the feed 'ilevia' (Ilévia) from {path}: 8 stops stored (8 new, 0 updated, 0 "
         "unchanged), 0 removed",
@@ -76,14 +79,14 @@ def test_replacing_a_feed_without_a_terminal_says_how_and_changes_nothing(runner
     ]
     smaller = dict(METRO, **{"stops.txt": METRO["stops.txt"].replace("BUS-PIS", "BUS-PIS2")})
     write_zip(path, smaller)
-    refused = runner.invoke(main, ["import", "gtfs", str(path)], env=env)
+    refused = runner.invoke(main, ["import", "gtfs", str(path)], env=migrated_env)
     assert refused.exit_code == 1
     assert "would add 1 stop, change 0 and remove 1 (7 unchanged): import it with --replace" in (
         refused.output
     )
     assert (
         "1 new, 0 updated, 7 unchanged), 1 removed"
-        in ok(runner, env, "import", "gtfs", str(path), "--replace").output
+        in ok(runner, migrated_env, "import", "gtfs", str(path), "--replace").output
     )
 
 
@@ -119,8 +122,9 @@ def _terminal(args: list[str], settings: dict[str, str], answer: bytes) -> str:
 
 
 @pytest.mark.skipif(not hasattr(pty, "openpty"), reason="needs a pseudo-terminal")
-def test_at_a_terminal_a_large_feed_shows_progress_and_replacing_it_asks(runner, env, tmp_path):
-    ok(runner, env, "init-db")
+def test_at_a_terminal_a_large_feed_shows_progress_and_replacing_it_asks(
+    runner, migrated_env, tmp_path
+):
     big = dict(METRO)
     trips = "".join(f"M2,WK,T{n}\n" for n in range(6000))
     big["trips.txt"] = METRO["trips.txt"] + trips
@@ -131,13 +135,13 @@ def test_at_a_terminal_a_large_feed_shows_progress_and_replacing_it_asks(runner,
     )
     path = write_zip(tmp_path / "gtfs.zip", big)
     assert zipfile.ZipFile(path).getinfo("stop_times.txt").file_size > 512 * 1024
-    ok(runner, env, "import", "gtfs", str(path))
+    ok(runner, migrated_env, "import", "gtfs", str(path))
     moved = dict(big, **{"stops.txt": big["stops.txt"].replace("50.69260", "50.69290")})
     write_zip(path, moved)
-    said = _terminal(["import", "gtfs", str(path)], env, b"n\n")
+    said = _terminal(["import", "gtfs", str(path)], migrated_env, b"n\n")
     assert "The feed 'ilevia' (Ilévia, version 2026-03-01, imported on " in said
     assert "this file would add 0 stops, change 1 and remove 0 (7 unchanged)." in said
     assert "Error: nothing was changed" in said
-    said = _terminal(["import", "gtfs", str(path)], env, b"y\n")
+    said = _terminal(["import", "gtfs", str(path)], migrated_env, b"y\n")
     assert "stop_times.txt" in said and "100%" in said  # the bar, drawn to its end
     assert "8 stops stored (0 new, 1 updated, 7 unchanged), 0 removed" in said
