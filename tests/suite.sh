@@ -17,7 +17,12 @@ browser=$!
 { "$BIN/ruff" check . && "$BIN/ruff" format --check . && "$BIN/mypy"; } >"$LOGS/lint" 2>&1 &
 lint=$!
 
-"$BIN/python" -m pytest --numprocesses auto --dist loadscope --ignore tests/browser
+# Two workers a core: many tests wait on a process they started (gunicorn, a drainer, a reader
+# over UDP), and a second worker on the core computes meanwhile. Heavy modules first, in the
+# order tests/conftest.py gives them (HEAVY_FIRST), not xdist's by number of tests.
+# TEST_WORKERS sets another number.
+"$BIN/python" -m pytest --numprocesses "${TEST_WORKERS:-$(( 2 * $(nproc) ))}" --dist loadscope \
+    --no-loadscope-reorder --ignore tests/browser
 rest=$?
 wait "$lint"
 lint_status=$?

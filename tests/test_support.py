@@ -1,5 +1,8 @@
+from pathlib import Path
+
 from flask import Flask, redirect, request
 
+from tests.conftest import HEAVY_FIRST
 from tests.support.languages import LanguageFollowingClient
 from tests.support.postgres import missing_postgres_is_fatal, postgres_problem
 
@@ -41,3 +44,8 @@ def test_the_test_client_follows_only_the_language_redirect_and_as_a_browser_wou
     assert client.get("/p/away").status_code == 302  # another site: the test sees it
     assert client.get("/p/other").status_code == 302  # another page: the test sees it
     assert client.get("/p/kept", language_redirect=True).status_code == 302
+
+
+def test_each_module_scheduled_first_exists():
+    root = Path(__file__).resolve().parents[1]
+    assert [path for path in HEAVY_FIRST if not (root / path).is_file()] == []
