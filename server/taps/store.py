@@ -250,8 +250,14 @@ COLUMNS = (
     "uid_matches",
     "counter_advanced",
 )
-AT, OUTCOME, STICKER, PLACE, HUMAN = 1, 4, 5, 6, 9
-MIRROR_UID, MIRROR_COUNTER, MIRROR_ERROR, UID_MATCHES, COUNTER_ADVANCED = 14, 15, 16, 17, 18
+# Where each column sits in a row, read off COLUMNS so that the two cannot drift apart.
+AT, OUTCOME, STICKER, PLACE, HUMAN = map(
+    COLUMNS.index, ("occurred_at", "outcome", "sticker_id", "place_id", "human")
+)
+MIRROR_UID, MIRROR_COUNTER, MIRROR_ERROR, UID_MATCHES, COUNTER_ADVANCED = map(
+    COLUMNS.index,
+    ("mirror_uid", "mirror_counter", "mirror_error", "uid_matches", "counter_advanced"),
+)
 _INSERT = (
     f"INSERT INTO taps ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
     " ON CONFLICT (id) DO NOTHING"
