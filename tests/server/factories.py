@@ -13,6 +13,24 @@ from server.models import Place, PlaceKind, Shop, Sticker, StickerStatus, Territ
 from server.services.batches import issue_batch
 from server.services.tokens import create_token
 
+
+def spool_record(tap_id: str, at: str, tag_id: int | None, **fields: Any) -> dict[str, Any]:
+    """A tap record as the tap path spools it: a person's GET with outcome "ok", unless
+    `fields` say otherwise."""
+    return {
+        "id": tap_id,
+        "at": at,
+        "code": "X",
+        "tag_id": tag_id,
+        "outcome": "ok",
+        "visitor_id": "v",
+        "visitor_kind": "hash",
+        "human": True,
+        "method": "GET",
+        **fields,
+    }
+
+
 PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"

@@ -16,22 +16,17 @@ from server.db import database
 from server.taps import drain as drain_module
 from server.taps.drain import drain
 from server.taps.spool import Spool, segments
-from tests.server.factories import drained_taps, installed_sticker
+from tests.server.factories import drained_taps, installed_sticker, spool_record
 
 
 def record(number: int, tag_id: int | None = None) -> dict:
     """A spooled tap as the tap path writes it."""
-    return {
-        "id": f"{number:032x}",
-        "at": f"2026-05-01T10:{number // 60 % 60:02d}:{number % 60:02d}+00:00",
-        "code": "X",
-        "tag_id": tag_id,
-        "outcome": "ok" if tag_id else "malformed",
-        "visitor_id": "v",
-        "visitor_kind": "hash",
-        "human": True,
-        "method": "GET",
-    }
+    return spool_record(
+        f"{number:032x}",
+        f"2026-05-01T10:{number // 60 % 60:02d}:{number % 60:02d}+00:00",
+        tag_id,
+        outcome="ok" if tag_id else "malformed",
+    )
 
 
 def count_taps(app) -> int:

@@ -28,7 +28,7 @@ from server.taps.sun_verdict import SunJudge
 from tags import codes
 from tags.keyring import Keyring
 from tags.ntag424.sun import SunError, verify_sun
-from tests.server.factories import PHONE, drained_taps, spooled_taps
+from tests.server.factories import PHONE, drained_taps, spool_record, spooled_taps
 from tests.server.test_quarantine import cli_env
 from tests.server.test_tap_sun import UID, sun_query, sun_sticker, tap
 from tests.tags.ntag424 import vectors as v
@@ -83,18 +83,10 @@ def test_a_genuine_message_of_another_chip_is_refused_where_the_tap_is_stored(ap
 
 def old_record(tag_id: int, n: int, **fields) -> dict:
     """A tap record as the tap path wrote it before SUN messages were checked in the drainer."""
-    return {
-        "id": f"00000000000{n:03d}oldspool{n:06x}",
-        "at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10 - n)).isoformat(),
-        "code": "X",
-        "tag_id": tag_id,
-        "outcome": "ok",
-        "visitor_id": f"v{n}",
-        "visitor_kind": "hash",
-        "human": True,
-        "method": "GET",
-        **fields,
-    }
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10 - n)
+    return spool_record(
+        f"00000000000{n:03d}oldspool{n:06x}", at.isoformat(), tag_id, visitor_id=f"v{n}", **fields
+    )
 
 
 def test_records_spooled_before_the_upgrade_drain_as_they_did(app, client):

@@ -26,7 +26,7 @@ from server.taps.sun import SunKeys, find_message
 from tags import codes
 from tags.ntag424 import keys as sun_keys
 from tags.ntag424.sun import SunError, encrypt_picc_data, sdm_mac, verify_sun
-from tests.server.factories import PHONE, drained_taps, installed_sticker
+from tests.server.factories import PHONE, drained_taps, installed_sticker, spool_record
 from tests.tags.ntag424 import vectors as v
 
 UID = "04DE5F1EACC040"
@@ -271,20 +271,15 @@ def test_sun_keys_refuse_a_revoked_key(keyring):
 
 
 def sun_record(tag_id: int, counter: int, n: int) -> dict:
-    return {
-        "id": f"{dt.datetime.now(dt.UTC).timestamp():.6f}-{os.getpid()}-{n}"[:32],
-        "at": dt.datetime.now(dt.UTC).isoformat(),
-        "code": "X",
-        "tag_id": tag_id,
-        "outcome": "ok",
-        "visitor_id": f"v{n}",
-        "visitor_kind": "hash",
-        "human": True,
-        "method": "GET",
-        "mirror_uid": UID,
-        "mirror_counter": counter,
-        "sun": True,
-    }
+    return spool_record(
+        f"{dt.datetime.now(dt.UTC).timestamp():.6f}-{os.getpid()}-{n}"[:32],
+        dt.datetime.now(dt.UTC).isoformat(),
+        tag_id,
+        visitor_id=f"v{n}",
+        mirror_uid=UID,
+        mirror_counter=counter,
+        sun=True,
+    )
 
 
 def store_until_stored(url: str, record: dict, barrier) -> None:
