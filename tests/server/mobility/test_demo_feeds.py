@@ -3,11 +3,16 @@ over HTTP, and La Piscine's page shows bikes, car parks and live departures with
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from flask import Flask
 
 from server import create_app
 from server.demo import demo_file
@@ -32,7 +37,25 @@ def demo_feeds(base: str, path):
     return path
 
 
-def test_the_demo_feeds_are_read_and_shown(tmp_path, keyring, request):
+@dataclass
+class PolledDemo:
+    """The demo app on Saturday at 15:00, its feeds served over HTTP and polled once."""
+
+    app: Flask
+    live: Mobility
+    loop: PollerLoop
+
+    def poll_all(self) -> None:
+        """Poll every feed again; each must be read."""
+        configured = self.live.feeds
+        assert [self.loop.poll(feed) for feed in configured] == [True] * len(configured), [
+            self.live.store.state(feed.name).get("last_error") for feed in configured
+        ]
+
+
+@contextlib.contextmanager
+def polled_demo(tmp_path: Path, keyring, request) -> Iterator[PolledDemo]:
+    """A copy of the demo whose poller has read every demo feed from a server on loopback."""
     url = demo_copy(request, "sqlite", tmp_path)
     now = next_local(SATURDAY, 15)
     app = create_app(settings(tmp_path, url, keyring, FIXED_NOW=now, DEMO_FEEDS=True))
@@ -40,11 +63,15 @@ def test_the_demo_feeds_are_read_and_shown(tmp_path, keyring, request):
         configured = feeds.load(demo_feeds(base, tmp_path / "feeds.yaml"))
         live = Mobility(configured, mobility(app).store)
         app.extensions["taptrail.mobility"] = live
-        loop = PollerLoop(configured, live.store)
-        assert [loop.poll(feed) for feed in configured] == [True] * len(configured), [
-            live.store.state(feed.name).get("last_error") for feed in configured
-        ]
-        html = app.test_client().get("/p/la-piscine").get_data(as_text=True)
+        demo = PolledDemo(app, live, PollerLoop(configured, live.store))
+        demo.poll_all()
+        yield demo
+
+
+def test_the_demo_feeds_are_read_and_shown(tmp_path, keyring, request):
+    with polled_demo(tmp_path, keyring, request) as demo:
+        live = demo.live
+        html = demo.app.test_client().get("/p/la-piscine").get_data(as_text=True)
     section = BeautifulSoup(html, "html.parser").find("section", class_="mobility")
     text = section.get_text(" ", strip=True)
     assert "Roubaix La Piscine" in text and "vélo" in text

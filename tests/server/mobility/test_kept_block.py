@@ -13,23 +13,18 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from server import create_app
 from server.db import db_session
 from server.demo import mobility as demo
 from server.i18n import speaking
-from server.mobility import feeds
-from server.mobility.live import Mobility, mobility
+from server.mobility.live import mobility
 from server.mobility.poller import PollerLoop
 from server.models import Place
 from server.visitor import kept_block
 from server.visitor import mobility as said
-from tests.server.conftest import demo_copy, settings
 from tests.server.mobility.gtfs_files import trip_updates
-from tests.server.mobility.test_demo_feeds import demo_feeds
+from tests.server.mobility.test_demo_feeds import polled_demo
 from tests.server.mobility.test_departures import paris, stops_block, transit_app
 from tests.server.mobility.test_place_page import block, moving_app, poll
-from tests.support.demo import SATURDAY, next_local
-from tests.support.live_server import serving
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 __all__ = ["moving_app", "transit_app"]  # fixtures, used by name
@@ -63,15 +58,8 @@ def kept_entry(kept, place, language, rows=3, shown=4):
 
 
 def test_the_demo_block_stays_exact_for_three_hours(tmp_path, keyring, request):
-    url = demo_copy(request, "sqlite", tmp_path)
-    now = next_local(SATURDAY, 15)
-    app = create_app(settings(tmp_path, url, keyring, FIXED_NOW=now, DEMO_FEEDS=True))
-    with serving(app) as base:
-        configured = feeds.load(demo_feeds(base, tmp_path / "feeds.yaml"))
-        live = Mobility(configured, mobility(app).store)
-        app.extensions["taptrail.mobility"] = live
-        loop = PollerLoop(configured, live.store)
-        assert all(loop.poll(feed) for feed in configured)
+    with polled_demo(tmp_path, keyring, request) as demo:
+        app, live, configured = demo.app, demo.live, demo.live.feeds
         start = max(live.store.snapshot(feed.name).fetched_at for feed in configured)
         # Every 37 s for three hours, then every 7 s about a minute's turn: ages move,
         # departures pass (line 25, the metro), the live data then every figure turns stale.
@@ -88,7 +76,7 @@ def test_the_demo_block_stays_exact_for_three_hours(tmp_path, keyring, request):
         assert compare(app, steady[:1], sizes=((3, 4),)) == 3
         assert compare(app, steady[1:], sizes=((3, 4),)) <= 3
         # A new fetch is shown at once.
-        assert all(loop.poll(feed) for feed in configured)
+        demo.poll_all()
         compare(app, [max(live.store.snapshot(f.name).fetched_at for f in configured)])
 
 
