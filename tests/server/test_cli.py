@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -290,3 +292,17 @@ def test_an_ntag424_batch_from_the_command_line(runner, demo_env):
         env=demo_env,
     )
     assert refused.exit_code == 1 and "lock is for NTAG21x stickers" in refused.output
+
+
+def test_commands_that_do_not_migrate_never_load_alembic():
+    # Every command, the drainer gunicorn keeps beside its workers included, would pay a third
+    # of a second of CPU for it at each start; init-db, backup and restore import it themselves.
+    probe = (
+        "import sys; from server.cli import main; from server import create_app; "
+        "from server.taps import drainer; print(sorted(m for m in sys.modules if "
+        "m.split('.')[0] in ('alembic', 'mako')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
