@@ -153,12 +153,10 @@ def _launch(env: dict[str, str], workers: int) -> Served:
 
 def _serves(port: int) -> bool:
     """A worker has loaded the app and answers a request (not only the master's socket)."""
-    with contextlib.suppress(OSError, http.client.HTTPException):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    with contextlib.suppress(OSError, http.client.HTTPException), contextlib.closing(connection):
         connection.request("GET", "/robots.txt")
-        status = connection.getresponse().status
-        connection.close()
-        return status == 200
+        return connection.getresponse().status == 200
     return False
 
 
