@@ -206,6 +206,10 @@ def _drain_segment(
         while True:
             handle.seek(offset)
             chunk = handle.read(READ_BYTES)
+            if len(chunk) == READ_BYTES and b"\n" not in chunk:
+                # One line longer than a read: read on to its end, or the drain would stop
+                # there and, once the segment is sealed, quarantine every tap after it as torn.
+                chunk += handle.readline()
             end = chunk.rfind(b"\n") + 1
             if end == 0:
                 break

@@ -14,18 +14,20 @@ import pytest
 
 from server.db import database
 from server.taps import drain as drain_module
+from server.taps import quarantine
 from server.taps.drain import drain
 from server.taps.spool import Spool, segments
 from tests.server.factories import drained_taps, installed_sticker, spool_record
 
 
-def record(number: int, tag_id: int | None = None) -> dict:
+def record(number: int, tag_id: int | None = None, **fields) -> dict:
     """A spooled tap as the tap path writes it."""
     return spool_record(
         f"{number:032x}",
         f"2026-05-01T10:{number // 60 % 60:02d}:{number % 60:02d}+00:00",
         tag_id,
         outcome="ok" if tag_id else "malformed",
+        **fields,
     )
 
 
@@ -120,6 +122,21 @@ def test_a_sealed_segment_is_removed_once_drained_and_a_live_one_is_kept(app, tm
     assert report.stored == 2 and report.segments_removed == 1
     assert segments(tmp_path / "spool") == [live.path]
     live.close()
+
+
+def test_a_line_longer_than_a_read_is_quarantined_and_the_taps_after_it_stored(
+    app, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(drain_module, "READ_BYTES", 512)
+    spool = Spool(tmp_path / "spool")
+    spool.append(record(1))
+    spool.append(record(2, browser="x" * 2000))  # four reads long
+    spool.append(record(3))
+    spool.close()
+    report = drain(database(app), spool.directory)
+    assert (report.stored, report.quarantined, report.segments_removed) == (2, 1, 1)
+    assert sorted(tap.id for tap in drained_taps(app)) == [f"{1:032x}", f"{3:032x}"]
+    assert quarantine.keys(spool.directory) == {f"{2:032x}"}
 
 
 def test_one_drainer_at_a_time(app, tmp_path):
