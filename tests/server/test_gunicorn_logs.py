@@ -74,7 +74,9 @@ def gunicorn(env: dict[str, str], folder: Path, name: str) -> Iterator[tuple[str
     try:
         deadline = time.monotonic() + 60
         while True:
-            with contextlib.suppress(requests.ConnectionError):
+            # A worker still loading the app on a busy machine may not answer within the
+            # timeout: that is still starting, as a refused connection is.
+            with contextlib.suppress(requests.ConnectionError, requests.Timeout):
                 if requests.get(f"http://127.0.0.1:{port}/robots.txt", timeout=5).ok:
                     break
             assert process.poll() is None, error_log.read_text()
