@@ -9,6 +9,11 @@
 # and would measure the other tests instead: they run last, on a machine left to them.
 set -uo pipefail
 BIN="${1:?usage: tests/suite.sh VENV_BIN}"
+# Keep compiled bytecode: with PYTHONDONTWRITEBYTECODE set (some machines set it), every Python
+# process the tests start (gunicorn's workers, drainers, the command lines, schemathesis) and
+# every xdist worker compiled TapTrail, and pytest rewrote the test modules, from source again:
+# about 40 of some 700 CPU-seconds a run. __pycache__ is gitignored.
+unset PYTHONDONTWRITEBYTECODE
 LOGS="$(mktemp -d)"
 trap 'rm -rf "$LOGS"' EXIT
 
