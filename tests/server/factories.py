@@ -9,9 +9,10 @@ from flask import Flask
 
 from server.config import keyring
 from server.db import database
-from server.models import Place, PlaceKind, Shop, Sticker, StickerStatus, Territory
+from server.models import Place, PlaceKind, Shop, Sticker, StickerStatus, Tap, Territory
 from server.services.batches import issue_batch
 from server.services.tokens import create_token
+from tests.support.demo import PARIS
 
 
 def spool_record(tap_id: str, at: str, tag_id: int | None, **fields: Any) -> dict[str, Any]:
@@ -197,3 +198,13 @@ def tap_at(app: Flask, visitor_id: str, place_slug: str, at: dt.datetime) -> Non
         "language": "fr",
     }
     store_taps(database(app), [record])
+
+
+def later_that_day(tap: Tap, minutes: int) -> dt.datetime:
+    """When a visitor asks at a shop after a tap stored at the machine's time: `minutes` later,
+    or just before the local midnight if that comes first (the next day's page rightly asks for
+    a new tap; tests that asked twenty minutes later failed for taps made just before midnight)."""
+    local = tap.occurred_at.astimezone(PARIS)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), PARIS)
+    latest = midnight - dt.timedelta(seconds=1)
+    return min(tap.occurred_at + dt.timedelta(minutes=minutes), latest)

@@ -20,12 +20,11 @@ from server.models import (
     PlaceKind,
     RedemptionCode,
     Sticker,
-    Tap,
 )
-from tests.server.factories import PHONE, drained_taps, tap_at, update_sticker
+from tests.server.factories import PHONE, drained_taps, later_that_day, tap_at, update_sticker
 from tests.server.portal.conftest import Browser, open_session
 from tests.server.test_tap_sun import UID, sun_query
-from tests.support.demo import PARIS, SATURDAY, next_local
+from tests.support.demo import SATURDAY, next_local
 from tests.support.html import page, text
 
 CROSS = "/offer/beffroi-billet-piscine"
@@ -91,15 +90,6 @@ def test_a_tap_today_gives_a_code(demo_app):
     assert "Valid once" in said and _codes(demo_app) == 1
 
 
-def right_after(tap: Tap) -> dt.datetime:
-    """When the visitor asks at the shop: twenty minutes after a tap stored at the machine's
-    time, or just before midnight if that comes first (the next day's page rightly asks for a
-    new tap; the test failed for taps in the last twenty minutes of the day)."""
-    local = tap.occurred_at.astimezone(PARIS)
-    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), PARIS)
-    return min(tap.occurred_at + dt.timedelta(minutes=20), midnight - dt.timedelta(seconds=1))
-
-
 def test_a_real_tap_on_the_tap_path_unlocks_the_offer(demo_app):
     client = demo_app.test_client()
     with database(demo_app).sessions() as session:
@@ -108,7 +98,7 @@ def test_a_real_tap_on_the_tap_path_unlocks_the_offer(demo_app):
         ).first()
     assert client.get(f"/{code}", headers={"User-Agent": PHONE}).status_code == 303
     [tap] = drained_taps(demo_app)
-    demo_app.config["FIXED_NOW"] = right_after(tap)
+    demo_app.config["FIXED_NOW"] = later_that_day(tap, minutes=20)
     assert "Valid once" in _ask(client) and _codes(demo_app) == 1
 
 
@@ -126,7 +116,7 @@ def test_a_replayed_sun_url_does_not_unlock_the_offer(demo_app):
         assert client.get(url, headers={"User-Agent": PHONE}).status_code == 303
     accepted, replayed = drained_taps(demo_app)
     assert (accepted.outcome, replayed.outcome) == (Outcome.OK, Outcome.REPLAYED)
-    demo_app.config["FIXED_NOW"] = right_after(replayed)
+    demo_app.config["FIXED_NOW"] = later_that_day(replayed, minutes=20)
     assert "Tap the sticker at the exit of La Piscine" in _ask(elsewhere)
     assert "Valid once" in _ask(there) and _codes(demo_app) == 1
 

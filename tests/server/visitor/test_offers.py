@@ -15,7 +15,7 @@ from server.db import database
 from server.models import Offer, RedemptionCode, Sticker
 from server.services import redemption
 from tags import crockford
-from tests.server.factories import PHONE, drained_taps, tap_at
+from tests.server.factories import PHONE, drained_taps, later_that_day, tap_at
 from tests.support.demo import PARIS, SATURDAY, next_local
 from tests.support.html import json_ld, page, text
 
@@ -104,7 +104,7 @@ def test_the_code_belongs_to_the_visitor_who_tapped(demo_app, visitor):
     assert visitor.get(f"/{code}", headers={"User-Agent": PHONE}).status_code == 303
     [tap] = drained_taps(demo_app)
     # The offer is looked at ten minutes after the real tap: the tap path's id unlocks it.
-    demo_app.config["FIXED_NOW"] = tap.occurred_at + dt.timedelta(minutes=10)
+    demo_app.config["FIXED_NOW"] = later_that_day(tap, minutes=10)
     form = page(_get(visitor, CROSS)).select_one("#code ~ form")
     assert visitor.post(form["action"]).status_code == 303
     assert _code_of(visitor) is not None
