@@ -29,12 +29,14 @@ from sqlalchemy.engine import make_url
 from server import create_app
 from server.db import Database, database, make_engine
 from server.demo import load_demo
+from server.demo.traffic import load_traffic
 from server.migrate import upgrade
 from server.services.accounts import Passwords
 from server.taps.recorder import recorder
 from tags.keyring import Keyring
 from tests.support.demo import DEMO_LOADED, demo_database
 from tests.support.languages import LanguageFollowingClient
+from tests.support.once import made_once
 
 # Tests written against the unprefixed addresses follow their redirect to a language's page.
 Flask.test_client_class = LanguageFollowingClient
@@ -42,19 +44,26 @@ DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
-def keyring() -> Keyring:
-    """A signing keyring for the whole session (two keys: 1 verifies, 2 signs)."""
-    return Keyring.create().rotate()
+def keyring(tmp_path_factory: pytest.TempPathFactory) -> Keyring:
+    """A signing keyring for the whole run, every worker's the same since the shared demo is
+    signed with it (two keys: 1 verifies, 2 signs)."""
+
+    def make(folder: Path) -> None:
+        Keyring.create().rotate().save(folder / "keyring.json")
+
+    return Keyring.load(made_once(tmp_path_factory, "keyring", make) / "keyring.json")
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite database to copy."""
-    path = tmp_path_factory.mktemp("template") / "taptrail.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()
-    return path
+    """A migrated SQLite database to copy (made once per run: see tests/support/once.py)."""
+
+    def make(folder: Path) -> None:
+        engine = make_engine(f"sqlite:///{folder / 'taptrail.db'}")
+        upgrade(engine)
+        engine.dispose()
+
+    return made_once(tmp_path_factory, "template", make) / "taptrail.db"
 
 
 def _admin(url: str) -> psycopg.Connection:
@@ -204,9 +213,36 @@ class Demo:
 
 @pytest.fixture(scope="session")
 def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, keyring: Keyring) -> Demo:
-    """A SQLite database holding the demo, made once and copied by each test."""
-    path = tmp_path_factory.mktemp("demo") / "taptrail.db"
-    return Demo(demo_database(path, keyring), path.parent / "media")
+    """A SQLite database holding the demo, made once per run and copied by each test."""
+    folder = made_once(
+        tmp_path_factory, "demo", lambda folder: demo_database(folder / "taptrail.db", keyring)
+    )
+    # The URL names the file where it now lies, not where it was made.
+    return Demo(f"sqlite:///{folder / 'taptrail.db'}", folder / "media")
+
+
+@pytest.fixture(scope="session")
+def demo_traffic_sqlite(tmp_path_factory: pytest.TempPathFactory, demo_sqlite: Demo) -> Demo:
+    """The SQLite demo with its taps stored and rolled up as `taptrail demo` does, made once
+    per run and copied by each test (see demo_traffic_copy)."""
+
+    def make(folder: Path) -> None:
+        shutil.copy(make_url(demo_sqlite.url).database, folder / "taptrail.db")
+        traffic = Database(f"sqlite:///{folder / 'taptrail.db'}")
+        load_traffic(traffic, DEMO_LOADED)
+        traffic.dispose()
+
+    folder = made_once(tmp_path_factory, "demo-traffic", make)
+    return Demo(f"sqlite:///{folder / 'taptrail.db'}", demo_sqlite.media)
+
+
+def demo_traffic_copy(request: pytest.FixtureRequest, folder: Path) -> str:
+    """The URL of a SQLite database of its own in `folder` holding the demo and its traffic,
+    its photos copied there too."""
+    demo = request.getfixturevalue("demo_traffic_sqlite")
+    shutil.copy(make_url(demo.url).database, folder / "taptrail.db")
+    demo.copy_media(folder)
+    return f"sqlite:///{folder / 'taptrail.db'}"
 
 
 @pytest.fixture(scope="session")

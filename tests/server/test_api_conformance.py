@@ -15,11 +15,9 @@ import pytest
 from flask import Flask
 
 from server import create_app
-from server.db import Database, database
-from server.demo.traffic import load_traffic
+from server.db import database
 from server.services.tokens import create_token
-from tests.server.conftest import demo_copy, settings
-from tests.support.demo import DEMO_LOADED
+from tests.server.conftest import demo_traffic_copy, settings
 from tests.support.live_server import serving
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -37,13 +35,9 @@ def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, keyring
 ) -> Iterator[tuple[str, Flask]]:  # type: ignore[no-untyped-def]
     """The demo (with its taps, for the figures) served on a loopback port: a copy of the
-    session's demo database, its taps then stored as `taptrail demo` does."""
+    run's demo database with its taps stored as `taptrail demo` does."""
     folder = tmp_path_factory.mktemp("conformance")
-    url = demo_copy(request, "sqlite", folder)
-    traffic = Database(url)
-    load_traffic(traffic, DEMO_LOADED)
-    traffic.dispose()
-    app = create_app(settings(folder, url, keyring))
+    app = create_app(settings(folder, demo_traffic_copy(request, folder), keyring))
     with serving(app) as base:
         yield base, app
 

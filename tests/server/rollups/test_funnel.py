@@ -25,15 +25,15 @@ from server.models import (
     Territory,
 )
 from server.services import funnel
-from tests.support.demo import demo_database
+from tests.server.conftest import demo_traffic_copy
 
 WEEK = 7
 
 
 @pytest.fixture(scope="module")
-def demo_traffic(tmp_path_factory, keyring) -> str:
+def demo_traffic(request, tmp_path_factory) -> str:
     """The demo with its ~60 days of traffic, stored and rolled up as `taptrail demo` does."""
-    return demo_database(tmp_path_factory.mktemp("funnel") / "demo.db", keyring, traffic=True)
+    return demo_traffic_copy(request, tmp_path_factory.mktemp("funnel"))
 
 
 def _recount(session: Session, territory: Territory):
