@@ -1,9 +1,11 @@
 from pathlib import Path
 
+import pytest
 from flask import Flask, redirect, request
 
 from tests.conftest import HEAVY_FIRST
 from tests.support.languages import LanguageFollowingClient
+from tests.support.once import made_once, run_folder
 from tests.support.postgres import missing_postgres_is_fatal, postgres_problem
 
 
@@ -49,3 +51,23 @@ def test_the_test_client_follows_only_the_language_redirect_and_as_a_browser_wou
 def test_each_module_scheduled_first_exists():
     root = Path(__file__).resolve().parents[1]
     assert [path for path in HEAVY_FIRST if not (root / path).is_file()] == []
+
+
+def test_what_a_run_makes_once_is_made_once_and_never_half(tmp_path_factory):
+    made = []
+
+    def make(folder: Path) -> None:
+        made.append(folder)
+        (folder / "thing").write_text("made")
+
+    def fail(folder: Path) -> None:
+        (folder / "half").write_text("half")
+        raise RuntimeError("the worker died halfway")
+
+    first = made_once(tmp_path_factory, "thing", make)
+    again = made_once(tmp_path_factory, "thing", make)
+    assert first == again and (first / "thing").read_text() == "made" and len(made) == 1
+    with pytest.raises(RuntimeError):
+        made_once(tmp_path_factory, "broken", fail)
+    assert not (run_folder(tmp_path_factory) / "broken").exists()  # the next asker makes it
+    assert (made_once(tmp_path_factory, "broken", make) / "thing").exists()
