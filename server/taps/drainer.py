@@ -34,6 +34,10 @@ BEAT_SECONDS = 1.0  # how often the heartbeat is written, however often the drai
 # How often a drainer beside the workers looks at the spool: a rush it let pass is drained
 # within a look or two of its end, so the last tap answered is soon stored.
 FOLLOW_SECONDS = 0.25
+# While a rush passes it looks more often: the first look after the rush still counts the rush's
+# last taps and lets it pass once more, so with 0.25 s between looks the drain began 0.25-0.5 s
+# after the last tap (a look is a stat() per segment).
+RUSH_LOOK_SECONDS = 0.05
 PARTITIONS_EVERY = 3600.0  # seconds between two checks that the coming months' partitions exist
 
 
@@ -85,7 +89,7 @@ class DrainerLoop:
     def round(self, now: float, pause: float) -> float:
         """One drain (unless a rush is passing); returns the pause before the next round."""
         if self._pacer is not None and not self._pacer.should_drain(now):
-            return self.interval  # a rush: the workers answering it go first
+            return min(self.interval, RUSH_LOOK_SECONDS)  # a rush: the workers go first
         try:
             if now >= self._partitions_due:  # before draining: the month may just have turned
                 tap_partitions.prepare(self.database, machine_now())

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import orjson
 import pytest
@@ -16,6 +17,7 @@ from server.db import database
 from server.taps import drain as drain_module
 from server.taps import quarantine
 from server.taps.drain import drain
+from server.taps.drainer import RUSH_LOOK_SECONDS, DrainerLoop
 from server.taps.spool import Spool, segments
 from tests.server.factories import drained_taps, installed_sticker, spool_record
 
@@ -207,3 +209,16 @@ def test_the_background_drainer_stores_taps_without_help(committed_app):
     recorder.stop()
     with database(committed_app).sessions() as session:
         assert session.scalar(select(Tap.sticker_id)) == 1001
+
+
+def test_a_drainer_beside_the_workers_looks_often_while_a_rush_passes(app, tmp_path):
+    spool = Spool(Path(app.config["SPOOL_DIR"]))
+    loop = DrainerLoop(database(app), spool.directory, interval=0.25, pace=True)
+    assert loop.round(0.0, 0.25) == 0.25  # quiet: drained, the next look a quarter second on
+    for number in range(200):  # about 40 KB in a twentieth of a second: a rush
+        spool.append(record(number))
+    assert loop.round(0.05, 0.25) == RUSH_LOOK_SECONDS < 0.25  # let pass, looked at again soon
+    assert drain_module.backlog(spool.directory) == 200
+    assert loop.round(0.05 + RUSH_LOOK_SECONDS, RUSH_LOOK_SECONDS) == 0.25  # over: drained
+    assert drain_module.backlog(spool.directory) == 0
+    spool.close()
