@@ -143,7 +143,8 @@ class Pacer:
     a hundred taps with the default), draining would take CPU from the workers answering them.
     The taps are durable in the spool meanwhile, so the drainer waits for a quieter look, but
     never for longer than `max_defer` seconds in a row: a rush that goes on is drained every so
-    often. The drainer looks often (every 0.25 s), so a rush that ends is drained at once.
+    often. The drainer looks often (every 0.05 s while a rush passes), so a rush that ends is
+    drained at once.
     """
 
     def __init__(
