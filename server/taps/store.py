@@ -27,7 +27,7 @@ from server.clock import machine_now
 from server.db import Database, rowcount
 from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
 from server.services import tap_partitions
-from server.services.rollups import mark_place_moments
+from server.services.rollups import mark_places
 from server.taps.sun import NO_SUN, OTHER_CHIP, SUN_CHIP, SUN_MESSAGE
 from server.taps.sun_verdict import NO_KEYS, SunJudge
 
@@ -189,9 +189,11 @@ def store_checked(database: Database, taps: list[Checked]) -> tuple[int, int]:
             SunCounters(stickers).decide(session, pending)
         _note_last_taps(rows, stickers)
         # In the same transaction: a stored tap always leaves its day marked for the rollups.
-        mark_place_moments(
-            session, [(row[PLACE], row[AT]) for row in rows if row[OUTCOME] in COUNTED]
-        )
+        counted: dict[int, list[dt.datetime]] = {}
+        for row in rows:
+            if row[OUTCOME] in COUNTED:
+                counted.setdefault(row[PLACE], []).append(row[AT])
+        mark_places(session, counted)
         stored = (_copy if postgres else _insert)(session, rows) if rows else 0
     return stored, len(taps) - stored
 

@@ -4,6 +4,7 @@ stored meanwhile by someone else skipped, not doubled, and exactly the local day
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select
 from sqlalchemy.dialects import sqlite
@@ -89,3 +90,18 @@ def test_the_days_marked_are_the_local_days_of_the_taps_and_no_others(app):
         roubaix = session.scalar(select(Territory.id).where(Territory.slug == "roubaix"))
     # The batch reaches 2 June in Paris, but no tap of Roubaix was made on that day.
     assert marked == {(roubaix, dt.date(2026, 6, 1)), (boston, dt.date(2026, 6, 1))}
+
+
+def test_a_batch_over_weeks_marks_each_local_day_of_its_taps_and_only_those(app):
+    entry = factories.installed_sticker(app)  # in Roubaix, on the clocks of Paris
+    # Three weeks across the October clock change, a tap at 22:30 UTC some days: 00:30 the next
+    # day in Paris in summer time, 23:30 the same day in winter time (two taps on 25 October).
+    moments = [utc(2026, 10, day, 22, 30) for day in (10, 11, 12, 16, 24, 25, 26, 31)]
+    moments.append(utc(2026, 10, 20, 5))  # alone on its day, between two others
+    store_taps(database(app), [tap(entry["tag_id"], moment) for moment in moments])
+    with database(app).sessions() as session:
+        marked = set(session.scalars(select(DirtyDay.day)))
+    expected = {moment.astimezone(ZoneInfo("Europe/Paris")).date() for moment in moments}
+    assert marked == expected
+    assert dt.date(2026, 10, 25) in marked and dt.date(2026, 10, 24) not in marked
+    assert dt.date(2026, 10, 14) not in marked  # no tap that day, between marked days
