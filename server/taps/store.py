@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 import psycopg
 from sqlalchemy import Connection, Enum, Integer, String, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -266,7 +267,27 @@ _INSERT = (
     f"INSERT INTO taps ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
     " ON CONFLICT (id) DO NOTHING"
 )
-_COPY = f"COPY taps ({', '.join(COLUMNS)}) FROM STDIN"
+# Binary, with the columns' types declared: psycopg's C dumpers then write each value without
+# looking up a dumper per value or escaping text (write_row: 4.4 -> 0.7 us a row).
+_COPY = f"COPY taps ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+
+
+def _copy_types() -> list[str]:
+    """PostgreSQL's name of each column's type, read from the table so that the two agree."""
+    names = {
+        "VARCHAR": "varchar",
+        "TIMESTAMP WITH TIME ZONE": "timestamptz",
+        "INTEGER": "int4",
+        "BOOLEAN": "bool",
+    }
+    dialect = postgresql.dialect()
+    return [
+        names[Tap.__table__.c[column].type.compile(dialect=dialect).split("(")[0]]
+        for column in COLUMNS
+    ]
+
+
+COPY_TYPES = _copy_types()
 _INSERT_PG = (
     f"INSERT INTO taps ({', '.join(COLUMNS)}) VALUES ({', '.join('%s' for _ in COLUMNS)})"
     " ON CONFLICT (id, occurred_at) DO NOTHING"
@@ -308,6 +329,7 @@ def _copy_rows(connection: Connection, rows: list[list[Any]]) -> None:
     assert isinstance(raw, psycopg.Connection)
     try:
         with raw.cursor() as cursor, cursor.copy(_COPY) as copy:
+            copy.set_types(COPY_TYPES)
             for row in rows:
                 copy.write_row(row)
     except psycopg.Error as error:
