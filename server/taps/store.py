@@ -219,7 +219,7 @@ def _known(
     session: Session, ids: list[str], first: dt.datetime, last: dt.datetime, postgres: bool
 ) -> set[str]:
     if postgres:
-        values = {"ids": ids, "first": first, "last": last}
+        values = {"ids": array_literal(ids), "first": first, "last": last}
         return set(session.scalars(_KNOWN_PG, values))
     values = {
         "ids": orjson.dumps(ids).decode(),
@@ -227,6 +227,17 @@ def _known(
         "last": sqlite_time(last),
     }
     return set(session.scalars(_KNOWN_SQLITE, values))
+
+
+def array_literal(texts: list[str]) -> str:
+    """PostgreSQL's text for an array of these strings, each one quoted: psycopg, given the list,
+    looked each string over with a regular expression to quote it (about 1.5 us a tap)."""
+    if not texts:
+        return "{}"
+    joined = '","'.join(texts)
+    if "\\" in joined or '"' in joined:  # rare: escape each string's backslashes and quotes
+        joined = '","'.join(t.replace("\\", "\\\\").replace('"', '\\"') for t in texts)
+    return '{"' + joined + '"}'
 
 
 def _moment(tap: Checked) -> dt.datetime:

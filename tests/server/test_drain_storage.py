@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, func, select
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.dialects import sqlite
 
 from server.db import Database, database
 from server.models import DirtyDay, Tap, Territory
-from server.taps.store import sqlite_time, store_taps
+from server.taps.store import array_literal, sqlite_time, store_taps
 from tests.server import factories
 from tests.server.rollups.helpers import tap
 
@@ -105,3 +105,17 @@ def test_a_batch_over_weeks_marks_each_local_day_of_its_taps_and_only_those(app)
     assert marked == expected
     assert dt.date(2026, 10, 25) in marked and dt.date(2026, 10, 24) not in marked
     assert dt.date(2026, 10, 14) not in marked  # no tap that day, between marked days
+
+
+def test_the_ids_looked_up_reach_postgresql_as_they_were_spooled(postgres):
+    ids = ['a"b', "c\\d", "e,f}", "{g}", " h ", "NULL", "", "é€", "i\nj", '\\"']
+    engine = create_engine(postgres)
+    try:
+        with engine.connect() as connection:
+            for texts in (ids, ids[:1], ["plain", "ids"], []):
+                read = connection.scalar(
+                    text("SELECT CAST(:a AS text[])"), {"a": array_literal(texts)}
+                )
+                assert read == texts
+    finally:
+        engine.dispose()
