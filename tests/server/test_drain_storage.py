@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.dialects import sqlite
 
 from server.db import Database, database
-from server.models import DirtyDay, Tap, Territory
+from server.models import DirtyDay, Sticker, StickerStatus, Tap, Territory
 from server.taps.store import array_literal, sqlite_time, store_taps
 from tests.server import factories
 from tests.server.rollups.helpers import tap
@@ -119,3 +119,39 @@ def test_the_ids_looked_up_reach_postgresql_as_they_were_spooled(postgres):
                 assert read == texts
     finally:
         engine.dispose()
+
+
+def test_a_stickers_counter_and_last_tap_carry_over_to_the_next_batch(app):
+    entry = factories.installed_sticker(app, uid="04A1B2C3D4E5F6")
+    mirrored = {"mirror_uid": "04A1B2C3D4E5F6"}
+    store_taps(
+        database(app), [tap(entry["tag_id"], utc(2026, 11, 28, 12), mirror_counter=32, **mirrored)]
+    )
+    late, replayed, robot = (
+        tap(entry["tag_id"], utc(2026, 11, 28, 11), mirror_counter=31, **mirrored),
+        tap(entry["tag_id"], utc(2026, 11, 28, 13), mirror_counter=32, **mirrored),
+        tap(entry["tag_id"], utc(2026, 11, 28, 14), human=False, reason="crawler: Googlebot"),
+    )
+    store_taps(database(app), [late, replayed, robot])
+    with database(app).sessions() as session:
+        stored = {row.id: row for row in session.scalars(select(Tap))}
+        sticker = session.get(Sticker, entry["tag_id"])
+        assert stored[late["id"]].counter_advanced is True  # below the later tap's, as it must
+        assert stored[replayed["id"]].counter_advanced is False  # not above the last batch's
+        assert stored[replayed["id"]].suspected_copy
+        assert (sticker.last_counter, sticker.last_counter_at) == (32, utc(2026, 11, 28, 13))
+        assert sticker.last_tap_at == utc(2026, 11, 28, 13)  # a person's tap, not the crawler's
+
+
+def test_an_unregistered_sticker_of_a_424_batch_needs_a_sun_message(app):
+    factories.place(app)
+    [entry] = factories.stickers(app, chip="ntag424")
+    factories.update_sticker(app, entry["tag_id"], status=StickerStatus.INSTALLED)  # no chip yet
+    bare = tap(entry["tag_id"], utc(2026, 11, 28, 12))
+    store_taps(database(app), [bare])
+    with database(app).sessions() as session:
+        stored = session.scalar(select(Tap).where(Tap.id == bare["id"]))
+        sticker = session.get(Sticker, entry["tag_id"])
+        assert sticker.chip is None
+        assert stored.outcome.value == "bad sun" and "no SUN message" in stored.mirror_error
+        assert sticker.last_tap_at is None  # a tap that proves nothing is no tap of the sticker
