@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import operator
 import weakref
 from typing import Any
 
@@ -180,7 +181,7 @@ def store_checked(database: Database, taps: list[Checked]) -> tuple[int, int]:
     already stored, one for the batch's stickers, one INSERT (SQLite's executemany) or COPY
     (PostgreSQL) of plain row tuples, the days to recount marked once per territory.
     """
-    unique = {record["id"]: (at, record) for at, record in taps}
+    unique = {tap[1]["id"]: tap for tap in taps}
     if not unique:
         return 0, len(taps)
     moments = [at for at, _record in unique.values()]
@@ -190,7 +191,12 @@ def store_checked(database: Database, taps: list[Checked]) -> tuple[int, int]:
         _make_partitions(database, moments, first, last)
     with database.transaction() as session:
         known = _known(session, list(unique), first, last, postgres)
-        fresh = sorted((tap for tap_id, tap in unique.items() if tap_id not in known), key=_moment)
+        fresh = sorted(
+            (tap for tap_id, tap in unique.items() if tap_id not in known)
+            if known
+            else unique.values(),
+            key=_moment,
+        )
         stickers = _stickers(session, {r["tag_id"] for _at, r in fresh if r.get("tag_id")})
         facts = _facts(stickers)
         pending: list[list[Any]] = []
@@ -244,14 +250,13 @@ def array_literal(texts: list[str]) -> str:
     if not texts:
         return "{}"
     joined = '","'.join(texts)
-    if "\\" in joined or '"' in joined:  # rare: escape each string's backslashes and quotes
+    # Rare: a string holds a backslash or a quote (more quotes than the separators hold).
+    if "\\" in joined or joined.count('"') != 2 * (len(texts) - 1):
         joined = '","'.join(t.replace("\\", "\\\\").replace('"', '\\"') for t in texts)
     return '{"' + joined + '"}'
 
 
-def _moment(tap: Checked) -> dt.datetime:
-    return tap[0]
-
+_moment = operator.itemgetter(0)  # a checked tap's time
 
 # The taps table's columns, in the order of a row as the drainer builds it.
 COLUMNS = (
