@@ -34,34 +34,44 @@ def mark_moments(session: Session, territory: Territory, moments: Iterable[dt.da
 
 def mark_place_moments(session: Session, moments: Iterable[tuple[int, dt.datetime]]) -> None:
     """Mark the local days of (place id, moment) pairs, each in its place's territory."""
-    pairs = list(moments)
-    places = {place_id for place_id, _ in pairs}
-    if not places:
+    by_place: dict[int, list[dt.datetime]] = {}
+    for place_id, moment in moments:
+        by_place.setdefault(place_id, []).append(moment)
+    mark_places(session, by_place)
+
+
+def mark_places(session: Session, moments: dict[int, list[dt.datetime]]) -> None:
+    """Mark the local days of each place's moments, in its territory: mark_place_moments for
+    moments already grouped by place (the drainer groups them as it builds its rows)."""
+    if not moments:
         return
-    zones = {
-        place_id: (territory_id, timezone)
-        for place_id, territory_id, timezone in session.execute(
-            select(Place.id, Territory.id, Territory.timezone)
-            .join(Territory, Place.territory_id == Territory.id)
-            .where(Place.id.in_(places))
-        )
-    }
-    # A drainer's batch nearly always falls within one local day: when its first and last
-    # moments do, so does every moment between them, and none needs converting.
-    first = min(moment for _, moment in pairs)
-    last = max(moment for _, moment in pairs)
-    days: dict[int, set[dt.date]] = {}
-    spread = set()  # territories where the batch spans more than one local day
-    for territory_id, timezone in set(zones.values()):
-        day = local_day(first, timezone)
-        if day == local_day(last, timezone):
-            days[territory_id] = {day}
-        else:
-            spread.add(territory_id)
-    if spread:
-        for place_id, moment in pairs:
-            territory_id, timezone = zones[place_id]
-            if territory_id in spread:
-                days.setdefault(territory_id, set()).add(local_day(moment, timezone))
-    for territory_id, changed in days.items():
-        mark(session, territory_id, changed)
+    zones = session.execute(
+        select(Place.id, Territory.id, Territory.timezone)
+        .join(Territory, Place.territory_id == Territory.id)
+        .where(Place.id.in_(moments))
+    )
+    by_territory: dict[tuple[int, str], list[dt.datetime]] = {}
+    for place_id, territory_id, timezone in zones:
+        by_territory.setdefault((territory_id, timezone), []).extend(moments[place_id])
+    # In territory order, as every drainer marks: two drainers cannot each wait for the other.
+    for (territory_id, timezone), found in sorted(by_territory.items()):
+        mark(session, territory_id, _local_days(sorted(found), timezone))
+
+
+def _local_days(moments: list[dt.datetime], timezone: str) -> set[dt.date]:
+    """The local days of these moments (in time order), converting few of them: when a stretch's
+    first and last moments fall on one local day, so does every moment between them. A
+    drainer's batch is nearly always one stretch; a batch over a month costs a few conversions
+    per day (the stretch is halved until its ends agree), not one per tap."""
+    days = set()
+    stretches = [(0, len(moments) - 1)]
+    while stretches:
+        first, last = stretches.pop()
+        start, end = local_day(moments[first], timezone), local_day(moments[last], timezone)
+        days.add(start)
+        days.add(end)
+        if start != end and last - first > 1:
+            middle = (first + last) // 2
+            stretches.append((first, middle))
+            stretches.append((middle, last))
+    return days
