@@ -15,6 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
+
 from tags.keyring import Keyring
 
 PHONE = (
@@ -26,6 +29,9 @@ PHONE = (
 @contextlib.contextmanager
 def deployment() -> Iterator[dict[str, str]]:
     """A temporary instance: SQLite (or TAPTRAIL_BENCH_DATABASE_URL), keys, demo data loaded."""
+    given = os.environ.get("TAPTRAIL_BENCH_DATABASE_URL")
+    if given:
+        _require_empty(given)
     folder = Path(tempfile.mkdtemp(prefix="taptrail-bench-"))
     keys = folder / "keys.json"
     Keyring.create().save(keys)
@@ -50,6 +56,24 @@ def deployment() -> Iterator[dict[str, str]]:
         yield env
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _require_empty(url: str) -> None:
+    """Stop, saying what to do, when the bench's database holds an earlier run's tables: its
+    demo stickers are signed with that run's keys, which this run does not have, so every tap
+    would be an unknown sticker."""
+    engine = create_engine(url)
+    try:
+        tables = inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    if tables:
+        name = make_url(url).database
+        raise SystemExit(
+            f"TAPTRAIL_BENCH_DATABASE_URL names a database that holds {len(tables)} tables of an "
+            f"earlier run; each run needs an empty one: DROP DATABASE {name} WITH (FORCE); "
+            f"CREATE DATABASE {name};"
+        )
 
 
 def free_port() -> int:
