@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import text
+from alembic import command
+from sqlalchemy import inspect, text
 
 from server.db import make_engine
-from server.migrate import current_revision, head_revision, schema_differences, upgrade
+from server.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    schema_differences,
+    upgrade,
+)
 from tests.server.conftest import create_postgres_database, drop_postgres_database
 
 
@@ -227,3 +234,24 @@ def test_upgrade_gives_stored_stops_their_feeds_and_keeps_events(empty_engine):
         ]
         assert [tuple(row) for row in events] == [("u@x#20260304T230000Z", None, None)]
     assert schema_differences(empty_engine) == []
+
+
+def test_the_taps_foreign_keys_come_back_on_a_downgrade_and_go_again(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'taps.db'}")
+    upgrade(engine)
+
+    def taps_keys() -> list[str]:
+        with engine.connect() as connection:
+            return sorted(
+                key["referred_table"] for key in inspect(connection).get_foreign_keys("taps")
+            )
+
+    assert taps_keys() == []  # migration 0024: the drainer looks stickers and places up itself
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0023")
+    assert taps_keys() == ["places", "stickers"]
+    upgrade(engine)
+    assert taps_keys() == [] and schema_differences(engine) == []
+    engine.dispose()
