@@ -32,17 +32,9 @@ def mark_moments(session: Session, territory: Territory, moments: Iterable[dt.da
     mark(session, territory.id, {local_day(moment, territory.timezone) for moment in moments})
 
 
-def mark_place_moments(session: Session, moments: Iterable[tuple[int, dt.datetime]]) -> None:
-    """Mark the local days of (place id, moment) pairs, each in its place's territory."""
-    by_place: dict[int, list[dt.datetime]] = {}
-    for place_id, moment in moments:
-        by_place.setdefault(place_id, []).append(moment)
-    mark_places(session, by_place)
-
-
 def mark_places(session: Session, moments: dict[int, list[dt.datetime]]) -> None:
-    """Mark the local days of each place's moments, in its territory: mark_place_moments for
-    moments already grouped by place (the drainer groups them as it builds its rows)."""
+    """Mark the local days of each place's moments, in its territory (the drainer groups its
+    taps' moments by place as it builds its rows)."""
     if not moments:
         return
     zones = session.execute(
