@@ -414,7 +414,10 @@ _STICKERS = (
         Sticker.sun_counter,
     )
     .outerjoin(Batch, Sticker.batch_id == Batch.id)
-    # Lock the stickers so two drainers (on two hosts) cannot interleave their counter checks.
+    # Lock the stickers so two drainers (on two hosts) cannot interleave their counter checks,
+    # in the order of their ids, as every drainer takes them: two batches of the same stickers
+    # then never each hold one the other waits for (as the days are marked in territory order).
+    .order_by(Sticker.id)
     .with_for_update(of=Sticker)
 )
 StickerRead = Row[*tuple[Any, ...]]  # a row of _STICKERS
