@@ -210,6 +210,12 @@ class Demo:
         """Give a test its own copy of the demo's photos (tests may add or delete some)."""
         shutil.copytree(self.media, folder / "media")
 
+    def copy_sqlite(self, folder: Path, name: str = "taptrail.db") -> str:
+        """A SQLite demo's own copy in `folder`, its photos too; returns the copy's URL."""
+        shutil.copy(make_url(self.url).database, folder / name)
+        self.copy_media(folder)
+        return f"sqlite:///{folder / name}"
+
 
 @pytest.fixture(scope="session")
 def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, keyring: Keyring) -> Demo:
@@ -227,22 +233,18 @@ def demo_traffic_sqlite(tmp_path_factory: pytest.TempPathFactory, demo_sqlite: D
     per run and copied by each test (see demo_traffic_copy)."""
 
     def make(folder: Path) -> None:
-        shutil.copy(make_url(demo_sqlite.url).database, folder / "taptrail.db")
-        traffic = Database(f"sqlite:///{folder / 'taptrail.db'}")
+        traffic = Database(demo_sqlite.copy_sqlite(folder))
         load_traffic(traffic, DEMO_LOADED)
         traffic.dispose()
 
     folder = made_once(tmp_path_factory, "demo-traffic", make)
-    return Demo(f"sqlite:///{folder / 'taptrail.db'}", demo_sqlite.media)
+    return Demo(f"sqlite:///{folder / 'taptrail.db'}", folder / "media")
 
 
 def demo_traffic_copy(request: pytest.FixtureRequest, folder: Path) -> str:
     """The URL of a SQLite database of its own in `folder` holding the demo and its traffic,
     its photos copied there too."""
-    demo = request.getfixturevalue("demo_traffic_sqlite")
-    shutil.copy(make_url(demo.url).database, folder / "taptrail.db")
-    demo.copy_media(folder)
-    return f"sqlite:///{folder / 'taptrail.db'}"
+    return request.getfixturevalue("demo_traffic_sqlite").copy_sqlite(folder)
 
 
 @pytest.fixture(scope="session")
@@ -287,10 +289,7 @@ def table_rows(url: str) -> dict[str, int]:
 def demo_copy(request: pytest.FixtureRequest, database_kind: str, folder: Path) -> str:
     """The URL of a database of its own holding the demo, its photos copied into `folder`."""
     if database_kind == "sqlite":
-        demo = request.getfixturevalue("demo_sqlite")
-        shutil.copy(make_url(demo.url).database, folder / "taptrail.db")
-        demo.copy_media(folder)
-        return f"sqlite:///{folder / 'taptrail.db'}"
+        return request.getfixturevalue("demo_sqlite").copy_sqlite(folder)
     demo = request.getfixturevalue("demo_postgres")
     demo.copy_media(folder)
     return create_postgres_database(

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from server.cli import main
 from tags import codes
@@ -56,8 +55,7 @@ def migrated_env(env: dict[str, str], tmp_path: Path, sqlite_template: Path) -> 
 def demo_env(tmp_path: Path, demo_sqlite: Demo, keyring: Keyring) -> dict[str, str]:
     """Settings for a command run on a database holding the demo and the keyring it was loaded
     with: a copy of the session's (`taptrail demo` takes seconds; the first test here runs it)."""
-    shutil.copy(make_url(demo_sqlite.url).database, tmp_path / "cli.db")
-    demo_sqlite.copy_media(tmp_path)
+    demo_sqlite.copy_sqlite(tmp_path, "cli.db")
     keyring.save(tmp_path / "keys.json")
     return cli_settings(tmp_path)
 
