@@ -29,7 +29,7 @@ from server.i18n import (
 )
 from server.web.targets import query_suffix
 
-PREFIX = "/<any({}):lang>".format(",".join(LANGUAGES))
+PREFIX = "/<lang:lang>"  # one of LANGUAGES (server/web/converters.py)
 UNPREFIXED = "_unprefixed"  # the endpoint suffix of a page's old, redirecting URL
 ENDPOINTS = "taptrail.localized"  # app.extensions: the endpoints that have a language prefix
 PAGES = "taptrail.localized_pages"  # the GET pages among them (each has its unprefixed address)

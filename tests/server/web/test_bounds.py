@@ -16,6 +16,7 @@ from tests.server.portal.conftest import EMAILS, Browser, seed_portal
 
 # What a route's other parts are filled with: things that exist, so that the number is reached.
 FILLING = {
+    "lang": "fr",
     "slug": "comptoir",
     "offer_slug": "comptoir-cafe",
     "kid": "1",

@@ -15,6 +15,7 @@ from tests.server.portal.conftest import EMAILS, Browser, seed_portal
 pytestmark = pytest.mark.parametrize("database_kind", ["sqlite"])  # headers, not storage
 FILLING = {
     "filename": "missing.css",
+    "lang": "fr",
     "slug": "comptoir",
     "offer_slug": "comptoir-cafe",
     "code": "en",
