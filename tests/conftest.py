@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from server.db import Database
+from server.demo.traffic import load_traffic
+from tags.keyring import Keyring
 from tests.support.compiled import forget_orm_compilations
+from tests.support.demo import DEMO_LOADED, Demo, demo_database
+from tests.support.once import made_once
 from tests.support.postgres import missing_postgres_is_fatal, postgres_problem, postgres_url
 
 
@@ -28,6 +34,41 @@ def postgres() -> str:
             pytest.fail(f"CI needs PostgreSQL for the storage tests: {problem}", pytrace=False)
         pytest.skip(f"no PostgreSQL: {problem}")
     return url
+
+
+@pytest.fixture(scope="session")
+def keyring(tmp_path_factory: pytest.TempPathFactory) -> Keyring:
+    """A signing keyring for the whole run, every worker's the same since the shared demo is
+    signed with it (two keys: 1 verifies, 2 signs)."""
+
+    def make(folder: Path) -> None:
+        Keyring.create().rotate().save(folder / "keyring.json")
+
+    return Keyring.load(made_once(tmp_path_factory, "keyring", make) / "keyring.json")
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, keyring: Keyring) -> Demo:
+    """A SQLite database holding the demo, made once per run and copied by each test."""
+    folder = made_once(
+        tmp_path_factory, "demo", lambda folder: demo_database(folder / "taptrail.db", keyring)
+    )
+    # The URL names the file where it now lies, not where it was made.
+    return Demo(f"sqlite:///{folder / 'taptrail.db'}", folder / "media")
+
+
+@pytest.fixture(scope="session")
+def demo_traffic_sqlite(tmp_path_factory: pytest.TempPathFactory, demo_sqlite: Demo) -> Demo:
+    """The SQLite demo with its taps stored and rolled up as `taptrail demo` does, made once
+    per run and copied by each test (see demo_traffic_copy)."""
+
+    def make(folder: Path) -> None:
+        traffic = Database(demo_sqlite.copy_sqlite(folder))
+        load_traffic(traffic, DEMO_LOADED)
+        traffic.dispose()
+
+    folder = made_once(tmp_path_factory, "demo-traffic", make)
+    return Demo(f"sqlite:///{folder / 'taptrail.db'}", folder / "media")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -16,6 +16,10 @@ BIN="${1:?usage: tests/suite.sh VENV_BIN}"
 unset PYTHONDONTWRITEBYTECODE
 LOGS="$(mktemp -d)"
 trap 'rm -rf "$LOGS"' EXIT
+# One folder for what the three pytest runs below make once and copy (tests/support/once.py):
+# the demo with its traffic, its keyring, the migrated template.
+export TAPTRAIL_TEST_RUN_FOLDER="$LOGS/made-once"
+mkdir "$TAPTRAIL_TEST_RUN_FOLDER"
 
 "$BIN/python" -m pytest tests/browser -m "not quiet" >"$LOGS/browser" 2>&1 &
 browser=$!

@@ -71,3 +71,12 @@ def test_what_a_run_makes_once_is_made_once_and_never_half(tmp_path_factory):
         made_once(tmp_path_factory, "broken", fail)
     assert not (run_folder(tmp_path_factory) / "broken").exists()  # the next asker makes it
     assert (made_once(tmp_path_factory, "broken", make) / "thing").exists()
+
+
+def test_the_suite_s_pytest_runs_share_the_folder_it_names(tmp_path_factory, tmp_path, monkeypatch):
+    monkeypatch.setenv("TAPTRAIL_TEST_RUN_FOLDER", str(tmp_path))
+    assert run_folder(tmp_path_factory) == tmp_path
+    made = made_once(tmp_path_factory, "shared", lambda folder: (folder / "demo").write_text("1"))
+    assert made == tmp_path / "shared" and (made / "demo").read_text() == "1"
+    monkeypatch.delenv("TAPTRAIL_TEST_RUN_FOLDER")
+    assert run_folder(tmp_path_factory) != tmp_path  # without it, the run's own folder

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -29,7 +30,7 @@ from server.services import accounts
 from server.taps.recorder import recorder
 from tags.keyring import Keyring
 from tests.server.conftest import settings
-from tests.support.demo import SATURDAY, demo_database, next_local
+from tests.support.demo import SATURDAY, Demo, next_local
 from tests.support.live_server import serving
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -73,15 +74,17 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The real server with the demo data, its clock pinned to next Saturday at 15:00."""
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, keyring: Keyring, demo_traffic_sqlite: Demo
+) -> Iterator[LiveServer]:
+    """The real server on its own copy of the demo with its traffic, its clock pinned to next
+    Saturday at 15:00."""
     folder = tmp_path_factory.mktemp("live")
-    ring = Keyring.create()
-    url = demo_database(folder / "taptrail.db", ring, traffic=True)
+    url = demo_traffic_sqlite.copy_sqlite(folder)
     # Branded as `make run` is: the demo's fictional operator (server/demo/brand.yaml).
     brand = Path(__file__).resolve().parents[2] / "server" / "demo" / "brand.yaml"
     moment = next_local(SATURDAY, 15)
-    app = create_app(settings(folder, url, ring, FIXED_NOW=moment, BRAND_FILE=str(brand)))
+    app = create_app(settings(folder, url, keyring, FIXED_NOW=moment, BRAND_FILE=str(brand)))
     with serving(app) as base:
         yield LiveServer(app, base)
 
@@ -196,3 +199,45 @@ def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.locator("#f-password").fill(PASSWORD)
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_url("**/portal/")
+
+
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page, impacts: Collection[str] | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    """The page's axe-core violations (of these impacts, or of any), each with where it is.
+
+    Checking several pages, check them in one browser page: axe's half-megabyte script is then
+    compiled once, not once per page (a third of a CPU-second each time in a fresh one)."""
+    page.evaluate(SETTLED)
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]}"
+        for v in AXE.run(page).response["violations"]
+        if impacts is None or v["impact"] in impacts
+    ]
+
+
+def axe_sweep(  # type: ignore[no-untyped-def]
+    page,
+    paths: Iterable[str],
+    impacts: Collection[str] | None = None,
+    sizes: Mapping[str, dict[str, int]] | None = None,
+) -> dict[str, list[str]]:
+    """Open each path in turn in `page`, and check it at each of `sizes` (the window resized,
+    as a visitor's is) or at the page's own: the violations found, where there are some."""
+    found = {}
+    for path in paths:
+        page.goto(path)
+        for size, viewport in (sizes or {"": None}).items():
+            if viewport:
+                page.set_viewport_size(viewport)
+            found[f"{path} ({size})" if size else path] = axe_violations(page, impacts)
+    return {where: problems for where, problems in found.items() if problems}
+
+
+AXE = Axe()  # reads axe-core's script once
+# The page as a visitor reads it: its fades and transitions over (text fading in has too little
+# contrast for axe until it is in), its endless animations left running.
+SETTLED = """Promise.all(document.getAnimations()
+    .filter(a => isFinite(a.effect.getComputedTiming().endTime))
+    .map(a => a.finished.catch(() => null)))"""

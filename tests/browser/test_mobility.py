@@ -18,7 +18,7 @@ from server.mobility.poller import PollerLoop
 from tags.keyring import Keyring
 from tests.browser.conftest import PHONE, Watch
 from tests.server.conftest import settings
-from tests.support.demo import SATURDAY, demo_database, next_local
+from tests.support.demo import SATURDAY, Demo, next_local
 from tests.support.live_server import serving
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -26,13 +26,12 @@ TV = {"width": 1280, "height": 720}
 
 
 @pytest.fixture(scope="module")
-def moving_server(tmp_path_factory) -> Iterator[str]:
+def moving_server(tmp_path_factory, keyring: Keyring, demo_sqlite: Demo) -> Iterator[str]:
     """The demo served with its live feeds, polled once."""
     folder = tmp_path_factory.mktemp("moving")
-    ring = Keyring.create()
-    url = demo_database(folder / "taptrail.db", ring)
+    url = demo_sqlite.copy_sqlite(folder)
     app = create_app(
-        settings(folder, url, ring, FIXED_NOW=next_local(SATURDAY, 15), DEMO_FEEDS=True)
+        settings(folder, url, keyring, FIXED_NOW=next_local(SATURDAY, 15), DEMO_FEEDS=True)
     )
     with serving(app) as base:
         document = yaml.safe_load(demo_file("feeds.yaml").read_text())

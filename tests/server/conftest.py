@@ -16,7 +16,6 @@ import contextlib
 import secrets
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,29 +28,17 @@ from sqlalchemy.engine import make_url
 from server import create_app
 from server.db import Database, database, make_engine
 from server.demo import load_demo
-from server.demo.traffic import load_traffic
 from server.migrate import upgrade
 from server.services.accounts import Passwords
 from server.taps.recorder import recorder
 from tags.keyring import Keyring
-from tests.support.demo import DEMO_LOADED, demo_database
+from tests.support.demo import DEMO_LOADED, Demo
 from tests.support.languages import LanguageFollowingClient
 from tests.support.once import made_once
 
 # Tests written against the unprefixed addresses follow their redirect to a language's page.
 Flask.test_client_class = LanguageFollowingClient
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(scope="session")
-def keyring(tmp_path_factory: pytest.TempPathFactory) -> Keyring:
-    """A signing keyring for the whole run, every worker's the same since the shared demo is
-    signed with it (two keys: 1 verifies, 2 signs)."""
-
-    def make(folder: Path) -> None:
-        Keyring.create().rotate().save(folder / "keyring.json")
-
-    return Keyring.load(made_once(tmp_path_factory, "keyring", make) / "keyring.json")
 
 
 @pytest.fixture(scope="session")
@@ -196,49 +183,6 @@ def committed_app(
             yield application
     finally:
         drop_postgres_database(postgres, url)
-
-
-@dataclass(frozen=True)
-class Demo:
-    """A database holding the demo, made once per session, and the folder of its photos."""
-
-    url: str
-    media: Path
-    rows: dict[str, int] = field(default_factory=dict)  # per table, as loaded (PostgreSQL)
-
-    def copy_media(self, folder: Path) -> None:
-        """Give a test its own copy of the demo's photos (tests may add or delete some)."""
-        shutil.copytree(self.media, folder / "media")
-
-    def copy_sqlite(self, folder: Path, name: str = "taptrail.db") -> str:
-        """A SQLite demo's own copy in `folder`, its photos too; returns the copy's URL."""
-        shutil.copy(make_url(self.url).database, folder / name)
-        self.copy_media(folder)
-        return f"sqlite:///{folder / name}"
-
-
-@pytest.fixture(scope="session")
-def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, keyring: Keyring) -> Demo:
-    """A SQLite database holding the demo, made once per run and copied by each test."""
-    folder = made_once(
-        tmp_path_factory, "demo", lambda folder: demo_database(folder / "taptrail.db", keyring)
-    )
-    # The URL names the file where it now lies, not where it was made.
-    return Demo(f"sqlite:///{folder / 'taptrail.db'}", folder / "media")
-
-
-@pytest.fixture(scope="session")
-def demo_traffic_sqlite(tmp_path_factory: pytest.TempPathFactory, demo_sqlite: Demo) -> Demo:
-    """The SQLite demo with its taps stored and rolled up as `taptrail demo` does, made once
-    per run and copied by each test (see demo_traffic_copy)."""
-
-    def make(folder: Path) -> None:
-        traffic = Database(demo_sqlite.copy_sqlite(folder))
-        load_traffic(traffic, DEMO_LOADED)
-        traffic.dispose()
-
-    folder = made_once(tmp_path_factory, "demo-traffic", make)
-    return Demo(f"sqlite:///{folder / 'taptrail.db'}", folder / "media")
 
 
 def demo_traffic_copy(request: pytest.FixtureRequest, folder: Path) -> str:

@@ -14,7 +14,7 @@ import pytest
 from server.cli import main
 from tags import codes
 from tags.keyring import Keyring
-from tests.server.conftest import Demo
+from tests.support.demo import Demo
 
 
 def cli_settings(folder: Path) -> dict[str, str]:

@@ -9,15 +9,17 @@ DEMO_LOADED (its weekly events from then on, its taps up to then), within the de
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from server.db import Database, make_engine
+from server.db import make_engine
 from server.demo import load_demo
-from server.demo.traffic import load_traffic
 from server.migrate import upgrade
 from server.models import Place
 from server.services import nearby
@@ -30,6 +32,25 @@ SATURDAY = 5
 DEMO_LOADED = dt.datetime(2026, 11, 23, 9, tzinfo=PARIS).astimezone(dt.UTC)  # a Monday
 
 
+@dataclass(frozen=True)
+class Demo:
+    """A database holding the demo, made once per session, and the folder of its photos."""
+
+    url: str
+    media: Path
+    rows: dict[str, int] = field(default_factory=dict)  # per table, as loaded (PostgreSQL)
+
+    def copy_media(self, folder: Path) -> None:
+        """Give a test its own copy of the demo's photos (tests may add or delete some)."""
+        shutil.copytree(self.media, folder / "media")
+
+    def copy_sqlite(self, folder: Path, name: str = "taptrail.db") -> str:
+        """A SQLite demo's own copy in `folder`, its photos too; returns the copy's URL."""
+        shutil.copy(make_url(self.url).database, folder / name)
+        self.copy_media(folder)
+        return f"sqlite:///{folder / name}"
+
+
 def next_local(weekday: int, hour: int, zone: ZoneInfo = PARIS) -> dt.datetime:
     """The first such weekday (0 is Monday) and hour, local time, after the demo was loaded, in
     UTC: a moment when the demo's recurring events and offers are there."""
@@ -38,12 +59,9 @@ def next_local(weekday: int, hour: int, zone: ZoneInfo = PARIS) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), zone).astimezone(dt.UTC)
 
 
-def demo_database(
-    path: Path, ring: Keyring, base_url: str = "https://t.example.org", traffic: bool = False
-) -> str:
+def demo_database(path: Path, ring: Keyring, base_url: str = "https://t.example.org") -> str:
     """A migrated SQLite database at `path` with the demo loaded, its photos in the folder
-    `media` beside it (and with `traffic`, its taps stored and rolled up as `taptrail demo`
-    does); returns its URL."""
+    `media` beside it; returns its URL."""
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)
@@ -58,10 +76,6 @@ def demo_database(
             media=path.parent / "media",
         )
     engine.dispose()
-    if traffic:
-        database = Database(url)
-        load_traffic(database, DEMO_LOADED)
-        database.dispose()
     return url
 
 

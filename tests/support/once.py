@@ -5,6 +5,10 @@ template and the SQLite demo (about 6 CPU-seconds, most of it drawing the demo's
 made by every worker again. Made once into a folder all the run's workers see, behind a lock,
 the others wait for it and read it. What is made there must only ever be copied, never opened
 for writing: every worker reads it at once.
+
+`make test` runs pytest three times at once or in turn (tests/suite.sh): it names one folder
+for all three in TAPTRAIL_TEST_RUN_FOLDER, so that the browser tests' server, the timed browser
+test's and the workers' copy the same demo, made once.
 """
 
 from __future__ import annotations
@@ -17,9 +21,14 @@ from pathlib import Path
 
 import pytest
 
+RUN_FOLDER = "TAPTRAIL_TEST_RUN_FOLDER"  # set by tests/suite.sh for its pytest runs
+
 
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder of this test run that every xdist worker of the run sees."""
+    shared = os.environ.get(RUN_FOLDER)
+    if shared:
+        return Path(shared)
     base = tmp_path_factory.getbasetemp()
     # Under xdist each worker's base is <run>/popen-gwN; the run's own folder is its parent.
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
