@@ -15,8 +15,8 @@ from server.config import passwords
 from server.db import database
 from server.models import User
 from server.services import accounts
-from tests.browser.conftest import PASSWORD, sign_in
-from tests.browser.test_portal import DESKTOP, _serious
+from tests.browser.conftest import PASSWORD, SERIOUS, axe_violations, sign_in
+from tests.browser.test_portal import DESKTOP
 from tests.support.demo import PARIS
 
 ANALYST = "analyst@demo.taptrail.invalid"
@@ -54,7 +54,7 @@ def test_an_analyst_changes_the_range_and_downloads_a_csv(
     page.wait_for_url(f"**from={start.isoformat()}**")
     assert "(14 days)" in page.locator("p.who").last.inner_text()
     assert _count(page.locator(".cards li b").first.inner_text()) < people
-    assert not _serious(page)
+    assert not axe_violations(page, SERIOUS)
     screenshot(page, "analytics-overview-desktop")  # docs/screenshots/ has a copy for the README
 
     with page.expect_download() as download:

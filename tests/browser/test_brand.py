@@ -3,10 +3,8 @@ brand's colours are applied, and axe finds no serious problem on pages of either
 
 from __future__ import annotations
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
-
 from server.services import branding
+from tests.browser.conftest import SERIOUS, axe_sweep
 
 
 def _rgb(colour: str) -> str:
@@ -36,16 +34,8 @@ def test_a_territory_s_own_colours_show_on_its_pages(open_page):
     assert link.evaluate("a => getComputedStyle(a).color") == _rgb("#2e6b30")
 
 
-@pytest.mark.parametrize(
-    "path", ["/", "/t/weppes", "/p/musee-bataille-fromelles", "/tv/la-piscine"]
-)
-def test_no_serious_accessibility_problem_under_either_brand(open_page, path):
+def test_no_serious_accessibility_problem_under_either_brand(open_page):
     page, _ = open_page("fr-FR")
-    page.goto(path)
-    results = Axe().run(page)
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not serious, serious
+    paths = ("/", "/t/weppes", "/p/musee-bataille-fromelles", "/tv/la-piscine")
+    found = axe_sweep(page, paths, SERIOUS)
+    assert not found, found

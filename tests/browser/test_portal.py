@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import func, select, update
 
 from server.db import database
@@ -23,7 +22,7 @@ from server.models import (
     User,
 )
 from server.services import accounts
-from tests.browser.conftest import ADMIN, OWNER, STAFF, sign_in
+from tests.browser.conftest import ADMIN, OWNER, SERIOUS, STAFF, axe_violations, sign_in
 
 DESKTOP = {"width": 1280, "height": 900}
 # The sizes every portal page is checked at: a common phone, a common laptop.
@@ -103,15 +102,6 @@ NOT_PAGES: dict[str, str] = {
 }
 
 
-def _serious(page) -> list:  # type: ignore[no-untyped-def]
-    results = Axe().run(page)
-    return [
-        (v["id"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_a_shop_owner_edits_the_hours_writes_an_offer_and_visitors_see_it(
     open_page, screenshot, known_passwords
 ):
@@ -128,7 +118,7 @@ def test_a_shop_owner_edits_the_hours_writes_an_offer_and_visitors_see_it(
     assert "Enregistré" in page.locator("p.flash").inner_text()
     assert page.locator("input[name=Mo_close1]").input_value() == "18:30"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    assert not _serious(page)
+    assert not axe_violations(page, SERIOUS)
     screenshot(page, "portal-hours-phone")
 
     page.goto("/portal/shops/comptoir-de-la-piscine/offers/new")
@@ -137,7 +127,7 @@ def test_a_shop_owner_edits_the_hours_writes_an_offer_and_visitors_see_it(
     page.locator("#f-conditions_fr").fill(
         "Sur présentation de cette page, dans la limite des stocks."
     )
-    assert not _serious(page)
+    assert not axe_violations(page, SERIOUS)
     page.get_by_role("button", name="Enregistrer l\N{RIGHT SINGLE QUOTATION MARK}offre").click()
     assert "Les visiteurs le voient" in page.locator("p.flash").inner_text()
     screenshot(page, "portal-offers-phone", full_page=False)
@@ -157,7 +147,7 @@ def test_the_till_answers_on_a_phone(open_page, screenshot, known_passwords):
     page.locator("#f-code").fill("k7qm 4xpa")
     page.get_by_role("button", name="Vérifier et utiliser le code").click()
     assert page.locator("#answer").get_attribute("data-answer") == "unknown"
-    assert not _serious(page)
+    assert not axe_violations(page, SERIOUS)
     screenshot(page, "portal-till-phone", full_page=False)
 
 
@@ -175,7 +165,7 @@ def test_staff_issue_a_batch_and_see_the_places(open_page, screenshot, known_pas
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the manifest").click()
     assert download.value.suggested_filename.endswith(".json")
-    assert not _serious(page)
+    assert not axe_violations(page, SERIOUS)
     screenshot(page, "portal-batch-desktop", full_page=False)
 
 
@@ -212,24 +202,24 @@ def test_staff_screens_read_in_french_with_a_readable_review(
     page, _ = open_page("fr-FR", viewport=DESKTOP)
     sign_in(page, STAFF)
     assert "Faire tourner le service" in page.locator("main").inner_text()
-    assert not _serious(page)
+    assert not axe_violations(page, SERIOUS)
     screenshot(page, "portal-staff-home-fr", full_page=False)
     page.goto("/portal/staff/signups")
     page.get_by_role("link", name="L'Épicerie de la Grand-Place").click()
     assert "732 829 320 00074" in page.locator("main").inner_text()
-    assert not _serious(page)
+    assert not axe_violations(page, SERIOUS)
     screenshot(page, "portal-signup-request-fr")
     page.goto("/portal/staff/review")
     page.get_by_role("link", name="Comptoir de la Piscine", exact=False).first.click()
     assert page.locator("table.changes ins").count() >= 1
     assert "{'" not in page.content()
-    assert not _serious(page)
+    assert not axe_violations(page, SERIOUS)
     screenshot(page, "portal-review-fr")
     admin_page, _ = open_page("fr-FR", viewport=DESKTOP)
     sign_in(admin_page, ADMIN)
     admin_page.goto("/portal/admin/audit")
     assert "Journal des modifications" in admin_page.locator("h1").inner_text()
-    assert not _serious(admin_page)
+    assert not axe_violations(admin_page, SERIOUS)
     screenshot(admin_page, "portal-audit-fr", full_page=False)
 
 
@@ -304,15 +294,6 @@ def world(live_server) -> dict[str, object]:  # type: ignore[no-untyped-def]
         }
 
 
-def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    """Every axe violation of the page, whatever its impact, with where it is."""
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]}"
-        for v in results.response["violations"]
-    ]
-
-
 WIDER_THAN_SCREEN = """width => [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest('.scroll'))
     .slice(0, 3).map(e => e.tagName + '.' + e.className)"""
@@ -321,32 +302,35 @@ TABLES_WIDER_THAN_FRAME = """() => [...document.querySelectorAll('table')]
     .map(t => t.className || t.querySelector('caption, th')?.textContent)"""
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_every_portal_page_passes_axe_and_fits(size, world, open_page, known_passwords, screenshot):
+def test_every_portal_page_passes_axe_and_fits(world, open_page, known_passwords, screenshot):
     """All pages in French (the longest words) at both sizes: no axe violation of any impact,
     nothing wider than the screen, and on a shop owner's pages no table wider than its frame.
-    (Each page's wording in French and Dutch is checked by tests/server/portal/test_languages.)"""
-    viewport = SIZES[size]
-    signed, _ = open_page("fr-FR", viewport=viewport)
+    (Each page's wording in French and Dutch is checked by tests/server/portal/test_languages.)
+
+    Each page is opened once and checked at one size, then the other: the window is resized
+    as a visitor's would be, and the layout follows (the portal's scripts size nothing)."""
+    signed, _ = open_page("fr-FR")
     sign_in(signed, ADMIN)
-    stranger, _ = open_page("fr-FR", viewport=viewport)
+    stranger, _ = open_page("fr-FR")
     found: dict[str, list[str]] = {}
     for endpoint, path in PAGES.items():
         page = stranger if endpoint in PUBLIC else signed
         response = page.goto(path.format(**world))
         assert response is not None and response.status == 200, (endpoint, response)
-        problems = _violations(page)
-        wide = page.evaluate(WIDER_THAN_SCREEN, viewport["width"])
-        if wide:
-            problems.append(f"wider than the screen: {wide}")
-        if size == "phone" and endpoint in FITTING:
-            tables = page.evaluate(TABLES_WIDER_THAN_FRAME)
-            if tables:
-                problems.append(f"tables wider than the screen: {tables}")
-        if problems:
-            found[endpoint] = problems
-        if endpoint == "portal.figures":
-            screenshot(page, f"portal-figures-{size}")
+        for size, viewport in SIZES.items():
+            page.set_viewport_size(viewport)
+            problems = axe_violations(page)
+            wide = page.evaluate(WIDER_THAN_SCREEN, viewport["width"])
+            if wide:
+                problems.append(f"wider than the screen: {wide}")
+            if size == "phone" and endpoint in FITTING:
+                tables = page.evaluate(TABLES_WIDER_THAN_FRAME)
+                if tables:
+                    problems.append(f"tables wider than the screen: {tables}")
+            if problems:
+                found[f"{endpoint} ({size})"] = problems
+            if endpoint == "portal.figures":
+                screenshot(page, f"portal-figures-{size}")
     assert not found, "\n".join(f"{e}: {p}" for e, ps in found.items() for p in ps)
 
 
@@ -374,7 +358,7 @@ def test_staff_make_a_walk_on_a_phone_and_the_editors_pass_axe(
     page.locator("#f-description_en").fill("From the town hall to the church, five minutes away.")
     page.locator("#f-stop-2-note_nl").fill("Een gotische kerk.")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    assert not _violations(page)
+    assert not axe_violations(page)
     screenshot(page, "portal-walk-phone", full_page=False)
     page.get_by_role("button", name="Enregistrer").first.click()
     assert "Du beffroi au clocher" in page.locator("p.flash").inner_text()
@@ -397,6 +381,6 @@ def test_staff_make_a_walk_on_a_phone_and_the_editors_pass_axe(
             "/portal/staff/walks/du-beffroi-au-clocher",
         ):
             screen.goto(path)
-            assert not _violations(screen), path
+            assert not axe_violations(screen), path
             if screen is page:
                 assert screen.evaluate("document.documentElement.scrollWidth") <= 360, path

@@ -4,10 +4,9 @@ accessibility check (axe-core), against the real server with the demo data."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from server.db import database
-from tests.browser.conftest import tap_at_la_piscine
+from tests.browser.conftest import SERIOUS, axe_sweep, axe_violations, tap_at_la_piscine
 from tests.server.factories import PHONE
 from tests.support.demo import expected_titles
 
@@ -111,30 +110,22 @@ def test_the_large_screen_view_renders_and_turns(open_page, screenshot):
     screenshot(page, "tv", full_page=False)
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
+def test_no_serious_accessibility_problem(live_server, open_page):
+    """The pages a visitor opens first, then a cross offer with its code (after a tap)."""
+    page, _ = open_page("fr-FR", user_agent=PHONE)
+    first = (
         "/p/la-piscine",
         "/shop/comptoir-de-la-piscine?from=la-piscine",
         "/walk/roubaix-piscine-grand-place?from=la-piscine",
-        CROSS,
         "/privacy",
-    ],
-)
-def test_no_serious_accessibility_problem(live_server, open_page, path):
-    page, _ = open_page("fr-FR", user_agent=PHONE)
-    if path == CROSS:
-        tap_at_la_piscine(live_server, page)
-    page.goto(path)
-    if path == CROSS:
-        page.get_by_role("button", name="Obtenir mon code").click()  # the page with its code
-    results = Axe().run(page)
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not serious, serious
+    )
+    found = axe_sweep(page, first, SERIOUS)
+    tap_at_la_piscine(live_server, page)
+    page.goto(CROSS)
+    page.get_by_role("button", name="Obtenir mon code").click()  # the page with its code
+    if problems := axe_violations(page, SERIOUS):
+        found[CROSS] = problems
+    assert not found, found
 
 
 def test_a_visitor_objects_from_the_foot_of_the_place_page_and_takes_it_back(open_page, screenshot):
