@@ -73,6 +73,7 @@ def test_the_category_filter_works_without_script(open_page, live_server):
     page, _ = open_page("en-GB", java_script_enabled=False)
     page.goto("/p/la-piscine")
     page.locator("nav.filters a[href$='kind=walk']").click()
+    page.wait_for_url("**kind=walk")  # the filtered page loaded, not the one being left
     assert page.locator("ol.items > li h3").all_inner_texts() == _expected(
         live_server, "en", "walk"
     )
