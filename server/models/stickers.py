@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ColumnElement, ForeignKey, String, func, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models.base import Base
@@ -72,11 +73,18 @@ class Sticker(Base):
     batch: Mapped[Batch | None] = relationship(back_populates="stickers")
     place: Mapped[Place] = relationship()
 
-    @property
+    @hybrid_property
     def expected_chip(self) -> str | None:
         """The chip holding this sticker, or before it is registered, the one its batch is for
         (a 424 batch's code proves a tap only with a SUN message, registered or not)."""
         return self.chip or (self.batch.chip if self.batch is not None else None)
+
+    @expected_chip.inplace.expression
+    @classmethod
+    def _expected_chip_expression(cls) -> ColumnElement[str | None]:
+        """The same in a query (the tap path's and the drainer's, which read rows)."""
+        batch_chip = select(Batch.chip).where(Batch.id == cls.batch_id).scalar_subquery()
+        return func.coalesce(cls.chip, batch_chip)
 
 
 class Counter(Base):

@@ -7,11 +7,11 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server.cache import DiskCache
 from server.db import UNAVAILABLE, Database
-from server.models import Batch, Place, Sticker, Territory
+from server.models import Place, Sticker, Territory
 
 
 class DirectoryUnavailable(Exception):
@@ -66,11 +66,9 @@ class StickerDirectory:
     def _query(self, tag_id: int) -> StickerInfo | None:
         query = (
             select(Sticker.status, Sticker.target_url, Place.slug, Place.name, Territory.slug)
-            # Sticker.expected_chip: before registration, the chip its batch is for.
-            .add_columns(func.coalesce(Sticker.chip, Batch.chip), Sticker.uid)
+            .add_columns(Sticker.expected_chip, Sticker.uid)
             .join(Place, Sticker.place_id == Place.id)
             .join(Territory, Place.territory_id == Territory.id)
-            .outerjoin(Batch, Sticker.batch_id == Batch.id)
             .where(Sticker.id == tag_id)
         )
         with self.database.sessions() as session:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from server.clock import machine_now
 from server.db import Database, rowcount
-from server.models import Batch, Outcome, Sticker, StickerStatus, Tap, VisitorKind
+from server.models import Outcome, Sticker, StickerStatus, Tap, VisitorKind
 from server.services import tap_partitions
 from server.services.rollups import mark_places
 from server.taps.sun import NO_SUN, OTHER_CHIP, SUN_CHIP, SUN_MESSAGE
@@ -298,16 +298,11 @@ _COPY = f"COPY taps ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 
 
 def _copy_types() -> list[str]:
-    """PostgreSQL's name of each column's type, read from the table so that the two agree."""
-    names = {
-        "VARCHAR": "varchar",
-        "TIMESTAMP WITH TIME ZONE": "timestamptz",
-        "INTEGER": "int4",
-        "BOOLEAN": "bool",
-    }
+    """Each column's type as PostgreSQL names it (psycopg knows these names), read from the
+    table so that the two agree; VARCHAR's length is not part of the type."""
     dialect = postgresql.dialect()
     return [
-        names[Tap.__table__.c[column].type.compile(dialect=dialect).split("(")[0]]
+        Tap.__table__.c[column].type.compile(dialect=dialect).split("(")[0].lower()
         for column in COLUMNS
     ]
 
@@ -405,15 +400,13 @@ _STICKERS = (
         Sticker.id,
         Sticker.place_id,
         Sticker.status,
-        Sticker.chip,
-        Batch.chip.label("batch_chip"),
+        Sticker.expected_chip.label("expected_chip"),
         Sticker.uid,
         Sticker.last_counter,
         Sticker.last_counter_at,
         Sticker.last_tap_at,
         Sticker.sun_counter,
     )
-    .outerjoin(Batch, Sticker.batch_id == Batch.id)
     # Lock the stickers so two drainers (on two hosts) cannot interleave their counter checks,
     # in the order of their ids, as every drainer takes them: two batches of the same stickers
     # then never each hold one the other waits for (as the days are marked in territory order).
@@ -446,9 +439,7 @@ def _facts(stickers: dict[int, StickerRead]) -> dict[int, StickerFacts]:
             sticker.id,
             sticker.place_id,
             sticker.status is StickerStatus.RETIRED,
-            # Sticker.expected_chip: the chip holding the sticker, or before it is registered,
-            # the one its batch is for (a 424 batch's code proves a tap only with a SUN message).
-            (sticker.chip or sticker.batch_chip) == SUN_CHIP,
+            sticker.expected_chip == SUN_CHIP,
             sticker.uid,
             [sticker.last_counter, sticker.last_counter_at],
         )
