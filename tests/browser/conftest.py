@@ -116,6 +116,26 @@ class Watch:
         assert not self.errors, f"console errors: {self.errors}"
 
 
+def watched(context, host: str) -> tuple[object, Watch]:  # type: ignore[no-untyped-def]
+    """A new page of `context`, watched: its requests (any to a host but `host` refused and
+    recorded), console errors and uncaught errors."""
+    watch = Watch(host)
+
+    def route(route, request) -> None:  # type: ignore[no-untyped-def]
+        watch.requests.append(request.url)
+        if urlsplit(request.url).netloc != watch.host:
+            watch.elsewhere.append(request.url)
+            route.abort()
+            return
+        route.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
+    page.on("pageerror", lambda error: watch.errors.append(str(error)))
+    return page, watch
+
+
 @pytest.fixture
 def open_page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
     """open_page(locale="fr-FR", viewport=PHONE): a fresh visitor's page, watched throughout."""
@@ -125,20 +145,7 @@ def open_page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
         context = browser.new_context(  # type: ignore[attr-defined]
             locale=locale, viewport=viewport, base_url=live_server.url, **options
         )
-        watch = Watch(live_server.host)
-
-        def route(route, request) -> None:  # type: ignore[no-untyped-def]
-            watch.requests.append(request.url)
-            if urlsplit(request.url).netloc != watch.host:
-                watch.elsewhere.append(request.url)
-                route.abort()
-                return
-            route.continue_()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
-        page.on("pageerror", lambda error: watch.errors.append(str(error)))
+        page, watch = watched(context, live_server.host)
         opened.append((context, watch))
         return page, watch
 
@@ -237,7 +244,11 @@ def axe_sweep(  # type: ignore[no-untyped-def]
 
 AXE = Axe()  # reads axe-core's script once
 # The page as a visitor reads it: its fades and transitions over (text fading in has too little
-# contrast for axe until it is in), its endless animations left running.
-SETTLED = """Promise.all(document.getAnimations()
-    .filter(a => isFinite(a.effect.getComputedTiming().endTime))
-    .map(a => a.finished.catch(() => null)))"""
+# contrast for axe until it is in), its endless or paused animations left as they are, and
+# never more than two seconds waited (a paused one never finishes, a long one would hold axe).
+SETTLED = """Promise.race([
+  Promise.all(document.getAnimations()
+    .filter(a => a.playState === "running" && isFinite(a.effect.getComputedTiming().endTime))
+    .map(a => a.finished.catch(() => null))),
+  new Promise(done => setTimeout(done, 2000)),
+])"""

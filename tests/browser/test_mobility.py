@@ -16,7 +16,7 @@ from server.mobility import feeds
 from server.mobility.live import Mobility, mobility
 from server.mobility.poller import PollerLoop
 from tags.keyring import Keyring
-from tests.browser.conftest import PHONE, Watch
+from tests.browser.conftest import PHONE, watched
 from tests.server.conftest import settings
 from tests.support.demo import SATURDAY, Demo, next_local
 from tests.support.live_server import serving
@@ -50,20 +50,7 @@ def moving_server(tmp_path_factory, keyring: Keyring, demo_sqlite: Demo) -> Iter
 
 def open_watched(browser, base, viewport, locale="fr-FR"):
     context = browser.new_context(locale=locale, viewport=viewport, base_url=base)
-    watch = Watch(urlsplit(base).netloc)
-
-    def route(route, request) -> None:
-        watch.requests.append(request.url)
-        if urlsplit(request.url).netloc != watch.host:
-            watch.elsewhere.append(request.url)
-            route.abort()
-            return
-        route.continue_()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and watch.errors.append(m.text))
-    page.on("pageerror", lambda error: watch.errors.append(str(error)))
+    page, watch = watched(context, urlsplit(base).netloc)
     return context, page, watch
 
 
