@@ -1,10 +1,12 @@
 from pathlib import Path
 
 import pytest
-from flask import Flask, redirect, request
+from flask import Flask, redirect, request, send_file
+from werkzeug.test import EnvironBuilder
 
 from tests.conftest import HEAVY_FIRST
 from tests.support.languages import LanguageFollowingClient
+from tests.support.live_server import closed_before_sent
 from tests.support.once import made_once, run_folder
 from tests.support.postgres import missing_postgres_is_fatal, postgres_problem
 
@@ -80,3 +82,21 @@ def test_the_suite_s_pytest_runs_share_the_folder_it_names(tmp_path_factory, tmp
     assert made == tmp_path / "shared" and (made / "demo").read_text() == "1"
     monkeypatch.delenv("TAPTRAIL_TEST_RUN_FOLDER")
     assert run_folder(tmp_path_factory) != tmp_path  # without it, the run's own folder
+
+
+def test_the_live_server_closes_a_file_response_before_sending_it(tmp_path):
+    photo = tmp_path / "photo.webp"
+    photo.write_bytes(b"RIFF....WEBP")
+    app = Flask(__name__)
+    opened = []
+
+    @app.get("/photo")
+    def sent():  # type: ignore[no-untyped-def]
+        response = send_file(photo)
+        opened.append(response.response)  # the file wrapper werkzeug would have to close
+        return response
+
+    environ = EnvironBuilder(path="/photo").get_environ()
+    body = closed_before_sent(app)(environ, lambda status, headers, exc_info=None: None)
+    assert list(body) == [b"RIFF....WEBP"]
+    assert opened[0].file.closed  # closed here, whatever happens to the connection afterwards
