@@ -215,11 +215,16 @@ def axe_violations(page, impacts: Collection[str] | None = None) -> list[str]:  
     """The page's axe-core violations (of these impacts, or of any), each with where it is.
 
     Checking several pages, check them in one browser page: axe's half-megabyte script is then
-    compiled once, not once per page (a third of a CPU-second each time in a fresh one)."""
+    compiled once, not once per page (a third of a CPU-second each time in a fresh one). A page
+    checked again (at another size) keeps the axe it was given."""
     page.evaluate(SETTLED)
+    if not page.evaluate("() => 'axe' in window"):
+        # Sent once per document: Axe.run sends the whole script again at every check.
+        page.evaluate(AXE.axe_script)
+    found = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]}"
-        for v in AXE.run(page).response["violations"]
+        for v in found["violations"]
         if impacts is None or v["impact"] in impacts
     ]
 
