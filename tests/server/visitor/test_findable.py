@@ -121,6 +121,12 @@ def test_every_sitemap_url_answers_with_its_canonical_and_alternates_pointing_ba
 def test_lastmod_is_when_the_page_was_last_edited(demo_app, visitor):
     loc = f"{BASE}/fr/shop/{SHOP}"
     offer_loc = f"{BASE}/fr/offer/comptoir-cafe-offert"
+    # The demo may have been loaded within this second, and lastmod is to the second: its last
+    # edit is put an hour back, so that the edit below shows.
+    with database(demo_app).transaction() as session:
+        loaded = session.scalars(select(Shop.updated_at).where(Shop.slug == SHOP)).one()
+        earlier = loaded - dt.timedelta(hours=1)
+        session.execute(update(Shop).where(Shop.slug == SHOP).values(updated_at=earlier))
     before = _entries(_sitemap(visitor))
     with database(demo_app).sessions() as session:
         shop = session.scalars(select(Shop).where(Shop.slug == SHOP)).one()
