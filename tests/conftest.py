@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from server.demo.traffic import load_traffic
 from tags.keyring import Keyring
 from tests.support.compiled import forget_orm_compilations
 from tests.support.demo import DEMO_LOADED, Demo, demo_database
-from tests.support.once import made_once
+from tests.support.once import drop_made_once_postgres, made_once
 from tests.support.postgres import missing_postgres_is_fatal, postgres_problem, postgres_url
 
 
@@ -94,6 +95,13 @@ def freeze_what_lives() -> None:
     what lives is meant to last (after collection, and after the first test's teardown)."""
     gc.collect()
     gc.freeze()
+
+
+def pytest_sessionfinish() -> None:
+    """The run's own process (pytest-xdist's controller, after its workers) drops the PostgreSQL
+    databases its workers made once (tests/support/once.py)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        drop_made_once_postgres()
 
 
 def pytest_collection_finish() -> None:

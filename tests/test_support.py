@@ -7,8 +7,8 @@ from werkzeug.test import EnvironBuilder
 from tests.conftest import HEAVY_FIRST
 from tests.support.languages import LanguageFollowingClient
 from tests.support.live_server import closed_before_sent
-from tests.support.once import made_once, run_folder
-from tests.support.postgres import missing_postgres_is_fatal, postgres_problem
+from tests.support.once import drop_made_once_postgres, made_once, made_once_postgres, run_folder
+from tests.support.postgres import admin_connection, missing_postgres_is_fatal, postgres_problem
 
 
 def test_missing_postgres_is_fatal_only_in_ci():
@@ -100,3 +100,29 @@ def test_the_live_server_closes_a_file_response_before_sending_it(tmp_path):
     body = closed_before_sent(app)(environ, lambda status, headers, exc_info=None: None)
     assert list(body) == [b"RIFF....WEBP"]
     assert opened[0].file.closed  # closed here, whatever happens to the connection afterwards
+
+
+@pytest.mark.postgres
+def test_a_postgres_database_made_once_is_filled_once_and_dropped_by_its_run(
+    postgres, tmp_path_factory
+):
+    owner = 0  # no pytest run has process id 0: the run's own made-once databases stay
+    filled = []
+
+    def fill(url: str, folder: Path) -> None:
+        filled.append(url)
+        (folder / "media").mkdir()
+
+    first = made_once_postgres(tmp_path_factory, postgres, "made-once-test", fill, owner=owner)
+    again = made_once_postgres(tmp_path_factory, postgres, "made-once-test", fill, owner=owner)
+    assert first == again and len(filled) == 1 and (first[1] / "media").is_dir()
+    assert first[0].startswith("taptrail_once_0_")
+
+    def exists() -> bool:
+        with admin_connection(postgres) as admin:
+            found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (first[0],))
+            return found.fetchone() is not None
+
+    assert exists()
+    drop_made_once_postgres(postgres, owner=owner)
+    assert not exists()

@@ -1,25 +1,25 @@
 """Server fixtures: an app on a throwaway database, SQLite and PostgreSQL alike.
 
-SQLite: the migrated schema is built once per session and copied for each test. PostgreSQL: one
-throwaway database per session, migrated once; each test runs inside a transaction that is
-rolled back, its sessions in savepoints (as pypi/warehouse does). Tests that need real commits
+SQLite: the migrated schema is built once per run and copied for each test. PostgreSQL: a
+migrated database made once per run, copied into one throwaway database per session; each test
+runs inside a transaction that is rolled back, its sessions in savepoints (as pypi/warehouse
+does). Tests that need real commits
 seen by other connections or processes use `committed_app`, on a database of their own.
 
-The demo is loaded once per session too (loading it takes seconds): `demo_loaded_app` runs on a
-copy of that SQLite file, or in a rolled-back transaction on that PostgreSQL database;
-`committed_demo_app` on a database of its own copied from it (CREATE DATABASE ... TEMPLATE).
+The demo is loaded once per run too (loading it takes seconds): `demo_loaded_app` runs on a
+copy of that SQLite file, or in a rolled-back transaction on the session's copy of that
+PostgreSQL database; `committed_demo_app` on a database of its own copied from it (CREATE
+DATABASE ... TEMPLATE).
 """
 
 from __future__ import annotations
 
 import contextlib
-import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from flask import Flask
 from psycopg import sql
@@ -34,7 +34,12 @@ from server.taps.recorder import recorder
 from tags.keyring import Keyring
 from tests.support.demo import DEMO_LOADED, Demo
 from tests.support.languages import LanguageFollowingClient
-from tests.support.once import made_once
+from tests.support.once import made_once, made_once_postgres
+from tests.support.postgres import (
+    admin_connection,
+    create_postgres_database,
+    drop_postgres_database,
+)
 
 # Tests written against the unprefixed addresses follow their redirect to a language's page.
 Flask.test_client_class = LanguageFollowingClient
@@ -53,39 +58,22 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return made_once(tmp_path_factory, "template", make) / "taptrail.db"
 
 
-def _admin(url: str) -> psycopg.Connection:
-    parts = make_url(url)
-    return psycopg.connect(
-        host=parts.host,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname=parts.database,
-        autocommit=True,
-    )
+@pytest.fixture(scope="session")
+def postgres_template(postgres: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The name of a migrated PostgreSQL database made once per run, only ever copied."""
 
+    def migrate(url: str, _folder: Path) -> None:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
 
-def create_postgres_database(base_url: str, template: str | None = None) -> str:
-    """Create an empty (or copied) throwaway database next to `base_url`; return its URL."""
-    name = f"taptrail_test_{secrets.token_hex(4)}"
-    with _admin(base_url) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres_database(base_url: str, url: str) -> None:
-    """Drop a throwaway database, closing whatever still holds it."""
-    with _admin(base_url) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    return made_once_postgres(tmp_path_factory, postgres, "postgres-template", migrate)[0]
 
 
 @pytest.fixture(scope="session")
-def postgres_database(postgres: str) -> Iterator[str]:
-    """A migrated throwaway PostgreSQL database for the session."""
-    url = create_postgres_database(postgres)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+def postgres_database(postgres: str, postgres_template: str) -> Iterator[str]:
+    """A migrated throwaway PostgreSQL database for the session (the run's template, copied)."""
+    url = create_postgres_database(postgres, postgres_template)
     yield url
     drop_postgres_database(postgres, url)
 
@@ -176,8 +164,7 @@ def committed_app(
             yield application
         return
     postgres = request.getfixturevalue("postgres")
-    template = make_url(request.getfixturevalue("postgres_database")).database
-    url = create_postgres_database(postgres, template)
+    url = create_postgres_database(postgres, request.getfixturevalue("postgres_template"))
     try:
         with own_app(settings(tmp_path, url, keyring)) as application:
             yield application
@@ -194,33 +181,39 @@ def demo_traffic_copy(request: pytest.FixtureRequest, folder: Path) -> str:
 @pytest.fixture(scope="session")
 def demo_postgres(
     postgres: str,
-    postgres_database: str,
+    postgres_template: str,
     keyring: Keyring,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Demo]:
-    """A PostgreSQL database holding the demo, loaded once: tests roll back on it or copy it."""
-    url = create_postgres_database(postgres, make_url(postgres_database).database)
-    media = tmp_path_factory.mktemp("demo-postgres") / "media"
-    loaded = Database(url)
-    with loaded.transaction() as session:
-        # Its accounts' passwords are made up and never signed in with: cheapest, as settings().
-        load_demo(
-            session,
-            keyring,
-            "https://t.example.org",
-            DEMO_LOADED,
-            passwords=Passwords("cheapest"),
-            media=media,
-        )
-    loaded.dispose()
-    yield Demo(url, media, table_rows(url))
+    """A PostgreSQL database holding the demo: the run's (loaded once, by the first worker that
+    asks), copied for this session; tests roll back on it or copy it."""
+
+    def load(url: str, folder: Path) -> None:
+        loaded = Database(url)
+        with loaded.transaction() as session:
+            # Its accounts' passwords are made up, never signed in with: cheapest, as settings().
+            load_demo(
+                session,
+                keyring,
+                "https://t.example.org",
+                DEMO_LOADED,
+                passwords=Passwords("cheapest"),
+                media=folder / "media",
+            )
+        loaded.dispose()
+
+    template, folder = made_once_postgres(
+        tmp_path_factory, postgres, "postgres-demo", load, postgres_template
+    )
+    url = create_postgres_database(postgres, template)
+    yield Demo(url, folder / "media", table_rows(url))
     drop_postgres_database(postgres, url)
 
 
 def table_rows(url: str) -> dict[str, int]:
     """How many rows each table of the PostgreSQL database at `url` holds (one query: every
     test on the shared demo asks, after it is done)."""
-    with _admin(url) as connection:
+    with admin_connection(url) as connection:
         tables = [
             name
             for (name,) in connection.execute(

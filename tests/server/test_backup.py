@@ -26,9 +26,9 @@ from server.taps.recorder import recorder
 from server.taps.spool import segments
 from tags import codes
 from tags.keyring import Keyring
-from tests.server.conftest import create_postgres_database, drop_postgres_database
 from tests.server.factories import PHONE
 from tests.support.demo import DEMO_LOADED
+from tests.support.postgres import create_postgres_database, drop_postgres_database
 
 BASE = "https://t.example.org"
 

@@ -16,7 +16,7 @@ from server.migrate import (
     schema_differences,
     upgrade,
 )
-from tests.server.conftest import create_postgres_database, drop_postgres_database
+from tests.support.postgres import create_postgres_database, drop_postgres_database
 
 
 def test_sqlite_migrations_match_the_models(tmp_path):

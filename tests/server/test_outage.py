@@ -16,8 +16,9 @@ from server.db import Database, database
 from server.models import Tap
 from server.taps.drain import drain
 from server.taps.recorder import recorder
-from tests.server.conftest import create_postgres_database, drop_postgres_database, settings
+from tests.server.conftest import settings
 from tests.server.factories import PHONE, installed_sticker
+from tests.support.postgres import create_postgres_database, drop_postgres_database
 from tests.support.tcp_proxy import TcpProxy
 
 
@@ -46,8 +47,7 @@ def outage(
         database(app).dispose()
         return
     postgres = request.getfixturevalue("postgres")
-    template = make_url(request.getfixturevalue("postgres_database")).database
-    url = create_postgres_database(postgres, template)
+    url = create_postgres_database(postgres, request.getfixturevalue("postgres_template"))
     target = make_url(url)
     proxies = [TcpProxy(target.host, target.port or 5432)]
 

@@ -24,8 +24,8 @@ from server.services import tap_partitions
 from server.services.retention import purge
 from server.taps.drainer import DrainerLoop
 from tests.server import factories
-from tests.server.conftest import create_postgres_database, drop_postgres_database
 from tests.server.rollups.helpers import NOW, store, tap
+from tests.support.postgres import create_postgres_database, drop_postgres_database
 
 pytestmark = pytest.mark.postgres
 UTC = dt.UTC

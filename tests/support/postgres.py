@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 
 import psycopg
@@ -20,14 +21,7 @@ def postgres_problem(url: str) -> str | None:
     """Why PostgreSQL at `url` cannot be used, in one line, or None when it answers."""
     parts = make_url(url)
     try:
-        with psycopg.connect(
-            host=parts.host,
-            port=parts.port or 5432,
-            user=parts.username,
-            password=parts.password,
-            dbname=parts.database,
-            connect_timeout=3,
-        ) as connection:
+        with admin_connection(url) as connection:
             connection.execute("SELECT 1")
     except psycopg.Error as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
@@ -39,3 +33,33 @@ def missing_postgres_is_fatal(environ: Mapping[str, str] | None = None) -> bool:
     """In CI a missing PostgreSQL fails the run; elsewhere its tests are skipped."""
     environ = os.environ if environ is None else environ
     return bool(environ.get("CI"))
+
+
+def admin_connection(url: str) -> psycopg.Connection:
+    """An autocommit connection to the database at `url` (CREATE and DROP DATABASE need one)."""
+    parts = make_url(url)
+    return psycopg.connect(
+        host=parts.host,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname=parts.database,
+        autocommit=True,
+        connect_timeout=3,
+    )
+
+
+def create_postgres_database(
+    base_url: str, template: str | None = None, prefix: str = "taptrail_test_"
+) -> str:
+    """Create an empty (or copied) throwaway database next to `base_url`; return its URL."""
+    name = f"{prefix}{secrets.token_hex(4)}"
+    with admin_connection(base_url) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(base_url: str, url: str) -> None:
+    """Drop a throwaway database, closing whatever still holds it."""
+    with admin_connection(base_url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
