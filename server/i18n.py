@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import flask_babel
 from babel import Locale, UnknownLocaleError
@@ -38,14 +38,29 @@ DEFAULT_LOCALES = {"fr": "fr_FR", "en": "en_GB", "nl": "nl_NL"}
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
+class _ReadOnce(flask_babel.Domain):
+    """Flask-Babel's message domain, whose catalogues are read once per process and folders.
+
+    Flask-Babel keeps the catalogues it read in each app's own domain: every app made in a
+    process (the tests make some 1,700) read the same .mo files again. They are files shipped
+    with the code, unchanged while it runs."""
+
+    _read: ClassVar[dict[tuple[str, ...], dict[Any, Any]]] = {}
+
+    def get_translations_cache(self, ctx: object) -> dict[Any, Any]:
+        """The catalogues read from this app's translation folders."""
+        return self._read.setdefault(tuple(self.translation_directories), {})
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with the visitor's locale and the catalogues shipped in server/."""
-    Babel(
+    babel = Babel(
         app,
         locale_selector=select_locale,
         default_locale=DEFAULT_LOCALES[DEFAULT_LANGUAGE],
         default_translation_directories=str(TRANSLATIONS),
     )
+    babel.domain_instance = _ReadOnce()
     # The same catalogue as Flask-Babel's, looked up once per request (see translations()).
     # (Jinja's i18n extension adds this method at run time; its type hints do not have it.)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
