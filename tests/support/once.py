@@ -29,9 +29,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.support.postgres import (
-    admin_connection,
     create_postgres_database,
     drop_postgres_database,
+    drop_postgres_databases_like,
     postgres_url,
 )
 
@@ -75,8 +75,8 @@ def made_once_postgres(
     template: str | None = None,
     owner: int | None = None,
 ) -> tuple[str, Path]:
-    """The PostgreSQL database `name` of this run (copied from `template`, then given to
-    `fill(url, folder)` by the first worker that asks) and its folder: the database's name.
+    """The name of this run's PostgreSQL database `name` (copied from `template`, then given
+    to `fill(url, folder)` by the first worker that asks), and the folder made with it.
 
     It is only ever copied: CREATE DATABASE ... TEMPLATE refuses a database anyone is connected
     to, so `fill` must leave no connection open. `owner` is the process id of the pytest run
@@ -106,14 +106,6 @@ def drop_made_once_postgres(admin_url: str | None = None, owner: int | None = No
     PostgreSQL)."""
     pattern = f"{MADE_ONCE}{_run_pid() if owner is None else owner}\\_%"
     try:
-        with admin_connection(admin_url or postgres_url()) as admin:
-            names = [
-                datname
-                for (datname,) in admin.execute(
-                    "SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)
-                )
-            ]
-            for datname in names:
-                admin.execute(f'DROP DATABASE IF EXISTS "{datname}" WITH (FORCE)')
+        drop_postgres_databases_like(admin_url or postgres_url(), pattern)
     except psycopg.OperationalError:
         return  # no PostgreSQL here: this run made none

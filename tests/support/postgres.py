@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 
 import psycopg
+from psycopg import sql
 from sqlalchemy.engine import make_url
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -54,12 +55,27 @@ def create_postgres_database(
 ) -> str:
     """Create an empty (or copied) throwaway database next to `base_url`; return its URL."""
     name = f"{prefix}{secrets.token_hex(4)}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with admin_connection(base_url) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        admin.execute(create)
     return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_postgres_database(base_url: str, url: str) -> None:
     """Drop a throwaway database, closing whatever still holds it."""
     with admin_connection(base_url) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        _drop(admin, make_url(url).database or "")
+
+
+def drop_postgres_databases_like(base_url: str, pattern: str) -> None:
+    """Drop every database whose name is LIKE `pattern`, closing whatever still holds them."""
+    with admin_connection(base_url) as admin:
+        found = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,))
+        for (name,) in found.fetchall():
+            _drop(admin, name)
+
+
+def _drop(admin: psycopg.Connection, name: str) -> None:
+    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
