@@ -60,7 +60,7 @@ def init_app(app: Flask) -> None:
         default_locale=DEFAULT_LOCALES[DEFAULT_LANGUAGE],
         default_translation_directories=str(TRANSLATIONS),
     )
-    babel.domain_instance = _ReadOnce()
+    babel.domain_instance = _ReadOnce(domain=app.extensions["babel"].default_domain)
     # The same catalogue as Flask-Babel's, looked up once per request (see translations()).
     # (Jinja's i18n extension adds this method at run time; its type hints do not have it.)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
