@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select, update
 
 from server.db import database
@@ -161,7 +162,7 @@ def test_staff_issue_a_batch_and_see_the_places(open_page, screenshot, known_pas
     page.locator("#f-place").select_option("la-piscine")
     page.locator("#f-count").fill("4")
     page.get_by_role("button", name="Issue the batch").click()
-    assert page.locator("tbody tr").count() == 4
+    expect(page.locator("tbody tr")).to_have_count(4)  # waits for the answer, unlike count()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the manifest").click()
     assert download.value.suggested_filename.endswith(".json")
@@ -206,12 +207,13 @@ def test_staff_screens_read_in_french_with_a_readable_review(
     screenshot(page, "portal-staff-home-fr", full_page=False)
     page.goto("/portal/staff/signups")
     page.get_by_role("link", name="L'Épicerie de la Grand-Place").click()
-    assert "732 829 320 00074" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("732 829 320 00074")
     assert not axe_violations(page, SERIOUS)
     screenshot(page, "portal-signup-request-fr")
     page.goto("/portal/staff/review")
     page.get_by_role("link", name="Comptoir de la Piscine", exact=False).first.click()
-    assert page.locator("table.changes ins").count() >= 1
+    # Waited for: count() at once read a page still being parsed, with no change in it yet.
+    expect(page.locator("table.changes ins").first).to_be_visible()
     assert "{'" not in page.content()
     assert not axe_violations(page, SERIOUS)
     screenshot(page, "portal-review-fr")
