@@ -8,7 +8,6 @@ import datetime as dt
 import json
 from urllib.parse import urlsplit
 
-import zxingcpp
 from click.testing import CliRunner
 from PIL import Image
 
@@ -20,6 +19,7 @@ from tags.ntag424.layout import sun_url
 from tagwriter.cli import main
 from tests.server.factories import PHONE, drained_taps, token
 from tests.server.test_tap_sun import UID, sun_query, sun_sticker, tap
+from tests.support.scanning import qr_codes
 
 BASE = "https://t.example.org"
 
@@ -48,8 +48,8 @@ def label_text(sticker: dict, folder) -> str:
     out = folder / "labels"
     result = CliRunner().invoke(main, ["labels", str(path), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    [found] = zxingcpp.read_barcodes(Image.open(out / f"{sticker['code']}.png"))
-    return found.text
+    [found] = qr_codes(Image.open(out / f"{sticker['code']}.png"))
+    return found
 
 
 def figures(app, tag_id):
