@@ -121,20 +121,35 @@ def create_app(test_config: dict[str, Any] | None = None, *, keys_required: bool
     return app
 
 
+def settings_app(*, keys_required: bool = True) -> Flask:
+    """An app holding TapTrail's settings and its database, and nothing else: no page, no route.
+
+    What the processes that serve nothing run with (the drainer and the feed poller beside
+    gunicorn's workers: server/background.py), and what check_settings() checks. ConfigError
+    if a setting is unusable; `keys_required` as create_app's.
+    """
+    from server import config, db
+
+    app = Flask(__name__, instance_relative_config=True)
+    config.configure(app, None)
+    config.check_keyring(app, required=keys_required)
+    db.init_app(app)
+    return app
+
+
 def check_settings() -> None:
     """Check the environment's settings as create_app() would, without building the app.
 
     gunicorn's master calls this before it forks workers (server/gunicorn_conf.py), so that a
     bad setting stops it with one sentence instead of a traceback from every worker.
     """
-    from server import config, db
+    from server import db
     from server.mobility import feeds
     from server.services import branding
 
-    app = Flask(__name__, instance_relative_config=True)
-    config.configure(app, None)
-    config.check_keyring(app)
-    branding.deployment(app.config)  # a brand that cannot be shown stops it too
-    feeds.load(app.config.get("MOBILITY_FEEDS"))  # a feeds file that cannot be used stops it
-    db.init_app(app)
-    db.database(app).dispose()
+    app = settings_app()
+    try:
+        branding.deployment(app.config)  # a brand that cannot be shown stops it too
+        feeds.load(app.config.get("MOBILITY_FEEDS"))  # a feeds file that cannot be used stops it
+    finally:
+        db.database(app).dispose()

@@ -25,15 +25,9 @@ def command_app() -> Flask:
     it); a keyring configured but unusable, like any unusable setting, stops it in one sentence.
     """
     from server import create_app
-    from server.config import ConfigError
-    from server.db import database
+    from server.commands import built_for_command
 
-    try:
-        app = create_app(keys_required=False)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    click.get_current_context().call_on_close(database(app).dispose)
-    return app
+    return built_for_command(lambda: create_app(keys_required=False))
 
 
 class TapTrailGroup(FlaskGroup):

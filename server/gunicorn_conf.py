@@ -48,7 +48,7 @@ def _drainer_command(master: int) -> Callable[[int], list[str]]:
     def command(restarts: int) -> list[str]:
         return [
             sys.executable,
-            *("-m", "server.cli", "drain", "--follow"),
+            *("-m", "server.background", "drain", "--follow"),
             *("--parent", str(master), "--restarts", str(restarts)),
         ]
 
@@ -74,7 +74,7 @@ def _poller_command(master: int) -> Callable[[int], list[str]]:
     def command(restarts: int) -> list[str]:
         return [
             sys.executable,
-            *("-m", "server.cli", "mobility", "poll", "--follow"),
+            *("-m", "server.background", "mobility", "poll", "--follow"),
             *("--parent", str(master), "--restarts", str(restarts)),
         ]
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import click
+from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
 from server.config import ConfigError
@@ -38,3 +39,16 @@ def edge(command: Callable[P, R]) -> Callable[P, R]:
             ) from None
 
     return wrapper
+
+
+def built_for_command(build: Callable[[], Flask]) -> Flask:
+    """The app a command runs with, made by `build`: a setting it cannot use stops the command in
+    one sentence, and the app's database connections close when the command ends."""
+    from server.db import database
+
+    try:
+        app = build()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    click.get_current_context().call_on_close(database(app).dispose)
+    return app

@@ -2,8 +2,9 @@
 the analytics rollups fresh and the coming months' tap partitions made (PostgreSQL), and say it
 is alive (a heartbeat file beside the spool).
 
-Under gunicorn it runs as a process of its own (`taptrail drain --follow`), which the master
-supervises (server/taps/supervisor.py); elsewhere each process runs it in a thread
+Under gunicorn it runs as a process of its own (`taptrail drain --follow`, started without the
+web app as `python -m server.background drain --follow`), which the master supervises
+(server/taps/supervisor.py); elsewhere each process runs it in a thread
 (server/taps/recorder.py). Nothing that happens in a round stops it: a database that is away
 only makes it wait longer before the next round, and a tap the database refuses goes to the
 quarantine inside the drain itself.

@@ -1,9 +1,11 @@
-"""The taptrail commands: init-db, demo, tokens, batches, import, drain, rollups, purge."""
+"""The taptrail commands: init-db, demo, tokens, batches, import, drain, rollups, purge; and the
+same drain and mobility poll as the processes beside gunicorn's workers (server/background.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from server.background import main as background
 from server.cli import main
 from tags import codes
 from tags.keyring import Keyring
@@ -172,10 +175,11 @@ def test_import_commands_report_bad_files_and_good_ones(runner, demo_env, tmp_pa
     )
 
 
-def test_drain_moves_spooled_taps(runner, migrated_env):
+def spool_one_tap(folder: str) -> None:
+    """One tap in the spool at `folder`, as the tap path writes it (a malformed code's)."""
     from server.taps.spool import Spool
 
-    spool = Spool(migrated_env["TAPTRAIL_SPOOL_DIR"])
+    spool = Spool(folder)
     spool.append(
         {
             "id": "a" * 32,
@@ -190,7 +194,51 @@ def test_drain_moves_spooled_taps(runner, migrated_env):
         }
     )
     spool.close()
+
+
+def test_drain_moves_spooled_taps(runner, migrated_env):
+    spool_one_tap(migrated_env["TAPTRAIL_SPOOL_DIR"])
     assert "stored 1 taps (0 already stored), removed 1" in ok(runner, migrated_env, "drain").output
+
+
+WEB_APP = ("server.portal", "server.visitor", "server.api", "server.analytics", "flask_babel")
+# Run in a fresh interpreter: which of the web app's packages did the drain load?
+PROBE = (
+    "import sys; from server.background import main; main(sys.argv[1:], standalone_mode=False); "
+    f"print('web app:', sorted(m for m in sys.modules if m.startswith({WEB_APP!r})))"
+)
+
+
+def test_the_background_drainer_stores_the_spool_without_loading_the_web_app(migrated_env):
+    spool_one_tap(migrated_env["TAPTRAIL_SPOOL_DIR"])
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, "drain"],
+        env={**os.environ, **migrated_env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "stored 1 taps (0 already stored), removed 1" in result.stdout
+    assert "web app: []" in result.stdout
+
+
+def test_a_background_process_stops_on_an_unusable_setting_in_one_sentence(runner, migrated_env):
+    bad = {**migrated_env, "TAPTRAIL_DATABASE_URL": "nosuchdb://here"}
+    result = runner.invoke(background, ["drain", "--follow"], env=bad)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: TAPTRAIL_DATABASE_URL cannot be used")
+    assert "Traceback" not in result.output
+
+
+def test_the_background_poller_reads_the_feeds_setting(runner, migrated_env):
+    result = runner.invoke(background, ["mobility", "poll", "--follow"], env=migrated_env)
+    assert result.exit_code == 1
+    assert "no feed is configured: set TAPTRAIL_MOBILITY_FEEDS" in result.output
+    broken = {**migrated_env, "TAPTRAIL_MOBILITY_FEEDS": "/nonexistent/feeds.yaml"}
+    result = runner.invoke(background, ["mobility", "poll", "--follow"], env=broken)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "TAPTRAIL_MOBILITY_FEEDS" in result.output
 
 
 def test_the_purge_and_rebuild_commands_say_what_they_did(runner, migrated_env):
