@@ -7,6 +7,7 @@ only held at import time would not keep the packages apart.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,11 @@ def imports() -> Iterator[Import]:
                         yield Import(module, path, node.lineno, target, alias.name)
 
 
-ALL = list(imports())
+@functools.cache
+def every_import() -> list[Import]:
+    """imports(), read once, when a test first asks: not at collection, which every xdist
+    worker does (half a CPU-second each)."""
+    return list(imports())
 
 
 def within(name: str, packages: tuple[str, ...] | str) -> bool:
@@ -104,11 +109,11 @@ def where(found: Import) -> str:
 
 def breaking(importer: tuple[str, ...] | str, imported: tuple[str, ...] | str) -> list[str]:
     """The imports by modules of `importer` that take something from `imported`."""
-    return [where(i) for i in ALL if within(i.module, importer) and reaches(i, imported)]
+    return [where(i) for i in every_import() if within(i.module, importer) and reaches(i, imported)]
 
 
 def test_the_three_packages_are_read():
-    modules = {found.module for found in ALL}
+    modules = {found.module for found in every_import()}
     assert {"tags.codes", "tagwriter.cli", "server.services.nearby", "server.portal"} <= modules
 
 
@@ -146,7 +151,7 @@ def private(name: str) -> bool:
 def modules_bound(path: Path) -> dict[str, str]:
     """The names a source file binds to modules of ours: {"charts": "server.analytics.charts"}."""
     bound = {}
-    for found in (i for i in ALL if i.path == path):
+    for found in (i for i in every_import() if i.path == path):
         if found.name is None and within(found.target, PACKAGES):
             bound[found.target.split(".")[0]] = found.target.split(".")[0]
         elif found.name and (ROOT / Path(*f"{found.target}.{found.name}".split("."))).exists():
@@ -158,12 +163,12 @@ def modules_bound(path: Path) -> dict[str, str]:
 
 def test_no_module_imports_another_package_s_private_name():
     found = []
-    for imported in ALL:
+    for imported in every_import():
         if not (imported.name and private(imported.name) and within(imported.target, PACKAGES)):
             continue
         if home_of(imported.target) != package_of(imported.path):
             found.append(where(imported))
-    for path in sorted({i.path for i in ALL}):
+    for path in sorted({i.path for i in every_import()}):
         bound = modules_bound(path)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
