@@ -4,9 +4,9 @@
 mobility poll --follow` the feed poller (server/gunicorn_conf.py starts both; the master's
 supervisor starts them again when they die). They are `taptrail drain` and `taptrail mobility
 poll`, the same commands (server/commands), run with an app that holds the settings and the
-database only (server.settings_app): they serve no page, and building the web app, with its
-modules and its routes, took half of a drainer's start (1.21 CPU-seconds, against 0.63 so), on
-every restart too.
+database only (server.settings_app): they serve no page, and building the web app, its modules
+and its routes, was half of a drainer's start (1.21 CPU-seconds with it, 0.63 without), paid
+again at every restart.
 """
 
 from __future__ import annotations
