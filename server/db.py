@@ -108,7 +108,9 @@ class Database:
         return self.engine.dialect.name
 
     def bind_to(self, connection: Connection) -> None:
-        """Run every session inside `connection`'s transaction, in savepoints (tests)."""
+        """Run every session inside `connection`'s transaction, in savepoints (tests); the
+        engine is then `connection`'s, which may be another's (the caller disposes its own)."""
+        self.engine = connection.engine
         self.sessions = sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )

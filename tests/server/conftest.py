@@ -3,7 +3,8 @@
 SQLite: the migrated schema is built once per run and copied for each test. PostgreSQL: a
 migrated database made once per run, copied into one throwaway database per session; each test
 runs inside a transaction that is rolled back, its sessions in savepoints (as pypi/warehouse
-does). Tests that need real commits seen by other connections or processes use
+does), on a connection of the session's one engine for that database (`postgres_engines`): one
+PostgreSQL backend serves test after test. Tests that need real commits seen by other connections or processes use
 `committed_app`, on a database of their own.
 
 The demo is loaded once per run too (loading it takes seconds): `demo_loaded_app` runs on a
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from psycopg import sql
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from server import create_app
 from server.db import Database, database, make_engine
@@ -109,12 +110,27 @@ def database_kind(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def postgres_engines() -> Iterator[dict[str, Engine]]:
+    """One engine per shared PostgreSQL database of the session, made on first use: its pooled
+    connection serves one rolled-back test after another. An engine of each test's own app
+    started a backend per test, and its first queries filled that backend's catalogue cache."""
+    engines: dict[str, Engine] = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
 @contextlib.contextmanager
-def rolled_back_app(config: dict[str, Any]) -> Iterator[Flask]:
-    """The app on a PostgreSQL database it shares: all it does is rolled back afterwards."""
+def rolled_back_app(config: dict[str, Any], engines: dict[str, Engine]) -> Iterator[Flask]:
+    """The app on a PostgreSQL database it shares: all it does is rolled back afterwards. Its
+    database runs on the session's engine for that database (postgres_engines), not its own."""
     application = create_app(config)
     db = database(application)
-    connection = db.engine.connect()
+    own = db.engine  # never connected: disposed at the end all the same
+    url = config["DATABASE_URL"]
+    engine = engines.get(url) or engines.setdefault(url, make_engine(url))
+    connection = engine.connect()
     outer = connection.begin()
     # The content version's triggers are deferred to a COMMIT that never comes here: run them
     # at each statement instead, so pages see the changes the test makes (server/visitor/pagecache).
@@ -125,8 +141,16 @@ def rolled_back_app(config: dict[str, Any]) -> Iterator[Flask]:
     finally:
         recorder(application).stop()
         outer.rollback()
-        connection.close()
-        db.dispose()
+        connection.close()  # back to the session's pool, its transaction rolled back
+        own.dispose()
+
+
+def release_postgres(request: pytest.FixtureRequest, url: str) -> None:
+    """Close the session's pooled connections to the database at `url`: CREATE DATABASE ...
+    TEMPLATE refuses a source database anyone is connected to."""
+    engine = request.getfixturevalue("postgres_engines").pop(url, None)
+    if engine is not None:
+        engine.dispose()
 
 
 @contextlib.contextmanager
@@ -150,7 +174,8 @@ def app(
             yield application
         return
     url = request.getfixturevalue("postgres_database")
-    with rolled_back_app(settings(tmp_path, url, keyring)) as application:
+    engines = request.getfixturevalue("postgres_engines")
+    with rolled_back_app(settings(tmp_path, url, keyring), engines) as application:
         yield application
 
 
@@ -233,6 +258,7 @@ def demo_copy(request: pytest.FixtureRequest, database_kind: str, folder: Path) 
         return request.getfixturevalue("demo_sqlite").copy_sqlite(folder)
     demo = request.getfixturevalue("demo_postgres")
     demo.copy_media(folder)
+    release_postgres(request, demo.url)
     return create_postgres_database(
         request.getfixturevalue("postgres"), make_url(demo.url).database
     )
@@ -251,7 +277,8 @@ def demo_loaded_app(
         return
     demo = request.getfixturevalue("demo_postgres")
     demo.copy_media(tmp_path)
-    with rolled_back_app(settings(tmp_path, demo.url, keyring)) as application:
+    engines = request.getfixturevalue("postgres_engines")
+    with rolled_back_app(settings(tmp_path, demo.url, keyring), engines) as application:
         yield application
     # Shared by every test after this one: what it wrote outside the rolled-back transaction
     # (a connection of its own) would show in theirs, and pass or fail them by order.
