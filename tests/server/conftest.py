@@ -4,8 +4,8 @@ SQLite: the migrated schema is built once per run and copied for each test. Post
 migrated database made once per run, copied into one throwaway database per session; each test
 runs inside a transaction that is rolled back, its sessions in savepoints (as pypi/warehouse
 does), on a connection of the session's one engine for that database (`postgres_engines`): one
-PostgreSQL backend serves test after test. Tests that need real commits seen by other connections or processes use
-`committed_app`, on a database of their own.
+PostgreSQL backend serves test after test. Tests that need real commits seen by other
+connections or processes use `committed_app`, on a database of their own.
 
 The demo is loaded once per run too (loading it takes seconds): `demo_loaded_app` runs on a
 copy of that SQLite file, or in a rolled-back transaction on the session's copy of that
