@@ -28,7 +28,7 @@ lint: install
 	$(BIN)/mypy
 
 # Lint, the browser tests and the rest on every core (pytest-xdist; each worker builds its own
-# throwaway databases) side by side, then the browser tests that time a page, alone: see
+# throwaway databases) side by side; the browser tests that time a page last, alone: see
 # tests/suite.sh for why.
 test: install browser
 	tests/suite.sh $(BIN)

@@ -32,6 +32,7 @@ from tags.keyring import Keyring
 from tests.server.conftest import settings
 from tests.support.demo import SATURDAY, Demo, next_local
 from tests.support.live_server import serving
+from tests.support.processes import wait_until
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -71,6 +72,24 @@ class LiveServer:
     def host(self) -> str:
         """host:port, what every request of a page must go to."""
         return urlsplit(self.url).netloc
+
+
+# A file that tests/suite.sh makes once every other test has run: the tests marked `quiet`
+# (they time a page load) wait for it, so that they run on a machine left to them.
+QUIET_AFTER = "TAPTRAIL_TEST_QUIET_AFTER"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked quiet last, the others in their order."""
+    items.sort(key=lambda item: item.get_closest_marker("quiet") is not None)
+
+
+@pytest.fixture(autouse=True)
+def quiet_machine(request: pytest.FixtureRequest) -> None:
+    """A test marked quiet waits for the file QUIET_AFTER names, if it names one."""
+    flag = os.environ.get(QUIET_AFTER)
+    if flag and request.node.get_closest_marker("quiet"):
+        assert wait_until(lambda: Path(flag).exists(), timeout=3600), f"{flag} never came"
 
 
 @pytest.fixture(scope="session")

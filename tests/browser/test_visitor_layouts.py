@@ -83,7 +83,7 @@ def test_a_phone_keeps_one_column(open_page):
     )
 
 
-@pytest.mark.quiet  # times a page load: run alone, after the rest (tests/suite.sh)
+@pytest.mark.quiet  # times a page load: run last, once the rest is done (tests/suite.sh)
 def test_the_place_page_is_fast_on_a_throttled_phone(browser, live_server, open_page, screenshot):
     # The server draws each picture size once, at its first request, and keeps it: a visitor
     # meets that only for a photo nobody has seen yet. Measured as every later visitor finds it.
