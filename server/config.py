@@ -87,11 +87,19 @@ def configure(app: Flask, test_config: dict[str, object] | None) -> None:
         raise ConfigError("TAPTRAIL_PASSWORD_HASHING must be default (or cheapest, for tests)")
 
 
-def _read_secret(path: Path, setting: str) -> str:
+def read_settings_file(path: Path, setting: str) -> str:
+    """The text of the file `setting` names; ConfigError in one sentence if it cannot be read or
+    is not UTF-8 text (a binary file named by mistake)."""
     try:
-        return path.read_text().strip()
+        return path.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"{setting}: cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{setting}: {path} is not a UTF-8 text file") from None
+
+
+def _read_secret(path: Path, setting: str) -> str:
+    return read_settings_file(path, setting).strip()
 
 
 def keyring(app: Flask | None = None) -> Keyring:

@@ -164,9 +164,11 @@ class Keyring:
     def load(cls, path: str | os.PathLike[str]) -> Keyring:
         """Read a keyring file."""
         try:
-            text = Path(path).read_text()
+            text = Path(path).read_text(encoding="utf-8")
         except OSError as error:
             raise KeyringError(f"cannot read the keyring {path}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise KeyringError(f"{path} is not a keyring (not UTF-8 text)") from None
         return cls.from_json(text, source=str(path))
 
     def save(self, path: str | os.PathLike[str]) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from server.config import ConfigError
+from server.config import ConfigError, read_settings_file
 
 KINDS = ("gbfs", "lille-parkings", "datex2", "gtfs-rt")
 # What each kind's snapshot holds, for the pages.
@@ -59,12 +59,9 @@ def load(path: str | Path | None) -> list[FeedSettings]:
     """The feeds configured in the YAML file at `path` (none when `path` is empty)."""
     if not path:
         return []
+    text = read_settings_file(Path(path), "TAPTRAIL_MOBILITY_FEEDS")
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise FeedSettingsError(
-            f"TAPTRAIL_MOBILITY_FEEDS: cannot read {path} ({error.strerror})"
-        ) from None
+        document = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise FeedSettingsError(f"TAPTRAIL_MOBILITY_FEEDS: {path} is not YAML ({error})") from None
     entries = document.get("feeds") if isinstance(document, dict) else None

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from server.config import ConfigError
+from server.config import ConfigError, read_settings_file
 from server.errors import N_, Problems
 from server.models import Territory
 from server.services import contrast, logos
@@ -171,9 +171,7 @@ def deployment(config: Mapping[str, Any]) -> Brand:
 
 def _brand_file(path: Path) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"TAPTRAIL_BRAND_FILE: cannot read {path}: {error.strerror}") from None
+        loaded = yaml.safe_load(read_settings_file(path, "TAPTRAIL_BRAND_FILE"))
     except yaml.YAMLError:
         raise ConfigError(f"TAPTRAIL_BRAND_FILE: {path} is not a YAML file") from None
     if not isinstance(loaded, dict) or set(loaded) - set(FIELDS):

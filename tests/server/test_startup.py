@@ -56,6 +56,29 @@ def test_create_app_refuses_a_bad_or_missing_keyring(tmp_path, monkeypatch, sett
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", **settings})
 
 
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("SIGNING_KEYS_FILE", "is not a keyring (not UTF-8 text); TapTrail cannot start"),
+        ("SECRET_KEY_FILE", "is not a UTF-8 text file"),
+        ("BRAND_FILE", "is not a UTF-8 text file"),
+        ("MOBILITY_FEEDS", "is not a UTF-8 text file"),
+    ],
+)
+def test_a_settings_file_that_is_not_text_is_refused_in_one_sentence(tmp_path, setting, said):
+    binary = tmp_path / "given-by-mistake"
+    binary.write_bytes(b"\x82\xff\x00" + os.urandom(4096))
+    Keyring.create().save(tmp_path / "keys.json")
+    settings = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+        "SIGNING_KEYS_FILE": str(tmp_path / "keys.json"),
+        setting: str(binary),
+    }
+    with pytest.raises(ConfigError) as raised:
+        create_app(settings)
+    assert str(raised.value).startswith(f"TAPTRAIL_{setting}: {binary} {said}")
+
+
 def _gunicorn(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """The real gunicorn with TapTrail's settings; killed (and the test failed) if it serves."""
     command = [sys.executable, "-m", "gunicorn", "-c", "python:server.gunicorn_conf"]
