@@ -45,7 +45,7 @@ class _Background(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """The two background processes."""
-        return ["drain", "mobility"]
+        return list(APPS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         """`drain` or `mobility` (of which only `poll` is meant to run here)."""

@@ -203,7 +203,7 @@ def load_traffic(database: Database, now: dt.datetime, days: int = DAYS) -> int:
         stored += store_taps(database, records)[0]
         _add_views(database, [v for v in views if v[0] not in known and v[2] <= now])
         _add_codes_and_stamps(database, [r for r in records if r["id"] not in known], now)
-    if stored and loaded:
+    if stored:  # days were loaded, and something new in them
         # Counted set-based (rollups/rebuild.py): the same rows as a refresh a day at a time
         # gives, in a fifth of the time (0.3 against 1.5 s on SQLite for the 60 days).
         rollups.rebuild(database, min(loaded), max(loaded), now=now)

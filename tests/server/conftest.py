@@ -129,8 +129,9 @@ def rolled_back_app(config: dict[str, Any], engines: dict[str, Engine]) -> Itera
     db = database(application)
     own = db.engine  # never connected: disposed at the end all the same
     url = config["DATABASE_URL"]
-    engine = engines.get(url) or engines.setdefault(url, make_engine(url))
-    connection = engine.connect()
+    if url not in engines:
+        engines[url] = make_engine(url)
+    connection = engines[url].connect()
     outer = connection.begin()
     # The content version's triggers are deferred to a COMMIT that never comes here: run them
     # at each statement instead, so pages see the changes the test makes (server/visitor/pagecache).
