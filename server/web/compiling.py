@@ -1,26 +1,55 @@
-"""Compile less when an app is made: URL builders on first use, templates once per process.
+"""Compile less when an app is made: URL builders on first use, rules and templates once per
+process.
 
 Making the app compiled a Python function for each of its ~180 routes' two URL builders
-(Werkzeug does it when a rule is added) and, at each template's first rendering, the template:
-about 50 ms and 10 to 40 ms a template, paid again by every app a process makes. A worker makes
-one; the tests make thousands. Routes now compile their builders when a URL is first built for
-them, and compiled templates are kept for the process, shared by its apps.
+(Werkzeug does it when a rule is added), parsed each route's rule into its regular expressions,
+and, at each template's first rendering, compiled the template: about 50 ms, 10 ms and 10 to
+40 ms a template, paid again by every app a process makes. A worker makes one; the tests make
+thousands. Routes now compile their builders when a URL is first built for them, a rule is
+parsed once per process, and compiled templates are kept for the process, shared by its apps.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
 from jinja2 import Environment
 from jinja2.bccache import Bucket, BytecodeCache
-from werkzeug.routing import Rule
+from werkzeug.routing import BaseConverter, Rule
+from werkzeug.routing.rules import RulePart
+
+# What parsing a rule gave, by the rule and the converters it could name: its parts (immutable),
+# the trace it appended and the converters it made, by variable.
+_Parsed = tuple[list[RulePart], list[tuple[bool, str]], dict[str, BaseConverter]]
+PARSED_RULES: dict[tuple[str, tuple[tuple[str, type[BaseConverter]], ...]], _Parsed] = {}
 
 
 class LazilyBuiltRule(Rule):
-    """A route whose URL builder is compiled when a URL is first built for it."""
+    """A route parsed once per process, whose URL builder is compiled when a URL is first built
+    for it."""
+
+    def _parse_rule(self, rule: str) -> Iterable[RulePart]:
+        # A rule's parse depends only on its text and the map's converters; what it leaves on the
+        # rule (trace, converters, arguments) is replayed, each converter copied onto this map.
+        key = (rule, tuple(self.map.converters.items()))
+        kept = PARSED_RULES.get(key)
+        if kept is None:
+            start, before = len(self._trace), set(self._converters)
+            parts = list(super()._parse_rule(rule))
+            made = {name: c for name, c in self._converters.items() if name not in before}
+            PARSED_RULES[key] = kept = (parts, self._trace[start:], made)
+            return parts
+        parts, trace, converters = kept
+        self._trace.extend(trace)
+        for name, converter in converters.items():
+            self._converters[name] = mine = copy.copy(converter)
+            mine.map = self.map  # each map's converters its own, as when Werkzeug parses
+            self.arguments.add(name)
+        return parts
 
     def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
         compiled: Callable[..., tuple[str, str]] | None = None

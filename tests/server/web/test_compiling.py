@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from jinja2 import DictLoader, Environment
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, Rule, UnicodeConverter
 
-from server.web.compiling import LazilyBuiltRule, ProcessTemplateCache
+from server.web.compiling import PARSED_RULES, LazilyBuiltRule, ProcessTemplateCache
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,39 @@ def test_the_app_builds_every_url_it_did(app):
     routes = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
     assert len(routes) > 100
     assert all(isinstance(rule, LazilyBuiltRule) for rule in routes)
+
+
+def parsed(rule: Rule) -> tuple:
+    """What parsing left on `rule`: its parts, trace, arguments and converters (but their map)."""
+    converters = {
+        name: (type(c), {k: v for k, v in vars(c).items() if k != "map"})
+        for name, c in rule._converters.items()
+    }
+    return rule._parts, rule._trace, rule.arguments, converters
+
+
+def test_a_rule_parsed_again_in_the_process_is_what_werkzeug_parses(app):
+    routes = list(app.url_map.iter_rules())
+    kept = len(PARSED_RULES)
+    again = Map([rule.empty() for rule in routes], converters=app.url_map.converters)
+    assert len(PARSED_RULES) == kept  # every rule of the second map came from what was kept
+    plain = Map(
+        [Rule(rule.rule, **rule.get_empty_kwargs()) for rule in routes],
+        converters=app.url_map.converters,
+    )
+    for mine, werkzeugs in zip(again.iter_rules(), plain.iter_rules(), strict=True):
+        assert parsed(mine) == parsed(werkzeugs), mine.rule
+        assert all(c.map is again for c in mine._converters.values())
+    adapter = again.bind("t.example.org")
+    assert adapter.match("/nl/event/12") == ("details.event", {"lang": "nl", "event_id": 12})
+    assert adapter.build("details.poi", {"lang": "en", "slug": "été"}) == "/en/poi/%C3%A9t%C3%A9"
+
+
+def test_a_rule_is_parsed_anew_for_a_map_with_other_converters():
+    text = "/tickets/<int:number>"
+    Map([LazilyBuiltRule(text, endpoint="ticket")])
+    other = Map([LazilyBuiltRule(text, endpoint="ticket")], converters={"int": UnicodeConverter})
+    assert other.bind("").match("/tickets/x7") == ("ticket", {"number": "x7"})
 
 
 def environment(cache: ProcessTemplateCache, sources: dict[str, str], **options) -> Environment:
